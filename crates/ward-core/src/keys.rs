@@ -1,0 +1,105 @@
+//! What the key store keeps: data keys per scope and epoch, each wrapped by a root key.
+
+use std::fmt;
+
+use crate::id::ConversationId;
+use crate::{Timestamp, ValidationError};
+
+/// What a data key protects. Each conversation has its own keys; account secrets (TOTP) have
+/// theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyScope {
+    Conversation(ConversationId),
+    AccountSecrets,
+}
+
+impl KeyScope {
+    /// A short stable code for the kind of scope, stored beside the scope id.
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Self::Conversation(_) => "conversation",
+            Self::AccountSecrets => "account_secrets",
+        }
+    }
+
+    /// The scope's id; the nil UUID for scopes that are not a record.
+    pub fn id(&self) -> uuid::Uuid {
+        match self {
+            Self::Conversation(id) => *id.as_uuid(),
+            Self::AccountSecrets => uuid::Uuid::nil(),
+        }
+    }
+
+    pub fn from_parts(kind: &str, id: uuid::Uuid) -> Result<Self, ValidationError> {
+        match kind {
+            "conversation" => Ok(Self::Conversation(ConversationId::from_uuid(id))),
+            "account_secrets" => Ok(Self::AccountSecrets),
+            _ => Err(ValidationError::new("key_scope", "is not a known scope")),
+        }
+    }
+}
+
+/// A key epoch: a calendar month counted from January 1970, so one key protects at most a
+/// month of a conversation and retention can destroy old months whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Epoch(i64);
+
+impl Epoch {
+    pub const fn from_index(index: i64) -> Self {
+        Self(index)
+    }
+
+    pub const fn index(self) -> i64 {
+        self.0
+    }
+
+    /// The epoch a moment falls in.
+    pub fn of(at: Timestamp) -> Self {
+        let date = at.to_datetime();
+        Self(i64::from(date.year() - 1970) * 12 + i64::from(u8::from(date.month())) - 1)
+    }
+}
+
+impl fmt::Display for Epoch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let year = 1970 + self.0.div_euclid(12);
+        let month = self.0.rem_euclid(12) + 1;
+        write!(f, "{year:04}-{month:02}")
+    }
+}
+
+/// A data key encrypted under a root key. Only ward-crypto can open it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrappedKey {
+    /// Which root key wrapped it (a fingerprint, not the key).
+    pub root_key_id: String,
+    pub ciphertext: Vec<u8>,
+}
+
+/// A wrapped data key and where it belongs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataKeyRecord {
+    pub scope: KeyScope,
+    pub epoch: Epoch,
+    pub wrapped: WrappedKey,
+    pub created_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epochs_are_months() {
+        let at = Timestamp::from_micros(1_763_900_000_000_000); // 2025-11-23
+        assert_eq!(Epoch::of(at).to_string(), "2025-11");
+        assert_eq!(Epoch::of(Timestamp::from_micros(0)).index(), 0);
+    }
+
+    #[test]
+    fn scopes_round_trip() {
+        let scope = KeyScope::Conversation(ConversationId::new());
+        assert_eq!(KeyScope::from_parts(scope.kind(), scope.id()), Ok(scope));
+        assert!(KeyScope::from_parts("other", scope.id()).is_err());
+    }
+}

@@ -1,0 +1,18 @@
+//! Ward's domain model: identifiers, users, roles and permissions, policies and the audit event
+//! model.
+//!
+//! Architecture invariant: this crate does no I/O and has no async. It fails only with
+//! [`ValidationError`]. Everything that reaches it from the outside has been parsed into one of
+//! its types first.
+
+pub mod audit;
+mod error;
+pub mod id;
+pub mod keys;
+pub mod policy;
+pub mod role;
+mod timestamp;
+pub mod user;
+
+pub use error::ValidationError;
+pub use timestamp::Timestamp;

@@ -1,0 +1,134 @@
+//! Organisation policy: session lengths, who must use a second factor, login throttling.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ValidationError;
+use crate::role::RoleName;
+
+/// The whole policy of a deployment, stored as one record and changed by an admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub session: SessionPolicy,
+    pub login: LoginPolicy,
+    /// Roles whose members must sign in with a second factor.
+    pub mfa_required_roles: BTreeSet<RoleName>,
+}
+
+/// Automatic logoff (HIPAA 164.312(a)(2)(iii)) and session lifetime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionPolicy {
+    /// A session unused for this long is ended.
+    pub idle_timeout_secs: i64,
+    /// A session ends this long after sign-in, however active.
+    pub absolute_lifetime_secs: i64,
+}
+
+/// Password-guessing limits. Counters are durable, so a restart does not reset them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginPolicy {
+    /// Failed sign-ins allowed per account name within the window; past it the account is
+    /// locked until the window has moved on.
+    pub max_failures_per_account: u32,
+    /// Failed sign-ins allowed per client address within the window.
+    pub max_failures_per_address: u32,
+    pub window_secs: i64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            session: SessionPolicy {
+                idle_timeout_secs: 15 * 60,
+                absolute_lifetime_secs: 12 * 60 * 60,
+            },
+            login: LoginPolicy {
+                max_failures_per_account: 10,
+                max_failures_per_address: 100,
+                window_secs: 15 * 60,
+            },
+            mfa_required_roles: [RoleName::ADMIN, RoleName::COMPLIANCE_OFFICER]
+                .into_iter()
+                .filter_map(|name| RoleName::parse(name).ok())
+                .collect(),
+        }
+    }
+}
+
+impl Policy {
+    /// Checks that every value is within sane bounds.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let s = &self.session;
+        if !(1..=24 * 3600).contains(&s.idle_timeout_secs) {
+            return Err(ValidationError::new(
+                "session.idle_timeout_secs",
+                "must be between 1 second and 24 hours",
+            ));
+        }
+        if !(s.idle_timeout_secs..=30 * 24 * 3600).contains(&s.absolute_lifetime_secs) {
+            return Err(ValidationError::new(
+                "session.absolute_lifetime_secs",
+                "must be at least the idle timeout and at most 30 days",
+            ));
+        }
+        let l = &self.login;
+        if !(1..=1000).contains(&l.max_failures_per_account) {
+            return Err(ValidationError::new(
+                "login.max_failures_per_account",
+                "must be between 1 and 1000",
+            ));
+        }
+        if !(1..=100_000).contains(&l.max_failures_per_address) {
+            return Err(ValidationError::new(
+                "login.max_failures_per_address",
+                "must be between 1 and 100000",
+            ));
+        }
+        if !(60..=7 * 24 * 3600).contains(&l.window_secs) {
+            return Err(ValidationError::new(
+                "login.window_secs",
+                "must be between 1 minute and 7 days",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn requires_mfa(&self, role: &RoleName) -> bool {
+        self.mfa_required_roles.contains(role)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_brief() {
+        let policy = Policy::default();
+        assert_eq!(policy.validate(), Ok(()));
+        assert_eq!(policy.session.idle_timeout_secs, 900);
+        assert_eq!(policy.session.absolute_lifetime_secs, 43_200);
+        assert_eq!(policy.login.max_failures_per_account, 10);
+        assert!(policy.requires_mfa(&RoleName::parse("admin").unwrap_or_else(|_| unreachable!())));
+    }
+
+    #[test]
+    fn out_of_range_values_are_refused() {
+        let mut policy = Policy::default();
+        policy.session.idle_timeout_secs = 0;
+        assert_eq!(
+            policy.validate().map_err(|e| e.field),
+            Err("session.idle_timeout_secs")
+        );
+        let mut policy = Policy::default();
+        policy.session.absolute_lifetime_secs = 10;
+        assert!(policy.validate().is_err());
+        let mut policy = Policy::default();
+        policy.login.window_secs = 5;
+        assert!(policy.validate().is_err());
+    }
+}

@@ -1,0 +1,397 @@
+//! Envelope encryption: a root key wraps the data keys; data keys seal the records.
+//!
+//! The root key comes from the data directory (generated on first start into `keys/` with mode
+//! 0600), from a key file named in the configuration, or from an environment variable. Data keys
+//! are random, one per [`KeyScope`] and [`Epoch`], and are stored only wrapped. Rotating the
+//! root key re-wraps the data keys and leaves every sealed record untouched.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use aws_lc_rs::digest;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use secrecy::{ExposeSecret, SecretString};
+use ward_core::keys::{Epoch, KeyScope, WrappedKey};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::{CryptoError, random_bytes, seal};
+
+const KEY_LEN: usize = 32;
+const ROOT_KEY_PREFIX: &str = "root-";
+const ROOT_KEY_SUFFIX: &str = ".key";
+const CURRENT_FILE: &str = "current";
+
+/// A 256-bit key, erased from memory when dropped.
+#[derive(Clone)]
+pub struct SecretKey(Zeroizing<[u8; KEY_LEN]>);
+
+impl SecretKey {
+    /// A fresh random key.
+    pub fn generate() -> Result<Self, CryptoError> {
+        let mut key = Zeroizing::new([0u8; KEY_LEN]);
+        random_bytes(key.as_mut())?;
+        Ok(Self(key))
+    }
+
+    fn from_slice(bytes: &[u8]) -> Result<Self, CryptoError> {
+        let array: [u8; KEY_LEN] = bytes
+            .try_into()
+            .map_err(|_| CryptoError::RootKey(format!("a key must be {KEY_LEN} bytes")))?;
+        Ok(Self(Zeroizing::new(array)))
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8; KEY_LEN] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey([redacted])")
+    }
+}
+
+/// A data key, unwrapped. Seals records of one scope and epoch.
+pub type DataKey = SecretKey;
+
+/// The root key and its fingerprint.
+#[derive(Debug, Clone)]
+pub struct RootKey {
+    id: String,
+    key: SecretKey,
+}
+
+impl RootKey {
+    pub fn generate() -> Result<Self, CryptoError> {
+        Ok(Self::from_key(SecretKey::generate()?))
+    }
+
+    fn from_key(key: SecretKey) -> Self {
+        let mut input = b"ward-root-key-id-v1".to_vec();
+        input.extend_from_slice(key.bytes());
+        let hash = digest::digest(&digest::SHA256, &input);
+        input.zeroize();
+        let id = hash.as_ref()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Self { id, key }
+    }
+
+    /// Parses the base64 text form (as in a key file or environment variable).
+    pub fn from_base64(text: &str) -> Result<Self, CryptoError> {
+        let bytes = Zeroizing::new(
+            STANDARD
+                .decode(text.trim())
+                .map_err(|_| CryptoError::RootKey("not valid base64".into()))?,
+        );
+        Ok(Self::from_key(SecretKey::from_slice(&bytes)?))
+    }
+
+    /// The base64 text form, for writing a key file.
+    pub fn to_base64(&self) -> Zeroizing<String> {
+        Zeroizing::new(STANDARD.encode(self.key.bytes()))
+    }
+
+    /// A public fingerprint of the key, stored beside everything it wraps.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// Where the root key comes from.
+#[derive(Debug, Clone)]
+pub enum RootKeySource {
+    /// `DIR/keys/`, generated on first start.
+    DataDir(PathBuf),
+    /// A file holding the base64 key; it must not be readable by group or others.
+    File(PathBuf),
+    /// The base64 key itself, from an environment variable.
+    Inline(SecretString),
+}
+
+/// The loaded root keys: the current one wraps new data keys; older ones (kept only during a
+/// rotation) can still unwrap.
+#[derive(Debug, Clone)]
+pub struct Keyring {
+    current: Arc<RootKey>,
+    all: HashMap<String, Arc<RootKey>>,
+}
+
+impl Keyring {
+    /// A keyring with just this root key.
+    pub fn new(root: RootKey) -> Self {
+        let root = Arc::new(root);
+        let all = HashMap::from([(root.id.clone(), Arc::clone(&root))]);
+        Self { current: root, all }
+    }
+
+    /// Loads (or, for a data directory without one, generates) the root key.
+    pub fn load(source: &RootKeySource) -> Result<Self, CryptoError> {
+        match source {
+            RootKeySource::DataDir(dir) => DataDirKeys::new(dir).load_or_create(),
+            RootKeySource::File(path) => {
+                check_private(path)?;
+                let text = Zeroizing::new(fs::read_to_string(path).map_err(|e| {
+                    CryptoError::RootKey(format!("cannot read {}: {e}", path.display()))
+                })?);
+                Ok(Self::new(RootKey::from_base64(&text)?))
+            }
+            RootKeySource::Inline(secret) => {
+                Ok(Self::new(RootKey::from_base64(secret.expose_secret())?))
+            }
+        }
+    }
+
+    pub fn current_id(&self) -> &str {
+        &self.current.id
+    }
+
+    /// Adds a root key that can unwrap; `make_current` also makes it wrap from now on.
+    pub fn add(&mut self, root: RootKey, make_current: bool) {
+        let root = Arc::new(root);
+        self.all.insert(root.id.clone(), Arc::clone(&root));
+        if make_current {
+            self.current = root;
+        }
+    }
+
+    /// Wraps a data key under the current root key, bound to its scope and epoch.
+    pub fn wrap(
+        &self,
+        scope: KeyScope,
+        epoch: Epoch,
+        key: &DataKey,
+    ) -> Result<WrappedKey, CryptoError> {
+        let aad = wrap_aad(scope, epoch, &self.current.id);
+        Ok(WrappedKey {
+            root_key_id: self.current.id.clone(),
+            ciphertext: seal::seal_raw(self.current.key.bytes(), &aad, key.bytes())?,
+        })
+    }
+
+    /// Unwraps a data key; fails if it was wrapped for another scope or epoch, or altered.
+    pub fn unwrap(
+        &self,
+        scope: KeyScope,
+        epoch: Epoch,
+        wrapped: &WrappedKey,
+    ) -> Result<DataKey, CryptoError> {
+        let root = self
+            .all
+            .get(&wrapped.root_key_id)
+            .ok_or_else(|| CryptoError::UnknownRootKey(wrapped.root_key_id.clone()))?;
+        let aad = wrap_aad(scope, epoch, &root.id);
+        let plain = Zeroizing::new(seal::open_raw(root.key.bytes(), &aad, &wrapped.ciphertext)?);
+        SecretKey::from_slice(&plain).map_err(|_| CryptoError::Malformed)
+    }
+
+    /// Re-wraps a data key under the current root key.
+    pub fn rewrap(
+        &self,
+        scope: KeyScope,
+        epoch: Epoch,
+        wrapped: &WrappedKey,
+    ) -> Result<WrappedKey, CryptoError> {
+        let key = self.unwrap(scope, epoch, wrapped)?;
+        self.wrap(scope, epoch, &key)
+    }
+}
+
+fn wrap_aad(scope: KeyScope, epoch: Epoch, root_key_id: &str) -> Vec<u8> {
+    let mut aad = b"ward-dek-v1".to_vec();
+    aad.extend_from_slice(scope.kind().as_bytes());
+    aad.extend_from_slice(scope.id().as_bytes());
+    aad.extend_from_slice(&epoch.index().to_be_bytes());
+    aad.extend_from_slice(root_key_id.as_bytes());
+    aad
+}
+
+fn check_private(path: &Path) -> Result<(), CryptoError> {
+    let meta = fs::metadata(path)
+        .map_err(|e| CryptoError::RootKey(format!("cannot read {}: {e}", path.display())))?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        return Err(CryptoError::RootKey(format!(
+            "{} must be readable by its owner only (chmod 600)",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The root keys kept in a data directory's `keys/` folder: `root-<id>.key` files (mode 0600)
+/// and a `current` file naming the one that wraps.
+#[derive(Debug, Clone)]
+pub struct DataDirKeys {
+    dir: PathBuf,
+}
+
+impl DataDirKeys {
+    pub fn new(data_dir: &Path) -> Self {
+        Self {
+            dir: data_dir.join("keys"),
+        }
+    }
+
+    /// Loads every root key in the folder, generating the first one if there is none.
+    pub fn load_or_create(&self) -> Result<Keyring, CryptoError> {
+        let keys = self.read_all()?;
+        if keys.is_empty() {
+            let root = RootKey::generate()?;
+            self.write_key(&root)?;
+            self.set_current(root.id())?;
+            return Ok(Keyring::new(root));
+        }
+        let current_id = fs::read_to_string(self.dir.join(CURRENT_FILE))
+            .map(|s| s.trim().to_owned())
+            .map_err(|e| CryptoError::RootKey(format!("cannot read keys/current: {e}")))?;
+        let current = keys
+            .iter()
+            .find(|k| k.id == current_id)
+            .ok_or_else(|| CryptoError::UnknownRootKey(current_id.clone()))?;
+        let mut keyring = Keyring::new(current.clone());
+        for key in keys {
+            keyring.add(key, false);
+        }
+        Ok(keyring)
+    }
+
+    fn read_all(&self) -> Result<Vec<RootKey>, CryptoError> {
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(CryptoError::RootKey(format!("cannot read keys/: {e}"))),
+        };
+        let mut keys = Vec::new();
+        for entry in entries {
+            let path = entry
+                .map_err(|e| CryptoError::RootKey(format!("cannot read keys/: {e}")))?
+                .path();
+            let is_key = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(ROOT_KEY_PREFIX) && n.ends_with(ROOT_KEY_SUFFIX));
+            if is_key {
+                check_private(&path)?;
+                let text = Zeroizing::new(fs::read_to_string(&path).map_err(|e| {
+                    CryptoError::RootKey(format!("cannot read {}: {e}", path.display()))
+                })?);
+                keys.push(RootKey::from_base64(&text)?);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// Writes a root key file readable by its owner only.
+    pub fn write_key(&self, root: &RootKey) -> Result<(), CryptoError> {
+        let io = |e: std::io::Error| CryptoError::RootKey(format!("cannot write key: {e}"));
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.dir)
+            .map_err(io)?;
+        let path = self.key_path(root.id());
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(io)?;
+        file.write_all(root.to_base64().as_bytes()).map_err(io)?;
+        file.write_all(b"\n").map_err(io)?;
+        file.sync_all().map_err(io)
+    }
+
+    /// Names the root key that wraps from now on (atomically, by rename).
+    pub fn set_current(&self, id: &str) -> Result<(), CryptoError> {
+        let io =
+            |e: std::io::Error| CryptoError::RootKey(format!("cannot write keys/current: {e}"));
+        let tmp = self.dir.join("current.tmp");
+        fs::write(&tmp, format!("{id}\n")).map_err(io)?;
+        fs::rename(&tmp, self.dir.join(CURRENT_FILE)).map_err(io)
+    }
+
+    /// Deletes a root key file that no longer wraps anything.
+    pub fn remove_key(&self, id: &str) -> Result<(), CryptoError> {
+        fs::remove_file(self.key_path(id))
+            .map_err(|e| CryptoError::RootKey(format!("cannot remove old root key: {e}")))
+    }
+
+    fn key_path(&self, id: &str) -> PathBuf {
+        self.dir
+            .join(format!("{ROOT_KEY_PREFIX}{id}{ROOT_KEY_SUFFIX}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ward_core::id::ConversationId;
+
+    fn scope() -> KeyScope {
+        KeyScope::Conversation(ConversationId::new())
+    }
+
+    #[test]
+    fn wrapped_keys_are_bound_to_scope_and_epoch() -> Result<(), CryptoError> {
+        let ring = Keyring::new(RootKey::generate()?);
+        let (s, e) = (scope(), Epoch::from_index(670));
+        let dek = SecretKey::generate()?;
+        let wrapped = ring.wrap(s, e, &dek)?;
+        assert_eq!(ring.unwrap(s, e, &wrapped)?.bytes(), dek.bytes());
+        assert!(ring.unwrap(scope(), e, &wrapped).is_err());
+        assert!(ring.unwrap(s, Epoch::from_index(671), &wrapped).is_err());
+        let mut tampered = wrapped.clone();
+        tampered.ciphertext[20] ^= 1;
+        assert!(matches!(
+            ring.unwrap(s, e, &tampered),
+            Err(CryptoError::Unauthentic)
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn rotation_rewraps_under_the_new_key() -> Result<(), CryptoError> {
+        let mut ring = Keyring::new(RootKey::generate()?);
+        let (s, e) = (scope(), Epoch::from_index(1));
+        let dek = SecretKey::generate()?;
+        let old = ring.wrap(s, e, &dek)?;
+        ring.add(RootKey::generate()?, true);
+        let new = ring.rewrap(s, e, &old)?;
+        assert_ne!(new.root_key_id, old.root_key_id);
+        let only_new = Keyring::new(ring.current.as_ref().clone());
+        assert_eq!(only_new.unwrap(s, e, &new)?.bytes(), dek.bytes());
+        assert!(only_new.unwrap(s, e, &old).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn data_dir_key_is_generated_private_and_reloaded() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let first = Keyring::load(&RootKeySource::DataDir(dir.path().to_owned()))?;
+        let again = Keyring::load(&RootKeySource::DataDir(dir.path().to_owned()))?;
+        assert_eq!(first.current_id(), again.current_id());
+        let path = dir
+            .path()
+            .join(format!("keys/root-{}.key", first.current_id()));
+        assert_eq!(fs::metadata(&path)?.permissions().mode() & 0o777, 0o600);
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644))?;
+        assert!(Keyring::load(&RootKeySource::DataDir(dir.path().to_owned())).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn debug_output_hides_keys() -> Result<(), CryptoError> {
+        let root = RootKey::generate()?;
+        let shown = format!("{root:?}");
+        assert!(!shown.contains(root.to_base64().as_str()));
+        assert!(shown.contains("redacted"));
+        Ok(())
+    }
+}

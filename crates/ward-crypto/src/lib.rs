@@ -1,0 +1,29 @@
+//! Ward's cryptography, all on aws-lc-rs (and argon2 for passwords).
+//!
+//! - [`keyring`]: the root key and the data keys it wraps (envelope encryption).
+//! - [`seal`]: AES-256-GCM sealing with typed associated data.
+//! - [`password`]: Argon2id password hashing.
+//! - [`totp`]: RFC 6238 one-time codes with replay protection.
+//! - [`token`]: session tokens, stored only as hashes.
+//! - [`audit_chain`]: the SHA-256 hash chain over audit events.
+//!
+//! Architecture invariant: key material lives in [`zeroize`]d buffers, never in `Debug` output,
+//! and leaves this crate only wrapped or as a sealed blob.
+
+pub mod audit_chain;
+mod error;
+pub mod keyring;
+pub mod password;
+pub mod seal;
+pub mod token;
+pub mod totp;
+
+pub use error::CryptoError;
+
+/// Fills `buf` from the operating system's random generator.
+pub(crate) fn random_bytes(buf: &mut [u8]) -> Result<(), CryptoError> {
+    use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+    SystemRandom::new()
+        .fill(buf)
+        .map_err(|_| CryptoError::Random)
+}

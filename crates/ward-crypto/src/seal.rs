@@ -1,0 +1,155 @@
+//! AES-256-GCM sealing. Every sealed blob is `version || nonce || ciphertext || tag`, with a
+//! random 96-bit nonce, and its associated data names exactly what the blob is, so a blob moved
+//! to another record, conversation or epoch fails to open.
+
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use uuid::Uuid;
+use ward_core::id::{ConversationId, UserId};
+use ward_core::keys::Epoch;
+
+use crate::keyring::DataKey;
+use crate::{CryptoError, random_bytes};
+
+const VERSION: u8 = 1;
+const TAG_LEN: usize = 16;
+
+/// What a sealed blob is. Each variant binds the blob to its place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binding {
+    /// A message body in a conversation epoch.
+    MessageBody {
+        conversation: ConversationId,
+        message: Uuid,
+        epoch: Epoch,
+    },
+    /// A user's TOTP secret.
+    TotpSecret { user: UserId },
+}
+
+impl Binding {
+    fn to_bytes(self) -> Vec<u8> {
+        let mut aad = b"ward-seal-v1".to_vec();
+        match self {
+            Self::MessageBody {
+                conversation,
+                message,
+                epoch,
+            } => {
+                aad.extend_from_slice(b"message-body");
+                aad.extend_from_slice(conversation.as_bytes());
+                aad.extend_from_slice(message.as_bytes());
+                aad.extend_from_slice(&epoch.index().to_be_bytes());
+            }
+            Self::TotpSecret { user } => {
+                aad.extend_from_slice(b"totp-secret");
+                aad.extend_from_slice(user.as_bytes());
+            }
+        }
+        aad
+    }
+}
+
+/// Seals `plaintext` with a data key, bound to `binding`.
+pub fn seal(key: &DataKey, binding: Binding, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    seal_raw(key.bytes(), &binding.to_bytes(), plaintext)
+}
+
+/// Opens a blob sealed by [`seal`] with the same key and binding.
+pub fn open(key: &DataKey, binding: Binding, sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    open_raw(key.bytes(), &binding.to_bytes(), sealed)
+}
+
+pub(crate) fn seal_raw(
+    key: &[u8; 32],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    let key = aead_key(key)?;
+    let mut nonce = [0u8; NONCE_LEN];
+    random_bytes(&mut nonce)?;
+    let mut out = Vec::with_capacity(1 + NONCE_LEN + plaintext.len() + TAG_LEN);
+    out.push(VERSION);
+    out.extend_from_slice(&nonce);
+    let mut body = plaintext.to_vec();
+    key.seal_in_place_append_tag(
+        Nonce::assume_unique_for_key(nonce),
+        Aad::from(aad),
+        &mut body,
+    )
+    .map_err(|_| CryptoError::Malformed)?;
+    out.extend_from_slice(&body);
+    Ok(out)
+}
+
+pub(crate) fn open_raw(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    if sealed.len() < 1 + NONCE_LEN + TAG_LEN || sealed[0] != VERSION {
+        return Err(CryptoError::Malformed);
+    }
+    let key = aead_key(key)?;
+    let nonce: [u8; NONCE_LEN] = sealed[1..=NONCE_LEN]
+        .try_into()
+        .map_err(|_| CryptoError::Malformed)?;
+    let mut body = sealed[1 + NONCE_LEN..].to_vec();
+    let plain_len = key
+        .open_in_place(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(aad),
+            &mut body,
+        )
+        .map_err(|_| CryptoError::Unauthentic)?
+        .len();
+    body.truncate(plain_len);
+    Ok(body)
+}
+
+fn aead_key(key: &[u8; 32]) -> Result<LessSafeKey, CryptoError> {
+    UnboundKey::new(&AES_256_GCM, key)
+        .map(LessSafeKey::new)
+        .map_err(|_| CryptoError::Malformed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keyring::SecretKey;
+
+    fn body(conversation: ConversationId, message: Uuid) -> Binding {
+        Binding::MessageBody {
+            conversation,
+            message,
+            epoch: Epoch::from_index(670),
+        }
+    }
+
+    #[test]
+    fn round_trips_and_binds_to_its_place() -> Result<(), CryptoError> {
+        let key = SecretKey::generate()?;
+        let (c, m) = (ConversationId::new(), Uuid::now_v7());
+        let sealed = seal(&key, body(c, m), b"K+ 5.9, repeat BMP")?;
+        assert_eq!(open(&key, body(c, m), &sealed)?, b"K+ 5.9, repeat BMP");
+        assert!(!sealed.windows(4).any(|w| w == b"K+ 5"));
+        assert!(open(&key, body(c, Uuid::now_v7()), &sealed).is_err());
+        assert!(open(&key, body(ConversationId::new(), m), &sealed).is_err());
+        assert!(open(&SecretKey::generate()?, body(c, m), &sealed).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn any_flipped_byte_is_detected() -> Result<(), CryptoError> {
+        let key = SecretKey::generate()?;
+        let binding = Binding::TotpSecret {
+            user: UserId::new(),
+        };
+        let sealed = seal(&key, binding, b"secret")?;
+        for i in 0..sealed.len() {
+            let mut bad = sealed.clone();
+            bad[i] ^= 0x40;
+            assert!(
+                open(&key, binding, &bad).is_err(),
+                "flip at {i} not detected"
+            );
+        }
+        assert!(open(&key, binding, &sealed[..10]).is_err());
+        Ok(())
+    }
+}
