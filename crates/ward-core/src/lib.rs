@@ -11,6 +11,7 @@ pub mod id;
 pub mod keys;
 pub mod policy;
 pub mod role;
+pub mod session;
 mod timestamp;
 pub mod user;
 

@@ -1,1 +1,230 @@
-//! ward-store
+//! Ward's storage: a domain-level [`Store`] trait, one sub-trait per aggregate, with two
+//! implementations: SQLite (the embedded default) and PostgreSQL (for several nodes).
+//!
+//! Architecture invariants:
+//! - Nothing above this crate knows which backend is in use; both pass one conformance suite.
+//! - The store never sees plaintext of anything sealed, nor an unwrapped key: it keeps sealed
+//!   blobs and wrapped keys.
+//! - Every change and the audit event that records it commit in one transaction. A method
+//!   returns only after that commit is durable.
+//! - The audit chain is extended inside that transaction, under a lock that orders appends.
+
+mod error;
+mod postgres;
+mod queries;
+mod rows;
+mod sqlite;
+mod store_impl;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use ward_core::Timestamp;
+use ward_core::audit::{AuditEvent, AuditFilter, ChainHasher, NewAuditEvent};
+use ward_core::id::{SessionId, UserId};
+use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
+use ward_core::policy::Policy;
+use ward_core::role::{Role, RoleName};
+use ward_core::session::{EndReason, Session};
+use ward_core::user::{User, UserStatus, Username};
+
+pub use error::{StoreError, StoreResult};
+
+/// Where the data lives.
+#[derive(Debug, Clone)]
+pub enum StoreConfig {
+    /// An SQLite database file (created if missing).
+    Sqlite { path: PathBuf },
+    /// A PostgreSQL connection URL.
+    Postgres { url: String, max_connections: u32 },
+}
+
+/// Opens the store, runs pending migrations and seeds the built-in roles.
+pub async fn open(
+    config: &StoreConfig,
+    hasher: Arc<dyn ChainHasher>,
+) -> StoreResult<Arc<dyn Store>> {
+    Ok(match config {
+        StoreConfig::Sqlite { path } => Arc::new(sqlite::SqliteStore::open(path, hasher).await?),
+        StoreConfig::Postgres {
+            url,
+            max_connections,
+        } => Arc::new(postgres::PgStore::open(url, *max_connections, hasher).await?),
+    })
+}
+
+/// A user's second factor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpFactor {
+    pub user_id: UserId,
+    /// The TOTP secret, sealed by ward-crypto.
+    pub sealed_secret: Vec<u8>,
+    /// False until the user has proved the authenticator works with one code.
+    pub confirmed: bool,
+    /// The last time step a code was accepted for; codes for it or earlier are replays.
+    pub last_used_step: Option<i64>,
+    pub created_at: Timestamp,
+}
+
+/// Recent failed sign-ins, for throttling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FailureCounts {
+    pub account: u32,
+    pub address: u32,
+}
+
+/// Users, roles and second factors.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Fails with [`StoreError::Conflict`] if the username is taken.
+    async fn create_user(&self, user: &User, audit: NewAuditEvent) -> StoreResult<()>;
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
+    async fn user_by_username(&self, username: &Username) -> StoreResult<Option<User>>;
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    /// Changes a user's status; disabling also ends every session of the user.
+    async fn set_user_status(
+        &self,
+        id: UserId,
+        status: UserStatus,
+        at: Timestamp,
+        audit: NewAuditEvent,
+    ) -> StoreResult<()>;
+    async fn role(&self, name: &RoleName) -> StoreResult<Option<Role>>;
+    async fn list_roles(&self) -> StoreResult<Vec<Role>>;
+    async fn totp_factor(&self, user: UserId) -> StoreResult<Option<TotpFactor>>;
+    /// Stores a new, unconfirmed secret (replacing an unconfirmed one). Conflict if the user
+    /// already has a confirmed factor.
+    async fn begin_totp_enrollment(
+        &self,
+        factor: &TotpFactor,
+        audit: NewAuditEvent,
+    ) -> StoreResult<()>;
+    /// Confirms the pending factor with the step of a valid code, and lifts the session that
+    /// did it to full scope. Conflict if there is no pending factor.
+    async fn complete_totp_enrollment(
+        &self,
+        user: UserId,
+        step: i64,
+        session: SessionId,
+        audit: NewAuditEvent,
+    ) -> StoreResult<()>;
+    /// Removes a user's factor (an admin reset). NotFound if there is none.
+    async fn reset_totp(&self, user: UserId, audit: NewAuditEvent) -> StoreResult<()>;
+}
+
+/// Device sessions.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Creates a session. With `totp_step`, also records that step as used, failing with
+    /// Conflict (and creating nothing) if it is not later than the last one used.
+    async fn create_session(
+        &self,
+        session: &Session,
+        totp_step: Option<i64>,
+        audit: NewAuditEvent,
+    ) -> StoreResult<()>;
+    async fn session_by_token(&self, token_hash: &[u8; 32]) -> StoreResult<Option<Session>>;
+    async fn session(&self, id: SessionId) -> StoreResult<Option<Session>>;
+    /// The user's sessions that have not ended, newest first.
+    async fn list_sessions(&self, user: UserId) -> StoreResult<Vec<Session>>;
+    /// Records activity (for the idle timeout). Not audited: the request itself is.
+    async fn touch_session(&self, id: SessionId, at: Timestamp) -> StoreResult<()>;
+    /// Ends a session; false if it had ended already.
+    async fn end_session(
+        &self,
+        id: SessionId,
+        at: Timestamp,
+        reason: EndReason,
+        audit: NewAuditEvent,
+    ) -> StoreResult<bool>;
+    /// Orders a remote wipe; false if the session had ended already.
+    async fn request_wipe(
+        &self,
+        id: SessionId,
+        at: Timestamp,
+        audit: NewAuditEvent,
+    ) -> StoreResult<bool>;
+    /// Records the device's confirmation that it erased its data, and ends the session.
+    async fn confirm_wipe(
+        &self,
+        id: SessionId,
+        at: Timestamp,
+        audit: NewAuditEvent,
+    ) -> StoreResult<bool>;
+}
+
+/// Durable counters of failed sign-ins.
+#[async_trait]
+pub trait ThrottleStore: Send + Sync {
+    /// Records a failed sign-in for an account name (known or not) and address, with its audit
+    /// event.
+    async fn record_login_failure(
+        &self,
+        username: &str,
+        address: Option<&str>,
+        at: Timestamp,
+        audit: NewAuditEvent,
+    ) -> StoreResult<()>;
+    async fn login_failures(
+        &self,
+        username: &str,
+        address: Option<&str>,
+        since: Timestamp,
+    ) -> StoreResult<FailureCounts>;
+}
+
+/// The organisation policy.
+#[async_trait]
+pub trait PolicyStore: Send + Sync {
+    /// The stored policy, or the default if none was ever set.
+    async fn policy(&self) -> StoreResult<Policy>;
+    async fn set_policy(
+        &self,
+        policy: &Policy,
+        at: Timestamp,
+        audit: NewAuditEvent,
+    ) -> StoreResult<()>;
+}
+
+/// Wrapped data keys.
+#[async_trait]
+pub trait KeyStore: Send + Sync {
+    async fn data_key(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<Option<DataKeyRecord>>;
+    /// Stores a new data key unless one exists for its scope and epoch; returns the one kept.
+    async fn insert_data_key(&self, record: &DataKeyRecord) -> StoreResult<DataKeyRecord>;
+    async fn data_keys(&self) -> StoreResult<Vec<DataKeyRecord>>;
+    /// Replaces the wrapping of existing keys (root key rotation), all in one transaction.
+    async fn replace_wrapped_keys(
+        &self,
+        records: &[DataKeyRecord],
+        audit: NewAuditEvent,
+    ) -> StoreResult<()>;
+}
+
+/// The audit log.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Appends an event that records no other change (a read, a refusal). Returns its seq.
+    async fn append_audit(&self, event: NewAuditEvent) -> StoreResult<i64>;
+    /// Events matching the filter, newest first.
+    async fn search_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEvent>>;
+    /// Events in chain order after `after_seq`, for verification. A row that cannot be decoded
+    /// is reported as [`StoreError::CorruptAudit`].
+    async fn audit_chain_page(&self, after_seq: i64, limit: u32) -> StoreResult<Vec<AuditEvent>>;
+}
+
+/// Everything Ward stores.
+#[async_trait]
+pub trait Store:
+    UserStore + SessionStore + ThrottleStore + PolicyStore + KeyStore + AuditStore + std::fmt::Debug
+{
+    /// "sqlite" or "postgres", for logs and metrics only.
+    fn backend(&self) -> &'static str;
+    /// Checks the database answers (for readiness).
+    async fn ping(&self) -> StoreResult<()>;
+    /// Finishes pending writes and closes connections.
+    async fn close(&self);
+}

@@ -1,0 +1,47 @@
+use std::sync::Arc;
+
+/// A storage failure.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    /// The record the operation needs does not exist.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The change conflicts with what is stored (a taken name, a used code).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// An audit row cannot be decoded; it was altered.
+    #[error("audit event {seq} cannot be decoded")]
+    CorruptAudit { seq: i64 },
+    /// A stored value does not decode into its domain type.
+    #[error("stored {0} is corrupt")]
+    Corrupt(&'static str),
+    #[error("database error: {0}")]
+    Database(Arc<sqlx::Error>),
+    #[error("migration failed: {0}")]
+    Migrate(Arc<sqlx::migrate::MigrateError>),
+    /// The writer has shut down.
+    #[error("the store is closed")]
+    Closed,
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Database(Arc::new(e))
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Self::Migrate(Arc::new(e))
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Maps a unique-constraint violation to [`StoreError::Conflict`].
+pub(crate) fn unique_as_conflict(e: sqlx::Error, what: &'static str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => e.into(),
+    }
+}

@@ -1,0 +1,88 @@
+//! The PostgreSQL store, for deployments with several nodes. Each write is one transaction;
+//! audit appends are ordered by a transaction-scoped advisory lock, so the chain stays linear
+//! across nodes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use sqlx::ConnectOptions;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use ward_core::audit::ChainHasher;
+
+use crate::StoreResult;
+
+mod queries {
+    crate::queries::define_queries!(
+        sqlx::PgConnection,
+        Some("SELECT pg_advisory_xact_lock(7418001)")
+    );
+}
+
+/// PostgreSQL behind the [`Store`](crate::Store) traits.
+#[derive(Debug)]
+pub(crate) struct PgStore {
+    pool: PgPool,
+    hasher: Arc<dyn ChainHasher>,
+}
+
+impl PgStore {
+    pub(crate) async fn open(
+        url: &str,
+        max_connections: u32,
+        hasher: Arc<dyn ChainHasher>,
+    ) -> StoreResult<Self> {
+        let options: PgConnectOptions =
+            url.parse::<PgConnectOptions>()?.disable_statement_logging();
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(2))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        let mut conn = pool.acquire().await?;
+        for role in ward_core::role::builtin_roles() {
+            queries::seed_role(&mut conn, &role).await?;
+        }
+        Ok(Self { pool, hasher })
+    }
+
+    /// Runs `f` in its own transaction and returns after the commit.
+    async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        let mut tx = self.pool.begin().await?;
+        let out = f(&mut tx).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, StoreResult<T>> + Send,
+    {
+        let mut conn = self.pool.acquire().await?;
+        f(&mut conn).await
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::Store for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.read(|c| Box::pin(queries::ping(c))).await
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+mod store_traits {
+    crate::store_impl::impl_store!(super::PgStore, super::queries);
+}

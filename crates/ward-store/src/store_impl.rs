@@ -1,0 +1,354 @@
+//! The [`Store`](crate::Store) traits, implemented once for both backends by [`impl_store!`].
+//!
+//! A backend type provides `write(f)`, which runs `f` inside a durable transaction (batched with
+//! others on SQLite), `read(f)`, which runs `f` on a reader connection, and a `hasher` field.
+//! Each trait method is one such call: the change and its audit event share a transaction.
+
+macro_rules! impl_store {
+    ($store:ty, $q:path) => {
+        use std::sync::Arc;
+
+        use async_trait::async_trait;
+        use ward_core::Timestamp;
+        use ward_core::audit::{AuditEvent, AuditFilter, NewAuditEvent};
+        use ward_core::id::{SessionId, UserId};
+        use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
+        use ward_core::policy::Policy;
+        use ward_core::role::{Role, RoleName};
+        use ward_core::session::{EndReason, Session, SessionScope};
+        use ward_core::user::{User, UserStatus, Username};
+        use $q as q;
+
+        use crate::{
+            AuditStore, FailureCounts, KeyStore, PolicyStore, SessionStore, StoreResult,
+            ThrottleStore, TotpFactor, UserStore,
+        };
+
+        #[async_trait]
+        impl UserStore for $store {
+            async fn create_user(&self, user: &User, audit: NewAuditEvent) -> StoreResult<()> {
+                let (user, h) = (user.clone(), Arc::clone(&self.hasher));
+                self.write(move |c| {
+                    Box::pin(async move {
+                        q::insert_user(c, &user).await?;
+                        q::append_audit(c, &*h, &audit).await.map(drop)
+                    })
+                })
+                .await
+            }
+
+            async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+                self.read(move |c| Box::pin(q::user_by_id(c, id))).await
+            }
+
+            async fn user_by_username(&self, name: &Username) -> StoreResult<Option<User>> {
+                let name = name.clone();
+                self.read(move |c| Box::pin(async move { q::user_by_username(c, &name).await }))
+                    .await
+            }
+
+            async fn list_users(&self) -> StoreResult<Vec<User>> {
+                self.read(|c| Box::pin(q::list_users(c))).await
+            }
+
+            async fn set_user_status(
+                &self,
+                id: UserId,
+                status: UserStatus,
+                at: Timestamp,
+                audit: NewAuditEvent,
+            ) -> StoreResult<()> {
+                let h = Arc::clone(&self.hasher);
+                self.write(move |c| {
+                    Box::pin(async move {
+                        q::set_user_status(c, id, status, at).await?;
+                        q::append_audit(c, &*h, &audit).await.map(drop)
+                    })
+                })
+                .await
+            }
+
+            async fn role(&self, name: &RoleName) -> StoreResult<Option<Role>> {
+                let name = name.clone();
+                self.read(move |c| Box::pin(async move { q::role(c, &name).await }))
+                    .await
+            }
+
+            async fn list_roles(&self) -> StoreResult<Vec<Role>> {
+                self.read(|c| Box::pin(q::list_roles(c))).await
+            }
+
+            async fn totp_factor(&self, user: UserId) -> StoreResult<Option<TotpFactor>> {
+                self.read(move |c| Box::pin(q::totp_factor(c, user))).await
+            }
+
+            async fn begin_totp_enrollment(
+                &self,
+                factor: &TotpFactor,
+                audit: NewAuditEvent,
+            ) -> StoreResult<()> {
+                let (factor, h) = (factor.clone(), Arc::clone(&self.hasher));
+                self.write(move |c| {
+                    Box::pin(async move {
+                        q::put_pending_totp(c, &factor).await?;
+                        q::append_audit(c, &*h, &audit).await.map(drop)
+                    })
+                })
+                .await
+            }
+
+            async fn complete_totp_enrollment(
+                &self,
+                user: UserId,
+                step: i64,
+                session: SessionId,
+                audit: NewAuditEvent,
+            ) -> StoreResult<()> {
+                let h = Arc::clone(&self.hasher);
+                self.write(move |c| {
+                    Box::pin(async move {
+                        q::confirm_totp(c, user, step).await?;
+                        q::set_session_scope(c, session, SessionScope::Full).await?;
+                        q::append_audit(c, &*h, &audit).await.map(drop)
+                    })
+                })
+                .await
+            }
+
+            async fn reset_totp(&self, user: UserId, audit: NewAuditEvent) -> StoreResult<()> {
+                let h = Arc::clone(&self.hasher);
+                self.write(move |c| {
+                    Box::pin(async move {
+                        q::delete_totp(c, user).await?;
+                        q::append_audit(c, &*h, &audit).await.map(drop)
+                    })
+                })
+                .await
+            }
+        }
+
+        #[async_trait]
+        impl SessionStore for $store {
+            async fn create_session(
+                &self,
+                session: &Session,
+                totp_step: Option<i64>,
+                audit: NewAuditEvent,
+            ) -> StoreResult<()> {
+                let (session, h) = (session.clone(), Arc::clone(&self.hasher));
+                self.write(move |c| {
+                    Box::pin(async move {
+                        if let Some(step) = totp_step {
+                            q::consume_totp_step(c, session.user_id, step).await?;
+                        }
+                        q::insert_session(c, &session).await?;
+                        q::append_audit(c, &*h, &audit).await.map(drop)
+                    })
+                })
+                .await
+            }
+
+            async fn session_by_token(&self, hash: &[u8; 32]) -> StoreResult<Option<Session>> {
+                let hash = *hash;
+                self.read(move |c| Box::pin(async move { q::session_by_token(c, &hash).await }))
+                    .await
+            }
+
+            async fn session(&self, id: SessionId) -> StoreResult<Option<Session>> {
+                self.read(move |c| Box::pin(q::session_by_id(c, id))).await
+            }
+
+            async fn list_sessions(&self, user: UserId) -> StoreResult<Vec<Session>> {
+                self.read(move |c| Box::pin(q::list_sessions(c, user)))
+                    .await
+            }
+
+            async fn touch_session(&self, id: SessionId, at: Timestamp) -> StoreResult<()> {
+                self.write(move |c| Box::pin(q::touch_session(c, id, at)))
+                    .await
+            }
+
+            async fn end_session(
+                &self,
+                id: SessionId,
+                at: Timestamp,
+                reason: EndReason,
+                audit: NewAuditEvent,
+            ) -> StoreResult<bool> {
+                let h = Arc::clone(&self.hasher);
+                self.write(move |c| {
+                    Box::pin(async move {
+                        let ended = q::end_session(c, id, at, reason).await?;
+                        if ended {
+                            q::append_audit(c, &*h, &audit).await?;
+                        }
+                        Ok(ended)
+                    })
+                })
+                .await
+            }
+
+            async fn request_wipe(
+                &self,
+                id: SessionId,
+                at: Timestamp,
+                audit: NewAuditEvent,
+            ) -> StoreResult<bool> {
+                let h = Arc::clone(&self.hasher);
+                self.write(move |c| {
+                    Box::pin(async move {
+                        let ordered = q::request_wipe(c, id, at).await?;
+                        if ordered {
+                            q::append_audit(c, &*h, &audit).await?;
+                        }
+                        Ok(ordered)
+                    })
+                })
+                .await
+            }
+
+            async fn confirm_wipe(
+                &self,
+                id: SessionId,
+                at: Timestamp,
+                audit: NewAuditEvent,
+            ) -> StoreResult<bool> {
+                let h = Arc::clone(&self.hasher);
+                self.write(move |c| {
+                    Box::pin(async move {
+                        let confirmed = q::confirm_wipe(c, id, at).await?;
+                        if confirmed {
+                            q::append_audit(c, &*h, &audit).await?;
+                        }
+                        Ok(confirmed)
+                    })
+                })
+                .await
+            }
+        }
+
+        #[async_trait]
+        impl ThrottleStore for $store {
+            async fn record_login_failure(
+                &self,
+                username: &str,
+                address: Option<&str>,
+                at: Timestamp,
+                audit: NewAuditEvent,
+            ) -> StoreResult<()> {
+                let (username, address) = (username.to_owned(), address.map(str::to_owned));
+                let h = Arc::clone(&self.hasher);
+                self.write(move |c| {
+                    Box::pin(async move {
+                        q::insert_login_failure(c, &username, address.as_deref(), at).await?;
+                        q::append_audit(c, &*h, &audit).await.map(drop)
+                    })
+                })
+                .await
+            }
+
+            async fn login_failures(
+                &self,
+                username: &str,
+                address: Option<&str>,
+                since: Timestamp,
+            ) -> StoreResult<FailureCounts> {
+                let (username, address) = (username.to_owned(), address.map(str::to_owned));
+                self.read(move |c| {
+                    Box::pin(async move {
+                        q::login_failures(c, &username, address.as_deref(), since).await
+                    })
+                })
+                .await
+            }
+        }
+
+        #[async_trait]
+        impl PolicyStore for $store {
+            async fn policy(&self) -> StoreResult<Policy> {
+                self.read(|c| Box::pin(q::policy(c))).await
+            }
+
+            async fn set_policy(
+                &self,
+                policy: &Policy,
+                at: Timestamp,
+                audit: NewAuditEvent,
+            ) -> StoreResult<()> {
+                let (policy, h) = (policy.clone(), Arc::clone(&self.hasher));
+                self.write(move |c| {
+                    Box::pin(async move {
+                        q::put_policy(c, &policy, at).await?;
+                        q::append_audit(c, &*h, &audit).await.map(drop)
+                    })
+                })
+                .await
+            }
+        }
+
+        #[async_trait]
+        impl KeyStore for $store {
+            async fn data_key(
+                &self,
+                scope: KeyScope,
+                epoch: Epoch,
+            ) -> StoreResult<Option<DataKeyRecord>> {
+                self.read(move |c| Box::pin(q::data_key(c, scope, epoch)))
+                    .await
+            }
+
+            async fn insert_data_key(&self, record: &DataKeyRecord) -> StoreResult<DataKeyRecord> {
+                let record = record.clone();
+                self.write(move |c| Box::pin(async move { q::insert_data_key(c, &record).await }))
+                    .await
+            }
+
+            async fn data_keys(&self) -> StoreResult<Vec<DataKeyRecord>> {
+                self.read(|c| Box::pin(q::all_data_keys(c))).await
+            }
+
+            async fn replace_wrapped_keys(
+                &self,
+                records: &[DataKeyRecord],
+                audit: NewAuditEvent,
+            ) -> StoreResult<()> {
+                let (records, h) = (records.to_vec(), Arc::clone(&self.hasher));
+                self.write(move |c| {
+                    Box::pin(async move {
+                        for record in &records {
+                            q::update_wrapped_key(c, record).await?;
+                        }
+                        q::append_audit(c, &*h, &audit).await.map(drop)
+                    })
+                })
+                .await
+            }
+        }
+
+        #[async_trait]
+        impl AuditStore for $store {
+            async fn append_audit(&self, event: NewAuditEvent) -> StoreResult<i64> {
+                let h = Arc::clone(&self.hasher);
+                self.write(move |c| Box::pin(async move { q::append_audit(c, &*h, &event).await }))
+                    .await
+            }
+
+            async fn search_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEvent>> {
+                let filter = filter.clone();
+                self.read(move |c| Box::pin(async move { q::search_audit(c, &filter).await }))
+                    .await
+            }
+
+            async fn audit_chain_page(
+                &self,
+                after_seq: i64,
+                limit: u32,
+            ) -> StoreResult<Vec<AuditEvent>> {
+                self.read(move |c| Box::pin(q::audit_chain_page(c, after_seq, limit)))
+                    .await
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;
