@@ -1,1 +1,13 @@
-//! ward-proto
+//! Ward's wire types: every request and response body of `/api/v1`, the problem types, and
+//! their OpenAPI schemas. This is the only crate whose types are serialised for the wire;
+//! domain and database types never are.
+//!
+//! Requests refuse unknown fields, so a misspelt field is an error rather than silently ignored.
+
+pub mod audit;
+pub mod auth;
+pub mod policy;
+pub mod problem;
+pub mod users;
+
+pub use problem::{Problem, ProblemType};

@@ -1,1 +1,100 @@
-//! ward-server
+//! The Ward server: services over the store and keyring, the HTTP API, TLS and configuration.
+//!
+//! Architecture invariants:
+//! - HTTP handlers call services, never the store; services never see axum types.
+//! - Every change and its audit event commit in one transaction; a caller is answered only
+//!   after that commit.
+//! - No global mutable state: configuration, store, keyring and metrics are built in
+//!   [`Server::build`] and passed down.
+
+pub mod api;
+pub mod config;
+pub mod metrics;
+pub mod serve;
+pub mod services;
+mod telemetry;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use ward_crypto::audit_chain::Sha256Chain;
+use ward_crypto::keyring::Keyring;
+use ward_store::Store;
+
+pub use config::Config;
+pub use services::Services;
+
+/// Opens the store (running migrations) and the keyring named by `config`.
+pub async fn open(config: &Config) -> anyhow::Result<(Arc<dyn Store>, Keyring)> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+    let keyring = Keyring::load(&config.root_key_source()).context("loading the root key")?;
+    let store = ward_store::open(&config.store(), Arc::new(Sha256Chain))
+        .await
+        .context("opening the database")?;
+    Ok((store, keyring))
+}
+
+/// A server ready to accept connections.
+pub struct Server {
+    services: Services,
+    router: axum::Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    max_connections: usize,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("tls", &self.tls.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// Validates the configuration and opens everything the server needs.
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        config.validate()?;
+        let tls = match (&config.tls_cert_file, &config.tls_key_file) {
+            (Some(cert), Some(key)) => Some(serve::tls_acceptor(cert, key)?),
+            _ => None,
+        };
+        let (store, keyring) = open(config).await?;
+        let services = Services::new(store, keyring);
+        let state = api::AppState {
+            services: services.clone(),
+            metrics: Arc::new(metrics::Metrics::default()),
+            trusted_proxies: config.trusted_proxies.clone().into(),
+        };
+        Ok(Self {
+            services,
+            router: api::router(state),
+            tls,
+            max_connections: config.max_connections,
+        })
+    }
+
+    /// Whether connections are served over TLS.
+    pub fn uses_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    pub fn services(&self) -> &Services {
+        &self.services
+    }
+
+    /// Serves until `shutdown` resolves, then drains connections and closes the store.
+    pub async fn run(self, listener: TcpListener, shutdown: impl Future<Output = ()>) {
+        serve::serve(
+            listener,
+            self.router,
+            self.tls,
+            self.max_connections,
+            shutdown,
+        )
+        .await;
+        self.services.store().close().await;
+    }
+}

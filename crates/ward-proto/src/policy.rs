@@ -1,0 +1,30 @@
+//! The organisation policy document.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyDocument {
+    pub session: SessionPolicy,
+    pub login: LoginPolicy,
+    /// Roles whose members must sign in with a second factor.
+    pub mfa_required_roles: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionPolicy {
+    /// Automatic logoff after this many seconds without activity (1 to 86400).
+    pub idle_timeout_secs: i64,
+    /// A session ends this many seconds after sign-in.
+    pub absolute_lifetime_secs: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginPolicy {
+    pub max_failures_per_account: u32,
+    pub max_failures_per_address: u32,
+    pub window_secs: i64,
+}

@@ -1,0 +1,174 @@
+//! RFC 9457 problem details. Every error of the API is one of these, with a stable `type`.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The stable kinds of problem. The `type` member is `urn:ward:problem:<code>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemType {
+    BadRequest,
+    Validation,
+    Unauthenticated,
+    InvalidCredentials,
+    TotpRequired,
+    SessionEnded,
+    WipeRequired,
+    MfaEnrollmentRequired,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    LoginThrottled,
+    Unavailable,
+    Internal,
+}
+
+impl ProblemType {
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad-request",
+            Self::Validation => "validation",
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidCredentials => "invalid-credentials",
+            Self::TotpRequired => "totp-required",
+            Self::SessionEnded => "session-ended",
+            Self::WipeRequired => "wipe-required",
+            Self::MfaEnrollmentRequired => "mfa-enrollment-required",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not-found",
+            Self::MethodNotAllowed => "method-not-allowed",
+            Self::Conflict => "conflict",
+            Self::PayloadTooLarge => "payload-too-large",
+            Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::LoginThrottled => "login-throttled",
+            Self::Unavailable => "unavailable",
+            Self::Internal => "internal",
+        }
+    }
+
+    pub const fn status(self) -> u16 {
+        match self {
+            Self::BadRequest => 400,
+            Self::Validation => 422,
+            Self::Unauthenticated
+            | Self::InvalidCredentials
+            | Self::TotpRequired
+            | Self::SessionEnded
+            | Self::WipeRequired => 401,
+            Self::MfaEnrollmentRequired | Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::Conflict => 409,
+            Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::LoginThrottled => 429,
+            Self::Unavailable => 503,
+            Self::Internal => 500,
+        }
+    }
+
+    pub const fn title(self) -> &'static str {
+        match self {
+            Self::BadRequest => "The request is malformed",
+            Self::Validation => "A field is invalid",
+            Self::Unauthenticated => "Sign-in required",
+            Self::InvalidCredentials => "The username, password or code is wrong",
+            Self::TotpRequired => "A one-time code is required",
+            Self::SessionEnded => "The session has ended",
+            Self::WipeRequired => "This device must erase its data",
+            Self::MfaEnrollmentRequired => "Set up a second factor first",
+            Self::Forbidden => "Not allowed",
+            Self::NotFound => "Not found",
+            Self::MethodNotAllowed => "Method not allowed",
+            Self::Conflict => "Conflict",
+            Self::PayloadTooLarge => "The request body is too large",
+            Self::UnsupportedMediaType => "Unsupported media type",
+            Self::LoginThrottled => "Too many failed sign-ins",
+            Self::Unavailable => "Service unavailable",
+            Self::Internal => "Internal error",
+        }
+    }
+
+    pub fn uri(self) -> String {
+        format!("urn:ward:problem:{}", self.code())
+    }
+
+    /// The problem type named by a `type` URI, if it is one of ours.
+    pub fn from_uri(uri: &str) -> Option<Self> {
+        let code = uri.strip_prefix("urn:ward:problem:")?;
+        Self::ALL.iter().copied().find(|t| t.code() == code)
+    }
+
+    const ALL: [Self; 17] = [
+        Self::BadRequest,
+        Self::Validation,
+        Self::Unauthenticated,
+        Self::InvalidCredentials,
+        Self::TotpRequired,
+        Self::SessionEnded,
+        Self::WipeRequired,
+        Self::MfaEnrollmentRequired,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::Conflict,
+        Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
+        Self::LoginThrottled,
+        Self::Unavailable,
+        Self::Internal,
+    ];
+}
+
+/// An RFC 9457 problem details body (`application/problem+json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Problem {
+    /// `urn:ward:problem:<code>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong with this request, fit to show a user. Never holds PHI or secrets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The request field at fault, for validation problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Seconds to wait before trying again, for throttling.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+impl Problem {
+    pub fn new(kind: ProblemType, detail: Option<String>) -> Self {
+        Self {
+            kind: kind.uri(),
+            title: kind.title().to_owned(),
+            status: kind.status(),
+            detail,
+            field: None,
+            retry_after: None,
+        }
+    }
+
+    /// The problem type, if the `type` is one of ours.
+    pub fn problem_type(&self) -> Option<ProblemType> {
+        ProblemType::from_uri(&self.kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_round_trip() {
+        for t in ProblemType::ALL {
+            assert_eq!(ProblemType::from_uri(&t.uri()), Some(t));
+            assert!((400..600).contains(&t.status()));
+        }
+        assert_eq!(ProblemType::from_uri("about:blank"), None);
+    }
+}

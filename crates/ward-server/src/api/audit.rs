@@ -1,0 +1,88 @@
+//! `/audit`: search and verify the audit log (compliance officers).
+
+use axum::Json;
+use axum::extract::State;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use ward_core::Timestamp;
+use ward_core::audit::{AuditAction, AuditFilter};
+use ward_core::id::{PatientId, UserId};
+use ward_proto::Problem;
+use ward_proto::audit::{AuditPage, AuditQuery, AuditVerifyReport, ChainBreakView};
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{ApiQuery, FullSession};
+use super::views::{audit_event_view, hex};
+use crate::services::AuditSearch;
+
+const DEFAULT_PAGE: u32 = 100;
+
+/// Searches the audit log, newest first (needs `audit_read`).
+#[utoipa::path(get, path = "/audit", tag = "audit", security(("bearer" = [])),
+    params(AuditQuery),
+    responses((status = 200, body = AuditPage), (status = 400, body = Problem),
+        (status = 403, body = Problem)))]
+pub async fn search_audit(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiQuery(query): ApiQuery<AuditQuery>,
+) -> Result<Json<AuditPage>, ApiError> {
+    let search = parse_query(query)?;
+    let limit = search.filter.limit;
+    let events = state.services.search_audit(&caller, search).await?;
+    let next_before = (events.len() as u32 >= limit)
+        .then(|| events.last().map(|e| e.seq))
+        .flatten();
+    Ok(Json(AuditPage {
+        events: events.iter().map(audit_event_view).collect(),
+        next_before,
+    }))
+}
+
+fn parse_query(q: AuditQuery) -> Result<AuditSearch, ApiError> {
+    let time = |field: &str, text: Option<String>| -> Result<Option<Timestamp>, ApiError> {
+        text.map(|t| {
+            OffsetDateTime::parse(&t, &Rfc3339)
+                .map(Timestamp::from_datetime)
+                .map_err(|_| ApiError::validation(field, "must be an RFC 3339 time"))
+        })
+        .transpose()
+    };
+    let action = q
+        .action
+        .map(|a| AuditAction::parse(&a))
+        .transpose()
+        .map_err(|e| ApiError::validation("action", e.reason))?;
+    Ok(AuditSearch {
+        filter: AuditFilter {
+            actor: q.actor.map(UserId::from_uuid),
+            target: q.target,
+            patient: q.patient.map(PatientId::from_uuid),
+            action,
+            from: time("from", q.from)?,
+            to: time("to", q.to)?,
+            before_seq: q.before,
+            limit: q.limit.unwrap_or(DEFAULT_PAGE),
+        },
+    })
+}
+
+/// Walks the hash chain and reports the first altered, removed or reordered event.
+#[utoipa::path(get, path = "/audit/verify", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = AuditVerifyReport), (status = 403, body = Problem)))]
+pub async fn verify_audit(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+) -> Result<Json<AuditVerifyReport>, ApiError> {
+    let outcome = state.services.verify_audit(&caller).await?;
+    Ok(Json(AuditVerifyReport {
+        ok: outcome.first_break.is_none(),
+        verified_events: outcome.verified,
+        head_hash: hex(&outcome.head),
+        first_break: outcome.first_break.map(|b| ChainBreakView {
+            seq: b.seq(),
+            reason: b.to_string(),
+        }),
+    }))
+}

@@ -1,0 +1,106 @@
+//! `/auth/*` and `/me/totp*`: sign-in, sign-out, wipe confirmation, second factor.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::http::StatusCode;
+use secrecy::SecretString;
+use ward_proto::Problem;
+use ward_proto::auth::{LoginRequest, LoginResponse, TotpConfirmRequest, TotpEnrollment};
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{AnySession, ApiJson, bearer_token};
+use super::views::{scope, user_summary};
+use crate::services::{ClientAddress, LoginInput};
+
+/// Signs a device in.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "A new session", body = LoginResponse),
+        (status = 401, description = "Wrong credentials, or a one-time code is needed", body = Problem),
+        (status = 429, description = "Too many failed sign-ins", body = Problem),
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    address: ClientAddress,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let input = LoginInput {
+        username: req.username,
+        password: SecretString::from(req.password),
+        device_name: req.device_name,
+        totp_code: req.totp_code,
+    };
+    let outcome = state
+        .services
+        .login(input, address)
+        .await
+        .inspect_err(|e| {
+            if matches!(e, crate::services::ServiceError::InvalidCredentials) {
+                state.metrics.login_failures.inc();
+            }
+        })?;
+    Ok(Json(LoginResponse {
+        token: outcome.token.expose().to_owned(),
+        session_id: *outcome.session.id.as_uuid(),
+        user: user_summary(&outcome.user),
+        expires_at: outcome.session.expires_at.to_datetime(),
+        scope: scope(outcome.session.scope),
+        idle_timeout_secs: outcome.idle_timeout_secs,
+    }))
+}
+
+/// Ends the session making the request.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "Signed out"), (status = 401, body = Problem)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    AnySession(caller): AnySession,
+) -> Result<StatusCode, ApiError> {
+    state.services.logout(&caller).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Confirms that this device erased its data after a remote wipe order; ends the session.
+#[utoipa::path(post, path = "/auth/wipe-confirmation", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "Wipe recorded"), (status = 409, body = Problem)))]
+pub async fn wipe_confirmation(
+    State(state): State<AppState>,
+    address: ClientAddress,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let token = bearer_token(&headers)?;
+    state.services.confirm_wipe(token, address).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Starts setting up a TOTP second factor.
+#[utoipa::path(post, path = "/me/totp", tag = "auth", security(("bearer" = [])),
+    responses((status = 201, body = TotpEnrollment), (status = 409, body = Problem)))]
+pub async fn begin_totp(
+    State(state): State<AppState>,
+    AnySession(caller): AnySession,
+) -> Result<(StatusCode, Json<TotpEnrollment>), ApiError> {
+    let started = state.services.begin_totp(&caller).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TotpEnrollment {
+            secret: started.secret_base32,
+            otpauth_uri: started.otpauth_uri,
+        }),
+    ))
+}
+
+/// Confirms the second factor with a first code; the session becomes a full one.
+#[utoipa::path(post, path = "/me/totp/confirm", tag = "auth", security(("bearer" = [])),
+    request_body = TotpConfirmRequest,
+    responses((status = 204, description = "Enrolled"), (status = 401, body = Problem)))]
+pub async fn confirm_totp(
+    State(state): State<AppState>,
+    AnySession(caller): AnySession,
+    ApiJson(req): ApiJson<TotpConfirmRequest>,
+) -> Result<StatusCode, ApiError> {
+    state.services.confirm_totp(&caller, &req.code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

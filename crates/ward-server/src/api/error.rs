@@ -1,0 +1,133 @@
+//! The one place errors become HTTP: every failure is an RFC 9457 problem+json response.
+//! Bad input is a 4xx and is not logged as an error; internal faults get a generic body and
+//! their cause goes to the log (which never holds PHI).
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ward_proto::{Problem, ProblemType};
+
+use crate::services::ServiceError;
+
+/// An error response.
+#[derive(Debug)]
+pub struct ApiError {
+    kind: ProblemType,
+    detail: Option<String>,
+    field: Option<String>,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(kind: ProblemType, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            detail: Some(detail.into()),
+            field: None,
+            retry_after: None,
+        }
+    }
+
+    pub fn bare(kind: ProblemType) -> Self {
+        Self {
+            kind,
+            detail: None,
+            field: None,
+            retry_after: None,
+        }
+    }
+
+    pub fn validation(field: &str, reason: &str) -> Self {
+        Self {
+            kind: ProblemType::Validation,
+            detail: Some(format!("{field} {reason}")),
+            field: Some(field.to_owned()),
+            retry_after: None,
+        }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        use ServiceError as E;
+        match e {
+            E::Invalid(v) => Self::validation(v.field, v.reason),
+            E::Unauthenticated => Self::new(
+                ProblemType::Unauthenticated,
+                "send a valid bearer token in the Authorization header",
+            ),
+            E::InvalidCredentials => Self::bare(ProblemType::InvalidCredentials),
+            E::TotpRequired => Self::new(
+                ProblemType::TotpRequired,
+                "send the current code from your authenticator app as totp_code",
+            ),
+            E::SessionEnded(reason) => Self::new(
+                ProblemType::SessionEnded,
+                format!("the session ended ({}); sign in again", reason.as_str()),
+            ),
+            E::WipeRequired => Self::new(
+                ProblemType::WipeRequired,
+                "erase this device's Ward data, then POST /api/v1/auth/wipe-confirmation",
+            ),
+            E::MfaEnrollmentRequired => Self::new(
+                ProblemType::MfaEnrollmentRequired,
+                "your role requires a second factor: POST /api/v1/me/totp to set it up",
+            ),
+            E::Throttled { retry_after_secs } => Self {
+                kind: ProblemType::LoginThrottled,
+                detail: Some("sign-in is locked for a while after repeated failures".into()),
+                field: None,
+                retry_after: Some(retry_after_secs),
+            },
+            E::Forbidden => Self::new(ProblemType::Forbidden, "your role does not allow this"),
+            E::NotFound(what) => Self::new(ProblemType::NotFound, format!("{what} not found")),
+            E::Conflict(what) => Self::new(ProblemType::Conflict, what),
+            E::Unavailable => Self::bare(ProblemType::Unavailable),
+            E::Store(cause) => {
+                tracing::error!(error = %cause, "storage failure");
+                Self::bare(ProblemType::Internal)
+            }
+            E::Crypto(cause) => {
+                tracing::error!(error = %cause, "cryptography failure");
+                Self::bare(ProblemType::Internal)
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut problem = Problem::new(self.kind, self.detail);
+        problem.field = self.field;
+        problem.retry_after = self.retry_after;
+        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST);
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(secs) = self.retry_after {
+            if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+                headers.insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+/// The answer for any path that matches no route.
+pub async fn not_found() -> ApiError {
+    ApiError::new(ProblemType::NotFound, "no such endpoint")
+}
+
+/// The answer for a known path with the wrong method.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        ProblemType::MethodNotAllowed,
+        "this endpoint does not take that method",
+    )
+}

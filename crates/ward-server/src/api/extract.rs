@@ -1,0 +1,159 @@
+//! Request extractors. Each wraps axum's so that every rejection is problem+json, and the
+//! session extractors state in a handler's signature what the handler needs.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use ward_proto::ProblemType;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::services::{Caller, ClientAddress, ServiceError};
+
+/// A JSON body. Syntax errors are 400, wrong fields 422, a missing content type 415 and an
+/// oversized body 413.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::JsonDataError(e) => ApiError::new(ProblemType::Validation, e.body_text()),
+        JsonRejection::JsonSyntaxError(_) => {
+            ApiError::new(ProblemType::BadRequest, "the body is not valid JSON")
+        }
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            ProblemType::UnsupportedMediaType,
+            "send the body as application/json",
+        ),
+        JsonRejection::BytesRejection(e) if e.status().as_u16() == 413 => ApiError::new(
+            ProblemType::PayloadTooLarge,
+            "the body exceeds the size limit",
+        ),
+        other => ApiError::new(ProblemType::BadRequest, other.body_text()),
+    }
+}
+
+/// Path parameters; one that does not parse (a malformed id) is a 400.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| Self(value))
+            .map_err(|e: PathRejection| ApiError::new(ProblemType::BadRequest, e.body_text()))
+    }
+}
+
+/// Query parameters; unknown or malformed ones are a 400.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| Self(value))
+            .map_err(|e: QueryRejection| ApiError::new(ProblemType::BadRequest, e.body_text()))
+    }
+}
+
+/// The client's address: the peer, or the `X-Forwarded-For` hop that a trusted proxy added.
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientAddress(
+            client_ip(parts, peer, &state.trusted_proxies).map(|ip| ip.to_string()),
+        ))
+    }
+}
+
+fn client_ip(parts: &Parts, peer: Option<IpAddr>, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    // Walk X-Forwarded-For from the nearest hop back, skipping our own proxies.
+    let forwarded = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|hop| hop.trim().parse::<IpAddr>().ok())
+        .collect::<Vec<_>>();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|ip| !trusted.contains(ip))
+            .unwrap_or(peer),
+    )
+}
+
+/// The bearer token of the request, if any.
+pub fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| ApiError::from(ServiceError::Unauthenticated))
+}
+
+/// A caller with a full session: everything their role allows.
+#[derive(Debug)]
+pub struct FullSession(pub Caller);
+
+impl FromRequestParts<AppState> for FullSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let AnySession(caller) = AnySession::from_request_parts(parts, state).await?;
+        if caller.is_full() {
+            Ok(Self(caller))
+        } else {
+            Err(ServiceError::MfaEnrollmentRequired.into())
+        }
+    }
+}
+
+/// A caller with any live session, including one that may only set up a second factor.
+#[derive(Debug)]
+pub struct AnySession(pub Caller);
+
+impl FromRequestParts<AppState> for AnySession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let address = ClientAddress::from_request_parts(parts, state).await?;
+        let token = bearer_token(&parts.headers)?;
+        Ok(Self(state.services.authenticate(token, address).await?))
+    }
+}

@@ -1,0 +1,139 @@
+//! The HTTP API under `/api/v1`, the health endpoints and the OpenAPI document.
+//!
+//! A handler is: extract (session, path, body), one service call, map the result. Handlers live
+//! one file per resource; this module wires them into a router.
+
+mod audit;
+mod auth;
+pub mod error;
+mod extract;
+mod health;
+mod policy;
+mod sessions;
+mod users;
+mod views;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::metrics::Metrics;
+use crate::services::Services;
+
+/// Largest JSON body accepted.
+pub const MAX_JSON_BODY: usize = 64 * 1024;
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub metrics: Arc<Metrics>,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<[IpAddr]>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Ward API", description = "Secure clinical messaging. Errors are RFC 9457 problem details."),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Sign-in, sign-out, second factor"),
+        (name = "users", description = "Users and roles"),
+        (name = "sessions", description = "Devices and remote wipe"),
+        (name = "policy", description = "Organisation policy"),
+        (name = "audit", description = "Audit log"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+fn api_v1() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::wipe_confirmation))
+        .routes(routes!(auth::begin_totp))
+        .routes(routes!(auth::confirm_totp))
+        .routes(routes!(users::me))
+        .routes(routes!(users::create_user, users::list_users))
+        .routes(routes!(users::get_user, users::update_user))
+        .routes(routes!(users::reset_totp))
+        .routes(routes!(users::list_roles))
+        .routes(routes!(sessions::list_sessions))
+        .routes(routes!(sessions::revoke_session))
+        .routes(routes!(sessions::wipe_session))
+        .routes(routes!(policy::get_policy, policy::put_policy))
+        .routes(routes!(audit::search_audit))
+        .routes(routes!(audit::verify_audit))
+}
+
+/// The whole HTTP surface with its middleware.
+pub fn router(state: AppState) -> Router {
+    let (api, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", api_v1())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .split_for_parts();
+    openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let openapi = Arc::new(openapi);
+    let metrics = Arc::clone(&state.metrics);
+
+    api.route(
+        "/api/v1/openapi.json",
+        axum::routing::get(move || {
+            let openapi = Arc::clone(&openapi);
+            async move { axum::Json(openapi.as_ref().clone()) }
+        }),
+    )
+    .route("/metrics", axum::routing::get(health::metrics))
+    .fallback(error::not_found)
+    .method_not_allowed_fallback(error::method_not_allowed)
+    .with_state(state)
+    .layer(axum::middleware::from_fn_with_state(
+        metrics,
+        crate::metrics::record,
+    ))
+    .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+    .layer(TimeoutLayer::with_status_code(
+        axum::http::StatusCode::REQUEST_TIMEOUT,
+        REQUEST_TIMEOUT,
+    ))
+    .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+    .layer(security_header(header::CACHE_CONTROL, "no-store"))
+    .layer(security_header(header::REFERRER_POLICY, "no-referrer"))
+    .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+    .layer(TraceLayer::new_for_http().make_span_with(crate::telemetry::request_span))
+    .layer(SetSensitiveRequestHeadersLayer::new([
+        header::AUTHORIZATION,
+        header::COOKIE,
+    ]))
+}
+
+fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}

@@ -1,0 +1,38 @@
+//! `/policy`: session lengths, second-factor roles, sign-in throttling.
+
+use axum::Json;
+use axum::extract::State;
+use ward_proto::Problem;
+use ward_proto::policy::PolicyDocument;
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{ApiJson, FullSession};
+use super::views::{policy_document, policy_from_document};
+
+/// The organisation policy (needs `policy_manage`).
+#[utoipa::path(get, path = "/policy", tag = "policy", security(("bearer" = [])),
+    responses((status = 200, body = PolicyDocument), (status = 403, body = Problem)))]
+pub async fn get_policy(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+) -> Result<Json<PolicyDocument>, ApiError> {
+    let policy = state.services.read_policy(&caller).await?;
+    Ok(Json(policy_document(&policy)))
+}
+
+/// Replaces the organisation policy (needs `policy_manage`).
+#[utoipa::path(put, path = "/policy", tag = "policy", security(("bearer" = [])),
+    request_body = PolicyDocument,
+    responses((status = 200, body = PolicyDocument), (status = 422, body = Problem)))]
+pub async fn put_policy(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiJson(doc): ApiJson<PolicyDocument>,
+) -> Result<Json<PolicyDocument>, ApiError> {
+    let policy = state
+        .services
+        .set_policy(&caller, policy_from_document(doc)?)
+        .await?;
+    Ok(Json(policy_document(&policy)))
+}

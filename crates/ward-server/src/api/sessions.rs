@@ -1,0 +1,63 @@
+//! `/sessions`: the caller's devices, revocation and remote wipe.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use uuid::Uuid;
+use ward_core::id::SessionId;
+use ward_proto::Problem;
+use ward_proto::auth::SessionList;
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{ApiPath, FullSession};
+use super::views::session_view;
+
+/// The caller's live sessions, one per device.
+#[utoipa::path(get, path = "/sessions", tag = "sessions", security(("bearer" = [])),
+    responses((status = 200, body = SessionList)))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+) -> Result<Json<SessionList>, ApiError> {
+    let sessions = state.services.list_sessions(&caller).await?;
+    Ok(Json(SessionList {
+        sessions: sessions
+            .iter()
+            .map(|s| session_view(s, &caller.session))
+            .collect(),
+    }))
+}
+
+/// Ends a session at once; its next request is refused.
+#[utoipa::path(delete, path = "/sessions/{id}", tag = "sessions", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Revoked"), (status = 404, body = Problem)))]
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .revoke_session(&caller, SessionId::from_uuid(id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Orders the session's device to erase its Ward data at its next contact.
+#[utoipa::path(post, path = "/sessions/{id}/wipe", tag = "sessions", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 202, description = "Wipe ordered"), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn wipe_session(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .request_wipe(&caller, SessionId::from_uuid(id))
+        .await?;
+    Ok(StatusCode::ACCEPTED)
+}

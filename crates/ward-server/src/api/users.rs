@@ -1,0 +1,128 @@
+//! `/users`, `/roles` and `/me`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use secrecy::SecretString;
+use uuid::Uuid;
+use ward_core::id::UserId;
+use ward_proto::Problem;
+use ward_proto::users::{CreateUserRequest, Me, RoleList, UpdateUserRequest, UserList, UserView};
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{AnySession, ApiJson, ApiPath, FullSession};
+use super::views::{permission_codes, role_view, session_view, status_from_wire, user_view};
+use crate::services::NewUser;
+
+/// Creates a user (needs `users_manage`).
+#[utoipa::path(post, path = "/users", tag = "users", security(("bearer" = [])),
+    request_body = CreateUserRequest,
+    responses((status = 201, body = UserView), (status = 409, body = Problem),
+        (status = 422, body = Problem), (status = 403, body = Problem)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiJson(req): ApiJson<CreateUserRequest>,
+) -> Result<(StatusCode, Json<UserView>), ApiError> {
+    let new = NewUser {
+        username: req.username,
+        display_name: req.display_name,
+        role: req.role,
+        password: SecretString::from(req.password),
+    };
+    let user = state.services.create_user(Some(&caller), new).await?;
+    Ok((StatusCode::CREATED, Json(user_view(&user))))
+}
+
+/// Lists every user (needs `users_read`).
+#[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = UserList), (status = 403, body = Problem)))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+) -> Result<Json<UserList>, ApiError> {
+    let users = state.services.list_users(&caller).await?;
+    Ok(Json(UserList {
+        users: users.iter().map(user_view).collect(),
+    }))
+}
+
+/// One user (needs `users_read`).
+#[utoipa::path(get, path = "/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = UserView), (status = 404, body = Problem)))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<UserView>, ApiError> {
+    let user = state
+        .services
+        .get_user(&caller, UserId::from_uuid(id))
+        .await?;
+    Ok(Json(user_view(&user)))
+}
+
+/// Enables or disables a user; disabling ends all their sessions (needs `users_manage`).
+#[utoipa::path(patch, path = "/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = UpdateUserRequest,
+    responses((status = 200, body = UserView), (status = 404, body = Problem)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<UpdateUserRequest>,
+) -> Result<Json<UserView>, ApiError> {
+    let status = status_from_wire(req.status);
+    let user = state
+        .services
+        .set_user_status(&caller, UserId::from_uuid(id), status)
+        .await?;
+    Ok(Json(user_view(&user)))
+}
+
+/// Removes a user's second factor so they enrol again (needs `users_manage`).
+#[utoipa::path(delete, path = "/users/{id}/totp", tag = "users", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Reset"), (status = 404, body = Problem)))]
+pub async fn reset_totp(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .reset_totp(&caller, UserId::from_uuid(id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller, their permissions and their session.
+#[utoipa::path(get, path = "/me", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = Problem)))]
+pub async fn me(
+    State(state): State<AppState>,
+    AnySession(caller): AnySession,
+) -> Result<Json<Me>, ApiError> {
+    let mfa_enrolled = state.services.me(&caller).await?;
+    Ok(Json(Me {
+        user: user_view(&caller.user),
+        permissions: permission_codes(&caller.role),
+        mfa_enrolled,
+        session: session_view(&caller.session, &caller.session),
+    }))
+}
+
+/// The roles and their permissions (needs `users_read`).
+#[utoipa::path(get, path = "/roles", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = RoleList)))]
+pub async fn list_roles(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+) -> Result<Json<RoleList>, ApiError> {
+    let roles = state.services.list_roles(&caller).await?;
+    Ok(Json(RoleList {
+        roles: roles.iter().map(role_view).collect(),
+    }))
+}

@@ -1,0 +1,145 @@
+//! Domain types to wire types. Database rows and domain structs never go out as they are.
+
+use ward_core::audit::AuditEvent;
+use ward_core::policy::Policy;
+use ward_core::role::{Role, RoleName};
+use ward_core::session::{Session, SessionScope};
+use ward_core::user::{User, UserStatus};
+use ward_proto::audit::AuditEventView;
+use ward_proto::auth::{SessionScope as WireScope, SessionView};
+use ward_proto::policy::{LoginPolicy, PolicyDocument, SessionPolicy};
+use ward_proto::users::{RoleView, UserStatus as WireStatus, UserSummary, UserView};
+
+use super::error::ApiError;
+
+pub fn user_summary(user: &User) -> UserSummary {
+    UserSummary {
+        id: *user.id.as_uuid(),
+        username: user.username.to_string(),
+        role: user.role.to_string(),
+    }
+}
+
+pub fn user_view(user: &User) -> UserView {
+    UserView {
+        id: *user.id.as_uuid(),
+        username: user.username.to_string(),
+        display_name: user.display_name.as_str().to_owned(),
+        role: user.role.to_string(),
+        status: match user.status {
+            UserStatus::Active => WireStatus::Active,
+            UserStatus::Disabled => WireStatus::Disabled,
+        },
+        created_at: user.created_at.to_datetime(),
+    }
+}
+
+pub fn status_from_wire(status: WireStatus) -> UserStatus {
+    match status {
+        WireStatus::Active => UserStatus::Active,
+        WireStatus::Disabled => UserStatus::Disabled,
+    }
+}
+
+pub fn scope(scope: SessionScope) -> WireScope {
+    match scope {
+        SessionScope::Full => WireScope::Full,
+        SessionScope::MfaEnrollment => WireScope::MfaEnrollment,
+    }
+}
+
+pub fn session_view(session: &Session, current: &Session) -> SessionView {
+    SessionView {
+        id: *session.id.as_uuid(),
+        device_name: session.device_name.as_str().to_owned(),
+        scope: scope(session.scope),
+        address: session.address.clone(),
+        created_at: session.created_at.to_datetime(),
+        last_seen_at: session.last_seen_at.to_datetime(),
+        expires_at: session.expires_at.to_datetime(),
+        wipe_requested_at: session.wipe_requested_at.map(|t| t.to_datetime()),
+        current: session.id == current.id,
+    }
+}
+
+pub fn role_view(role: &Role) -> RoleView {
+    RoleView {
+        name: role.name.to_string(),
+        permissions: permission_codes(role),
+        builtin: role.builtin,
+    }
+}
+
+pub fn permission_codes(role: &Role) -> Vec<String> {
+    role.permissions
+        .iter()
+        .filter_map(|p| serde_json::to_value(p).ok())
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
+pub fn policy_document(policy: &Policy) -> PolicyDocument {
+    PolicyDocument {
+        session: SessionPolicy {
+            idle_timeout_secs: policy.session.idle_timeout_secs,
+            absolute_lifetime_secs: policy.session.absolute_lifetime_secs,
+        },
+        login: LoginPolicy {
+            max_failures_per_account: policy.login.max_failures_per_account,
+            max_failures_per_address: policy.login.max_failures_per_address,
+            window_secs: policy.login.window_secs,
+        },
+        mfa_required_roles: policy
+            .mfa_required_roles
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+    }
+}
+
+pub fn policy_from_document(doc: PolicyDocument) -> Result<Policy, ApiError> {
+    let mfa_required_roles = doc
+        .mfa_required_roles
+        .iter()
+        .map(|name| RoleName::parse(name))
+        .collect::<Result<_, _>>()
+        .map_err(|e| ApiError::validation("mfa_required_roles", e.reason))?;
+    Ok(Policy {
+        session: ward_core::policy::SessionPolicy {
+            idle_timeout_secs: doc.session.idle_timeout_secs,
+            absolute_lifetime_secs: doc.session.absolute_lifetime_secs,
+        },
+        login: ward_core::policy::LoginPolicy {
+            max_failures_per_account: doc.login.max_failures_per_account,
+            max_failures_per_address: doc.login.max_failures_per_address,
+            window_secs: doc.login.window_secs,
+        },
+        mfa_required_roles,
+    })
+}
+
+pub fn audit_event_view(e: &AuditEvent) -> AuditEventView {
+    let ev = &e.event;
+    AuditEventView {
+        seq: e.seq,
+        id: *ev.id.as_uuid(),
+        at: ev.at.to_datetime(),
+        actor_id: ev.actor.map(|id| *id.as_uuid()),
+        session_id: ev.session.map(|id| *id.as_uuid()),
+        address: ev.address.clone(),
+        action: ev.action.as_str().to_owned(),
+        target_kind: ev.target.map(|t| t.kind.as_str().to_owned()),
+        target_id: ev.target.and_then(|t| t.id),
+        patient_id: ev.patient.map(|id| *id.as_uuid()),
+        outcome: ev.outcome.as_str().to_owned(),
+        detail: ev
+            .detail
+            .as_deref()
+            .and_then(|d| serde_json::from_str(d).ok()),
+        hash: hex(&e.hash),
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

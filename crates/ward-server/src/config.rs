@@ -1,0 +1,146 @@
+//! Server configuration: loaded once (TOML file, then `WARD_*` environment variables, then
+//! command-line flags, by the CLI), typed, and validated before anything starts.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use ward_crypto::keyring::RootKeySource;
+use ward_store::StoreConfig;
+
+/// Everything `ward serve` needs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Holds the SQLite database and, unless given elsewhere, the root key.
+    pub data_dir: PathBuf,
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// `postgres://...` to use PostgreSQL instead of the embedded SQLite.
+    #[serde(default)]
+    pub database_url: Option<SecretString>,
+    #[serde(default = "default_pool")]
+    pub database_max_connections: u32,
+    /// A file holding the base64 root key (mode 0600).
+    #[serde(default)]
+    pub root_key_file: Option<PathBuf>,
+    /// The base64 root key itself (from `WARD_ROOT_KEY`).
+    #[serde(default)]
+    pub root_key: Option<SecretString>,
+    /// PEM certificate chain and private key: with both, the server speaks TLS only.
+    #[serde(default)]
+    pub tls_cert_file: Option<PathBuf>,
+    #[serde(default)]
+    pub tls_key_file: Option<PathBuf>,
+    /// Set when a TLS-terminating proxy sits in front, to allow plain HTTP on a non-loopback
+    /// address.
+    #[serde(default)]
+    pub behind_tls_proxy: bool,
+    /// Proxies whose `X-Forwarded-For` header is believed.
+    #[serde(default)]
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Most connections served at once; more wait in the kernel's backlog.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8443))
+}
+
+fn default_pool() -> u32 {
+    16
+}
+
+fn default_max_connections() -> usize {
+    10_000
+}
+
+/// A configuration that must not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "refusing to listen on {0} without TLS: set tls_cert_file and tls_key_file, or \
+         behind_tls_proxy = true if a TLS-terminating proxy sits in front"
+    )]
+    PlainTextOnNetwork(SocketAddr),
+    #[error("tls_cert_file and tls_key_file must be given together")]
+    HalfTls,
+    #[error("give the root key one way: root_key_file or root_key, not both")]
+    TwoRootKeys,
+}
+
+impl Config {
+    /// A configuration with defaults for everything but the data directory.
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            listen: default_listen(),
+            database_url: None,
+            database_max_connections: default_pool(),
+            root_key_file: None,
+            root_key: None,
+            tls_cert_file: None,
+            tls_key_file: None,
+            behind_tls_proxy: false,
+            trusted_proxies: Vec::new(),
+            max_connections: default_max_connections(),
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.tls_cert_file.is_some() != self.tls_key_file.is_some() {
+            return Err(ConfigError::HalfTls);
+        }
+        if self.root_key_file.is_some() && self.root_key.is_some() {
+            return Err(ConfigError::TwoRootKeys);
+        }
+        let tls = self.tls_cert_file.is_some();
+        if !tls && !self.behind_tls_proxy && !self.listen.ip().is_loopback() {
+            return Err(ConfigError::PlainTextOnNetwork(self.listen));
+        }
+        Ok(())
+    }
+
+    pub fn store(&self) -> StoreConfig {
+        use secrecy::ExposeSecret;
+        match &self.database_url {
+            Some(url) => StoreConfig::Postgres {
+                url: url.expose_secret().to_owned(),
+                max_connections: self.database_max_connections,
+            },
+            None => StoreConfig::Sqlite {
+                path: self.data_dir.join("ward.db"),
+            },
+        }
+    }
+
+    pub fn root_key_source(&self) -> RootKeySource {
+        match (&self.root_key_file, &self.root_key) {
+            (Some(path), _) => RootKeySource::File(path.clone()),
+            (None, Some(key)) => RootKeySource::Inline(key.clone()),
+            (None, None) => RootKeySource::DataDir(self.data_dir.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_on_loopback_or_behind_a_proxy() {
+        let mut config = Config::new("/tmp/x".into());
+        assert!(config.validate().is_ok());
+        config.listen = "0.0.0.0:8443".parse().unwrap_or(config.listen);
+        assert!(matches!(
+            config.validate(),
+            Err(ConfigError::PlainTextOnNetwork(_))
+        ));
+        config.behind_tls_proxy = true;
+        assert!(config.validate().is_ok());
+        config.tls_cert_file = Some("cert.pem".into());
+        assert!(matches!(config.validate(), Err(ConfigError::HalfTls)));
+    }
+}

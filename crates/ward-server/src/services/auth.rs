@@ -1,0 +1,431 @@
+//! Sign-in, authentication of each request, sign-out, the second factor and wipe confirmation.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use secrecy::SecretString;
+use ward_core::Timestamp;
+use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
+use ward_core::keys::{Epoch, KeyScope};
+use ward_core::policy::Policy;
+use ward_core::session::{DeviceName, EndReason, Session, SessionScope, SessionState};
+use ward_core::user::{User, UserStatus, Username};
+use ward_crypto::password;
+use ward_crypto::seal::Binding;
+use ward_crypto::token::SessionToken;
+use ward_crypto::totp::TotpSecret;
+use ward_store::{StoreError, TotpFactor};
+
+use super::{Caller, ClientAddress, ServiceError, Services};
+
+/// Longest password accepted at sign-in (longer ones are refused before hashing).
+const MAX_PASSWORD_BYTES: usize = 1024;
+/// Activity is written back at most this often per session (bounded by a quarter of the idle
+/// timeout), so that a busy device does not write on every request.
+const TOUCH_EVERY_SECS: i64 = 5;
+/// TOTP secrets live in one epoch of the account-secrets scope.
+const ACCOUNT_SECRETS_EPOCH: Epoch = Epoch::from_index(0);
+
+/// A sign-in attempt.
+#[derive(Debug)]
+pub struct LoginInput {
+    pub username: String,
+    pub password: SecretString,
+    pub device_name: String,
+    pub totp_code: Option<String>,
+}
+
+/// A new session.
+#[derive(Debug)]
+pub struct LoginOutcome {
+    pub token: SessionToken,
+    pub session: Session,
+    pub user: User,
+    pub idle_timeout_secs: i64,
+}
+
+/// A TOTP secret waiting for its first code.
+#[derive(Debug)]
+pub struct TotpEnrollmentStarted {
+    pub secret_base32: String,
+    pub otpauth_uri: String,
+}
+
+impl Services {
+    /// Signs a device in. Unknown users, wrong passwords and disabled accounts get the same
+    /// answer after the same work (one Argon2id verification).
+    pub async fn login(
+        &self,
+        input: LoginInput,
+        address: ClientAddress,
+    ) -> Result<LoginOutcome, ServiceError> {
+        let device = DeviceName::parse(&input.device_name)?;
+        if input.password.expose_len() > MAX_PASSWORD_BYTES {
+            return Err(ServiceError::InvalidCredentials);
+        }
+        let now = Timestamp::now();
+        let policy = self.policy.get().await?;
+        let account_key = input.username.trim().to_lowercase();
+        self.check_throttle(&account_key, &address, now, &policy)
+            .await?;
+
+        let user = match Username::parse(&input.username) {
+            Ok(name) => self.store.user_by_username(&name).await?,
+            Err(_) => None,
+        };
+        let password_ok = match &user {
+            Some(u) => {
+                let (password, hash) = (input.password.clone(), u.password_hash.clone());
+                self.hash_work(move || password::verify_password(&password, &hash))
+                    .await?
+            }
+            None => {
+                let password = input.password.clone();
+                self.hash_work(move || password::verify_against_dummy(&password))
+                    .await?
+            }
+        };
+        let user = match user {
+            Some(u) if password_ok && u.status == UserStatus::Active => u,
+            other => {
+                let reason = match &other {
+                    None => "unknown_user",
+                    Some(u) if u.status != UserStatus::Active => "disabled",
+                    Some(_) => "bad_password",
+                };
+                let actor = other.map(|u| u.id);
+                return self
+                    .fail_login(&account_key, &address, now, actor, reason)
+                    .await;
+            }
+        };
+
+        let factor = self
+            .store
+            .totp_factor(user.id)
+            .await?
+            .filter(|f| f.confirmed);
+        let (scope, totp_step) = match (&factor, &input.totp_code) {
+            (Some(factor), Some(code)) => match self.check_totp(factor, code).await? {
+                Some(step) => (SessionScope::Full, Some(step)),
+                None => {
+                    return self
+                        .fail_login(&account_key, &address, now, Some(user.id), "bad_totp")
+                        .await;
+                }
+            },
+            (Some(_), None) => {
+                let mut event = NewAuditEvent::new(AuditAction::LoginFailed, Outcome::Failure)
+                    .target(TargetKind::User, Some(*user.id.as_uuid()))
+                    .detail(r#"{"reason":"totp_required"}"#.into());
+                event.actor = Some(user.id);
+                event.address = address.0.clone();
+                self.store.append_audit(event).await?;
+                return Err(ServiceError::TotpRequired);
+            }
+            (None, _) if policy.requires_mfa(&user.role) => (SessionScope::MfaEnrollment, None),
+            (None, _) => (SessionScope::Full, None),
+        };
+
+        let token = SessionToken::generate()?;
+        let session = Session {
+            id: ward_core::id::SessionId::new(),
+            user_id: user.id,
+            token_hash: token.hash().0,
+            device_name: device,
+            scope,
+            address: address.0.clone(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now.plus_secs(policy.session.absolute_lifetime_secs),
+            ended: None,
+            wipe_requested_at: None,
+            wipe_confirmed_at: None,
+        };
+        let mut event = NewAuditEvent::new(AuditAction::LoginSucceeded, Outcome::Success)
+            .target(TargetKind::Session, Some(*session.id.as_uuid()))
+            .detail(format!(r#"{{"scope":"{}"}}"#, scope.as_str()));
+        event.actor = Some(user.id);
+        event.session = Some(session.id);
+        event.address = address.0.clone();
+        match self.store.create_session(&session, totp_step, event).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict(_)) => {
+                return self
+                    .fail_login(&account_key, &address, now, Some(user.id), "totp_replay")
+                    .await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(LoginOutcome {
+            token,
+            session,
+            user,
+            idle_timeout_secs: policy.session.idle_timeout_secs,
+        })
+    }
+
+    async fn check_throttle(
+        &self,
+        account_key: &str,
+        address: &ClientAddress,
+        now: Timestamp,
+        policy: &Policy,
+    ) -> Result<(), ServiceError> {
+        let limits = policy.login;
+        let counts = self
+            .store
+            .login_failures(
+                account_key,
+                address.0.as_deref(),
+                now.minus_secs(limits.window_secs),
+            )
+            .await?;
+        if counts.account < limits.max_failures_per_account
+            && counts.address < limits.max_failures_per_address
+        {
+            return Ok(());
+        }
+        let mut event = NewAuditEvent::new(AuditAction::LoginThrottled, Outcome::Denied)
+            .detail(serde_json::json!({ "username": account_key }).to_string());
+        event.address = address.0.clone();
+        self.store.append_audit(event).await?;
+        Err(ServiceError::Throttled {
+            retry_after_secs: limits.window_secs.unsigned_abs(),
+        })
+    }
+
+    async fn fail_login<T>(
+        &self,
+        account_key: &str,
+        address: &ClientAddress,
+        now: Timestamp,
+        actor: Option<ward_core::id::UserId>,
+        reason: &str,
+    ) -> Result<T, ServiceError> {
+        let mut event = NewAuditEvent::new(AuditAction::LoginFailed, Outcome::Failure)
+            .detail(serde_json::json!({ "username": account_key, "reason": reason }).to_string());
+        event.actor = actor;
+        event.address = address.0.clone();
+        if let Some(actor) = actor {
+            event = event.target(TargetKind::User, Some(*actor.as_uuid()));
+        }
+        self.store
+            .record_login_failure(account_key, address.0.as_deref(), now, event)
+            .await?;
+        Err(ServiceError::InvalidCredentials)
+    }
+
+    /// Opens the sealed secret and checks the code; the matched step, if valid and fresh.
+    async fn check_totp(
+        &self,
+        factor: &TotpFactor,
+        code: &str,
+    ) -> Result<Option<i64>, ServiceError> {
+        let secret = self.open_totp_secret(factor).await?;
+        Ok(secret.verify(code, unix_now(), factor.last_used_step))
+    }
+
+    async fn open_totp_secret(&self, factor: &TotpFactor) -> Result<TotpSecret, ServiceError> {
+        let bytes = self
+            .keys
+            .open(
+                KeyScope::AccountSecrets,
+                ACCOUNT_SECRETS_EPOCH,
+                Binding::TotpSecret {
+                    user: factor.user_id,
+                },
+                &factor.sealed_secret,
+            )
+            .await?;
+        Ok(TotpSecret::from_bytes(bytes)?)
+    }
+
+    /// Finds the live session behind a bearer token, enforcing idle timeout and lifetime.
+    pub async fn authenticate(
+        &self,
+        token: &str,
+        address: ClientAddress,
+    ) -> Result<Caller, ServiceError> {
+        let token = SessionToken::parse(token).ok_or(ServiceError::Unauthenticated)?;
+        let session = self
+            .store
+            .session_by_token(&token.hash().0)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        let now = Timestamp::now();
+        let policy = self.policy.get().await?;
+        match session.state(now, &policy.session) {
+            SessionState::Active => {}
+            SessionState::WipePending => return Err(ServiceError::WipeRequired),
+            SessionState::Ended(reason) => {
+                if session.ended.is_none() {
+                    let mut event =
+                        NewAuditEvent::new(AuditAction::SessionExpired, Outcome::Success)
+                            .target(TargetKind::Session, Some(*session.id.as_uuid()))
+                            .detail(format!(r#"{{"reason":"{}"}}"#, reason.as_str()));
+                    event.actor = Some(session.user_id);
+                    event.session = Some(session.id);
+                    event.address = address.0.clone();
+                    self.store
+                        .end_session(session.id, now, reason, event)
+                        .await?;
+                }
+                return Err(ServiceError::SessionEnded(reason));
+            }
+        }
+        let user = self
+            .store
+            .user(session.user_id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        if user.status != UserStatus::Active {
+            return Err(ServiceError::SessionEnded(EndReason::UserDisabled));
+        }
+        let role = self
+            .store
+            .role(&user.role)
+            .await?
+            .ok_or(ServiceError::Forbidden)?;
+        let touch_every = TOUCH_EVERY_SECS.min(policy.session.idle_timeout_secs / 4);
+        if now >= session.last_seen_at.plus_secs(touch_every) {
+            let (store, id) = (self.store.clone(), session.id);
+            // Activity tracking need not delay the request; a lost touch costs seconds of idle.
+            tokio::spawn(async move {
+                if let Err(e) = store.touch_session(id, now).await {
+                    tracing::warn!(error = %e, "recording session activity failed");
+                }
+            });
+        }
+        Ok(Caller {
+            user,
+            role,
+            session,
+            address,
+        })
+    }
+
+    /// Like [`Services::authenticate`], for a session that is waiting to be wiped: only the
+    /// wipe confirmation may use it.
+    pub async fn confirm_wipe(
+        &self,
+        token: &str,
+        address: ClientAddress,
+    ) -> Result<(), ServiceError> {
+        let token = SessionToken::parse(token).ok_or(ServiceError::Unauthenticated)?;
+        let session = self
+            .store
+            .session_by_token(&token.hash().0)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        let mut event = NewAuditEvent::new(AuditAction::WipeConfirmed, Outcome::Success)
+            .target(TargetKind::Session, Some(*session.id.as_uuid()));
+        event.actor = Some(session.user_id);
+        event.session = Some(session.id);
+        event.address = address.0;
+        if self
+            .store
+            .confirm_wipe(session.id, Timestamp::now(), event)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(ServiceError::Conflict(
+                "no wipe was ordered for this session",
+            ))
+        }
+    }
+
+    /// Ends the caller's own session.
+    pub async fn logout(&self, caller: &Caller) -> Result<(), ServiceError> {
+        let event = caller
+            .event(AuditAction::Logout, Outcome::Success)
+            .target(TargetKind::Session, Some(*caller.session.id.as_uuid()));
+        self.store
+            .end_session(
+                caller.session.id,
+                Timestamp::now(),
+                EndReason::Logout,
+                event,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Starts TOTP enrollment: a fresh secret, stored sealed until confirmed.
+    pub async fn begin_totp(&self, caller: &Caller) -> Result<TotpEnrollmentStarted, ServiceError> {
+        let secret = TotpSecret::generate()?;
+        let sealed = self
+            .keys
+            .seal(
+                KeyScope::AccountSecrets,
+                ACCOUNT_SECRETS_EPOCH,
+                Binding::TotpSecret {
+                    user: caller.user.id,
+                },
+                secret.as_bytes(),
+            )
+            .await?;
+        let factor = TotpFactor {
+            user_id: caller.user.id,
+            sealed_secret: sealed,
+            confirmed: false,
+            last_used_step: None,
+            created_at: Timestamp::now(),
+        };
+        let event = caller
+            .event(AuditAction::TotpEnrollmentStarted, Outcome::Success)
+            .target(TargetKind::User, Some(*caller.user.id.as_uuid()));
+        self.store.begin_totp_enrollment(&factor, event).await?;
+        Ok(TotpEnrollmentStarted {
+            secret_base32: secret.to_base32()?.to_string(),
+            otpauth_uri: secret
+                .provisioning_uri(caller.user.username.as_str())?
+                .to_string(),
+        })
+    }
+
+    /// Confirms enrollment with a first code; the session becomes a full one.
+    pub async fn confirm_totp(&self, caller: &Caller, code: &str) -> Result<(), ServiceError> {
+        let factor = self
+            .store
+            .totp_factor(caller.user.id)
+            .await?
+            .filter(|f| !f.confirmed)
+            .ok_or(ServiceError::Conflict(
+                "no second factor is waiting for confirmation",
+            ))?;
+        let Some(step) = self.check_totp(&factor, code).await? else {
+            let event = caller
+                .event(AuditAction::TotpEnrolled, Outcome::Failure)
+                .target(TargetKind::User, Some(*caller.user.id.as_uuid()));
+            self.store.append_audit(event).await?;
+            return Err(ServiceError::InvalidCredentials);
+        };
+        let event = caller
+            .event(AuditAction::TotpEnrolled, Outcome::Success)
+            .target(TargetKind::User, Some(*caller.user.id.as_uuid()));
+        self.store
+            .complete_totp_enrollment(caller.user.id, step, caller.session.id, event)
+            .await?;
+        Ok(())
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Length of a secret without exposing it elsewhere.
+trait ExposeLen {
+    fn expose_len(&self) -> usize;
+}
+
+impl ExposeLen for SecretString {
+    fn expose_len(&self) -> usize {
+        use secrecy::ExposeSecret;
+        self.expose_secret().len()
+    }
+}

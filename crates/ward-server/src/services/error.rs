@@ -1,0 +1,47 @@
+use ward_core::ValidationError;
+use ward_core::session::EndReason;
+use ward_crypto::CryptoError;
+use ward_store::StoreError;
+
+/// Why a service refused or failed. Mapped to HTTP in exactly one place (`api::error`).
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("invalid input: {0}")]
+    Invalid(#[from] ValidationError),
+    #[error("no valid session")]
+    Unauthenticated,
+    #[error("wrong credentials")]
+    InvalidCredentials,
+    #[error("a one-time code is required")]
+    TotpRequired,
+    #[error("the session has ended ({})", .0.as_str())]
+    SessionEnded(EndReason),
+    #[error("this device has been ordered to erase its data")]
+    WipeRequired,
+    #[error("a second factor must be set up first")]
+    MfaEnrollmentRequired,
+    #[error("too many failed sign-ins")]
+    Throttled { retry_after_secs: u64 },
+    #[error("not allowed")]
+    Forbidden,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("temporarily unavailable")]
+    Unavailable,
+    #[error("storage failed: {0}")]
+    Store(StoreError),
+    #[error("cryptography failed: {0}")]
+    Crypto(#[from] CryptoError),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => Self::NotFound(what),
+            StoreError::Conflict(what) => Self::Conflict(what),
+            other => Self::Store(other),
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Data keys on demand: fetched (or created) per scope and epoch, unwrapped by the keyring and
+//! cached in memory, so sealing a record costs one AES-GCM operation.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use ward_core::Timestamp;
+use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
+use ward_crypto::keyring::{DataKey, Keyring, SecretKey};
+use ward_crypto::seal::{self, Binding};
+use ward_store::Store;
+
+use super::ServiceError;
+
+/// Seals and opens records with the right data key.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    store: Arc<dyn Store>,
+    keyring: Keyring,
+    cache: Arc<Mutex<HashMap<(KeyScope, Epoch), DataKey>>>,
+}
+
+impl Keys {
+    pub fn new(store: Arc<dyn Store>, keyring: Keyring) -> Self {
+        Self {
+            store,
+            keyring,
+            cache: Arc::default(),
+        }
+    }
+
+    /// The data key for a scope and epoch, creating it on first use.
+    async fn data_key(&self, scope: KeyScope, epoch: Epoch) -> Result<DataKey, ServiceError> {
+        if let Some(key) = self.cached(scope, epoch) {
+            return Ok(key);
+        }
+        let record = match self.store.data_key(scope, epoch).await? {
+            Some(record) => record,
+            None => {
+                let fresh = SecretKey::generate()?;
+                let record = DataKeyRecord {
+                    scope,
+                    epoch,
+                    wrapped: self.keyring.wrap(scope, epoch, &fresh)?,
+                    created_at: Timestamp::now(),
+                };
+                // Another request may have created it first; the stored one wins.
+                self.store.insert_data_key(&record).await?
+            }
+        };
+        let key = self.keyring.unwrap(scope, epoch, &record.wrapped)?;
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert((scope, epoch), key.clone());
+        }
+        Ok(key)
+    }
+
+    fn cached(&self, scope: KeyScope, epoch: Epoch) -> Option<DataKey> {
+        self.cache.lock().ok()?.get(&(scope, epoch)).cloned()
+    }
+
+    /// Seals `plaintext` under the scope's key for `epoch`.
+    pub async fn seal(
+        &self,
+        scope: KeyScope,
+        epoch: Epoch,
+        binding: Binding,
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, ServiceError> {
+        let key = self.data_key(scope, epoch).await?;
+        Ok(seal::seal(&key, binding, plaintext)?)
+    }
+
+    /// Opens a blob sealed by [`Keys::seal`] with the same scope, epoch and binding.
+    pub async fn open(
+        &self,
+        scope: KeyScope,
+        epoch: Epoch,
+        binding: Binding,
+        sealed: &[u8],
+    ) -> Result<Vec<u8>, ServiceError> {
+        let key = self.data_key(scope, epoch).await?;
+        Ok(seal::open(&key, binding, sealed)?)
+    }
+}

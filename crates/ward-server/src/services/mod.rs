@@ -1,0 +1,71 @@
+//! The services: everything Ward does, independent of HTTP. Handlers call these; these call
+//! the store. Services never see axum types.
+//!
+//! Every method that reads or changes data writes an audit event: a change together with the
+//! change, in one transaction; a read or a refusal on its own, before the answer goes out.
+
+mod audit;
+mod auth;
+mod caller;
+mod error;
+mod keys;
+mod policy;
+mod sessions;
+mod users;
+
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use ward_crypto::keyring::Keyring;
+use ward_store::Store;
+
+pub use audit::{AuditSearch, MAX_AUDIT_PAGE, VerifyOutcome, verify_chain};
+pub use auth::{LoginInput, LoginOutcome, TotpEnrollmentStarted};
+pub use caller::{Caller, ClientAddress};
+pub use error::ServiceError;
+pub use keys::Keys;
+pub use policy::PolicyCache;
+pub use users::NewUser;
+
+/// How many Argon2id computations may run at once; each uses 19 MiB and a core for ~50 ms.
+const PASSWORD_HASH_CONCURRENCY: usize = 2;
+
+/// All services, sharing the store, the keys and the cached policy.
+#[derive(Debug, Clone)]
+pub struct Services {
+    store: Arc<dyn Store>,
+    keys: Keys,
+    policy: PolicyCache,
+    hashing: Arc<Semaphore>,
+}
+
+impl Services {
+    pub fn new(store: Arc<dyn Store>, keyring: Keyring) -> Self {
+        Self {
+            keys: Keys::new(Arc::clone(&store), keyring),
+            policy: PolicyCache::new(Arc::clone(&store)),
+            store,
+            hashing: Arc::new(Semaphore::new(PASSWORD_HASH_CONCURRENCY)),
+        }
+    }
+
+    /// The store, for readiness checks and shutdown.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Runs a password hash or verification on a blocking thread, a few at a time.
+    async fn hash_work<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ServiceError> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|_| ServiceError::Unavailable)?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|_| ServiceError::Unavailable)
+    }
+}

@@ -1,0 +1,122 @@
+//! The organisation policy: read through a short-lived cache (every request needs it), changed
+//! by admins.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use ward_core::Timestamp;
+use ward_core::audit::{AuditAction, Outcome, TargetKind};
+use ward_core::policy::Policy;
+use ward_core::role::Permission;
+use ward_store::Store;
+
+use super::{Caller, ServiceError, Services};
+
+/// How long a node trusts its copy of the policy; another node's change is seen within this.
+const POLICY_TTL: Duration = Duration::from_secs(2);
+
+/// The policy, cached.
+#[derive(Debug, Clone)]
+pub struct PolicyCache {
+    store: Arc<dyn Store>,
+    cached: Arc<RwLock<Option<(Policy, Instant)>>>,
+}
+
+impl PolicyCache {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            cached: Arc::default(),
+        }
+    }
+
+    pub async fn get(&self) -> Result<Policy, ServiceError> {
+        if let Ok(guard) = self.cached.read() {
+            if let Some((policy, at)) = guard.as_ref() {
+                if at.elapsed() < POLICY_TTL {
+                    return Ok(policy.clone());
+                }
+            }
+        }
+        let policy = self.store.policy().await?;
+        self.remember(&policy);
+        Ok(policy)
+    }
+
+    fn remember(&self, policy: &Policy) {
+        if let Ok(mut guard) = self.cached.write() {
+            *guard = Some((policy.clone(), Instant::now()));
+        }
+    }
+}
+
+impl Services {
+    /// The current policy (admins only).
+    pub async fn read_policy(&self, caller: &Caller) -> Result<Policy, ServiceError> {
+        self.require(caller, Permission::PolicyManage, AuditAction::PolicyRead)
+            .await?;
+        let policy = self.policy.get().await?;
+        self.store
+            .append_audit(
+                caller
+                    .event(AuditAction::PolicyRead, Outcome::Success)
+                    .target(TargetKind::Policy, None),
+            )
+            .await?;
+        Ok(policy)
+    }
+
+    /// Replaces the policy (admins only). Takes effect at once on this node.
+    pub async fn set_policy(
+        &self,
+        caller: &Caller,
+        policy: Policy,
+    ) -> Result<Policy, ServiceError> {
+        self.require(caller, Permission::PolicyManage, AuditAction::PolicyChanged)
+            .await?;
+        policy.validate()?;
+        for role in &policy.mfa_required_roles {
+            if self.store.role(role).await?.is_none() {
+                return Err(ServiceError::NotFound("role"));
+            }
+        }
+        let event = caller
+            .event(AuditAction::PolicyChanged, Outcome::Success)
+            .target(TargetKind::Policy, None);
+        self.store
+            .set_policy(&policy, Timestamp::now(), event)
+            .await?;
+        self.policy.remember(&policy);
+        Ok(policy)
+    }
+
+    /// Refuses, and records the refusal, unless the caller's role has `permission`.
+    pub(crate) async fn require(
+        &self,
+        caller: &Caller,
+        permission: Permission,
+        action: AuditAction,
+    ) -> Result<(), ServiceError> {
+        if caller.allows(permission) {
+            return Ok(());
+        }
+        self.deny(caller, action).await
+    }
+
+    /// Records a refused attempt and returns [`ServiceError::Forbidden`].
+    pub(crate) async fn deny(
+        &self,
+        caller: &Caller,
+        action: AuditAction,
+    ) -> Result<(), ServiceError> {
+        let detail = format!(r#"{{"attempted":"{}"}}"#, action.as_str());
+        self.store
+            .append_audit(
+                caller
+                    .event(AuditAction::AccessDenied, Outcome::Denied)
+                    .detail(detail),
+            )
+            .await?;
+        Err(ServiceError::Forbidden)
+    }
+}

@@ -1,0 +1,75 @@
+//! Device sessions: list one's own, revoke, order a remote wipe.
+
+use ward_core::Timestamp;
+use ward_core::audit::{AuditAction, Outcome, TargetKind};
+use ward_core::id::SessionId;
+use ward_core::role::Permission;
+use ward_core::session::{EndReason, Session};
+
+use super::{Caller, ServiceError, Services};
+
+impl Services {
+    /// The caller's sessions that have not ended.
+    pub async fn list_sessions(&self, caller: &Caller) -> Result<Vec<Session>, ServiceError> {
+        let sessions = self.store.list_sessions(caller.user.id).await?;
+        self.store
+            .append_audit(caller.event(AuditAction::SessionsListed, Outcome::Success))
+            .await?;
+        Ok(sessions)
+    }
+
+    /// Ends a session at once: the caller's own, or anyone's with the sessions permission.
+    pub async fn revoke_session(&self, caller: &Caller, id: SessionId) -> Result<(), ServiceError> {
+        self.session_to_manage(caller, id, AuditAction::SessionRevoked)
+            .await?;
+        let event = caller
+            .event(AuditAction::SessionRevoked, Outcome::Success)
+            .target(TargetKind::Session, Some(*id.as_uuid()));
+        if self
+            .store
+            .end_session(id, Timestamp::now(), EndReason::Revoked, event)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(ServiceError::NotFound("session"))
+        }
+    }
+
+    /// Orders the session's device to erase its local data at its next contact.
+    pub async fn request_wipe(&self, caller: &Caller, id: SessionId) -> Result<(), ServiceError> {
+        self.session_to_manage(caller, id, AuditAction::WipeRequested)
+            .await?;
+        let event = caller
+            .event(AuditAction::WipeRequested, Outcome::Success)
+            .target(TargetKind::Session, Some(*id.as_uuid()));
+        if self.store.request_wipe(id, Timestamp::now(), event).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::Conflict(
+                "the session has ended or a wipe is already ordered",
+            ))
+        }
+    }
+
+    /// The session, if the caller may manage it. Someone else's session without permission is
+    /// reported as not found, and the attempt is recorded.
+    async fn session_to_manage(
+        &self,
+        caller: &Caller,
+        id: SessionId,
+        action: AuditAction,
+    ) -> Result<Session, ServiceError> {
+        let session = self.store.session(id).await?;
+        match session {
+            Some(s) if s.user_id == caller.user.id || caller.allows(Permission::SessionsManage) => {
+                Ok(s)
+            }
+            Some(_) => {
+                self.deny(caller, action).await?;
+                Err(ServiceError::NotFound("session"))
+            }
+            None => Err(ServiceError::NotFound("session")),
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The user directory: create, list, read, enable or disable, reset a second factor.
+
+use secrecy::{ExposeSecret, SecretString};
+use ward_core::Timestamp;
+use ward_core::audit::{AuditAction, Outcome, TargetKind};
+use ward_core::id::UserId;
+use ward_core::role::{Permission, Role, RoleName};
+use ward_core::user::{DisplayName, User, UserStatus, Username, check_new_password};
+use ward_crypto::password;
+
+use super::{Caller, ServiceError, Services};
+
+/// A user to create.
+#[derive(Debug)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub password: SecretString,
+}
+
+impl Services {
+    /// Creates a user (admins), or the first admin when `caller` is `None` (the CLI, which
+    /// runs with the operator's access to the data directory).
+    pub async fn create_user(
+        &self,
+        caller: Option<&Caller>,
+        new: NewUser,
+    ) -> Result<User, ServiceError> {
+        if let Some(caller) = caller {
+            self.require(caller, Permission::UsersManage, AuditAction::UserCreated)
+                .await?;
+        }
+        let username = Username::parse(&new.username)?;
+        let display_name = DisplayName::parse(&new.display_name)?;
+        let role = RoleName::parse(&new.role)?;
+        check_new_password(new.password.expose_secret())?;
+        if self.store.role(&role).await?.is_none() {
+            return Err(ServiceError::NotFound("role"));
+        }
+        let password = new.password;
+        let password_hash = self
+            .hash_work(move || password::hash_password(&password))
+            .await??;
+        let user = User {
+            id: UserId::new(),
+            username,
+            display_name,
+            role,
+            status: UserStatus::Active,
+            password_hash,
+            created_at: Timestamp::now(),
+        };
+        let mut event = match caller {
+            Some(caller) => caller.event(AuditAction::UserCreated, Outcome::Success),
+            None => {
+                ward_core::audit::NewAuditEvent::new(AuditAction::UserCreated, Outcome::Success)
+                    .detail(r#"{"via":"cli"}"#.into())
+            }
+        };
+        event = event.target(TargetKind::User, Some(*user.id.as_uuid()));
+        self.store.create_user(&user, event).await?;
+        Ok(user)
+    }
+
+    pub async fn list_users(&self, caller: &Caller) -> Result<Vec<User>, ServiceError> {
+        self.require(caller, Permission::UsersRead, AuditAction::UsersListed)
+            .await?;
+        let users = self.store.list_users().await?;
+        self.store
+            .append_audit(caller.event(AuditAction::UsersListed, Outcome::Success))
+            .await?;
+        Ok(users)
+    }
+
+    pub async fn get_user(&self, caller: &Caller, id: UserId) -> Result<User, ServiceError> {
+        self.require(caller, Permission::UsersRead, AuditAction::UserRead)
+            .await?;
+        let user = self
+            .store
+            .user(id)
+            .await?
+            .ok_or(ServiceError::NotFound("user"))?;
+        let event = caller
+            .event(AuditAction::UserRead, Outcome::Success)
+            .target(TargetKind::User, Some(*id.as_uuid()));
+        self.store.append_audit(event).await?;
+        Ok(user)
+    }
+
+    /// Enables or disables an account; disabling ends every session of it at once.
+    pub async fn set_user_status(
+        &self,
+        caller: &Caller,
+        id: UserId,
+        status: UserStatus,
+    ) -> Result<User, ServiceError> {
+        self.require(
+            caller,
+            Permission::UsersManage,
+            AuditAction::UserStatusChanged,
+        )
+        .await?;
+        if id == caller.user.id && status == UserStatus::Disabled {
+            return Err(ServiceError::Conflict(
+                "you cannot disable your own account",
+            ));
+        }
+        let event = caller
+            .event(AuditAction::UserStatusChanged, Outcome::Success)
+            .target(TargetKind::User, Some(*id.as_uuid()))
+            .detail(format!(r#"{{"status":"{}"}}"#, status.as_str()));
+        self.store
+            .set_user_status(id, status, Timestamp::now(), event)
+            .await?;
+        self.store
+            .user(id)
+            .await?
+            .ok_or(ServiceError::NotFound("user"))
+    }
+
+    /// Removes a user's second factor so they can enrol again (admins).
+    pub async fn reset_totp(&self, caller: &Caller, id: UserId) -> Result<(), ServiceError> {
+        self.require(caller, Permission::UsersManage, AuditAction::TotpReset)
+            .await?;
+        let event = caller
+            .event(AuditAction::TotpReset, Outcome::Success)
+            .target(TargetKind::User, Some(*id.as_uuid()));
+        self.store.reset_totp(id, event).await?;
+        Ok(())
+    }
+
+    /// The caller's own profile; whether they have a confirmed second factor.
+    pub async fn me(&self, caller: &Caller) -> Result<bool, ServiceError> {
+        let enrolled = self
+            .store
+            .totp_factor(caller.user.id)
+            .await?
+            .is_some_and(|f| f.confirmed);
+        let event = caller
+            .event(AuditAction::ProfileRead, Outcome::Success)
+            .target(TargetKind::User, Some(*caller.user.id.as_uuid()));
+        self.store.append_audit(event).await?;
+        Ok(enrolled)
+    }
+
+    pub async fn list_roles(&self, caller: &Caller) -> Result<Vec<Role>, ServiceError> {
+        self.require(caller, Permission::UsersRead, AuditAction::UsersListed)
+            .await?;
+        Ok(self.store.list_roles().await?)
+    }
+}
