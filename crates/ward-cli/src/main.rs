@@ -1,1 +1,91 @@
-fn main() {}
+//! `ward`: the server, the demo, and the operator's tools.
+
+mod admin;
+mod audit;
+mod demo;
+mod settings;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "ward", version, about = "Secure clinical messaging")]
+struct Cli {
+    /// Log lines as JSON (for log shippers) instead of text.
+    #[arg(long, global = true, env = "WARD_LOG_JSON")]
+    log_json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the configuration comes from; flags override `WARD_*` variables, which override the
+/// file.
+#[derive(Debug, clap::Args)]
+pub struct ConfigArgs {
+    /// A TOML configuration file.
+    #[arg(long, env = "WARD_CONFIG")]
+    config: Option<PathBuf>,
+    /// The data directory (database, root key).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs the server.
+    Serve {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// Address to listen on, e.g. 127.0.0.1:8443.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
+    /// Runs a server with a demo organisation on embedded storage and prints the logins.
+    Demo {
+        /// Where the demo keeps its data (reused on the next run).
+        #[arg(long, default_value = "ward-demo")]
+        data_dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
+    /// Administration that needs the data directory, not a session.
+    Admin {
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    settings::init_logging(cli.log_json);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve { config, listen } => serve::run(&config, listen).await,
+            Command::Demo { data_dir, listen } => demo::run(data_dir, listen).await,
+            Command::Admin { command } => admin::run(command).await,
+            Command::Audit { command } => audit::run(command).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

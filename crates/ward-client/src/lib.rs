@@ -1,1 +1,198 @@
-//! ward-client
+//! A typed async client for Ward's `/api/v1`, used by the CLI, the benchmark and the tests.
+//!
+//! Architecture invariant: this crate depends on `ward-proto` only, never on the server, so it
+//! sees the API exactly as any other client does.
+
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+use ward_proto::Problem;
+use ward_proto::audit::{AuditPage, AuditQuery, AuditVerifyReport};
+use ward_proto::auth::{LoginRequest, LoginResponse, SessionList, TotpConfirmRequest, TotpEnrollment};
+use ward_proto::policy::PolicyDocument;
+use ward_proto::users::{CreateUserRequest, Me, RoleList, UpdateUserRequest, UserList, UserView};
+
+/// A request that did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("request failed: {0}")]
+    Http(#[from] reqwest::Error),
+    /// The server answered with a problem document.
+    #[error("{status}: {}", problem.kind)]
+    Problem { status: StatusCode, problem: Problem },
+    /// The server answered with something that is not a problem document.
+    #[error("unexpected {status} response")]
+    Unexpected { status: StatusCode },
+}
+
+impl ClientError {
+    /// The problem document, if the server sent one.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            Self::Problem { problem, .. } => Some(problem),
+            _ => None,
+        }
+    }
+
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Problem { status, .. } | Self::Unexpected { status } => Some(*status),
+            Self::Http(e) => e.status(),
+        }
+    }
+}
+
+pub type ClientResult<T> = Result<T, ClientError>;
+
+/// A connection to one Ward server, optionally signed in.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl Client {
+    /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8443`).
+    pub fn new(base_url: &str) -> ClientResult<Self> {
+        Ok(Self::with_http(reqwest::Client::builder().build()?, base_url))
+    }
+
+    /// A client using a prepared HTTP client (e.g. one trusting a test CA).
+    pub fn with_http(http: reqwest::Client, base_url: &str) -> Self {
+        Self { http, base: base_url.trim_end_matches('/').to_owned(), token: None }
+    }
+
+    /// The same server, using this bearer token.
+    pub fn authed(&self, token: &str) -> Self {
+        Self { token: Some(token.to_owned()), ..self.clone() }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// A request to `/api/v1{path}` with the bearer token, if any.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let request = self.http.request(method, format!("{}/api/v1{path}", self.base));
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    async fn json<T: DeserializeOwned>(request: RequestBuilder) -> ClientResult<T> {
+        let response = checked(request.send().await?).await?;
+        Ok(response.json().await?)
+    }
+
+    async fn empty(request: RequestBuilder) -> ClientResult<()> {
+        checked(request.send().await?).await.map(drop)
+    }
+
+    fn with_body(&self, method: Method, path: &str, body: &impl Serialize) -> RequestBuilder {
+        self.request(method, path).json(body)
+    }
+
+    /// Signs in; use [`Client::authed`] with the returned token afterwards.
+    pub async fn login(&self, req: &LoginRequest) -> ClientResult<LoginResponse> {
+        Self::json(self.with_body(Method::POST, "/auth/login", req)).await
+    }
+
+    /// Signs in with a password and returns a client using the new session.
+    pub async fn sign_in(&self, username: &str, password: &str, device: &str) -> ClientResult<Self> {
+        let req = LoginRequest {
+            username: username.into(),
+            password: password.into(),
+            device_name: device.into(),
+            totp_code: None,
+        };
+        Ok(self.authed(&self.login(&req).await?.token))
+    }
+
+    pub async fn logout(&self) -> ClientResult<()> {
+        Self::empty(self.request(Method::POST, "/auth/logout")).await
+    }
+
+    pub async fn confirm_wipe(&self) -> ClientResult<()> {
+        Self::empty(self.request(Method::POST, "/auth/wipe-confirmation")).await
+    }
+
+    pub async fn me(&self) -> ClientResult<Me> {
+        Self::json(self.request(Method::GET, "/me")).await
+    }
+
+    pub async fn begin_totp(&self) -> ClientResult<TotpEnrollment> {
+        Self::json(self.request(Method::POST, "/me/totp")).await
+    }
+
+    pub async fn confirm_totp(&self, code: &str) -> ClientResult<()> {
+        let body = TotpConfirmRequest { code: code.into() };
+        Self::empty(self.with_body(Method::POST, "/me/totp/confirm", &body)).await
+    }
+
+    pub async fn create_user(&self, req: &CreateUserRequest) -> ClientResult<UserView> {
+        Self::json(self.with_body(Method::POST, "/users", req)).await
+    }
+
+    pub async fn list_users(&self) -> ClientResult<UserList> {
+        Self::json(self.request(Method::GET, "/users")).await
+    }
+
+    pub async fn get_user(&self, id: Uuid) -> ClientResult<UserView> {
+        Self::json(self.request(Method::GET, &format!("/users/{id}"))).await
+    }
+
+    pub async fn update_user(&self, id: Uuid, req: &UpdateUserRequest) -> ClientResult<UserView> {
+        Self::json(self.with_body(Method::PATCH, &format!("/users/{id}"), req)).await
+    }
+
+    pub async fn reset_totp(&self, id: Uuid) -> ClientResult<()> {
+        Self::empty(self.request(Method::DELETE, &format!("/users/{id}/totp"))).await
+    }
+
+    pub async fn list_roles(&self) -> ClientResult<RoleList> {
+        Self::json(self.request(Method::GET, "/roles")).await
+    }
+
+    pub async fn list_sessions(&self) -> ClientResult<SessionList> {
+        Self::json(self.request(Method::GET, "/sessions")).await
+    }
+
+    pub async fn revoke_session(&self, id: Uuid) -> ClientResult<()> {
+        Self::empty(self.request(Method::DELETE, &format!("/sessions/{id}"))).await
+    }
+
+    pub async fn wipe_session(&self, id: Uuid) -> ClientResult<()> {
+        Self::empty(self.request(Method::POST, &format!("/sessions/{id}/wipe"))).await
+    }
+
+    pub async fn get_policy(&self) -> ClientResult<PolicyDocument> {
+        Self::json(self.request(Method::GET, "/policy")).await
+    }
+
+    pub async fn put_policy(&self, policy: &PolicyDocument) -> ClientResult<PolicyDocument> {
+        Self::json(self.with_body(Method::PUT, "/policy", policy)).await
+    }
+
+    pub async fn search_audit(&self, query: &AuditQuery) -> ClientResult<AuditPage> {
+        Self::json(self.request(Method::GET, "/audit").query(query)).await
+    }
+
+    pub async fn verify_audit(&self) -> ClientResult<AuditVerifyReport> {
+        Self::json(self.request(Method::GET, "/audit/verify")).await
+    }
+}
+
+/// Turns a non-success response into a [`ClientError`].
+pub async fn checked(response: reqwest::Response) -> ClientResult<reqwest::Response> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    match response.json::<Problem>().await {
+        Ok(problem) => Err(ClientError::Problem { status, problem }),
+        Err(_) => Err(ClientError::Unexpected { status }),
+    }
+}

@@ -94,6 +94,15 @@ impl RootKey {
         Ok(Self::from_key(SecretKey::from_slice(&bytes)?))
     }
 
+    /// Reads a key file, which must be readable by its owner only.
+    pub fn from_file(path: &Path) -> Result<Self, CryptoError> {
+        check_private(path)?;
+        let text = Zeroizing::new(fs::read_to_string(path).map_err(|e| {
+            CryptoError::RootKey(format!("cannot read {}: {e}", path.display()))
+        })?);
+        Self::from_base64(&text)
+    }
+
     /// The base64 text form, for writing a key file.
     pub fn to_base64(&self) -> Zeroizing<String> {
         Zeroizing::new(STANDARD.encode(self.key.bytes()))
@@ -136,13 +145,7 @@ impl Keyring {
     pub fn load(source: &RootKeySource) -> Result<Self, CryptoError> {
         match source {
             RootKeySource::DataDir(dir) => DataDirKeys::new(dir).load_or_create(),
-            RootKeySource::File(path) => {
-                check_private(path)?;
-                let text = Zeroizing::new(fs::read_to_string(path).map_err(|e| {
-                    CryptoError::RootKey(format!("cannot read {}: {e}", path.display()))
-                })?);
-                Ok(Self::new(RootKey::from_base64(&text)?))
-            }
+            RootKeySource::File(path) => Ok(Self::new(RootKey::from_file(path)?)),
             RootKeySource::Inline(secret) => {
                 Ok(Self::new(RootKey::from_base64(secret.expose_secret())?))
             }
@@ -151,6 +154,11 @@ impl Keyring {
 
     pub fn current_id(&self) -> &str {
         &self.current.id
+    }
+
+    /// The fingerprints of every loaded root key.
+    pub fn root_key_ids(&self) -> Vec<String> {
+        self.all.keys().cloned().collect()
     }
 
     /// Adds a root key that can unwrap; `make_current` also makes it wrap from now on.

@@ -34,6 +34,13 @@ impl TotpSecret {
         Ok(Self(Zeroizing::new(bytes)))
     }
 
+    /// Parses the base32 form shown to users (for tools and tests that act as an
+    /// authenticator app).
+    pub fn from_base32(text: &str) -> Result<Self, CryptoError> {
+        let secret = Secret::try_from_base32(text.trim()).map_err(|_| CryptoError::TotpSecret)?;
+        Self::from_bytes(secret.as_bytes().to_vec())
+    }
+
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
@@ -110,6 +117,15 @@ mod tests {
         assert_eq!(secret.verify(&secret.code_at(now - 120)?, now, None), None);
         assert_eq!(secret.verify("12345", now, None), None);
         assert_eq!(secret.verify("abcdef", now, None), None);
+        Ok(())
+    }
+
+    #[test]
+    fn base32_round_trips() -> Result<(), CryptoError> {
+        let secret = TotpSecret::generate()?;
+        let again = TotpSecret::from_base32(&secret.to_base32()?)?;
+        assert_eq!(again.as_bytes(), secret.as_bytes());
+        assert!(TotpSecret::from_base32("not base32!").is_err());
         Ok(())
     }
 

@@ -31,10 +31,12 @@ pub async fn open(config: &Config) -> anyhow::Result<(Arc<dyn Store>, Keyring)> 
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
     let keyring = Keyring::load(&config.root_key_source()).context("loading the root key")?;
-    let store = ward_store::open(&config.store(), Arc::new(Sha256Chain))
-        .await
-        .context("opening the database")?;
-    Ok((store, keyring))
+    Ok((open_store(config).await?, keyring))
+}
+
+/// Opens only the store, for tools that need no keys (audit verification).
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    ward_store::open(&config.store(), Arc::new(Sha256Chain)).await.context("opening the database")
 }
 
 /// A server ready to accept connections.

@@ -1,0 +1,66 @@
+//! `ward demo`: a server on embedded SQLite with a demo organisation, and how to sign in.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use secrecy::SecretString;
+use ward_server::services::{NewUser, ServiceError};
+use ward_server::{Config, Services};
+
+/// Every demo account's password. The demo listens on loopback only.
+const DEMO_PASSWORD: &str = "ward-demo-password";
+
+const PEOPLE: [(&str, &str, &str); 10] = [
+    ("admin", "Alex Admin", "admin"),
+    ("compliance", "Casey Compliance", "compliance_officer"),
+    ("dr.okafor", "Dr. Ada Okafor", "physician"),
+    ("dr.lindqvist", "Dr. Erik Lindqvist", "physician"),
+    ("nurse.reyes", "Maria Reyes, RN", "nurse"),
+    ("nurse.chen", "Wei Chen, RN", "nurse"),
+    ("pharm.patel", "Priya Patel, PharmD", "pharmacist"),
+    ("clerk.obi", "Obi Nwosu", "staff"),
+    ("patient.jones", "Sam Jones", "patient"),
+    ("patient.garcia", "Lucia Garcia", "patient"),
+];
+
+pub async fn run(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<ExitCode> {
+    let mut config = Config::new(data_dir.clone());
+    config.listen = listen;
+    let (store, keyring) = ward_server::open(&config).await?;
+    let services = Services::new(store.clone(), keyring);
+    for (username, display_name, role) in PEOPLE {
+        let new = NewUser {
+            username: username.into(),
+            display_name: display_name.into(),
+            role: role.into(),
+            password: SecretString::from(DEMO_PASSWORD),
+        };
+        match services.create_user(None, new).await {
+            Ok(_) | Err(ServiceError::Conflict(_)) => {}
+            Err(e) => anyhow::bail!("creating the demo user {username}: {e}"),
+        }
+    }
+    store.close().await;
+    crate::serve::serve(&config, |address| print_welcome(address, &data_dir)).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_welcome(address: SocketAddr, data_dir: &std::path::Path) {
+    println!();
+    println!("Ward demo is running at http://{address}/  (data in {})", data_dir.display());
+    println!("API: http://{address}/api/v1   OpenAPI: http://{address}/api/v1/openapi.json");
+    println!();
+    println!("Every demo account's password is: {DEMO_PASSWORD}");
+    println!("  {:<16} {:<22} role", "username", "name");
+    for (username, display_name, role) in PEOPLE {
+        println!("  {username:<16} {display_name:<22} {role}");
+    }
+    println!();
+    println!("admin and compliance must set up a second factor at first sign-in (policy).");
+    println!("Try: curl -s http://{address}/api/v1/auth/login -H 'content-type: application/json' \\");
+    println!(
+        "       -d '{{\"username\":\"nurse.reyes\",\"password\":\"{DEMO_PASSWORD}\",\"device_name\":\"curl\"}}'"
+    );
+    println!("Stop with Ctrl-C.");
+}

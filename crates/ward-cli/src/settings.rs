@@ -1,0 +1,62 @@
+//! Loading the configuration (file, then `WARD_*` variables, then flags) and setting up logs.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::SecretString;
+use ward_server::Config;
+
+use crate::ConfigArgs;
+
+/// The configuration keys that `WARD_*` variables may set.
+const ENV_KEYS: [&str; 11] = [
+    "data_dir",
+    "listen",
+    "database_url",
+    "database_max_connections",
+    "root_key_file",
+    "root_key",
+    "tls_cert_file",
+    "tls_key_file",
+    "behind_tls_proxy",
+    "trusted_proxies",
+    "max_connections",
+];
+
+/// Builds the configuration; `listen` overrides everything else when given.
+pub fn load(args: &ConfigArgs, listen: Option<SocketAddr>) -> anyhow::Result<Config> {
+    let mut figment = Figment::new();
+    if let Some(path) = &args.config {
+        figment = figment.merge(Toml::file_exact(path));
+    }
+    figment = figment.merge(Env::prefixed("WARD_").only(&ENV_KEYS));
+    if let Some(dir) = &args.data_dir {
+        figment = figment.merge(Serialized::default("data_dir", dir));
+    }
+    if let Some(listen) = listen {
+        figment = figment.merge(Serialized::default("listen", listen.to_string()));
+    }
+    let mut config: Config = figment
+        .extract()
+        .context("invalid configuration (is --data-dir or WARD_DATA_DIR set?)")?;
+    // Secrets may come from files, as container platforms mount them.
+    if let Some(path) = std::env::var_os("WARD_DATABASE_URL_FILE") {
+        let url = std::fs::read_to_string(&path).context("reading WARD_DATABASE_URL_FILE")?;
+        config.database_url = Some(SecretString::from(url.trim().to_owned()));
+    }
+    Ok(config)
+}
+
+/// Logs go to standard error; `RUST_LOG` picks the level (default `info`).
+pub fn init_logging(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
