@@ -43,9 +43,17 @@ pub enum AdminCommand {
 
 pub async fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
     match command {
-        AdminCommand::CreateUser { config, username, role, display_name, password_stdin: _ } => {
+        AdminCommand::CreateUser {
+            config,
+            username,
+            role,
+            display_name,
+            password_stdin: _,
+        } => {
             let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password).context("reading the password")?;
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password")?;
             let password = SecretString::from(password.trim_end_matches(['\r', '\n']).to_owned());
             let config = settings::load(&config, None)?;
             let (store, keyring) = ward_server::open(&config).await?;
@@ -59,12 +67,18 @@ pub async fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
             let created = services.create_user(None, new).await;
             store.close().await;
             let user = created.map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("created user {} ({}) with id {}", user.username, user.role, user.id);
+            println!(
+                "created user {} ({}) with id {}",
+                user.username, user.role, user.id
+            );
             Ok(ExitCode::SUCCESS)
         }
-        AdminCommand::RotateRootKey { config, new_key_file } => {
-            rotate(&config, new_key_file).await.map(|()| ExitCode::SUCCESS)
-        }
+        AdminCommand::RotateRootKey {
+            config,
+            new_key_file,
+        } => rotate(&config, new_key_file)
+            .await
+            .map(|()| ExitCode::SUCCESS),
     }
 }
 

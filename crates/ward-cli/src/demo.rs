@@ -48,7 +48,10 @@ pub async fn run(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<ExitCo
 
 fn print_welcome(address: SocketAddr, data_dir: &std::path::Path) {
     println!();
-    println!("Ward demo is running at http://{address}/  (data in {})", data_dir.display());
+    println!(
+        "Ward demo is running at http://{address}/  (data in {})",
+        data_dir.display()
+    );
     println!("API: http://{address}/api/v1   OpenAPI: http://{address}/api/v1/openapi.json");
     println!();
     println!("Every demo account's password is: {DEMO_PASSWORD}");
@@ -58,7 +61,9 @@ fn print_welcome(address: SocketAddr, data_dir: &std::path::Path) {
     }
     println!();
     println!("admin and compliance must set up a second factor at first sign-in (policy).");
-    println!("Try: curl -s http://{address}/api/v1/auth/login -H 'content-type: application/json' \\");
+    println!(
+        "Try: curl -s http://{address}/api/v1/auth/login -H 'content-type: application/json' \\"
+    );
     println!(
         "       -d '{{\"username\":\"nurse.reyes\",\"password\":\"{DEMO_PASSWORD}\",\"device_name\":\"curl\"}}'"
     );

@@ -3,8 +3,8 @@
 mod admin;
 mod audit;
 mod demo;
-mod settings;
 mod serve;
+mod settings;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,7 +66,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     settings::init_logging(cli.log_json);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");

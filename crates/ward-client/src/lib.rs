@@ -9,7 +9,9 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 use ward_proto::Problem;
 use ward_proto::audit::{AuditPage, AuditQuery, AuditVerifyReport};
-use ward_proto::auth::{LoginRequest, LoginResponse, SessionList, TotpConfirmRequest, TotpEnrollment};
+use ward_proto::auth::{
+    LoginRequest, LoginResponse, SessionList, TotpConfirmRequest, TotpEnrollment,
+};
 use ward_proto::policy::PolicyDocument;
 use ward_proto::users::{CreateUserRequest, Me, RoleList, UpdateUserRequest, UserList, UserView};
 
@@ -20,7 +22,10 @@ pub enum ClientError {
     Http(#[from] reqwest::Error),
     /// The server answered with a problem document.
     #[error("{status}: {}", problem.kind)]
-    Problem { status: StatusCode, problem: Problem },
+    Problem {
+        status: StatusCode,
+        problem: Problem,
+    },
     /// The server answered with something that is not a problem document.
     #[error("unexpected {status} response")]
     Unexpected { status: StatusCode },
@@ -56,17 +61,27 @@ pub struct Client {
 impl Client {
     /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8443`).
     pub fn new(base_url: &str) -> ClientResult<Self> {
-        Ok(Self::with_http(reqwest::Client::builder().build()?, base_url))
+        Ok(Self::with_http(
+            reqwest::Client::builder().build()?,
+            base_url,
+        ))
     }
 
     /// A client using a prepared HTTP client (e.g. one trusting a test CA).
     pub fn with_http(http: reqwest::Client, base_url: &str) -> Self {
-        Self { http, base: base_url.trim_end_matches('/').to_owned(), token: None }
+        Self {
+            http,
+            base: base_url.trim_end_matches('/').to_owned(),
+            token: None,
+        }
     }
 
     /// The same server, using this bearer token.
     pub fn authed(&self, token: &str) -> Self {
-        Self { token: Some(token.to_owned()), ..self.clone() }
+        Self {
+            token: Some(token.to_owned()),
+            ..self.clone()
+        }
     }
 
     pub fn base_url(&self) -> &str {
@@ -75,7 +90,9 @@ impl Client {
 
     /// A request to `/api/v1{path}` with the bearer token, if any.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let request = self.http.request(method, format!("{}/api/v1{path}", self.base));
+        let request = self
+            .http
+            .request(method, format!("{}/api/v1{path}", self.base));
         match &self.token {
             Some(token) => request.bearer_auth(token),
             None => request,
@@ -101,7 +118,12 @@ impl Client {
     }
 
     /// Signs in with a password and returns a client using the new session.
-    pub async fn sign_in(&self, username: &str, password: &str, device: &str) -> ClientResult<Self> {
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        device: &str,
+    ) -> ClientResult<Self> {
         let req = LoginRequest {
             username: username.into(),
             password: password.into(),

@@ -97,9 +97,10 @@ impl RootKey {
     /// Reads a key file, which must be readable by its owner only.
     pub fn from_file(path: &Path) -> Result<Self, CryptoError> {
         check_private(path)?;
-        let text = Zeroizing::new(fs::read_to_string(path).map_err(|e| {
-            CryptoError::RootKey(format!("cannot read {}: {e}", path.display()))
-        })?);
+        let text =
+            Zeroizing::new(fs::read_to_string(path).map_err(|e| {
+                CryptoError::RootKey(format!("cannot read {}: {e}", path.display()))
+            })?);
         Self::from_base64(&text)
     }
 

@@ -36,7 +36,9 @@ pub async fn open(config: &Config) -> anyhow::Result<(Arc<dyn Store>, Keyring)> 
 
 /// Opens only the store, for tools that need no keys (audit verification).
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
-    ward_store::open(&config.store(), Arc::new(Sha256Chain)).await.context("opening the database")
+    ward_store::open(&config.store(), Arc::new(Sha256Chain))
+        .await
+        .context("opening the database")
 }
 
 /// A server ready to accept connections.

@@ -109,14 +109,21 @@ impl Services {
         caller: &Caller,
         action: AuditAction,
     ) -> Result<(), ServiceError> {
-        let detail = format!(r#"{{"attempted":"{}"}}"#, action.as_str());
-        self.store
-            .append_audit(
-                caller
-                    .event(AuditAction::AccessDenied, Outcome::Denied)
-                    .detail(detail),
-            )
-            .await?;
+        self.record_denial(caller, action).await?;
         Err(ServiceError::Forbidden)
+    }
+
+    /// Records a refused attempt.
+    pub(crate) async fn record_denial(
+        &self,
+        caller: &Caller,
+        action: AuditAction,
+    ) -> Result<(), ServiceError> {
+        let detail = format!(r#"{{"attempted":"{}"}}"#, action.as_str());
+        let event = caller
+            .event(AuditAction::AccessDenied, Outcome::Denied)
+            .detail(detail);
+        self.store.append_audit(event).await?;
+        Ok(())
     }
 }

@@ -66,7 +66,7 @@ impl Services {
                 Ok(s)
             }
             Some(_) => {
-                self.deny(caller, action).await?;
+                self.record_denial(caller, action).await?;
                 Err(ServiceError::NotFound("session"))
             }
             None => Err(ServiceError::NotFound("session")),

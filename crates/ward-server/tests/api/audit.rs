@@ -1,0 +1,125 @@
+use ward_client::Client;
+use ward_crypto::totp::TotpSecret;
+use ward_proto::ProblemType;
+use ward_proto::audit::AuditQuery;
+
+use crate::{PASSWORD, TestServer, api_test, assert_problem, code};
+
+/// A compliance officer with a full session (enrolling the second factor their role needs).
+pub async fn compliance_officer(server: &TestServer, admin: &Client) -> Client {
+    server
+        .create(admin, "compliance", "compliance_officer")
+        .await;
+    let enrolling = server
+        .anon()
+        .sign_in("compliance", PASSWORD, "audit desk")
+        .await
+        .expect("sign in");
+    let secret = TotpSecret::from_base32(&enrolling.begin_totp().await.expect("begin").secret)
+        .expect("secret");
+    enrolling
+        .confirm_totp(&code(&secret))
+        .await
+        .expect("confirm");
+    enrolling
+}
+
+api_test!(
+    audit_records_sign_ins_and_filters,
+    |server: TestServer| async move {
+        let (admin, _) = server.admin().await;
+        let nurse = server.user(&admin, "nurse.reyes", "nurse").await;
+        let nurse_id = nurse.me().await.expect("me").user.id;
+        let _ = server
+            .anon()
+            .sign_in("nurse.reyes", "wrong password!", "x")
+            .await;
+        let _ = server
+            .anon()
+            .sign_in("nobody.at.all", "wrong password!", "x")
+            .await;
+        nurse.list_sessions().await.expect("list");
+        let compliance = compliance_officer(&server, &admin).await;
+
+        let by_nurse = AuditQuery {
+            actor: Some(nurse_id),
+            ..Default::default()
+        };
+        let actions: Vec<_> = compliance
+            .search_audit(&by_nurse)
+            .await
+            .expect("search")
+            .events
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "session.list",
+                "auth.login_failed",
+                "user.profile_read",
+                "auth.login"
+            ]
+        );
+
+        let failures = AuditQuery {
+            action: Some("auth.login_failed".into()),
+            ..Default::default()
+        };
+        let failed = compliance
+            .search_audit(&failures)
+            .await
+            .expect("search")
+            .events;
+        assert_eq!(failed.len(), 2);
+        let reasons: Vec<_> = failed
+            .iter()
+            .map(|e| e.detail.clone().unwrap_or_default()["reason"].clone())
+            .collect();
+        assert_eq!(reasons, ["unknown_user", "bad_password"]);
+        assert!(
+            failed
+                .iter()
+                .all(|e| e.outcome == "failure" && e.address.as_deref() == Some("127.0.0.1"))
+        );
+
+        let page = AuditQuery {
+            limit: Some(3),
+            ..Default::default()
+        };
+        let first = compliance.search_audit(&page).await.expect("page");
+        assert_eq!(first.events.len(), 3);
+        let next = AuditQuery {
+            limit: Some(3),
+            before: first.next_before,
+            ..Default::default()
+        };
+        let second = compliance.search_audit(&next).await.expect("next page");
+        assert!(second.events[0].seq < first.events[2].seq);
+
+        let bad_range = AuditQuery {
+            from: Some("2026-01-02T00:00:00Z".into()),
+            to: Some("2026-01-01T00:00:00Z".into()),
+            ..Default::default()
+        };
+        assert_problem(
+            compliance.search_audit(&bad_range).await,
+            ProblemType::Validation,
+        );
+        let bad_action = AuditQuery {
+            action: Some("no.such".into()),
+            ..Default::default()
+        };
+        assert_problem(
+            compliance.search_audit(&bad_action).await,
+            ProblemType::Validation,
+        );
+
+        let report = compliance.verify_audit().await.expect("verify");
+        assert!(report.ok, "{report:?}");
+        assert!(report.verified_events > 10);
+        assert_eq!(report.head_hash.len(), 64);
+        server
+    }
+);

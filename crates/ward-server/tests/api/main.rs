@@ -1,0 +1,206 @@
+//! The HTTP API, tested against a real server on a random loopback port, over SQLite and
+//! PostgreSQL, through `ward-client` (and raw HTTP where the request must be malformed).
+
+mod audit;
+mod auth;
+mod malformed;
+mod mfa;
+mod ops;
+mod sessions;
+mod throttling;
+mod users;
+
+use std::future::Future;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use secrecy::SecretString;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use ward_client::{Client, ClientError};
+use ward_crypto::totp::TotpSecret;
+use ward_proto::ProblemType;
+use ward_proto::users::CreateUserRequest;
+use ward_server::services::NewUser;
+use ward_server::{Config, Server};
+use ward_store::StoreConfig;
+use ward_store::testing::TestDatabase;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A running server over a fresh database.
+#[derive(Debug)]
+pub struct TestServer {
+    pub url: String,
+    pub config: Config,
+    db: Option<TestDatabase>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts a server on the named backend with one admin (`root`); `None` if the backend is
+    /// not available here.
+    pub async fn start(backend: &str) -> Option<Self> {
+        let db = match backend {
+            "sqlite" => TestDatabase::sqlite().expect("temp dir"),
+            _ => TestDatabase::postgres().await?,
+        };
+        let mut config = Config::new(db.dir.path().to_owned());
+        if let StoreConfig::Postgres { url, .. } = &db.config {
+            config.database_url = Some(SecretString::from(url.clone()));
+        }
+        let mut server = Self::run(config, db).await;
+        server.bootstrap_admin().await;
+        Some(server)
+    }
+
+    async fn run(config: Config, db: TestDatabase) -> Self {
+        let server = Server::build(&config).await.expect("build server");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(listener, async {
+            let _ = stop.await;
+        }));
+        Self {
+            url,
+            config,
+            db: Some(db),
+            shutdown: Some(shutdown),
+            task: Some(task),
+        }
+    }
+
+    async fn bootstrap_admin(&mut self) {
+        let (store, keyring) = ward_server::open(&self.config).await.expect("open");
+        let services = ward_server::Services::new(store.clone(), keyring);
+        let root = NewUser {
+            username: "root".into(),
+            display_name: "Root Admin".into(),
+            role: "admin".into(),
+            password: SecretString::from(PASSWORD),
+        };
+        services
+            .create_user(None, root)
+            .await
+            .expect("bootstrap admin");
+        store.close().await;
+    }
+
+    /// Stops the server and starts a new one on the same database and keys.
+    pub async fn restart(mut self) -> Self {
+        let db = self.stop_server().await;
+        Self::run(self.config.clone(), db).await
+    }
+
+    async fn stop_server(&mut self) -> TestDatabase {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        self.db.take().expect("database")
+    }
+
+    pub async fn stop(mut self) {
+        self.stop_server().await.drop_database().await;
+    }
+
+    pub fn anon(&self) -> Client {
+        Client::new(&self.url).expect("client")
+    }
+
+    /// Signs `root` in with a full session, enrolling its second factor on first use.
+    pub async fn admin(&self) -> (Client, TotpSecret) {
+        let anon = self.anon();
+        let enrolling = anon
+            .sign_in("root", PASSWORD, "test admin")
+            .await
+            .expect("admin sign-in");
+        let enrollment = enrolling.begin_totp().await.expect("begin totp");
+        let secret = TotpSecret::from_base32(&enrollment.secret).expect("base32");
+        enrolling
+            .confirm_totp(&code(&secret))
+            .await
+            .expect("confirm totp");
+        (enrolling, secret)
+    }
+
+    /// Creates a user with `role` and returns a client signed in as them.
+    pub async fn user(&self, admin: &Client, username: &str, role: &str) -> Client {
+        self.create(admin, username, role).await;
+        self.anon()
+            .sign_in(username, PASSWORD, "test device")
+            .await
+            .expect("sign in")
+    }
+
+    pub async fn create(&self, admin: &Client, username: &str, role: &str) -> uuid::Uuid {
+        let req = CreateUserRequest {
+            username: username.into(),
+            display_name: format!("Test {username}"),
+            role: role.into(),
+            password: PASSWORD.into(),
+        };
+        admin.create_user(&req).await.expect("create user").id
+    }
+}
+
+/// The current TOTP code for a secret.
+pub fn code(secret: &TotpSecret) -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    secret.code_at(now).expect("code")
+}
+
+/// Asserts that a call failed with this problem type (and so with its status).
+#[track_caller]
+pub fn assert_problem<T: std::fmt::Debug>(result: Result<T, ClientError>, expected: ProblemType) {
+    match result {
+        Err(ClientError::Problem { status, problem }) => {
+            assert_eq!(problem.problem_type(), Some(expected), "{problem:?}");
+            assert_eq!(status.as_u16(), expected.status());
+            assert_eq!(problem.status, expected.status());
+        }
+        other => panic!("expected {expected:?}, got {other:?}"),
+    }
+}
+
+/// Runs `check` against a fresh server on the named backend.
+pub async fn with_server<F, Fut>(backend: &str, check: F)
+where
+    F: FnOnce(TestServer) -> Fut,
+    Fut: Future<Output = TestServer>,
+{
+    let Some(server) = TestServer::start(backend).await else {
+        return;
+    };
+    check(server).await.stop().await;
+}
+
+/// Declares an API test that runs once per backend. The body gets the server and hands it
+/// back so it can be stopped (a restart inside the test replaces it).
+macro_rules! api_test {
+    ($name:ident, $check:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                crate::with_server("sqlite", $check).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                crate::with_server("postgres", $check).await;
+            }
+        }
+    };
+}
+pub(crate) use api_test;
