@@ -107,11 +107,13 @@ impl crate::Store for SqliteStore {
     }
 
     async fn close(&self) {
+        // Readers first, so that the writer is the last connection: it checkpoints the WAL
+        // into the database file as it closes.
+        self.readers.close().await;
         let (done, stopped) = oneshot::channel();
         if self.writer.send(Command::Stop(done)).await.is_ok() {
             let _ = stopped.await;
         }
-        self.readers.close().await;
     }
 }
 
@@ -189,6 +191,12 @@ async fn run_writer(mut conn: SqliteConnection, mut commands: mpsc::Receiver<Com
         if !batch.is_empty() {
             commit_batch(&mut conn, batch).await;
         }
+    }
+    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut conn)
+        .await
+    {
+        tracing::warn!(error = %e, "checkpointing the SQLite WAL failed");
     }
     if let Err(e) = conn.close().await {
         tracing::warn!(error = %e, "closing the SQLite writer failed");

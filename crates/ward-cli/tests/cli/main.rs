@@ -1,0 +1,175 @@
+//! The `ward` binary as an operator runs it: create a user, serve, sign in over HTTP, verify
+//! and tamper with the audit log, rotate the root key, run the demo.
+
+mod audit_tamper;
+mod keys;
+mod serve;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ward_client::Client;
+use ward_crypto::totp::TotpSecret;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub fn ward() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ward"));
+    command
+        .env_remove("WARD_DATABASE_URL")
+        .env_remove("WARD_CONFIG");
+    command
+}
+
+/// `ward admin create-user`, password on standard input.
+pub fn create_user(data_dir: &Path, username: &str, role: &str) -> Output {
+    let mut child = ward()
+        .args([
+            "admin",
+            "create-user",
+            "--username",
+            username,
+            "--role",
+            role,
+            "--password-stdin",
+        ])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn ward");
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(format!("{PASSWORD}\n").as_bytes())
+            .expect("write password");
+    }
+    child.wait_with_output().expect("wait")
+}
+
+/// `ward audit verify`: (exit code, standard output).
+pub fn verify(data_dir: &Path) -> (i32, String) {
+    let out = ward()
+        .args(["audit", "verify", "--data-dir"])
+        .arg(data_dir)
+        .output()
+        .expect("run");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// A running `ward serve` (or `ward demo`) process, stopped with SIGTERM on drop.
+#[derive(Debug)]
+pub struct Running {
+    child: Child,
+    pub url: String,
+}
+
+impl Running {
+    /// Starts `ward` with `args` and waits until it logs the address it listens on.
+    pub fn start(args: &[&str], data_dir: &Path) -> Self {
+        let mut child = ward()
+            .arg("--log-json")
+            .args(args)
+            .arg("--data-dir")
+            .arg(data_dir)
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn ward");
+        let stderr = child.stderr.take().expect("stderr");
+        let (found, address) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut found = Some(found);
+            // Keep draining so the server never blocks on a full pipe.
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let Ok(json) = serde_json::from_str::<serde_json::Value>(&line) else {
+                    continue;
+                };
+                if let Some(addr) = json["fields"]["address"].as_str() {
+                    if let Some(tx) = found.take() {
+                        let _ = tx.send(addr.to_owned());
+                    }
+                }
+            }
+        });
+        let address = address
+            .recv_timeout(Duration::from_secs(60))
+            .expect("ward did not start");
+        Self {
+            child,
+            url: format!("http://{address}"),
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.url).expect("client")
+    }
+
+    /// Stops with SIGTERM and waits; true if it exited cleanly.
+    pub fn stop(mut self) -> bool {
+        self.terminate()
+    }
+
+    fn terminate(&mut self) -> bool {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        self.child.wait().is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.terminate();
+        }
+    }
+}
+
+/// The TOTP code `offset_steps` steps from now (0 = current).
+pub fn code(secret: &TotpSecret, offset_steps: i64) -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let at = now.saturating_add_signed(offset_steps * 30);
+    secret.code_at(at).expect("code")
+}
+
+/// Signs an admin in and enrols their second factor; a full session and the secret.
+pub async fn enrolled_admin(client: &Client, username: &str) -> (Client, TotpSecret) {
+    let admin = client
+        .sign_in(username, PASSWORD, "cli test")
+        .await
+        .expect("sign in");
+    let enrollment = admin.begin_totp().await.expect("begin totp");
+    let secret = TotpSecret::from_base32(&enrollment.secret).expect("secret");
+    admin
+        .confirm_totp(&code(&secret, 0))
+        .await
+        .expect("confirm");
+    (admin, secret)
+}
+
+/// Every byte of the SQLite database files.
+pub fn database_bytes(data_dir: &Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for name in ["ward.db", "ward.db-wal"] {
+        if let Ok(more) = std::fs::read(data_dir.join(name)) {
+            bytes.extend(more);
+        }
+    }
+    bytes
+}
+
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
