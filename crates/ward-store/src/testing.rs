@@ -70,14 +70,14 @@ impl TestDatabase {
 
     /// Drops the PostgreSQL database (SQLite's goes with the directory).
     pub async fn drop_database(self) {
-        if let Some((admin_url, name)) = &self.pg {
-            if let Ok(mut admin) = PgConnection::connect(admin_url).await {
-                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .execute(&mut admin)
-                    .await;
-                let _ = admin.close().await;
-            }
+        if let Some((admin_url, name)) = &self.pg
+            && let Ok(mut admin) = PgConnection::connect(admin_url).await
+        {
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut admin)
+                .await;
+            let _ = admin.close().await;
         }
     }
 }

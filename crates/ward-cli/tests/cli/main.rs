@@ -1,6 +1,8 @@
 //! The `ward` binary as an operator runs it: create a user, serve, sign in over HTTP, verify
 //! and tamper with the audit log, rotate the root key, run the demo.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test may panic where it checks
+
 mod audit_tamper;
 mod keys;
 mod serve;
@@ -94,10 +96,10 @@ impl Running {
                 let Ok(json) = serde_json::from_str::<serde_json::Value>(&line) else {
                     continue;
                 };
-                if let Some(addr) = json["fields"]["address"].as_str() {
-                    if let Some(tx) = found.take() {
-                        let _ = tx.send(addr.to_owned());
-                    }
+                if let Some(addr) = json["fields"]["address"].as_str()
+                    && let Some(tx) = found.take()
+                {
+                    let _ = tx.send(addr.to_owned());
                 }
             }
         });

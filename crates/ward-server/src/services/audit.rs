@@ -35,12 +35,10 @@ impl Services {
             .await?;
         let mut filter = search.filter;
         filter.limit = filter.limit.clamp(1, MAX_AUDIT_PAGE);
-        if let (Some(from), Some(to)) = (filter.from, filter.to) {
-            if to < from {
-                return Err(
-                    ward_core::ValidationError::new("to", "must not be before from").into(),
-                );
-            }
+        if let (Some(from), Some(to)) = (filter.from, filter.to)
+            && to < from
+        {
+            return Err(ward_core::ValidationError::new("to", "must not be before from").into());
         }
         let events = self.store.search_audit(&filter).await?;
         let event = caller

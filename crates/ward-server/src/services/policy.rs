@@ -31,12 +31,11 @@ impl PolicyCache {
     }
 
     pub async fn get(&self) -> Result<Policy, ServiceError> {
-        if let Ok(guard) = self.cached.read() {
-            if let Some((policy, at)) = guard.as_ref() {
-                if at.elapsed() < POLICY_TTL {
-                    return Ok(policy.clone());
-                }
-            }
+        if let Ok(guard) = self.cached.read()
+            && let Some((policy, at)) = guard.as_ref()
+            && at.elapsed() < POLICY_TTL
+        {
+            return Ok(policy.clone());
         }
         let policy = self.store.policy().await?;
         self.remember(&policy);

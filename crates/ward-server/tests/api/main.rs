@@ -1,6 +1,8 @@
 //! The HTTP API, tested against a real server on a random loopback port, over SQLite and
 //! PostgreSQL, through `ward-client` (and raw HTTP where the request must be malformed).
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test may panic where it checks
+
 mod audit;
 mod auth;
 mod malformed;
