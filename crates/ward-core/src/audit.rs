@@ -60,6 +60,21 @@ str_enum!(
         AuditVerified = "audit.verify",
         RootKeyRotated = "keys.root_rotated",
         AccessDenied = "access.denied",
+        PatientCreated = "patient.create",
+        PatientRead = "patient.read",
+        PatientsListed = "patient.list",
+        CareTeamChanged = "patient.care_team_change",
+        ConversationCreated = "conversation.create",
+        ConversationsListed = "conversation.list",
+        ConversationRead = "conversation.read",
+        MemberAdded = "conversation.member_add",
+        MemberRemoved = "conversation.member_remove",
+        MessageSent = "message.send",
+        MessagesRead = "message.read",
+        ReadReceipt = "message.read_receipt",
+        ReceiptsRead = "message.receipts_read",
+        SyncRead = "sync.read",
+        RealtimeConnected = "realtime.connect",
     }
 );
 

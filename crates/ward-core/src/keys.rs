@@ -11,6 +11,10 @@ use crate::{Timestamp, ValidationError};
 pub enum KeyScope {
     Conversation(ConversationId),
     AccountSecrets,
+    /// Patient demographics.
+    PatientRecords,
+    /// The key of the MRN blind index.
+    PatientIndex,
 }
 
 impl KeyScope {
@@ -19,6 +23,8 @@ impl KeyScope {
         match self {
             Self::Conversation(_) => "conversation",
             Self::AccountSecrets => "account_secrets",
+            Self::PatientRecords => "patient_records",
+            Self::PatientIndex => "patient_index",
         }
     }
 
@@ -26,7 +32,7 @@ impl KeyScope {
     pub fn id(&self) -> uuid::Uuid {
         match self {
             Self::Conversation(id) => *id.as_uuid(),
-            Self::AccountSecrets => uuid::Uuid::nil(),
+            Self::AccountSecrets | Self::PatientRecords | Self::PatientIndex => uuid::Uuid::nil(),
         }
     }
 
@@ -34,6 +40,8 @@ impl KeyScope {
         match kind {
             "conversation" => Ok(Self::Conversation(ConversationId::from_uuid(id))),
             "account_secrets" => Ok(Self::AccountSecrets),
+            "patient_records" => Ok(Self::PatientRecords),
+            "patient_index" => Ok(Self::PatientIndex),
             _ => Err(ValidationError::new("key_scope", "is not a known scope")),
         }
     }

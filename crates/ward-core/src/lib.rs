@@ -6,9 +6,11 @@
 //! its types first.
 
 pub mod audit;
+pub mod conversation;
 mod error;
 pub mod id;
 pub mod keys;
+pub mod patient;
 pub mod policy;
 pub mod role;
 pub mod session;

@@ -83,6 +83,21 @@ impl crate::Store for PgStore {
     }
 }
 
+mod messaging_queries {
+    crate::queries_messaging::define_messaging_queries!(
+        sqlx::PgConnection,
+        Some("SELECT pg_advisory_xact_lock(7418001)")
+    );
+}
+
+mod messaging_traits {
+    crate::store_impl_messaging::impl_messaging_store!(
+        super::PgStore,
+        super::messaging_queries,
+        super::queries
+    );
+}
+
 mod store_traits {
     crate::store_impl::impl_store!(super::PgStore, super::queries);
 }

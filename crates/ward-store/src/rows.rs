@@ -3,7 +3,11 @@
 use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, AuditEvent, AuditTarget, NewAuditEvent, Outcome, TargetKind};
-use ward_core::id::{AuditEventId, PatientId, SessionId, UserId};
+use ward_core::conversation::{
+    Conversation, ConversationKind, Event, EventKind, Message, Priority, Receipt,
+};
+use ward_core::id::{AuditEventId, ConversationId, PatientId, SessionId, UserId};
+use ward_core::patient::PatientRecord;
 use ward_core::keys::{DataKeyRecord, Epoch, KeyScope, WrappedKey};
 use ward_core::role::{Permission, Role, RoleName};
 use ward_core::session::{DeviceName, EndReason, Session, SessionScope};
@@ -212,5 +216,188 @@ impl TryFrom<AuditRow> for AuditEvent {
                 .try_into()
                 .map_err(|_| StoreError::CorruptAudit { seq })?,
         })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct PatientRow {
+    id: Uuid,
+    mrn_index: Vec<u8>,
+    sealed_demographics: Vec<u8>,
+    user_id: Option<Uuid>,
+    created_at: i64,
+}
+
+impl TryFrom<PatientRow> for PatientRecord {
+    type Error = StoreError;
+    fn try_from(r: PatientRow) -> StoreResult<Self> {
+        Ok(PatientRecord {
+            id: PatientId::from_uuid(r.id),
+            mrn_index: r.mrn_index.try_into().map_err(|_| StoreError::Corrupt("patient"))?,
+            sealed_demographics: r.sealed_demographics,
+            user_id: r.user_id.map(UserId::from_uuid),
+            created_at: Timestamp::from_micros(r.created_at),
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ConversationRow {
+    id: Uuid,
+    kind: String,
+    sealed_title: Option<Vec<u8>>,
+    patient_id: Option<Uuid>,
+    direct_key: Option<String>,
+    created_by: Uuid,
+    created_at: i64,
+}
+
+impl TryFrom<ConversationRow> for Conversation {
+    type Error = StoreError;
+    fn try_from(r: ConversationRow) -> StoreResult<Self> {
+        Ok(Conversation {
+            id: ConversationId::from_uuid(r.id),
+            kind: ConversationKind::parse(&r.kind).map_err(|_| StoreError::Corrupt("conversation"))?,
+            sealed_title: r.sealed_title,
+            patient_id: r.patient_id.map(PatientId::from_uuid),
+            direct_key: r.direct_key,
+            created_by: UserId::from_uuid(r.created_by),
+            created_at: Timestamp::from_micros(r.created_at),
+        })
+    }
+}
+
+/// A conversation with the caller's position in it.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ConversationListRow {
+    #[sqlx(flatten)]
+    conversation: ConversationRow,
+    last_seq: i64,
+    read_seq: i64,
+}
+
+impl TryFrom<ConversationListRow> for crate::ConversationSummary {
+    type Error = StoreError;
+    fn try_from(r: ConversationListRow) -> StoreResult<Self> {
+        Ok(crate::ConversationSummary {
+            conversation: r.conversation.try_into()?,
+            last_seq: r.last_seq,
+            read_seq: r.read_seq,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct MessageRow {
+    id: Uuid,
+    conversation_id: Uuid,
+    seq: i64,
+    sender_id: Uuid,
+    client_id: Uuid,
+    priority: String,
+    epoch: i64,
+    sealed_body: Vec<u8>,
+    created_at: i64,
+    event_seq: i64,
+}
+
+impl TryFrom<MessageRow> for Message {
+    type Error = StoreError;
+    fn try_from(r: MessageRow) -> StoreResult<Self> {
+        Ok(Message {
+            id: r.id,
+            conversation_id: ConversationId::from_uuid(r.conversation_id),
+            seq: r.seq,
+            sender_id: UserId::from_uuid(r.sender_id),
+            client_id: r.client_id,
+            priority: Priority::parse(&r.priority).map_err(|_| StoreError::Corrupt("message"))?,
+            epoch: Epoch::from_index(r.epoch),
+            sealed_body: r.sealed_body,
+            created_at: Timestamp::from_micros(r.created_at),
+            event_seq: r.event_seq,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ReceiptRow {
+    conversation_id: Uuid,
+    user_id: Uuid,
+    delivered_seq: i64,
+    read_seq: i64,
+    updated_at: i64,
+}
+
+impl From<ReceiptRow> for Receipt {
+    fn from(r: ReceiptRow) -> Self {
+        Receipt {
+            conversation_id: ConversationId::from_uuid(r.conversation_id),
+            user_id: UserId::from_uuid(r.user_id),
+            delivered_seq: r.delivered_seq,
+            read_seq: r.read_seq,
+            updated_at: Timestamp::from_micros(r.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct EventRow {
+    seq: i64,
+    conversation_id: Uuid,
+    kind: String,
+    message_id: Option<Uuid>,
+    user_id: Option<Uuid>,
+    at: i64,
+}
+
+impl TryFrom<EventRow> for Event {
+    type Error = StoreError;
+    fn try_from(r: EventRow) -> StoreResult<Self> {
+        Ok(Event {
+            seq: r.seq,
+            conversation_id: ConversationId::from_uuid(r.conversation_id),
+            kind: EventKind::parse(&r.kind).map_err(|_| StoreError::Corrupt("event"))?,
+            message_id: r.message_id,
+            user_id: r.user_id.map(UserId::from_uuid),
+            at: Timestamp::from_micros(r.at),
+        })
+    }
+}
+
+/// An event joined with its message, if it has one.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct SyncRow {
+    #[sqlx(flatten)]
+    event: EventRow,
+    m_seq: Option<i64>,
+    m_sender_id: Option<Uuid>,
+    m_client_id: Option<Uuid>,
+    m_priority: Option<String>,
+    m_epoch: Option<i64>,
+    m_sealed_body: Option<Vec<u8>>,
+    m_created_at: Option<i64>,
+}
+
+impl TryFrom<SyncRow> for crate::SyncItem {
+    type Error = StoreError;
+    fn try_from(r: SyncRow) -> StoreResult<Self> {
+        let event = Event::try_from(r.event)?;
+        let message = match (event.message_id, r.m_seq, r.m_sender_id, r.m_client_id) {
+            (Some(id), Some(seq), Some(sender), Some(client_id)) => Some(Message {
+                id,
+                conversation_id: event.conversation_id,
+                seq,
+                sender_id: UserId::from_uuid(sender),
+                client_id,
+                priority: Priority::parse(r.m_priority.as_deref().unwrap_or_default())
+                    .map_err(|_| StoreError::Corrupt("message"))?,
+                epoch: Epoch::from_index(r.m_epoch.unwrap_or_default()),
+                sealed_body: r.m_sealed_body.unwrap_or_default(),
+                created_at: Timestamp::from_micros(r.m_created_at.unwrap_or_default()),
+                event_seq: event.seq,
+            }),
+            _ => None,
+        };
+        Ok(crate::SyncItem { event, message, receipt: None })
     }
 }

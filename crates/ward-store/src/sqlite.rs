@@ -117,6 +117,21 @@ impl crate::Store for SqliteStore {
     }
 }
 
+mod messaging_queries {
+    crate::queries_messaging::define_messaging_queries!(
+        sqlx::SqliteConnection,
+        None
+    );
+}
+
+mod messaging_traits {
+    crate::store_impl_messaging::impl_messaging_store!(
+        super::SqliteStore,
+        super::messaging_queries,
+        super::queries
+    );
+}
+
 mod store_traits {
     crate::store_impl::impl_store!(super::SqliteStore, super::queries);
 }

@@ -6,6 +6,7 @@
 mod audit;
 mod identity;
 mod keys_and_policy;
+mod messaging;
 mod migrations;
 mod sessions;
 

@@ -1,0 +1,198 @@
+//! Conversations, their members and messages.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::id::{ConversationId, PatientId, UserId};
+use crate::keys::Epoch;
+use crate::{Timestamp, ValidationError};
+
+/// A message's id.
+pub type MessageId = Uuid;
+
+macro_rules! code_enum {
+    ($(#[$doc:meta])* $name:ident, $field:literal { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $text)] $variant,)+
+        }
+
+        impl $name {
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text,)+ }
+            }
+
+            pub fn parse(text: &str) -> Result<Self, ValidationError> {
+                match text {
+                    $($text => Ok(Self::$variant),)+
+                    _ => Err(ValidationError::new($field, "is not a known value")),
+                }
+            }
+        }
+    };
+}
+
+code_enum!(
+    /// What a conversation is for.
+    ConversationKind, "kind" {
+        /// Exactly two people; one per pair.
+        Direct = "direct",
+        Group = "group",
+        /// A department or topic that staff may join.
+        Channel = "channel",
+        /// One per patient; its members follow the care team.
+        CareTeam = "care_team",
+        /// A patient and chosen staff.
+        Patient = "patient",
+    }
+);
+
+code_enum!(
+    /// How urgent a message is.
+    Priority, "priority" {
+        Normal = "normal",
+        Urgent = "urgent",
+        Stat = "stat",
+    }
+);
+
+/// A conversation as stored. The title, which may name a patient, is sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub id: ConversationId,
+    pub kind: ConversationKind,
+    pub sealed_title: Option<Vec<u8>>,
+    pub patient_id: Option<PatientId>,
+    /// For direct conversations: the two user ids in order, so a pair has one conversation.
+    pub direct_key: Option<String>,
+    pub created_by: UserId,
+    pub created_at: Timestamp,
+}
+
+impl Conversation {
+    /// The epoch its title is sealed in (the month it was created).
+    pub fn title_epoch(&self) -> Epoch {
+        Epoch::of(self.created_at)
+    }
+
+    /// The key that makes a direct conversation unique per pair.
+    pub fn direct_key(a: UserId, b: UserId) -> String {
+        let (low, high) = if a <= b { (a, b) } else { (b, a) };
+        format!("{low}:{high}")
+    }
+}
+
+/// A conversation title: 1 to 200 characters without control characters.
+pub fn check_title(text: &str) -> Result<String, ValidationError> {
+    let title = text.trim();
+    if title.is_empty() || title.chars().count() > 200 || title.chars().any(char::is_control) {
+        return Err(ValidationError::new("title", "must be 1 to 200 characters"));
+    }
+    Ok(title.to_owned())
+}
+
+/// Longest message body, in bytes.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// A message body: not empty (after trimming), at most [`MAX_BODY_BYTES`].
+pub fn check_body(text: &str) -> Result<(), ValidationError> {
+    if text.trim().is_empty() {
+        return Err(ValidationError::new("body", "must not be empty"));
+    }
+    if text.len() > MAX_BODY_BYTES {
+        return Err(ValidationError::new("body", "must be at most 16 KiB"));
+    }
+    Ok(())
+}
+
+/// A message as stored: the body is sealed with the conversation's key for `epoch`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
+    /// Position in the conversation: 1, 2, 3, ... without gaps.
+    pub seq: i64,
+    pub sender_id: UserId,
+    /// The sender's idempotency key.
+    pub client_id: Uuid,
+    pub priority: Priority,
+    pub epoch: Epoch,
+    pub sealed_body: Vec<u8>,
+    pub created_at: Timestamp,
+    /// The position of its `message.created` event in the global event log.
+    pub event_seq: i64,
+}
+
+/// Where one member has got to in a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Receipt {
+    pub conversation_id: ConversationId,
+    pub user_id: UserId,
+    /// Highest message seq one of the member's devices has received.
+    pub delivered_seq: i64,
+    /// Highest message seq the member has read.
+    pub read_seq: i64,
+    pub updated_at: Timestamp,
+}
+
+code_enum!(
+    /// What an entry of the event log records.
+    EventKind, "event_kind" {
+        MessageCreated = "message.created",
+        ReceiptUpdated = "receipt.updated",
+        /// Created, or a member added.
+        ConversationUpdated = "conversation.updated",
+        /// A member removed; the removed member gets this event and nothing after it.
+        MemberRemoved = "member.removed",
+    }
+);
+
+/// One entry of the global event log, which every device syncs from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// Global position: 1, 2, 3, ... in commit order. Cursors are positions.
+    pub seq: i64,
+    pub conversation_id: ConversationId,
+    pub kind: EventKind,
+    pub message_id: Option<MessageId>,
+    /// The member a receipt or membership event is about.
+    pub user_id: Option<UserId>,
+    pub at: Timestamp,
+}
+
+/// A committed event and who may see it: the conversation's members at that moment (plus, for
+/// a removal, the removed member).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committed {
+    pub event: Event,
+    pub recipients: Vec<UserId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn direct_keys_ignore_order() {
+        let (a, b) = (UserId::new(), UserId::new());
+        assert_eq!(Conversation::direct_key(a, b), Conversation::direct_key(b, a));
+    }
+
+    #[test]
+    fn bodies_are_bounded() {
+        assert!(check_body("BP 90/60, please review").is_ok());
+        assert!(check_body("   ").is_err());
+        assert!(check_body(&"x".repeat(MAX_BODY_BYTES + 1)).is_err());
+        assert!(check_title("4 West charge nurses").is_ok());
+        assert!(check_title("").is_err());
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for kind in ["direct", "group", "channel", "care_team", "patient"] {
+            assert_eq!(ConversationKind::parse(kind).map(ConversationKind::as_str), Ok(kind));
+        }
+        assert!(Priority::parse("whenever").is_err());
+    }
+}
