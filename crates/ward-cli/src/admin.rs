@@ -57,7 +57,7 @@ pub async fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
             let password = SecretString::from(password.trim_end_matches(['\r', '\n']).to_owned());
             let config = settings::load(&config, None)?;
             let (store, keyring) = ward_server::open(&config).await?;
-            let services = Services::new(store.clone(), keyring);
+            let services = Services::new(store.clone(), keyring, Default::default());
             let new = NewUser {
                 display_name: display_name.unwrap_or_else(|| username.clone()),
                 username,

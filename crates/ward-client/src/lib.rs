@@ -3,6 +3,8 @@
 //! Architecture invariant: this crate depends on `ward-proto` only, never on the server, so it
 //! sees the API exactly as any other client does.
 
+pub mod realtime;
+
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -11,6 +13,11 @@ use ward_proto::Problem;
 use ward_proto::audit::{AuditPage, AuditQuery, AuditVerifyReport};
 use ward_proto::auth::{
     LoginRequest, LoginResponse, SessionList, TotpConfirmRequest, TotpEnrollment,
+};
+use ward_proto::messaging::{
+    ConversationList, ConversationView, CreateConversationRequest, CreatePatientRequest,
+    MemberRequest, MessageList, MessageReceipts, MessageView, PatientView, ReadRequest,
+    SendMessageRequest, SyncPage,
 };
 use ward_proto::policy::PolicyDocument;
 use ward_proto::users::{CreateUserRequest, Me, RoleList, UpdateUserRequest, UserList, UserView};
@@ -204,6 +211,89 @@ impl Client {
 
     pub async fn verify_audit(&self) -> ClientResult<AuditVerifyReport> {
         Self::json(self.request(Method::GET, "/audit/verify")).await
+    }
+
+    pub async fn create_patient(&self, req: &CreatePatientRequest) -> ClientResult<PatientView> {
+        Self::json(self.with_body(Method::POST, "/patients", req)).await
+    }
+
+    pub async fn get_patient(&self, id: Uuid) -> ClientResult<PatientView> {
+        Self::json(self.request(Method::GET, &format!("/patients/{id}"))).await
+    }
+
+    pub async fn create_conversation(
+        &self,
+        req: &CreateConversationRequest,
+    ) -> ClientResult<ConversationView> {
+        Self::json(self.with_body(Method::POST, "/conversations", req)).await
+    }
+
+    pub async fn list_conversations(&self) -> ClientResult<ConversationList> {
+        Self::json(self.request(Method::GET, "/conversations")).await
+    }
+
+    pub async fn get_conversation(&self, id: Uuid) -> ClientResult<ConversationView> {
+        Self::json(self.request(Method::GET, &format!("/conversations/{id}"))).await
+    }
+
+    pub async fn add_member(&self, id: Uuid, user: Uuid) -> ClientResult<ConversationView> {
+        let body = MemberRequest { user_id: user };
+        Self::json(self.with_body(Method::POST, &format!("/conversations/{id}/members"), &body))
+            .await
+    }
+
+    pub async fn remove_member(&self, id: Uuid, user: Uuid) -> ClientResult<()> {
+        Self::empty(self.request(
+            Method::DELETE,
+            &format!("/conversations/{id}/members/{user}"),
+        ))
+        .await
+    }
+
+    /// Sends a message; `(message, created)` where `created` is false for a retried client id.
+    pub async fn send_message(
+        &self,
+        conversation: Uuid,
+        req: &SendMessageRequest,
+    ) -> ClientResult<(MessageView, bool)> {
+        let path = format!("/conversations/{conversation}/messages");
+        let response = checked(self.with_body(Method::POST, &path, req).send().await?).await?;
+        let created = response.status() == StatusCode::CREATED;
+        Ok((response.json().await?, created))
+    }
+
+    pub async fn list_messages(
+        &self,
+        conversation: Uuid,
+        after: i64,
+        limit: u32,
+    ) -> ClientResult<MessageList> {
+        let path = format!("/conversations/{conversation}/messages");
+        let query = [("after", after.to_string()), ("limit", limit.to_string())];
+        Self::json(self.request(Method::GET, &path).query(&query)).await
+    }
+
+    pub async fn mark_read(&self, conversation: Uuid, up_to_seq: i64) -> ClientResult<()> {
+        let path = format!("/conversations/{conversation}/read");
+        Self::empty(self.with_body(Method::POST, &path, &ReadRequest { up_to_seq })).await
+    }
+
+    pub async fn message_receipts(&self, message: Uuid) -> ClientResult<MessageReceipts> {
+        Self::json(self.request(Method::GET, &format!("/messages/{message}/receipts"))).await
+    }
+
+    /// One page of events after `since` (from the start when `None`).
+    pub async fn sync(&self, since: Option<&str>, limit: u32) -> ClientResult<SyncPage> {
+        let mut query = vec![("limit", limit.to_string())];
+        if let Some(since) = since {
+            query.push(("since", since.to_owned()));
+        }
+        Self::json(self.request(Method::GET, "/sync").query(&query)).await
+    }
+
+    /// The bearer token, for the real-time connection.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
     }
 }
 

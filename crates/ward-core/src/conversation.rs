@@ -176,7 +176,10 @@ mod tests {
     #[test]
     fn direct_keys_ignore_order() {
         let (a, b) = (UserId::new(), UserId::new());
-        assert_eq!(Conversation::direct_key(a, b), Conversation::direct_key(b, a));
+        assert_eq!(
+            Conversation::direct_key(a, b),
+            Conversation::direct_key(b, a)
+        );
     }
 
     #[test]
@@ -191,7 +194,10 @@ mod tests {
     #[test]
     fn codes_round_trip() {
         for kind in ["direct", "group", "channel", "care_team", "patient"] {
-            assert_eq!(ConversationKind::parse(kind).map(ConversationKind::as_str), Ok(kind));
+            assert_eq!(
+                ConversationKind::parse(kind).map(ConversationKind::as_str),
+                Ok(kind)
+            );
         }
         assert!(Priority::parse("whenever").is_err());
     }

@@ -20,7 +20,10 @@ impl Mrn {
         if ok {
             Ok(Self(mrn))
         } else {
-            Err(ValidationError::new("mrn", "must be 1 to 32 letters, digits or '-'"))
+            Err(ValidationError::new(
+                "mrn",
+                "must be 1 to 32 letters, digits or '-'",
+            ))
         }
     }
 
@@ -56,7 +59,10 @@ impl Demographics {
         today: Date,
     ) -> Result<Self, ValidationError> {
         if birth_date > today {
-            return Err(ValidationError::new("birth_date", "must not be in the future"));
+            return Err(ValidationError::new(
+                "birth_date",
+                "must not be in the future",
+            ));
         }
         Ok(Self {
             mrn: Mrn::parse(mrn)?,

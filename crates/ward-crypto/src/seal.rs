@@ -4,7 +4,7 @@
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use uuid::Uuid;
-use ward_core::id::{ConversationId, UserId};
+use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_core::keys::Epoch;
 
 use crate::keyring::DataKey;
@@ -24,6 +24,13 @@ pub enum Binding {
     },
     /// A user's TOTP secret.
     TotpSecret { user: UserId },
+    /// A conversation's title.
+    ConversationTitle {
+        conversation: ConversationId,
+        epoch: Epoch,
+    },
+    /// A patient's demographics.
+    PatientDemographics { patient: PatientId },
 }
 
 impl Binding {
@@ -43,6 +50,18 @@ impl Binding {
             Self::TotpSecret { user } => {
                 aad.extend_from_slice(b"totp-secret");
                 aad.extend_from_slice(user.as_bytes());
+            }
+            Self::ConversationTitle {
+                conversation,
+                epoch,
+            } => {
+                aad.extend_from_slice(b"conversation-title");
+                aad.extend_from_slice(conversation.as_bytes());
+                aad.extend_from_slice(&epoch.index().to_be_bytes());
+            }
+            Self::PatientDemographics { patient } => {
+                aad.extend_from_slice(b"patient-demographics");
+                aad.extend_from_slice(patient.as_bytes());
             }
         }
         aad
@@ -102,6 +121,16 @@ pub(crate) fn open_raw(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Vec<
     Ok(body)
 }
 
+/// A keyed hash (HMAC-SHA-256) of `value`: finds equal values without storing them.
+pub fn blind_index(key: &DataKey, value: &[u8]) -> [u8; 32] {
+    use aws_lc_rs::hmac;
+    let key = hmac::Key::new(hmac::HMAC_SHA256, key.bytes());
+    let tag = hmac::sign(&key, value);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(tag.as_ref());
+    out
+}
+
 fn aead_key(key: &[u8; 32]) -> Result<LessSafeKey, CryptoError> {
     UnboundKey::new(&AES_256_GCM, key)
         .map(LessSafeKey::new)
@@ -131,6 +160,15 @@ mod tests {
         assert!(open(&key, body(c, Uuid::now_v7()), &sealed).is_err());
         assert!(open(&key, body(ConversationId::new(), m), &sealed).is_err());
         assert!(open(&SecretKey::generate()?, body(c, m), &sealed).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn blind_indexes_are_keyed_and_stable() -> Result<(), CryptoError> {
+        let (a, b) = (SecretKey::generate()?, SecretKey::generate()?);
+        assert_eq!(blind_index(&a, b"MRN-1"), blind_index(&a, b"MRN-1"));
+        assert_ne!(blind_index(&a, b"MRN-1"), blind_index(&a, b"MRN-2"));
+        assert_ne!(blind_index(&a, b"MRN-1"), blind_index(&b, b"MRN-1"));
         Ok(())
     }
 

@@ -10,6 +10,7 @@
 pub mod api;
 pub mod config;
 pub mod metrics;
+pub mod realtime;
 pub mod serve;
 pub mod services;
 mod telemetry;
@@ -66,7 +67,8 @@ impl Server {
             _ => None,
         };
         let (store, keyring) = open(config).await?;
-        let services = Services::new(store, keyring);
+        let hub = realtime::Hub::new(store.max_event_seq().await?);
+        let services = Services::new(store, keyring, hub);
         let state = api::AppState {
             services: services.clone(),
             metrics: Arc::new(metrics::Metrics::default()),

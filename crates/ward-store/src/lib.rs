@@ -25,12 +25,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use ward_core::Timestamp;
+use ward_core::audit::{AuditEvent, AuditFilter, ChainHasher, NewAuditEvent};
 use ward_core::conversation::{Committed, Conversation, Event, Message, MessageId, Receipt};
 use ward_core::id::{ConversationId, PatientId};
-use ward_core::patient::PatientRecord;
-use ward_core::audit::{AuditEvent, AuditFilter, ChainHasher, NewAuditEvent};
 use ward_core::id::{SessionId, UserId};
 use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
+use ward_core::patient::PatientRecord;
 use ward_core::policy::Policy;
 use ward_core::role::{Role, RoleName};
 use ward_core::session::{EndReason, Session};
@@ -245,7 +245,10 @@ pub struct SyncItem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendOutcome {
     /// A new message, committed with its event.
-    Created { message: Message, committed: Committed },
+    Created {
+        message: Message,
+        committed: Committed,
+    },
     /// The sender used this client id before: the message stored then, nothing new.
     Existing(Message),
 }
@@ -321,11 +324,18 @@ pub trait ConversationStore: Send + Sync {
 pub trait MessageStore: Send + Sync {
     /// Stores a message at the conversation's next seq, with its event and audit event, unless
     /// the sender used its client id before. NotFound if the sender is not a member.
-    async fn send_message(&self, message: &Message, audit: NewAuditEvent)
-    -> StoreResult<SendOutcome>;
+    async fn send_message(
+        &self,
+        message: &Message,
+        audit: NewAuditEvent,
+    ) -> StoreResult<SendOutcome>;
     async fn message(&self, id: MessageId) -> StoreResult<Option<Message>>;
-    async fn messages(&self, conversation: ConversationId, after: i64, limit: u32)
-    -> StoreResult<Vec<Message>>;
+    async fn messages(
+        &self,
+        conversation: ConversationId,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
     /// Moves the member's read position to `up_to`; `None` if it would not move.
     async fn mark_read(
         &self,

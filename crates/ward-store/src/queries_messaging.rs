@@ -570,4 +570,3 @@ macro_rules! define_messaging_queries {
 }
 
 pub(crate) use define_messaging_queries;
-

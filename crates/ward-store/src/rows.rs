@@ -7,8 +7,8 @@ use ward_core::conversation::{
     Conversation, ConversationKind, Event, EventKind, Message, Priority, Receipt,
 };
 use ward_core::id::{AuditEventId, ConversationId, PatientId, SessionId, UserId};
-use ward_core::patient::PatientRecord;
 use ward_core::keys::{DataKeyRecord, Epoch, KeyScope, WrappedKey};
+use ward_core::patient::PatientRecord;
 use ward_core::role::{Permission, Role, RoleName};
 use ward_core::session::{DeviceName, EndReason, Session, SessionScope};
 use ward_core::user::{DisplayName, User, UserStatus, Username};
@@ -233,7 +233,10 @@ impl TryFrom<PatientRow> for PatientRecord {
     fn try_from(r: PatientRow) -> StoreResult<Self> {
         Ok(PatientRecord {
             id: PatientId::from_uuid(r.id),
-            mrn_index: r.mrn_index.try_into().map_err(|_| StoreError::Corrupt("patient"))?,
+            mrn_index: r
+                .mrn_index
+                .try_into()
+                .map_err(|_| StoreError::Corrupt("patient"))?,
             sealed_demographics: r.sealed_demographics,
             user_id: r.user_id.map(UserId::from_uuid),
             created_at: Timestamp::from_micros(r.created_at),
@@ -257,7 +260,8 @@ impl TryFrom<ConversationRow> for Conversation {
     fn try_from(r: ConversationRow) -> StoreResult<Self> {
         Ok(Conversation {
             id: ConversationId::from_uuid(r.id),
-            kind: ConversationKind::parse(&r.kind).map_err(|_| StoreError::Corrupt("conversation"))?,
+            kind: ConversationKind::parse(&r.kind)
+                .map_err(|_| StoreError::Corrupt("conversation"))?,
             sealed_title: r.sealed_title,
             patient_id: r.patient_id.map(PatientId::from_uuid),
             direct_key: r.direct_key,
@@ -398,6 +402,10 @@ impl TryFrom<SyncRow> for crate::SyncItem {
             }),
             _ => None,
         };
-        Ok(crate::SyncItem { event, message, receipt: None })
+        Ok(crate::SyncItem {
+            event,
+            message,
+            receipt: None,
+        })
     }
 }

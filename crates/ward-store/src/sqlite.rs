@@ -118,10 +118,7 @@ impl crate::Store for SqliteStore {
 }
 
 mod messaging_queries {
-    crate::queries_messaging::define_messaging_queries!(
-        sqlx::SqliteConnection,
-        None
-    );
+    crate::queries_messaging::define_messaging_queries!(sqlx::SqliteConnection, None);
 }
 
 mod messaging_traits {

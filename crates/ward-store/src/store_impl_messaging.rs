@@ -29,7 +29,8 @@ macro_rules! impl_messaging_store {
                 conversation: &Conversation,
                 audit: NewAuditEvent,
             ) -> StoreResult<Committed> {
-                let (patient, team, conv) = (patient.clone(), care_team.to_vec(), conversation.clone());
+                let (patient, team, conv) =
+                    (patient.clone(), care_team.to_vec(), conversation.clone());
                 let h = Arc::clone(&self.hasher);
                 self.write(move |c| {
                     Box::pin(async move {
@@ -67,7 +68,8 @@ macro_rules! impl_messaging_store {
             }
 
             async fn care_team(&self, patient: PatientId) -> StoreResult<Vec<UserId>> {
-                self.read(move |c| Box::pin(qm::care_team(c, patient))).await
+                self.read(move |c| Box::pin(qm::care_team(c, patient)))
+                    .await
             }
 
             async fn set_care_team_member(
@@ -144,19 +146,26 @@ macro_rules! impl_messaging_store {
                 &self,
                 patient: PatientId,
             ) -> StoreResult<Option<Conversation>> {
-                self.read(move |c| Box::pin(qm::care_team_conversation(c, patient))).await
+                self.read(move |c| Box::pin(qm::care_team_conversation(c, patient)))
+                    .await
             }
 
-            async fn conversations_of(&self, user: UserId) -> StoreResult<Vec<ConversationSummary>> {
-                self.read(move |c| Box::pin(qm::conversations_of(c, user))).await
+            async fn conversations_of(
+                &self,
+                user: UserId,
+            ) -> StoreResult<Vec<ConversationSummary>> {
+                self.read(move |c| Box::pin(qm::conversations_of(c, user)))
+                    .await
             }
 
             async fn members(&self, id: ConversationId) -> StoreResult<Vec<UserId>> {
-                self.read(move |c| Box::pin(qm::active_members(c, id))).await
+                self.read(move |c| Box::pin(qm::active_members(c, id)))
+                    .await
             }
 
             async fn is_member(&self, id: ConversationId, user: UserId) -> StoreResult<bool> {
-                self.read(move |c| Box::pin(qm::is_member(c, id, user))).await
+                self.read(move |c| Box::pin(qm::is_member(c, id, user)))
+                    .await
             }
 
             async fn add_members(
@@ -214,7 +223,8 @@ macro_rules! impl_messaging_store {
                     Box::pin(async move {
                         qm::order(c).await?;
                         if let Some(existing) =
-                            qm::message_by_client_id(c, message.sender_id, message.client_id).await?
+                            qm::message_by_client_id(c, message.sender_id, message.client_id)
+                                .await?
                         {
                             return Ok(SendOutcome::Existing(existing));
                         }
@@ -238,7 +248,10 @@ macro_rules! impl_messaging_store {
                         qm::advance_receipt(c, conv, message.sender_id, seq, seq, at).await?;
                         let recipients = qm::active_members(c, conv).await?;
                         q::append_audit(c, &*h, &audit).await?;
-                        Ok(SendOutcome::Created { message, committed: Committed { event, recipients } })
+                        Ok(SendOutcome::Created {
+                            message,
+                            committed: Committed { event, recipients },
+                        })
                     })
                 })
                 .await
@@ -254,7 +267,8 @@ macro_rules! impl_messaging_store {
                 after: i64,
                 limit: u32,
             ) -> StoreResult<Vec<Message>> {
-                self.read(move |c| Box::pin(qm::messages(c, conversation, after, limit))).await
+                self.read(move |c| Box::pin(qm::messages(c, conversation, after, limit)))
+                    .await
             }
 
             async fn mark_read(
@@ -281,7 +295,8 @@ macro_rules! impl_messaging_store {
             }
 
             async fn receipts(&self, conversation: ConversationId) -> StoreResult<Vec<Receipt>> {
-                self.read(move |c| Box::pin(qm::receipts(c, conversation))).await
+                self.read(move |c| Box::pin(qm::receipts(c, conversation)))
+                    .await
             }
         }
 
@@ -313,7 +328,8 @@ macro_rules! impl_messaging_store {
                 after: i64,
                 limit: u32,
             ) -> StoreResult<Vec<SyncItem>> {
-                self.read(move |c| Box::pin(qm::events_for(c, user, after, limit))).await
+                self.read(move |c| Box::pin(qm::events_for(c, user, after, limit)))
+                    .await
             }
 
             async fn max_event_seq(&self) -> StoreResult<i64> {
@@ -336,7 +352,9 @@ macro_rules! impl_messaging_store {
                         }
                         qm::set_device_cursor(c, session, cursor, at).await?;
                         let mut committed = Vec::new();
-                        for (conversation, seq) in qm::delivered_in_range(c, user, from, cursor).await? {
+                        for (conversation, seq) in
+                            qm::delivered_in_range(c, user, from, cursor).await?
+                        {
                             if qm::advance_receipt(c, conversation, user, seq, 0, at).await? {
                                 committed.push(receipt_event(c, conversation, user, at).await?);
                             }

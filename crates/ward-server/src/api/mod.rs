@@ -5,13 +5,17 @@
 
 mod audit;
 mod auth;
+mod conversations;
 pub mod error;
 mod extract;
 mod health;
+mod patients;
 mod policy;
 mod sessions;
+mod sync;
 mod users;
 mod views;
+mod ws;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -55,6 +59,9 @@ pub struct AppState {
         (name = "sessions", description = "Devices and remote wipe"),
         (name = "policy", description = "Organisation policy"),
         (name = "audit", description = "Audit log"),
+        (name = "patients", description = "Patient registry and care teams"),
+        (name = "conversations", description = "Conversations, messages, receipts"),
+        (name = "realtime", description = "WebSocket and sync"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]
@@ -90,6 +97,25 @@ fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(policy::get_policy, policy::put_policy))
         .routes(routes!(audit::search_audit))
         .routes(routes!(audit::verify_audit))
+        .routes(routes!(patients::create_patient, patients::list_patients))
+        .routes(routes!(patients::get_patient))
+        .routes(routes!(patients::add_care_team_member))
+        .routes(routes!(patients::remove_care_team_member))
+        .routes(routes!(
+            conversations::create_conversation,
+            conversations::list_conversations
+        ))
+        .routes(routes!(conversations::get_conversation))
+        .routes(routes!(conversations::add_member))
+        .routes(routes!(conversations::remove_member))
+        .routes(routes!(conversations::join))
+        .routes(routes!(
+            conversations::send_message,
+            conversations::list_messages
+        ))
+        .routes(routes!(conversations::mark_read))
+        .routes(routes!(conversations::message_receipts))
+        .routes(routes!(sync::sync))
 }
 
 /// The whole HTTP surface with its middleware.
@@ -111,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         }),
     )
     .route("/metrics", axum::routing::get(health::metrics))
+    .route("/api/v1/ws", axum::routing::any(ws::connect))
     .fallback(error::not_found)
     .method_not_allowed_fallback(error::method_not_allowed)
     .with_state(state)

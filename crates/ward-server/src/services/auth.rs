@@ -16,6 +16,7 @@ use ward_crypto::totp::TotpSecret;
 use ward_store::{StoreError, TotpFactor};
 
 use super::{Caller, ClientAddress, ServiceError, Services};
+use crate::realtime::CloseReason;
 
 /// Longest password accepted at sign-in (longer ones are refused before hashing).
 const MAX_PASSWORD_BYTES: usize = 1024;
@@ -348,6 +349,8 @@ impl Services {
                 event,
             )
             .await?;
+        self.hub
+            .close_session(caller.session.id, CloseReason::SessionEnded("logout"));
         Ok(())
     }
 

@@ -71,6 +71,17 @@ impl Keys {
         Ok(seal::seal(&key, binding, plaintext)?)
     }
 
+    /// A keyed hash of `value` under the scope's key for `epoch` (a blind index).
+    pub async fn blind_index(
+        &self,
+        scope: KeyScope,
+        epoch: Epoch,
+        value: &[u8],
+    ) -> Result<[u8; 32], ServiceError> {
+        let key = self.data_key(scope, epoch).await?;
+        Ok(seal::blind_index(&key, value))
+    }
+
     /// Opens a blob sealed by [`Keys::seal`] with the same scope, epoch and binding.
     pub async fn open(
         &self,

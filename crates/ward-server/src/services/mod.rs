@@ -9,8 +9,11 @@ mod auth;
 mod caller;
 mod error;
 mod keys;
+mod messaging;
+mod patients;
 mod policy;
 mod sessions;
+mod sync;
 mod users;
 
 use std::sync::Arc;
@@ -19,12 +22,17 @@ use tokio::sync::Semaphore;
 use ward_crypto::keyring::Keyring;
 use ward_store::Store;
 
+use crate::realtime::Hub;
+
 pub use audit::{AuditSearch, MAX_AUDIT_PAGE, VerifyOutcome, verify_chain};
 pub use auth::{LoginInput, LoginOutcome, TotpEnrollmentStarted};
 pub use caller::{Caller, ClientAddress};
 pub use error::ServiceError;
 pub use keys::Keys;
+pub use messaging::{MAX_PAGE, NewConversation, Outgoing, PlainConversation, PlainMessage};
+pub use patients::{NewPatient, PlainPatient};
 pub use policy::PolicyCache;
+pub use sync::{MAX_SYNC_PAGE, SyncResult};
 pub use users::NewUser;
 
 /// How many Argon2id computations may run at once; each uses 19 MiB and a core for ~50 ms.
@@ -37,16 +45,23 @@ pub struct Services {
     keys: Keys,
     policy: PolicyCache,
     hashing: Arc<Semaphore>,
+    hub: Hub,
 }
 
 impl Services {
-    pub fn new(store: Arc<dyn Store>, keyring: Keyring) -> Self {
+    pub fn new(store: Arc<dyn Store>, keyring: Keyring, hub: Hub) -> Self {
         Self {
+            hub,
             keys: Keys::new(Arc::clone(&store), keyring),
             policy: PolicyCache::new(Arc::clone(&store)),
             store,
             hashing: Arc::new(Semaphore::new(PASSWORD_HASH_CONCURRENCY)),
         }
+    }
+
+    /// The real-time hub.
+    pub fn hub(&self) -> &Hub {
+        &self.hub
     }
 
     /// The store, for readiness checks and shutdown.

@@ -7,6 +7,7 @@ use ward_core::role::Permission;
 use ward_core::session::{EndReason, Session};
 
 use super::{Caller, ServiceError, Services};
+use crate::realtime::CloseReason;
 
 impl Services {
     /// The caller's sessions that have not ended.
@@ -30,6 +31,8 @@ impl Services {
             .end_session(id, Timestamp::now(), EndReason::Revoked, event)
             .await?
         {
+            self.hub
+                .close_session(id, CloseReason::SessionEnded("revoked"));
             Ok(())
         } else {
             Err(ServiceError::NotFound("session"))
@@ -44,6 +47,7 @@ impl Services {
             .event(AuditAction::WipeRequested, Outcome::Success)
             .target(TargetKind::Session, Some(*id.as_uuid()));
         if self.store.request_wipe(id, Timestamp::now(), event).await? {
+            self.hub.close_session(id, CloseReason::Wipe);
             Ok(())
         } else {
             Err(ServiceError::Conflict(

@@ -113,6 +113,10 @@ impl Services {
         self.store
             .set_user_status(id, status, Timestamp::now(), event)
             .await?;
+        if status == UserStatus::Disabled {
+            let reason = crate::realtime::CloseReason::SessionEnded("user_disabled");
+            self.hub.close_user(id, reason);
+        }
         self.store
             .user(id)
             .await?

@@ -6,8 +6,10 @@
 mod audit;
 mod auth;
 mod malformed;
+mod messaging;
 mod mfa;
 mod ops;
+mod realtime;
 mod sessions;
 mod throttling;
 mod users;
@@ -77,7 +79,7 @@ impl TestServer {
 
     async fn bootstrap_admin(&mut self) {
         let (store, keyring) = ward_server::open(&self.config).await.expect("open");
-        let services = ward_server::Services::new(store.clone(), keyring);
+        let services = ward_server::Services::new(store.clone(), keyring, Default::default());
         let root = NewUser {
             username: "root".into(),
             display_name: "Root Admin".into(),

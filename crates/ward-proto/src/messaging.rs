@@ -1,0 +1,254 @@
+//! Patients, conversations, messages, receipts, sync and the real-time frames.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::Problem;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePatientRequest {
+    pub mrn: String,
+    pub family_name: String,
+    pub given_name: String,
+    /// `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
+    pub birth_date: Date,
+    /// The patient's own account, if they have one (role `patient`).
+    #[serde(default)]
+    pub user_id: Option<Uuid>,
+    /// Staff on the care team; they become the members of the care-team conversation.
+    pub care_team: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PatientView {
+    pub id: Uuid,
+    pub mrn: String,
+    pub family_name: String,
+    pub given_name: String,
+    #[schema(value_type = String, format = Date)]
+    pub birth_date: Date,
+    pub user_id: Option<Uuid>,
+    pub care_team: Vec<Uuid>,
+    pub care_team_conversation_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PatientList {
+    pub patients: Vec<PatientView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRequest {
+    pub user_id: Uuid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationKind {
+    Direct,
+    Group,
+    Channel,
+    CareTeam,
+    Patient,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConversationRequest {
+    pub kind: ConversationKind,
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Members besides the creator, who is always one.
+    pub member_ids: Vec<Uuid>,
+    /// For `patient` conversations: the patient (whose account joins).
+    #[serde(default)]
+    pub patient_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ConversationView {
+    pub id: Uuid,
+    pub kind: ConversationKind,
+    pub title: Option<String>,
+    pub patient_id: Option<Uuid>,
+    pub members: Vec<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// The seq of the latest message (in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_seq: Option<i64>,
+    /// Messages after the caller's read position (in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unread: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ConversationList {
+    pub conversations: Vec<ConversationView>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Normal,
+    Urgent,
+    Stat,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendMessageRequest {
+    /// A UUID the client picks; a retry with the same one never makes a second message.
+    pub client_id: Uuid,
+    pub body: String,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MessageView {
+    pub id: Uuid,
+    pub seq: i64,
+    pub conversation_id: Uuid,
+    pub sender_id: Uuid,
+    pub client_id: Uuid,
+    pub body: String,
+    pub priority: Priority,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessageList {
+    pub messages: Vec<MessageView>,
+}
+
+/// `?after=SEQ&limit=N`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MessagesQuery {
+    /// Messages with a higher seq (default 0: from the start).
+    pub after: Option<i64>,
+    /// At most this many (1 to 1000, default 100).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadRequest {
+    pub up_to_seq: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReceiptView {
+    pub conversation_id: Uuid,
+    pub user_id: Uuid,
+    pub delivered_up_to: i64,
+    pub read_up_to: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// Per recipient of one message.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecipientState {
+    pub user_id: Uuid,
+    pub delivered: bool,
+    pub read: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessageReceipts {
+    pub message_id: Uuid,
+    pub recipients: Vec<RecipientState>,
+}
+
+/// `?since=CURSOR&limit=N`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SyncQuery {
+    /// The cursor of the last event this device has (absent: from the beginning).
+    pub since: Option<String>,
+    /// At most this many events (1 to 5000, default 1000).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SyncPage {
+    /// Events in order; each carries its cursor.
+    pub events: Vec<ServerFrame>,
+    /// Pass as `since` next time.
+    pub cursor: String,
+    /// More events are waiting: call again at once.
+    pub more: bool,
+}
+
+/// What the server sends over the WebSocket (and, for events, in sync pages).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type")]
+pub enum ServerFrame {
+    /// First frame after authentication; `cursor` is the latest event position.
+    #[serde(rename = "hello")]
+    Hello { session_id: Uuid, cursor: String },
+    #[serde(rename = "message.created")]
+    MessageCreated {
+        cursor: String,
+        message: MessageView,
+    },
+    #[serde(rename = "receipt.updated")]
+    ReceiptUpdated {
+        cursor: String,
+        receipt: ReceiptView,
+    },
+    /// Created, or its members changed.
+    #[serde(rename = "conversation.updated")]
+    ConversationUpdated {
+        cursor: String,
+        conversation: ConversationView,
+    },
+    /// A member left or was removed; to the removed member this is the last event of it.
+    #[serde(rename = "member.removed")]
+    MemberRemoved {
+        cursor: String,
+        conversation_id: Uuid,
+        user_id: Uuid,
+    },
+    /// The device fell behind: fetch from `cursor` with `/sync` (or reconnect with it).
+    #[serde(rename = "resync")]
+    Resync { cursor: String },
+    /// The session ended (revoked, signed out, timed out); the socket closes.
+    #[serde(rename = "session.revoked")]
+    SessionRevoked { reason: String },
+    /// Erase every local copy of Ward data, then confirm with `POST /auth/wipe-confirmation`.
+    #[serde(rename = "device.wipe")]
+    DeviceWipe,
+    #[serde(rename = "pong")]
+    Pong,
+    #[serde(rename = "error")]
+    Error { problem: Problem },
+}
+
+/// What a device sends over the WebSocket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// First frame, when the token is not in the `Authorization` header; with `cursor`, the
+    /// server first sends everything after it.
+    #[serde(rename = "auth")]
+    Auth {
+        token: String,
+        cursor: Option<String>,
+    },
+    /// The device has every event up to `cursor` (records delivery receipts).
+    #[serde(rename = "ack")]
+    Ack { cursor: String },
+    #[serde(rename = "ping")]
+    Ping,
+}

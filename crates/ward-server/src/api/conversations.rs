@@ -1,0 +1,221 @@
+//! `/conversations`: conversations, members, messages and read receipts.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use uuid::Uuid;
+use ward_core::id::{ConversationId, PatientId, UserId};
+use ward_proto::Problem;
+use ward_proto::messaging::{
+    ConversationList, ConversationView, CreateConversationRequest, MemberRequest, MessageList,
+    MessageReceipts, MessageView, MessagesQuery, ReadRequest, RecipientState, SendMessageRequest,
+};
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession};
+use crate::realtime::frames::{
+    conversation_view, kind_from_wire, message_view, priority_from_wire,
+};
+use crate::services::{NewConversation, Outgoing};
+
+/// Starts a conversation; the creator is always a member. An existing direct conversation of
+/// the pair comes back with 200.
+#[utoipa::path(post, path = "/conversations", tag = "conversations", security(("bearer" = [])),
+    request_body = CreateConversationRequest,
+    responses((status = 201, body = ConversationView), (status = 200, body = ConversationView),
+        (status = 422, body = Problem), (status = 403, body = Problem)))]
+pub async fn create_conversation(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiJson(req): ApiJson<CreateConversationRequest>,
+) -> Result<(StatusCode, Json<ConversationView>), ApiError> {
+    let new = NewConversation {
+        kind: kind_from_wire(req.kind),
+        title: req.title,
+        member_ids: req.member_ids.into_iter().map(UserId::from_uuid).collect(),
+        patient_id: req.patient_id.map(PatientId::from_uuid),
+    };
+    let (conversation, created) = state.services.create_conversation(&caller, new).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(conversation_view(&conversation, None))))
+}
+
+/// The caller's conversations, with unread counts.
+#[utoipa::path(get, path = "/conversations", tag = "conversations", security(("bearer" = [])),
+    responses((status = 200, body = ConversationList)))]
+pub async fn list_conversations(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+) -> Result<Json<ConversationList>, ApiError> {
+    let list = state.services.list_conversations(&caller).await?;
+    let conversations = list
+        .iter()
+        .map(|(c, last, read)| conversation_view(c, Some((*last, *read))))
+        .collect();
+    Ok(Json(ConversationList { conversations }))
+}
+
+#[utoipa::path(get, path = "/conversations/{id}", tag = "conversations", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = ConversationView), (status = 404, body = Problem)))]
+pub async fn get_conversation(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<ConversationView>, ApiError> {
+    let conversation = state
+        .services
+        .get_conversation(&caller, ConversationId::from_uuid(id))
+        .await?;
+    Ok(Json(conversation_view(&conversation, None)))
+}
+
+/// Adds a member (group, channel and patient conversations).
+#[utoipa::path(post, path = "/conversations/{id}/members", tag = "conversations",
+    security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = MemberRequest,
+    responses((status = 200, body = ConversationView), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn add_member(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<MemberRequest>,
+) -> Result<Json<ConversationView>, ApiError> {
+    let id = ConversationId::from_uuid(id);
+    let conversation = state
+        .services
+        .add_member(&caller, id, UserId::from_uuid(req.user_id))
+        .await?;
+    Ok(Json(conversation_view(&conversation, None)))
+}
+
+/// Removes a member, or leaves. From this answer on, the removed member gets nothing more of it.
+#[utoipa::path(delete, path = "/conversations/{id}/members/{user_id}", tag = "conversations",
+    security(("bearer" = [])), params(("id" = Uuid, Path), ("user_id" = Uuid, Path)),
+    responses((status = 204, description = "Removed"), (status = 404, body = Problem)))]
+pub async fn remove_member(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath((id, user)): ApiPath<(Uuid, Uuid)>,
+) -> Result<StatusCode, ApiError> {
+    let id = ConversationId::from_uuid(id);
+    state
+        .services
+        .remove_member(&caller, id, UserId::from_uuid(user))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Joins a channel.
+#[utoipa::path(post, path = "/conversations/{id}/join", tag = "conversations",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = ConversationView), (status = 404, body = Problem)))]
+pub async fn join(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<ConversationView>, ApiError> {
+    let conversation = state
+        .services
+        .join_channel(&caller, ConversationId::from_uuid(id))
+        .await?;
+    Ok(Json(conversation_view(&conversation, None)))
+}
+
+/// Sends a message. Answered after it is durably stored; the same `client_id` again returns
+/// the same message with 200 and stores nothing.
+#[utoipa::path(post, path = "/conversations/{id}/messages", tag = "conversations",
+    security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = SendMessageRequest,
+    responses((status = 201, body = MessageView), (status = 200, body = MessageView),
+        (status = 409, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn send_message(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<SendMessageRequest>,
+) -> Result<(StatusCode, Json<MessageView>), ApiError> {
+    let outgoing = Outgoing {
+        client_id: req.client_id,
+        body: req.body,
+        priority: req
+            .priority
+            .map(priority_from_wire)
+            .unwrap_or(ward_core::conversation::Priority::Normal),
+    };
+    let (message, created) = state
+        .services
+        .send_message(&caller, ConversationId::from_uuid(id), outgoing)
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(message_view(&message))))
+}
+
+/// Messages after `after`, in seq order.
+#[utoipa::path(get, path = "/conversations/{id}/messages", tag = "conversations",
+    security(("bearer" = [])), params(("id" = Uuid, Path), MessagesQuery),
+    responses((status = 200, body = MessageList), (status = 404, body = Problem)))]
+pub async fn list_messages(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<MessagesQuery>,
+) -> Result<Json<MessageList>, ApiError> {
+    let (after, limit) = (query.after.unwrap_or(0), query.limit.unwrap_or(100));
+    let messages = state
+        .services
+        .list_messages(&caller, ConversationId::from_uuid(id), after, limit)
+        .await?;
+    Ok(Json(MessageList {
+        messages: messages.iter().map(message_view).collect(),
+    }))
+}
+
+/// Marks messages up to `up_to_seq` as read; the other members see the receipt.
+#[utoipa::path(post, path = "/conversations/{id}/read", tag = "conversations",
+    security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReadRequest,
+    responses((status = 204, description = "Recorded"), (status = 422, body = Problem)))]
+pub async fn mark_read(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<ReadRequest>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .mark_read(&caller, ConversationId::from_uuid(id), req.up_to_seq)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Who has received and who has read a message.
+#[utoipa::path(get, path = "/messages/{id}/receipts", tag = "conversations",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = MessageReceipts), (status = 404, body = Problem)))]
+pub async fn message_receipts(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<MessageReceipts>, ApiError> {
+    let (message, receipts) = state.services.message_receipts(&caller, id).await?;
+    let recipients = receipts
+        .iter()
+        .map(|r| RecipientState {
+            user_id: *r.user_id.as_uuid(),
+            delivered: r.delivered_seq >= message.seq,
+            read: r.read_seq >= message.seq,
+        })
+        .collect();
+    Ok(Json(MessageReceipts {
+        message_id: message.id,
+        recipients,
+    }))
+}

@@ -1,0 +1,39 @@
+//! `/sync`: everything a device missed since its cursor.
+
+use axum::Json;
+use axum::extract::State;
+use ward_proto::Problem;
+use ward_proto::messaging::{SyncPage, SyncQuery};
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{ApiQuery, FullSession};
+use crate::realtime::frames::{cursor, parse_cursor};
+
+const DEFAULT_PAGE: u32 = 1000;
+
+/// Events after `since`, in order, each with its cursor; call again while `more` is true.
+#[utoipa::path(get, path = "/sync", tag = "realtime", security(("bearer" = [])),
+    params(SyncQuery),
+    responses((status = 200, body = SyncPage), (status = 422, body = Problem)))]
+pub async fn sync(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiQuery(query): ApiQuery<SyncQuery>,
+) -> Result<Json<SyncPage>, ApiError> {
+    let since = match query.since.as_deref() {
+        Some(text) => {
+            parse_cursor(text).ok_or_else(|| ApiError::validation("since", "is not a cursor"))?
+        }
+        None => 0,
+    };
+    let page = state
+        .services
+        .sync(&caller, since, query.limit.unwrap_or(DEFAULT_PAGE))
+        .await?;
+    Ok(Json(SyncPage {
+        events: page.frames,
+        cursor: cursor(page.cursor),
+        more: page.more,
+    }))
+}

@@ -1,0 +1,317 @@
+//! `GET /api/v1/ws`: one device's real-time connection.
+//!
+//! The bearer token comes in the `Authorization` header of the upgrade, or in a first `auth`
+//! frame (never in the URL). With a cursor, everything after it is sent first, then live events,
+//! each once and in order. The device acknowledges with `ack` frames (delivery receipts). The
+//! server pings every [`HEARTBEAT`], re-checks the session (revocation, idle timeout, wipe
+//! orders close the socket with a final frame), and tells a device that fell behind to resync.
+
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use ward_proto::messaging::{ClientFrame, ServerFrame};
+use ward_proto::{Problem, ProblemType};
+
+use super::AppState;
+use super::extract::bearer_token;
+use crate::realtime::frames::{self, parse_cursor};
+use crate::realtime::{CloseReason, Outbound};
+use crate::services::{Caller, ClientAddress, ServiceError, Services};
+
+const HEARTBEAT: Duration = Duration::from_secs(20);
+/// A device silent for this long (no frame, no pong) is disconnected.
+const SILENCE_LIMIT: Duration = Duration::from_secs(60);
+const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
+/// Acknowledgements are written at most this often per device.
+const ACK_FLUSH: Duration = Duration::from_millis(200);
+const BACKLOG_PAGE: u32 = 1000;
+
+/// Opens the real-time connection (WebSocket upgrade).
+#[utoipa::path(get, path = "/ws", tag = "realtime",
+    responses((status = 101, description = "Switching to the WebSocket protocol"),
+        (status = 401, body = Problem)))]
+pub async fn connect(
+    State(state): State<AppState>,
+    address: ClientAddress,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, super::error::ApiError> {
+    // With a header token, refuse before upgrading; otherwise expect an `auth` frame.
+    let caller = match bearer_token(&headers) {
+        Ok(token) => Some(state.services.authenticate(token, address.clone()).await?),
+        Err(_) => None,
+    };
+    let services = state.services.clone();
+    Ok(upgrade.on_upgrade(move |socket| async move {
+        run(socket, services, caller, address).await;
+    }))
+}
+
+async fn run(
+    mut socket: WebSocket,
+    services: Services,
+    caller: Option<Caller>,
+    address: ClientAddress,
+) {
+    let (caller, resume) = match caller {
+        Some(caller) => (caller, None),
+        None => match authenticate_by_frame(&mut socket, &services, address).await {
+            Ok(pair) => pair,
+            Err(problem) => {
+                let _ = send(&mut socket, &ServerFrame::Error { problem }).await;
+                let _ = socket.send(Message::Close(None)).await;
+                return;
+            }
+        },
+    };
+    let mut connection = Connection {
+        socket,
+        services,
+        caller,
+        last_sent: 0,
+    };
+    connection.serve(resume).await;
+}
+
+async fn authenticate_by_frame(
+    socket: &mut WebSocket,
+    services: &Services,
+    address: ClientAddress,
+) -> Result<(Caller, Option<i64>), Problem> {
+    let unauthenticated = || {
+        Problem::new(
+            ProblemType::Unauthenticated,
+            Some("send an auth frame first".into()),
+        )
+    };
+    let first = tokio::time::timeout(AUTH_TIMEOUT, socket.recv()).await;
+    let Ok(Some(Ok(Message::Text(text)))) = first else {
+        return Err(unauthenticated());
+    };
+    let Ok(ClientFrame::Auth { token, cursor }) = serde_json::from_str::<ClientFrame>(&text) else {
+        return Err(unauthenticated());
+    };
+    let caller = services
+        .authenticate(&token, address)
+        .await
+        .map_err(|e| problem(&e))?;
+    let resume = match cursor {
+        Some(text) => Some(checked_cursor(services, &text).await?),
+        None => None,
+    };
+    Ok((caller, resume))
+}
+
+async fn checked_cursor(services: &Services, text: &str) -> Result<i64, Problem> {
+    let bad = || {
+        Problem::new(
+            ProblemType::Validation,
+            Some("cursor is not a valid cursor".into()),
+        )
+    };
+    let cursor = parse_cursor(text).ok_or_else(bad)?;
+    services.check_cursor(cursor).await.map_err(|e| problem(&e))
+}
+
+fn problem(e: &ServiceError) -> Problem {
+    let kind = match e {
+        ServiceError::SessionEnded(_) => ProblemType::SessionEnded,
+        ServiceError::WipeRequired => ProblemType::WipeRequired,
+        ServiceError::Invalid(_) => ProblemType::Validation,
+        _ => ProblemType::Unauthenticated,
+    };
+    Problem::new(kind, None)
+}
+
+async fn send(socket: &mut WebSocket, frame: &ServerFrame) -> Result<(), axum::Error> {
+    socket
+        .send(Message::Text(Utf8Bytes::from(
+            frames::encode(frame).to_string(),
+        )))
+        .await
+}
+
+struct Connection {
+    socket: WebSocket,
+    services: Services,
+    caller: Caller,
+    /// The position of the last event sent; nothing at or before it is sent again.
+    last_sent: i64,
+}
+
+/// How a connection ended.
+enum End {
+    Closed,
+    Lagged,
+    Session(CloseReason),
+}
+
+impl Connection {
+    async fn serve(&mut self, resume: Option<i64>) {
+        let hub = self.services.hub().clone();
+        // Register first, so nothing committed while the backlog is read is missed.
+        let mut device = hub.connect(self.caller.user.id, self.caller.session.id);
+        let end = self.talk(&mut device, resume).await;
+        hub.disconnect(&device);
+        let _ = match end {
+            Ok(End::Lagged) => {
+                let cursor = frames::cursor(self.last_sent);
+                send(&mut self.socket, &ServerFrame::Resync { cursor }).await
+            }
+            Ok(End::Session(CloseReason::Wipe)) => {
+                send(&mut self.socket, &ServerFrame::DeviceWipe).await
+            }
+            Ok(End::Session(CloseReason::SessionEnded(reason))) => {
+                send(
+                    &mut self.socket,
+                    &ServerFrame::SessionRevoked {
+                        reason: reason.into(),
+                    },
+                )
+                .await
+            }
+            Ok(End::Closed) | Err(_) => Ok(()),
+        };
+        let close = CloseFrame {
+            code: 1000,
+            reason: Utf8Bytes::from_static("bye"),
+        };
+        let _ = self.socket.send(Message::Close(Some(close))).await;
+    }
+
+    async fn talk(
+        &mut self,
+        device: &mut crate::realtime::DeviceHandle,
+        resume: Option<i64>,
+    ) -> Result<End, axum::Error> {
+        let start = self
+            .services
+            .store()
+            .max_event_seq()
+            .await
+            .unwrap_or_default();
+        let hello = ServerFrame::Hello {
+            session_id: *self.caller.session.id.as_uuid(),
+            cursor: frames::cursor(start),
+        };
+        send(&mut self.socket, &hello).await?;
+        if let Some(cursor) = resume {
+            self.last_sent = cursor;
+            self.send_backlog().await?;
+        }
+        audit_connect(&self.services, &self.caller, resume).await;
+
+        let mut heartbeat = tokio::time::interval(session_check_every(&self.services).await);
+        let mut ack_flush = tokio::time::interval(ACK_FLUSH);
+        let mut heard = Instant::now();
+        let (mut acked, mut recorded) = (0i64, 0i64);
+        loop {
+            tokio::select! {
+                outbound = device.events.recv() => match outbound {
+                    Some(Outbound::Event { seq, frame }) => {
+                        if seq > self.last_sent {
+                            self.socket.send(Message::Text(Utf8Bytes::from(frame.to_string()))).await?;
+                            self.last_sent = seq;
+                        }
+                    }
+                    None => {
+                        if device.lagged.load(std::sync::atomic::Ordering::Relaxed) {
+                            return Ok(End::Lagged);
+                        }
+                        return Ok(End::Closed);
+                    }
+                },
+                changed = device.close.changed() => {
+                    let reason = device.close.borrow().clone();
+                    match (changed, reason) {
+                        (Ok(()), Some(reason)) => return Ok(End::Session(reason)),
+                        _ => return Ok(End::Closed),
+                    }
+                }
+                incoming = self.socket.recv() => {
+                    heard = Instant::now();
+                    match incoming {
+                        Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
+                            Ok(ClientFrame::Ack { cursor }) => {
+                                if let Some(cursor) = parse_cursor(&cursor) {
+                                    acked = acked.max(cursor.min(self.last_sent));
+                                }
+                            }
+                            Ok(ClientFrame::Ping) => send(&mut self.socket, &ServerFrame::Pong).await?,
+                            Ok(ClientFrame::Auth { .. }) | Err(_) => {
+                                let problem = Problem::new(ProblemType::BadRequest, Some("unexpected frame".into()));
+                                send(&mut self.socket, &ServerFrame::Error { problem }).await?;
+                            }
+                        },
+                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(End::Closed),
+                        Some(Ok(_)) => {}
+                    }
+                }
+                _ = ack_flush.tick() => {
+                    if acked > recorded {
+                        recorded = acked;
+                        if let Err(e) = self.services.record_delivery(&self.caller, acked).await {
+                            tracing::warn!(error = %e, "recording delivery failed");
+                        }
+                    }
+                }
+                _ = heartbeat.tick() => {
+                    if heard.elapsed() > SILENCE_LIMIT {
+                        return Ok(End::Closed);
+                    }
+                    if let Err(e) = self.services.session_is_live(&self.caller).await {
+                        return Ok(End::Session(match e {
+                            ServiceError::WipeRequired => CloseReason::Wipe,
+                            _ => CloseReason::SessionEnded("ended"),
+                        }));
+                    }
+                    self.socket.send(Message::Ping(Default::default())).await?;
+                }
+            }
+        }
+    }
+
+    /// Everything after `last_sent`, page by page.
+    async fn send_backlog(&mut self) -> Result<(), axum::Error> {
+        loop {
+            let page = match self
+                .services
+                .frames_after(self.caller.user.id, self.last_sent, BACKLOG_PAGE)
+                .await
+            {
+                Ok(page) => page,
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading the backlog failed");
+                    return Ok(());
+                }
+            };
+            let Some((last, _)) = page.last() else {
+                return Ok(());
+            };
+            let last = *last;
+            for (_, frame) in &page {
+                send(&mut self.socket, frame).await?;
+            }
+            self.last_sent = last;
+            if (page.len() as u32) < BACKLOG_PAGE {
+                return Ok(());
+            }
+        }
+    }
+}
+
+async fn audit_connect(services: &Services, caller: &Caller, resume: Option<i64>) {
+    if let Err(e) = services.audit_realtime_connect(caller, resume).await {
+        tracing::warn!(error = %e, "auditing a real-time connection failed");
+    }
+}
+
+/// How often the session is re-checked: a quarter of the idle timeout, within bounds.
+async fn session_check_every(services: &Services) -> Duration {
+    let idle = services.idle_timeout_secs().await.unwrap_or(900);
+    Duration::from_millis(u64::try_from(idle * 250).unwrap_or(250))
+        .clamp(Duration::from_millis(250), HEARTBEAT)
+}

@@ -1,0 +1,135 @@
+//! Domain events to wire frames: the JSON a device receives over the WebSocket and in sync
+//! pages. Encoded once per event, whatever the number of recipients.
+
+use std::sync::Arc;
+
+use ward_core::conversation::{ConversationKind, Priority, Receipt};
+use ward_core::id::{ConversationId, UserId};
+use ward_proto::messaging::{
+    self as wire, ConversationView, MessageView, ReceiptView, ServerFrame,
+};
+
+use crate::services::{PlainConversation, PlainMessage};
+
+/// What an event carries, in the clear (only ever sent to its recipients).
+#[derive(Debug)]
+pub enum Payload<'a> {
+    Message(&'a PlainMessage),
+    Receipt(&'a Receipt),
+    Conversation(&'a PlainConversation),
+    Removed {
+        conversation: ConversationId,
+        user: UserId,
+    },
+}
+
+/// Cursors are event positions, as decimal text.
+pub fn cursor(seq: i64) -> String {
+    seq.to_string()
+}
+
+/// Parses a cursor; `None` if it is not one.
+pub fn parse_cursor(text: &str) -> Option<i64> {
+    text.parse::<i64>().ok().filter(|seq| *seq >= 0)
+}
+
+pub fn event_frame(seq: i64, payload: &Payload<'_>) -> ServerFrame {
+    let cursor = cursor(seq);
+    match payload {
+        Payload::Message(m) => ServerFrame::MessageCreated {
+            cursor,
+            message: message_view(m),
+        },
+        Payload::Receipt(r) => ServerFrame::ReceiptUpdated {
+            cursor,
+            receipt: receipt_view(r),
+        },
+        Payload::Conversation(c) => ServerFrame::ConversationUpdated {
+            cursor,
+            conversation: conversation_view(c, None),
+        },
+        Payload::Removed { conversation, user } => ServerFrame::MemberRemoved {
+            cursor,
+            conversation_id: *conversation.as_uuid(),
+            user_id: *user.as_uuid(),
+        },
+    }
+}
+
+/// A frame as JSON text.
+pub fn encode(frame: &ServerFrame) -> Arc<str> {
+    Arc::from(serde_json::to_string(frame).unwrap_or_default())
+}
+
+pub fn message_view(m: &PlainMessage) -> MessageView {
+    MessageView {
+        id: m.message.id,
+        seq: m.message.seq,
+        conversation_id: *m.message.conversation_id.as_uuid(),
+        sender_id: *m.message.sender_id.as_uuid(),
+        client_id: m.message.client_id,
+        body: m.body.clone(),
+        priority: priority(m.message.priority),
+        created_at: m.message.created_at.to_datetime(),
+    }
+}
+
+pub fn receipt_view(r: &Receipt) -> ReceiptView {
+    ReceiptView {
+        conversation_id: *r.conversation_id.as_uuid(),
+        user_id: *r.user_id.as_uuid(),
+        delivered_up_to: r.delivered_seq,
+        read_up_to: r.read_seq,
+        updated_at: r.updated_at.to_datetime(),
+    }
+}
+
+/// A conversation; with `position` (last seq, read seq) in lists.
+pub fn conversation_view(c: &PlainConversation, position: Option<(i64, i64)>) -> ConversationView {
+    ConversationView {
+        id: *c.conversation.id.as_uuid(),
+        kind: kind(c.conversation.kind),
+        title: c.title.clone(),
+        patient_id: c.conversation.patient_id.map(|p| *p.as_uuid()),
+        members: c.members.iter().map(|m| *m.as_uuid()).collect(),
+        created_at: c.conversation.created_at.to_datetime(),
+        last_seq: position.map(|(last, _)| last),
+        unread: position.map(|(last, read)| (last - read).max(0)),
+    }
+}
+
+pub fn kind(kind: ConversationKind) -> wire::ConversationKind {
+    match kind {
+        ConversationKind::Direct => wire::ConversationKind::Direct,
+        ConversationKind::Group => wire::ConversationKind::Group,
+        ConversationKind::Channel => wire::ConversationKind::Channel,
+        ConversationKind::CareTeam => wire::ConversationKind::CareTeam,
+        ConversationKind::Patient => wire::ConversationKind::Patient,
+    }
+}
+
+pub fn kind_from_wire(kind: wire::ConversationKind) -> ConversationKind {
+    match kind {
+        wire::ConversationKind::Direct => ConversationKind::Direct,
+        wire::ConversationKind::Group => ConversationKind::Group,
+        wire::ConversationKind::Channel => ConversationKind::Channel,
+        wire::ConversationKind::CareTeam => ConversationKind::CareTeam,
+        wire::ConversationKind::Patient => ConversationKind::Patient,
+    }
+}
+
+pub fn priority(p: Priority) -> wire::Priority {
+    match p {
+        Priority::Normal => wire::Priority::Normal,
+        Priority::Urgent => wire::Priority::Urgent,
+        Priority::Stat => wire::Priority::Stat,
+    }
+}
+
+pub fn priority_from_wire(p: wire::Priority) -> Priority {
+    match p {
+        wire::Priority::Normal => Priority::Normal,
+        wire::Priority::Urgent => Priority::Urgent,
+        wire::Priority::Stat => Priority::Stat,
+    }
+}

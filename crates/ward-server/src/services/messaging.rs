@@ -1,0 +1,618 @@
+//! Conversations, members, messages and read receipts.
+//!
+//! Every change is committed with its event and audit event, then published to the hub for the
+//! recipients the store named inside the transaction (so a member removed just before never
+//! gets the event). A conversation that the caller is not a member of does not exist for them:
+//! the answer is 404 and the attempt is audited.
+
+use uuid::Uuid;
+use ward_core::Timestamp;
+use ward_core::ValidationError;
+use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
+use ward_core::conversation::{
+    Committed, Conversation, ConversationKind, Message, Priority, Receipt, check_body, check_title,
+};
+use ward_core::id::{ConversationId, PatientId, UserId};
+use ward_core::keys::{Epoch, KeyScope};
+use ward_core::role::{Permission, RoleName};
+use ward_core::user::UserStatus;
+use ward_crypto::seal::Binding;
+use ward_store::SendOutcome;
+
+use super::{Caller, ServiceError, Services};
+use crate::realtime::frames::{self, Payload};
+
+/// Most messages one page returns.
+pub const MAX_PAGE: u32 = 1000;
+
+/// A message with its body opened.
+#[derive(Debug, Clone)]
+pub struct PlainMessage {
+    pub message: Message,
+    pub body: String,
+}
+
+/// A conversation with its title opened and its members.
+#[derive(Debug, Clone)]
+pub struct PlainConversation {
+    pub conversation: Conversation,
+    pub title: Option<String>,
+    pub members: Vec<UserId>,
+}
+
+/// A conversation to create.
+#[derive(Debug, Clone)]
+pub struct NewConversation {
+    pub kind: ConversationKind,
+    pub title: Option<String>,
+    pub member_ids: Vec<UserId>,
+    pub patient_id: Option<PatientId>,
+}
+
+/// A message to send.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub client_id: Uuid,
+    pub body: String,
+    pub priority: Priority,
+}
+
+impl Services {
+    /// Hands a committed event to the hub.
+    pub(crate) fn publish(&self, committed: &Committed, payload: Payload<'_>) {
+        let frame = frames::encode(&frames::event_frame(committed.event.seq, &payload));
+        self.hub
+            .publish(committed.event.seq, committed.recipients.clone(), frame);
+    }
+
+    async fn open_title(&self, c: &Conversation) -> Result<Option<String>, ServiceError> {
+        let Some(sealed) = &c.sealed_title else {
+            return Ok(None);
+        };
+        let epoch = c.title_epoch();
+        let binding = Binding::ConversationTitle {
+            conversation: c.id,
+            epoch,
+        };
+        let plain = self
+            .keys
+            .open(KeyScope::Conversation(c.id), epoch, binding, sealed)
+            .await?;
+        Ok(Some(String::from_utf8_lossy(&plain).into_owned()))
+    }
+
+    pub(crate) async fn plain_conversation(
+        &self,
+        conversation: Conversation,
+    ) -> Result<PlainConversation, ServiceError> {
+        let title = self.open_title(&conversation).await?;
+        let members = self.store.members(conversation.id).await?;
+        Ok(PlainConversation {
+            conversation,
+            title,
+            members,
+        })
+    }
+
+    pub(crate) async fn open_message(
+        &self,
+        message: Message,
+    ) -> Result<PlainMessage, ServiceError> {
+        let binding = Binding::MessageBody {
+            conversation: message.conversation_id,
+            message: message.id,
+            epoch: message.epoch,
+        };
+        let scope = KeyScope::Conversation(message.conversation_id);
+        let plain = self
+            .keys
+            .open(scope, message.epoch, binding, &message.sealed_body)
+            .await?;
+        let body = String::from_utf8(plain)
+            .map_err(|_| ServiceError::Crypto(ward_crypto::CryptoError::Malformed))?;
+        Ok(PlainMessage { message, body })
+    }
+
+    /// The conversation, if the caller is a member; otherwise the attempt is audited and the
+    /// conversation reported as not found.
+    pub(crate) async fn member_conversation(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        action: AuditAction,
+    ) -> Result<Conversation, ServiceError> {
+        if self.store.is_member(id, caller.user.id).await? {
+            if let Some(conversation) = self.store.conversation(id).await? {
+                return Ok(conversation);
+            }
+        }
+        let mut event = caller
+            .event(AuditAction::AccessDenied, Outcome::Denied)
+            .target(TargetKind::Conversation, Some(*id.as_uuid()))
+            .detail(format!(r#"{{"attempted":"{}"}}"#, action.as_str()));
+        event.patient = self
+            .store
+            .conversation(id)
+            .await?
+            .and_then(|c| c.patient_id);
+        self.store.append_audit(event).await?;
+        Err(ServiceError::NotFound("conversation"))
+    }
+
+    fn conversation_event(caller: &Caller, action: AuditAction, c: &Conversation) -> NewAuditEvent {
+        let mut event = caller
+            .event(action, Outcome::Success)
+            .target(TargetKind::Conversation, Some(*c.id.as_uuid()));
+        event.patient = c.patient_id;
+        event
+    }
+
+    /// Checks that every user exists, is active, and may be in a conversation of `kind`.
+    async fn check_members(
+        &self,
+        kind: ConversationKind,
+        ids: &[UserId],
+    ) -> Result<(), ServiceError> {
+        for id in ids {
+            let user = self.store.user(*id).await?;
+            let Some(user) = user.filter(|u| u.status == UserStatus::Active) else {
+                return Err(ServiceError::NotFound("user"));
+            };
+            if user.role.as_str() == RoleName::PATIENT && kind != ConversationKind::Patient {
+                return Err(ValidationError::new(
+                    "member_ids",
+                    "patients can only be in their patient-facing conversation",
+                )
+                .into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts a conversation; the creator is always a member. A direct conversation that exists
+    /// already for the pair is returned instead (`false`).
+    pub async fn create_conversation(
+        &self,
+        caller: &Caller,
+        new: NewConversation,
+    ) -> Result<(PlainConversation, bool), ServiceError> {
+        self.require(
+            caller,
+            Permission::ConversationsCreate,
+            AuditAction::ConversationCreated,
+        )
+        .await?;
+        let mut members = new.member_ids.clone();
+        members.retain(|m| *m != caller.user.id);
+        members.dedup();
+        let title = new.title.as_deref().map(check_title).transpose()?;
+        let mut patient_id = None;
+        let mut direct_key = None;
+        match new.kind {
+            ConversationKind::Direct => {
+                let [other] = members[..] else {
+                    return Err(ValidationError::new(
+                        "member_ids",
+                        "a direct conversation has exactly one other member",
+                    )
+                    .into());
+                };
+                if title.is_some() {
+                    return Err(ValidationError::new(
+                        "title",
+                        "direct conversations have no title",
+                    )
+                    .into());
+                }
+                let key = Conversation::direct_key(caller.user.id, other);
+                if let Some(existing) = self.store.conversation_by_direct_key(&key).await? {
+                    if self.store.is_member(existing.id, caller.user.id).await? {
+                        return Ok((self.plain_conversation(existing).await?, false));
+                    }
+                }
+                direct_key = Some(key);
+            }
+            ConversationKind::Group => {}
+            ConversationKind::Channel => {
+                if title.is_none() {
+                    return Err(ValidationError::new("title", "a channel needs a title").into());
+                }
+            }
+            ConversationKind::CareTeam => {
+                return Err(ValidationError::new(
+                    "kind",
+                    "care-team conversations come with the patient's registration",
+                )
+                .into());
+            }
+            ConversationKind::Patient => {
+                let id = new.patient_id.ok_or(ValidationError::new(
+                    "patient_id",
+                    "is required for a patient conversation",
+                ))?;
+                let patient = self
+                    .patient_for_staff(caller, id, AuditAction::ConversationCreated)
+                    .await?;
+                let account = patient.user_id.ok_or(ValidationError::new(
+                    "patient_id",
+                    "the patient has no account to join",
+                ))?;
+                members.push(account);
+                patient_id = Some(id);
+            }
+        }
+        self.check_members(new.kind, &members).await?;
+        members.push(caller.user.id);
+
+        let id = ConversationId::new();
+        let now = Timestamp::now();
+        let sealed_title = match &title {
+            Some(title) => {
+                let epoch = Epoch::of(now);
+                let binding = Binding::ConversationTitle {
+                    conversation: id,
+                    epoch,
+                };
+                Some(
+                    self.keys
+                        .seal(KeyScope::Conversation(id), epoch, binding, title.as_bytes())
+                        .await?,
+                )
+            }
+            None => None,
+        };
+        let conversation = Conversation {
+            id,
+            kind: new.kind,
+            sealed_title,
+            patient_id,
+            direct_key,
+            created_by: caller.user.id,
+            created_at: now,
+        };
+        let event =
+            Self::conversation_event(caller, AuditAction::ConversationCreated, &conversation);
+        let committed = self
+            .store
+            .create_conversation(&conversation, &members, event)
+            .await?;
+        let plain = PlainConversation {
+            conversation,
+            title,
+            members: committed.recipients.clone(),
+        };
+        self.publish(&committed, Payload::Conversation(&plain));
+        Ok((plain, true))
+    }
+
+    /// The caller's conversations with last seq and read position.
+    pub async fn list_conversations(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<(PlainConversation, i64, i64)>, ServiceError> {
+        let summaries = self.store.conversations_of(caller.user.id).await?;
+        let mut out = Vec::with_capacity(summaries.len());
+        for s in summaries {
+            out.push((
+                self.plain_conversation(s.conversation).await?,
+                s.last_seq,
+                s.read_seq,
+            ));
+        }
+        let event = caller.event(AuditAction::ConversationsListed, Outcome::Success);
+        self.store.append_audit(event).await?;
+        Ok(out)
+    }
+
+    pub async fn get_conversation(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+    ) -> Result<PlainConversation, ServiceError> {
+        let conversation = self
+            .member_conversation(caller, id, AuditAction::ConversationRead)
+            .await?;
+        let event = Self::conversation_event(caller, AuditAction::ConversationRead, &conversation);
+        self.store.append_audit(event).await?;
+        self.plain_conversation(conversation).await
+    }
+
+    /// Adds a member. Direct and care-team conversations keep their own rules (a pair; the
+    /// care team), so they refuse.
+    pub async fn add_member(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        user: UserId,
+    ) -> Result<PlainConversation, ServiceError> {
+        let conversation = self
+            .member_conversation(caller, id, AuditAction::MemberAdded)
+            .await?;
+        if !caller.allows(Permission::ConversationsCreate) {
+            self.deny(caller, AuditAction::MemberAdded).await?;
+        }
+        match conversation.kind {
+            ConversationKind::Direct => {
+                return Err(ServiceError::Conflict(
+                    "a direct conversation has exactly two members",
+                ));
+            }
+            ConversationKind::CareTeam => {
+                return Err(ServiceError::Conflict(
+                    "care-team members follow the patient's care team",
+                ));
+            }
+            _ => {}
+        }
+        self.check_members(conversation.kind, &[user]).await?;
+        let event = Self::conversation_event(caller, AuditAction::MemberAdded, &conversation)
+            .detail(format!(r#"{{"user":"{user}"}}"#));
+        let committed = self
+            .store
+            .add_members(id, &[user], Timestamp::now(), event)
+            .await?;
+        let plain = self.plain_conversation(conversation).await?;
+        if let Some(committed) = committed {
+            self.publish(&committed, Payload::Conversation(&plain));
+        }
+        Ok(plain)
+    }
+
+    /// Joins an open channel.
+    pub async fn join_channel(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+    ) -> Result<PlainConversation, ServiceError> {
+        self.require(caller, Permission::ChannelsJoin, AuditAction::MemberAdded)
+            .await?;
+        let conversation = self
+            .store
+            .conversation(id)
+            .await?
+            .filter(|c| c.kind == ConversationKind::Channel)
+            .ok_or(ServiceError::NotFound("channel"))?;
+        let event = Self::conversation_event(caller, AuditAction::MemberAdded, &conversation);
+        let committed = self
+            .store
+            .add_members(id, &[caller.user.id], Timestamp::now(), event)
+            .await?;
+        let plain = self.plain_conversation(conversation).await?;
+        if let Some(committed) = committed {
+            self.publish(&committed, Payload::Conversation(&plain));
+        }
+        Ok(plain)
+    }
+
+    /// Removes a member (or the caller leaves). Once this returns, no further event of the
+    /// conversation reaches any device of the removed member.
+    pub async fn remove_member(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        user: UserId,
+    ) -> Result<(), ServiceError> {
+        let conversation = self
+            .member_conversation(caller, id, AuditAction::MemberRemoved)
+            .await?;
+        let leaving = user == caller.user.id;
+        if !leaving && !caller.allows(Permission::ConversationsCreate) {
+            self.deny(caller, AuditAction::MemberRemoved).await?;
+        }
+        match conversation.kind {
+            ConversationKind::Direct => {
+                return Err(ServiceError::Conflict(
+                    "a direct conversation has exactly two members",
+                ));
+            }
+            ConversationKind::CareTeam => {
+                return Err(ServiceError::Conflict(
+                    "care-team members follow the patient's care team",
+                ));
+            }
+            _ => {}
+        }
+        let event = Self::conversation_event(caller, AuditAction::MemberRemoved, &conversation)
+            .detail(format!(r#"{{"user":"{user}"}}"#));
+        let committed = self
+            .store
+            .remove_member(id, user, Timestamp::now(), event)
+            .await?
+            .ok_or(ServiceError::NotFound("member"))?;
+        self.publish(
+            &committed,
+            Payload::Removed {
+                conversation: id,
+                user,
+            },
+        );
+        Ok(())
+    }
+
+    /// Sends a message; answered after it and its audit event are durably committed. A retry
+    /// with the same client id returns the first message (`false`) and stores nothing.
+    pub async fn send_message(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        outgoing: Outgoing,
+    ) -> Result<(PlainMessage, bool), ServiceError> {
+        self.require(caller, Permission::MessagesSend, AuditAction::MessageSent)
+            .await?;
+        check_body(&outgoing.body)?;
+        let conversation = self
+            .member_conversation(caller, id, AuditAction::MessageSent)
+            .await?;
+        let now = Timestamp::now();
+        let epoch = Epoch::of(now);
+        let message_id = Uuid::now_v7();
+        let binding = Binding::MessageBody {
+            conversation: id,
+            message: message_id,
+            epoch,
+        };
+        let sealed_body = self
+            .keys
+            .seal(
+                KeyScope::Conversation(id),
+                epoch,
+                binding,
+                outgoing.body.as_bytes(),
+            )
+            .await?;
+        let message = Message {
+            id: message_id,
+            conversation_id: id,
+            seq: 0,
+            sender_id: caller.user.id,
+            client_id: outgoing.client_id,
+            priority: outgoing.priority,
+            epoch,
+            sealed_body,
+            created_at: now,
+            event_seq: 0,
+        };
+        let mut event = caller
+            .event(AuditAction::MessageSent, Outcome::Success)
+            .target(TargetKind::Message, Some(message_id))
+            .detail(format!(
+                r#"{{"conversation":"{id}","priority":"{}"}}"#,
+                outgoing.priority.as_str()
+            ));
+        event.patient = conversation.patient_id;
+        match self.store.send_message(&message, event).await {
+            Ok(SendOutcome::Created { message, committed }) => {
+                let plain = PlainMessage {
+                    message,
+                    body: outgoing.body,
+                };
+                self.publish(&committed, Payload::Message(&plain));
+                Ok((plain, true))
+            }
+            Ok(SendOutcome::Existing(existing)) => {
+                let plain = self.open_message(existing).await?;
+                if plain.message.conversation_id == id
+                    && plain.body == outgoing.body
+                    && plain.message.priority == outgoing.priority
+                {
+                    Ok((plain, false))
+                } else {
+                    Err(ServiceError::Conflict(
+                        "this client_id was used for a different message",
+                    ))
+                }
+            }
+            Err(ward_store::StoreError::NotFound(_)) => Err(ServiceError::NotFound("conversation")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Messages after `after`, in seq order.
+    pub async fn list_messages(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<PlainMessage>, ServiceError> {
+        if after < 0 {
+            return Err(ValidationError::new("after", "must not be negative").into());
+        }
+        let conversation = self
+            .member_conversation(caller, id, AuditAction::MessagesRead)
+            .await?;
+        let messages = self
+            .store
+            .messages(id, after, limit.clamp(1, MAX_PAGE))
+            .await?;
+        let mut plain = Vec::with_capacity(messages.len());
+        for m in messages {
+            plain.push(self.open_message(m).await?);
+        }
+        let event = Self::conversation_event(caller, AuditAction::MessagesRead, &conversation)
+            .detail(format!(r#"{{"after":{after},"count":{}}}"#, plain.len()));
+        self.store.append_audit(event).await?;
+        Ok(plain)
+    }
+
+    /// Moves the caller's read position; everyone in the conversation sees the receipt.
+    pub async fn mark_read(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        up_to: i64,
+    ) -> Result<(), ServiceError> {
+        let conversation = self
+            .member_conversation(caller, id, AuditAction::ReadReceipt)
+            .await?;
+        if up_to < 1
+            || self
+                .store
+                .messages(id, up_to - 1, 1)
+                .await?
+                .first()
+                .is_none_or(|m| m.seq != up_to)
+        {
+            return Err(ValidationError::new(
+                "up_to_seq",
+                "must be the seq of a message in the conversation",
+            )
+            .into());
+        }
+        let event = Self::conversation_event(caller, AuditAction::ReadReceipt, &conversation)
+            .detail(format!(r#"{{"up_to_seq":{up_to}}}"#));
+        let now = Timestamp::now();
+        if let Some(committed) = self
+            .store
+            .mark_read(id, caller.user.id, up_to, now, event)
+            .await?
+        {
+            self.publish_receipt(&committed).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn publish_receipt(&self, committed: &Committed) -> Result<(), ServiceError> {
+        let (conversation, user) = (committed.event.conversation_id, committed.event.user_id);
+        let receipt = match user {
+            Some(user) => self
+                .store
+                .receipts(conversation)
+                .await?
+                .into_iter()
+                .find(|r| r.user_id == user),
+            None => None,
+        };
+        if let Some(receipt) = receipt {
+            self.publish(committed, Payload::Receipt(&receipt));
+        }
+        Ok(())
+    }
+
+    /// Who has received and read a message, per recipient.
+    pub async fn message_receipts(
+        &self,
+        caller: &Caller,
+        message_id: Uuid,
+    ) -> Result<(Message, Vec<Receipt>), ServiceError> {
+        let message = self
+            .store
+            .message(message_id)
+            .await?
+            .ok_or(ServiceError::NotFound("message"))?;
+        let conversation = self
+            .member_conversation(caller, message.conversation_id, AuditAction::ReceiptsRead)
+            .await?;
+        let receipts = self
+            .store
+            .receipts(message.conversation_id)
+            .await?
+            .into_iter()
+            .filter(|r| r.user_id != message.sender_id)
+            .collect();
+        let event = Self::conversation_event(caller, AuditAction::ReceiptsRead, &conversation)
+            .target(TargetKind::Message, Some(message_id));
+        self.store.append_audit(event).await?;
+        Ok((message, receipts))
+    }
+}

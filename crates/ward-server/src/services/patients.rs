@@ -1,0 +1,286 @@
+//! The patient registry and care teams. Demographics are sealed; the MRN is looked up through
+//! a blind index. A patient's record exists only for their care team and themselves: to anyone
+//! else it is not found, and the attempt is audited.
+
+use time::Date;
+use ward_core::Timestamp;
+use ward_core::ValidationError;
+use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
+use ward_core::conversation::{Conversation, ConversationKind};
+use ward_core::id::{ConversationId, PatientId, UserId};
+use ward_core::keys::{Epoch, KeyScope};
+use ward_core::patient::{Demographics, PatientRecord};
+use ward_core::role::{Permission, RoleName};
+use ward_crypto::seal::Binding;
+
+use super::{Caller, ServiceError, Services};
+use crate::realtime::frames::Payload;
+
+const RECORDS_EPOCH: Epoch = Epoch::from_index(0);
+
+/// A patient to register.
+#[derive(Debug, Clone)]
+pub struct NewPatient {
+    pub mrn: String,
+    pub family_name: String,
+    pub given_name: String,
+    pub birth_date: Date,
+    pub user_id: Option<UserId>,
+    pub care_team: Vec<UserId>,
+}
+
+/// A patient with demographics opened.
+#[derive(Debug, Clone)]
+pub struct PlainPatient {
+    pub record: PatientRecord,
+    pub demographics: Demographics,
+    pub care_team: Vec<UserId>,
+    pub care_team_conversation: Option<ConversationId>,
+}
+
+impl Services {
+    async fn mrn_index(&self, mrn: &str) -> Result<[u8; 32], ServiceError> {
+        self.keys
+            .blind_index(KeyScope::PatientIndex, RECORDS_EPOCH, mrn.as_bytes())
+            .await
+    }
+
+    async fn open_patient(&self, record: PatientRecord) -> Result<PlainPatient, ServiceError> {
+        let binding = Binding::PatientDemographics { patient: record.id };
+        let plain = self
+            .keys
+            .open(
+                KeyScope::PatientRecords,
+                RECORDS_EPOCH,
+                binding,
+                &record.sealed_demographics,
+            )
+            .await?;
+        let demographics: Demographics = serde_json::from_slice(&plain)
+            .map_err(|_| ServiceError::Crypto(ward_crypto::CryptoError::Malformed))?;
+        let care_team = self.store.care_team(record.id).await?;
+        let conversation = self
+            .store
+            .care_team_conversation(record.id)
+            .await?
+            .map(|c| c.id);
+        Ok(PlainPatient {
+            record,
+            demographics,
+            care_team,
+            care_team_conversation: conversation,
+        })
+    }
+
+    /// Registers a patient with their care team and care-team conversation.
+    pub async fn create_patient(
+        &self,
+        caller: &Caller,
+        new: NewPatient,
+    ) -> Result<PlainPatient, ServiceError> {
+        self.require(
+            caller,
+            Permission::PatientsManage,
+            AuditAction::PatientCreated,
+        )
+        .await?;
+        let today = Timestamp::now().to_datetime().date();
+        let demographics = Demographics::parse(
+            &new.mrn,
+            &new.family_name,
+            &new.given_name,
+            new.birth_date,
+            today,
+        )?;
+        let mut team = new.care_team.clone();
+        team.sort();
+        team.dedup();
+        if team.is_empty() {
+            return Err(ValidationError::new("care_team", "must name at least one member").into());
+        }
+        for member in &team {
+            let user = self
+                .store
+                .user(*member)
+                .await?
+                .ok_or(ServiceError::NotFound("user"))?;
+            if user.role.as_str() == RoleName::PATIENT {
+                return Err(ValidationError::new("care_team", "must be staff").into());
+            }
+        }
+        if let Some(account) = new.user_id {
+            let user = self
+                .store
+                .user(account)
+                .await?
+                .ok_or(ServiceError::NotFound("user"))?;
+            if user.role.as_str() != RoleName::PATIENT {
+                return Err(ValidationError::new(
+                    "user_id",
+                    "must be an account with the patient role",
+                )
+                .into());
+            }
+        }
+        let mrn_index = self.mrn_index(demographics.mrn.as_str()).await?;
+        let id = PatientId::new();
+        let json = serde_json::to_vec(&demographics).map_err(|_| ServiceError::Unavailable)?;
+        let binding = Binding::PatientDemographics { patient: id };
+        let sealed = self
+            .keys
+            .seal(KeyScope::PatientRecords, RECORDS_EPOCH, binding, &json)
+            .await?;
+        let now = Timestamp::now();
+        let record = PatientRecord {
+            id,
+            mrn_index,
+            sealed_demographics: sealed,
+            user_id: new.user_id,
+            created_at: now,
+        };
+        let thread = Conversation {
+            id: ConversationId::new(),
+            kind: ConversationKind::CareTeam,
+            sealed_title: None,
+            patient_id: Some(id),
+            direct_key: None,
+            created_by: caller.user.id,
+            created_at: now,
+        };
+        let mut event = caller
+            .event(AuditAction::PatientCreated, Outcome::Success)
+            .target(TargetKind::Patient, Some(*id.as_uuid()));
+        event.patient = Some(id);
+        let committed = self
+            .store
+            .create_patient(&record, &team, &thread, event)
+            .await?;
+        let plain = super::PlainConversation {
+            conversation: thread.clone(),
+            title: None,
+            members: committed.recipients.clone(),
+        };
+        self.publish(&committed, Payload::Conversation(&plain));
+        Ok(PlainPatient {
+            record,
+            demographics,
+            care_team: team,
+            care_team_conversation: Some(thread.id),
+        })
+    }
+
+    /// The patient, if the caller is on their care team (with permission to read patients) or
+    /// is the patient.
+    pub(crate) async fn patient_for_staff(
+        &self,
+        caller: &Caller,
+        id: PatientId,
+        action: AuditAction,
+    ) -> Result<PatientRecord, ServiceError> {
+        let record = self.store.patient(id).await?;
+        if let Some(record) = record {
+            let own = record.user_id == Some(caller.user.id);
+            let on_team = caller.allows(Permission::PatientsRead)
+                && self.store.care_team(id).await?.contains(&caller.user.id);
+            if own || on_team {
+                return Ok(record);
+            }
+        }
+        let mut event = caller
+            .event(AuditAction::AccessDenied, Outcome::Denied)
+            .target(TargetKind::Patient, Some(*id.as_uuid()))
+            .detail(format!(r#"{{"attempted":"{}"}}"#, action.as_str()));
+        event.patient = Some(id);
+        self.store.append_audit(event).await?;
+        Err(ServiceError::NotFound("patient"))
+    }
+
+    pub async fn get_patient(
+        &self,
+        caller: &Caller,
+        id: PatientId,
+    ) -> Result<PlainPatient, ServiceError> {
+        let record = self
+            .patient_for_staff(caller, id, AuditAction::PatientRead)
+            .await?;
+        let mut event = caller
+            .event(AuditAction::PatientRead, Outcome::Success)
+            .target(TargetKind::Patient, Some(*id.as_uuid()));
+        event.patient = Some(id);
+        self.store.append_audit(event).await?;
+        self.open_patient(record).await
+    }
+
+    /// The patients on whose care team the caller is.
+    pub async fn list_patients(&self, caller: &Caller) -> Result<Vec<PlainPatient>, ServiceError> {
+        self.require(
+            caller,
+            Permission::PatientsRead,
+            AuditAction::PatientsListed,
+        )
+        .await?;
+        let records = self.store.patients_of(caller.user.id).await?;
+        let mut out = Vec::with_capacity(records.len());
+        for record in records {
+            out.push(self.open_patient(record).await?);
+        }
+        let event = caller.event(AuditAction::PatientsListed, Outcome::Success);
+        self.store.append_audit(event).await?;
+        Ok(out)
+    }
+
+    /// Adds someone to, or removes them from, a patient's care team and care-team thread.
+    pub async fn set_care_team_member(
+        &self,
+        caller: &Caller,
+        patient: PatientId,
+        user: UserId,
+        on_team: bool,
+    ) -> Result<PlainPatient, ServiceError> {
+        self.require(
+            caller,
+            Permission::PatientsManage,
+            AuditAction::CareTeamChanged,
+        )
+        .await?;
+        let record = self
+            .store
+            .patient(patient)
+            .await?
+            .ok_or(ServiceError::NotFound("patient"))?;
+        let member = self
+            .store
+            .user(user)
+            .await?
+            .ok_or(ServiceError::NotFound("user"))?;
+        if member.role.as_str() == RoleName::PATIENT {
+            return Err(ValidationError::new("user_id", "must be staff").into());
+        }
+        let mut event: NewAuditEvent = caller
+            .event(AuditAction::CareTeamChanged, Outcome::Success)
+            .target(TargetKind::User, Some(*user.as_uuid()))
+            .detail(format!(r#"{{"on_team":{on_team}}}"#));
+        event.patient = Some(patient);
+        let committed = self
+            .store
+            .set_care_team_member(patient, user, on_team, Timestamp::now(), event)
+            .await?;
+        if let Some(committed) = committed {
+            if on_team {
+                if let Some(thread) = self.store.care_team_conversation(patient).await? {
+                    let plain = self.plain_conversation(thread).await?;
+                    self.publish(&committed, Payload::Conversation(&plain));
+                }
+            } else {
+                self.publish(
+                    &committed,
+                    Payload::Removed {
+                        conversation: committed.event.conversation_id,
+                        user,
+                    },
+                );
+            }
+        }
+        self.open_patient(record).await
+    }
+}

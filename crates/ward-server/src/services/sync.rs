@@ -1,0 +1,163 @@
+//! Catch-up: every event a device missed since its cursor, and delivery receipts for what a
+//! device has received.
+
+use ward_core::Timestamp;
+use ward_core::ValidationError;
+use ward_core::audit::{AuditAction, Outcome};
+use ward_core::conversation::EventKind;
+use ward_core::id::UserId;
+use ward_proto::messaging::ServerFrame;
+
+use super::{Caller, ServiceError, Services};
+use crate::realtime::frames::{self, Payload};
+
+/// Most events one sync page returns.
+pub const MAX_SYNC_PAGE: u32 = 5000;
+
+/// One page of catch-up.
+#[derive(Debug)]
+pub struct SyncResult {
+    pub frames: Vec<ServerFrame>,
+    /// The position to continue from.
+    pub cursor: i64,
+    pub more: bool,
+}
+
+impl Services {
+    /// Checks a cursor a device sent: not from the future.
+    pub async fn check_cursor(&self, cursor: i64) -> Result<i64, ServiceError> {
+        if cursor > self.store.max_event_seq().await? {
+            return Err(ValidationError::new(
+                "since",
+                "is ahead of the server (a cursor from the future)",
+            )
+            .into());
+        }
+        Ok(cursor)
+    }
+
+    /// Events after `since` that the caller may see, as frames, and records that this device
+    /// has received them (delivery receipts).
+    pub async fn sync(
+        &self,
+        caller: &Caller,
+        since: i64,
+        limit: u32,
+    ) -> Result<SyncResult, ServiceError> {
+        let since = self.check_cursor(since).await?;
+        let limit = limit.clamp(1, MAX_SYNC_PAGE);
+        let page = self.frames_after(caller.user.id, since, limit).await?;
+        let cursor = page.last().map_or(since, |(seq, _)| *seq);
+        let more = page.len() as u32 >= limit;
+        let event = caller
+            .event(AuditAction::SyncRead, Outcome::Success)
+            .detail(format!(r#"{{"since":{since},"events":{}}}"#, page.len()));
+        self.store.append_audit(event).await?;
+        self.record_delivery(caller, cursor).await?;
+        Ok(SyncResult {
+            frames: page.into_iter().map(|(_, f)| f).collect(),
+            cursor,
+            more,
+        })
+    }
+
+    /// Up to `limit` events after `after` for `user`, with their positions.
+    pub(crate) async fn frames_after(
+        &self,
+        user: UserId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, ServerFrame)>, ServiceError> {
+        let items = self.store.events_for(user, after, limit).await?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let seq = item.event.seq;
+            let frame = match (
+                item.event.kind,
+                item.message,
+                item.receipt,
+                item.event.user_id,
+            ) {
+                (EventKind::MessageCreated, Some(message), _, _) => {
+                    let plain = self.open_message(message).await?;
+                    frames::event_frame(seq, &Payload::Message(&plain))
+                }
+                (EventKind::ReceiptUpdated, _, Some(receipt), _) => {
+                    frames::event_frame(seq, &Payload::Receipt(&receipt))
+                }
+                (EventKind::MemberRemoved, _, _, Some(removed)) => frames::event_frame(
+                    seq,
+                    &Payload::Removed {
+                        conversation: item.event.conversation_id,
+                        user: removed,
+                    },
+                ),
+                (EventKind::ConversationUpdated, ..) => {
+                    match self.store.conversation(item.event.conversation_id).await? {
+                        Some(c) => {
+                            let plain = self.plain_conversation(c).await?;
+                            frames::event_frame(seq, &Payload::Conversation(&plain))
+                        }
+                        None => continue,
+                    }
+                }
+                _ => continue,
+            };
+            out.push((seq, frame));
+        }
+        Ok(out)
+    }
+
+    /// Records that the caller's device has every event up to `cursor`, and publishes the
+    /// delivery receipts that moved.
+    pub async fn record_delivery(&self, caller: &Caller, cursor: i64) -> Result<(), ServiceError> {
+        let committed = self
+            .store
+            .record_delivery(caller.session.id, caller.user.id, cursor, Timestamp::now())
+            .await?;
+        for c in &committed {
+            self.publish_receipt(c).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether a session may still use its open connection (without counting as activity).
+    pub async fn session_is_live(&self, caller: &Caller) -> Result<(), ServiceError> {
+        use ward_core::session::SessionState;
+        let session = self
+            .store
+            .session(caller.session.id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        let policy = self.policy.get().await?;
+        match session.state(Timestamp::now(), &policy.session) {
+            SessionState::Active => Ok(()),
+            SessionState::WipePending => Err(ServiceError::WipeRequired),
+            SessionState::Ended(reason) => Err(ServiceError::SessionEnded(reason)),
+        }
+    }
+}
+
+impl Services {
+    /// Records that a device opened its real-time connection.
+    pub async fn audit_realtime_connect(
+        &self,
+        caller: &Caller,
+        resume: Option<i64>,
+    ) -> Result<(), ServiceError> {
+        let detail = match resume {
+            Some(cursor) => format!(r#"{{"resume_from":{cursor}}}"#),
+            None => "{}".to_owned(),
+        };
+        let event = caller
+            .event(AuditAction::RealtimeConnected, Outcome::Success)
+            .detail(detail);
+        self.store.append_audit(event).await?;
+        Ok(())
+    }
+
+    /// The current idle timeout.
+    pub async fn idle_timeout_secs(&self) -> Result<i64, ServiceError> {
+        Ok(self.policy.get().await?.session.idle_timeout_secs)
+    }
+}
