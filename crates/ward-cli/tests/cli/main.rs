@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test may panic where it checks
 
 mod audit_tamper;
+mod crash;
 mod keys;
 mod serve;
 
@@ -19,16 +20,26 @@ use ward_crypto::totp::TotpSecret;
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub fn ward() -> Command {
+    ward_on(None)
+}
+
+/// `ward` using PostgreSQL at `database_url`, or the data directory's SQLite when `None`.
+pub fn ward_on(database_url: Option<&str>) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ward"));
-    command
-        .env_remove("WARD_DATABASE_URL")
-        .env_remove("WARD_CONFIG");
+    command.env_remove("WARD_DATABASE_URL").env_remove("WARD_CONFIG");
+    if let Some(url) = database_url {
+        command.env("WARD_DATABASE_URL", url);
+    }
     command
 }
 
 /// `ward admin create-user`, password on standard input.
 pub fn create_user(data_dir: &Path, username: &str, role: &str) -> Output {
-    let mut child = ward()
+    create_user_on(None, data_dir, username, role)
+}
+
+pub fn create_user_on(db: Option<&str>, data_dir: &Path, username: &str, role: &str) -> Output {
+    let mut child = ward_on(db)
         .args([
             "admin",
             "create-user",
@@ -76,7 +87,11 @@ pub struct Running {
 impl Running {
     /// Starts `ward` with `args` and waits until it logs the address it listens on.
     pub fn start(args: &[&str], data_dir: &Path) -> Self {
-        let mut child = ward()
+        Self::start_on(None, args, data_dir)
+    }
+
+    pub fn start_on(db: Option<&str>, args: &[&str], data_dir: &Path) -> Self {
+        let mut child = ward_on(db)
             .arg("--log-json")
             .args(args)
             .arg("--data-dir")
@@ -119,6 +134,12 @@ impl Running {
     /// Stops with SIGTERM and waits; true if it exited cleanly.
     pub fn stop(mut self) -> bool {
         self.terminate()
+    }
+
+    /// Kills the process with SIGKILL: no shutdown, no flush.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     fn terminate(&mut self) -> bool {
