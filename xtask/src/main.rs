@@ -600,10 +600,18 @@ fn cargo() -> Command {
     cmd
 }
 
-/// The workspace root: the parent of this crate's directory.
+/// The workspace root: the nearest directory, from the current one up, whose `Cargo.toml`
+/// declares a `[workspace]`. Found at run time, not compile time: clones that share one target
+/// directory share this binary, and each must test itself.
 fn workspace_root() -> PathBuf {
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+    let start = env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    start
+        .ancestors()
+        .find(|dir| {
+            fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]"))
+        })
+        .unwrap_or(&start)
+        .to_path_buf()
 }
 
 /// Logs `cmd`, runs it with stdin closed, and fails unless it exits with 0.

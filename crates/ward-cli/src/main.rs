@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod bench;
 mod demo;
 mod serve;
 mod settings;
@@ -56,6 +57,8 @@ enum Command {
         #[command(subcommand)]
         command: admin::AdminCommand,
     },
+    /// Measures throughput, latency and catch-up over the real API (starts its own server).
+    Bench(bench::BenchArgs),
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
             Command::Demo { data_dir, listen } => demo::run(data_dir, listen).await,
             Command::Admin { command } => admin::run(command).await,
             Command::Audit { command } => audit::run(command).await,
+            Command::Bench(args) => bench::run(args).await,
         }
     });
     match result {

@@ -39,20 +39,17 @@ macro_rules! define_messaging_queries {
             user_id: Option<UserId>,
             at: Timestamp,
         ) -> StoreResult<Event> {
-            let (seq,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) + 1 FROM events")
-                .fetch_one(&mut *c)
-                .await?;
-            sqlx::query(
+            let (seq,): (i64,) = sqlx::query_as(
                 "INSERT INTO events (seq, conversation_id, kind, message_id, user_id, at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                 VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM events), $1, $2, $3, $4, $5) \
+                 RETURNING seq",
             )
-            .bind(seq)
             .bind(*conversation.as_uuid())
             .bind(kind.as_str())
             .bind(message_id)
             .bind(user_id.map(|u| *u.as_uuid()))
             .bind(at.as_micros())
-            .execute(&mut *c)
+            .fetch_one(&mut *c)
             .await?;
             Ok(Event { seq, conversation_id: conversation, kind, message_id, user_id, at })
         }

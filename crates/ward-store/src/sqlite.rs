@@ -229,14 +229,21 @@ async fn commit_batch(conn: &mut SqliteConnection, mut batch: Vec<Box<dyn Job>>)
 }
 
 async fn run_batch(conn: &mut SqliteConnection, batch: &mut [Box<dyn Job>]) -> StoreResult<()> {
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+    // Savepoint statements are sent together with their neighbours, one round trip to the
+    // SQLite thread between jobs instead of three.
+    sqlx::raw_sql("BEGIN IMMEDIATE; SAVEPOINT job")
+        .execute(&mut *conn)
+        .await?;
     for job in batch.iter_mut() {
-        sqlx::query("SAVEPOINT job").execute(&mut *conn).await?;
-        if !job.run(conn).await {
-            sqlx::query("ROLLBACK TO job").execute(&mut *conn).await?;
-        }
-        sqlx::query("RELEASE job").execute(&mut *conn).await?;
+        let next = if job.run(conn).await {
+            "RELEASE job; SAVEPOINT job"
+        } else {
+            "ROLLBACK TO job; RELEASE job; SAVEPOINT job"
+        };
+        sqlx::raw_sql(next).execute(&mut *conn).await?;
     }
-    sqlx::query("COMMIT").execute(&mut *conn).await?;
+    sqlx::raw_sql("RELEASE job; COMMIT")
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }

@@ -25,7 +25,10 @@ async fn crash_and_recover(db: TestDatabase) {
     };
     let url = url.as_deref();
     let dir = db.dir.path().to_owned();
-    let target: usize = std::env::var("WARD_CRASH_MESSAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
+    let target: usize = std::env::var("WARD_CRASH_MESSAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
 
     assert!(create_user_on(url, &dir, "chief", "admin").status.success());
     let server = Running::start_on(url, &["serve"], &dir);
@@ -37,14 +40,22 @@ async fn crash_and_recover(db: TestDatabase) {
         password: PASSWORD.into(),
     };
     admin.create_user(&nurse).await.expect("create nurse");
-    let nurse = server.client().sign_in("nurse.reyes", PASSWORD, "crash test").await.expect("sign in");
+    let nurse = server
+        .client()
+        .sign_in("nurse.reyes", PASSWORD, "crash test")
+        .await
+        .expect("sign in");
     let group = CreateConversationRequest {
         kind: ConversationKind::Group,
         title: Some("crash test".into()),
         member_ids: vec![],
         patient_id: None,
     };
-    let conversation = nurse.create_conversation(&group).await.expect("conversation").id;
+    let conversation = nurse
+        .create_conversation(&group)
+        .await
+        .expect("conversation")
+        .id;
 
     // Acknowledged sends: client id -> (seq, body).
     let acked: Arc<Mutex<HashMap<Uuid, (i64, String)>>> = Arc::default();
@@ -54,10 +65,17 @@ async fn crash_and_recover(db: TestDatabase) {
         senders.push(tokio::spawn(async move {
             for i in 0..target {
                 let body = format!("sender {sender} message {i}");
-                let req = SendMessageRequest { client_id: Uuid::new_v4(), body: body.clone(), priority: None };
+                let req = SendMessageRequest {
+                    client_id: Uuid::new_v4(),
+                    body: body.clone(),
+                    priority: None,
+                };
                 match nurse.send_message(conversation, &req).await {
                     Ok((message, _)) => {
-                        acked.lock().expect("lock").insert(req.client_id, (message.seq, body));
+                        acked
+                            .lock()
+                            .expect("lock")
+                            .insert(req.client_id, (message.seq, body));
                     }
                     Err(_) => return,
                 }
@@ -77,29 +95,55 @@ async fn crash_and_recover(db: TestDatabase) {
         let _ = task.await;
     }
     let acked = acked.lock().expect("lock").clone();
-    assert!(acked.len() >= half.min(10), "too few sends before the kill: {}", acked.len());
+    assert!(
+        acked.len() >= half.min(10),
+        "too few sends before the kill: {}",
+        acked.len()
+    );
 
     let server = Running::start_on(url, &["serve"], &dir);
-    let nurse = server.client().sign_in("nurse.reyes", PASSWORD, "after crash").await.expect("sign in");
+    let nurse = server
+        .client()
+        .sign_in("nurse.reyes", PASSWORD, "after crash")
+        .await
+        .expect("sign in");
     let mut stored: BTreeMap<i64, (Uuid, String)> = BTreeMap::new();
     let mut after = 0;
     loop {
-        let page = nurse.list_messages(conversation, after, 1000).await.expect("list").messages;
+        let page = nurse
+            .list_messages(conversation, after, 1000)
+            .await
+            .expect("list")
+            .messages;
         let Some(last) = page.last() else { break };
         after = last.seq;
         for m in page {
-            assert!(stored.insert(m.seq, (m.client_id, m.body)).is_none(), "seq {} twice", m.seq);
+            assert!(
+                stored.insert(m.seq, (m.client_id, m.body)).is_none(),
+                "seq {} twice",
+                m.seq
+            );
         }
     }
     let max = stored.keys().last().copied().unwrap_or(0);
     assert_eq!(stored.len() as i64, max, "seqs are 1..={max} without gaps");
-    let by_client: HashMap<Uuid, (i64, String)> =
-        stored.iter().map(|(seq, (client, body))| (*client, (*seq, body.clone()))).collect();
+    let by_client: HashMap<Uuid, (i64, String)> = stored
+        .iter()
+        .map(|(seq, (client, body))| (*client, (*seq, body.clone())))
+        .collect();
     for (client, expected) in &acked {
-        assert_eq!(by_client.get(client), Some(expected), "an acknowledged message was lost or changed");
+        assert_eq!(
+            by_client.get(client),
+            Some(expected),
+            "an acknowledged message was lost or changed"
+        );
     }
     assert!(server.stop());
-    eprintln!("crash test: {} acknowledged, {} stored after restart", acked.len(), stored.len());
+    eprintln!(
+        "crash test: {} acknowledged, {} stored after restart",
+        acked.len(),
+        stored.len()
+    );
     db.drop_database().await;
 }
 

@@ -26,7 +26,9 @@ pub fn ward() -> Command {
 /// `ward` using PostgreSQL at `database_url`, or the data directory's SQLite when `None`.
 pub fn ward_on(database_url: Option<&str>) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ward"));
-    command.env_remove("WARD_DATABASE_URL").env_remove("WARD_CONFIG");
+    command
+        .env_remove("WARD_DATABASE_URL")
+        .env_remove("WARD_CONFIG");
     if let Some(url) = database_url {
         command.env("WARD_DATABASE_URL", url);
     }

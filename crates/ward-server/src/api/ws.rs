@@ -217,6 +217,10 @@ impl Connection {
                             self.last_sent = seq;
                         }
                     }
+                    Some(Outbound::Resync { from }) => {
+                        let cursor = frames::cursor(from.min(self.last_sent));
+                        send(&mut self.socket, &ServerFrame::Resync { cursor }).await?;
+                    }
                     None => {
                         if device.lagged.load(std::sync::atomic::Ordering::Relaxed) {
                             return Ok(End::Lagged);

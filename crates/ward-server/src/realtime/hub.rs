@@ -20,13 +20,15 @@ use ward_core::id::{SessionId, UserId};
 /// Frames a device may have waiting before it counts as fallen behind.
 const DEVICE_QUEUE: usize = 4096;
 /// How long a missing event position holds back the ones after it.
-pub const GAP_TIMEOUT: Duration = Duration::from_millis(250);
+pub const GAP_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// A frame for one device.
 #[derive(Debug, Clone)]
 pub enum Outbound {
     /// An event, already encoded as JSON, with its position.
     Event { seq: i64, frame: Arc<str> },
+    /// Live delivery may have skipped events after `from`: fetch them with `/sync`.
+    Resync { from: i64 },
 }
 
 /// Why the server closes a device's connection.
@@ -170,8 +172,12 @@ impl Hub {
             tracing::warn!(
                 from = state.next,
                 to = seq,
-                "skipping event positions never published"
+                "skipping event positions not published in time"
             );
+            let from = state.next - 1;
+            for device in state.devices.values().flatten() {
+                let _ = device.events.try_send(Outbound::Resync { from });
+            }
             state.next = seq;
             drain(&mut state);
         }
@@ -274,6 +280,10 @@ mod tests {
         assert!(seqs(&mut phone).is_empty());
         std::thread::sleep(GAP_TIMEOUT);
         hub.skip_stale_gaps();
+        assert!(matches!(
+            phone.events.try_recv(),
+            Ok(Outbound::Resync { from: 10 })
+        ));
         assert_eq!(seqs(&mut phone), [12]);
         hub.publish(11, vec![ann], frame("late"));
         assert_eq!(seqs(&mut phone), [11]);

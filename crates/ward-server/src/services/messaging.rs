@@ -121,10 +121,10 @@ impl Services {
         id: ConversationId,
         action: AuditAction,
     ) -> Result<Conversation, ServiceError> {
-        if self.store.is_member(id, caller.user.id).await? {
-            if let Some(conversation) = self.store.conversation(id).await? {
-                return Ok(conversation);
-            }
+        if self.store.is_member(id, caller.user.id).await?
+            && let Some(conversation) = self.store.conversation(id).await?
+        {
+            return Ok(conversation);
         }
         let mut event = caller
             .event(AuditAction::AccessDenied, Outcome::Denied)
@@ -205,10 +205,10 @@ impl Services {
                     .into());
                 }
                 let key = Conversation::direct_key(caller.user.id, other);
-                if let Some(existing) = self.store.conversation_by_direct_key(&key).await? {
-                    if self.store.is_member(existing.id, caller.user.id).await? {
-                        return Ok((self.plain_conversation(existing).await?, false));
-                    }
+                if let Some(existing) = self.store.conversation_by_direct_key(&key).await?
+                    && self.store.is_member(existing.id, caller.user.id).await?
+                {
+                    return Ok((self.plain_conversation(existing).await?, false));
                 }
                 direct_key = Some(key);
             }

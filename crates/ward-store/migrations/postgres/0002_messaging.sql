@@ -52,6 +52,8 @@ CREATE TABLE messages (
     UNIQUE (sender_id, client_id)
 );
 
+CREATE INDEX messages_by_event ON messages (event_seq);
+
 CREATE TABLE events (
     seq             BIGINT PRIMARY KEY,
     conversation_id UUID NOT NULL,

@@ -52,6 +52,8 @@ CREATE TABLE messages (
     UNIQUE (sender_id, client_id)
 ) STRICT;
 
+CREATE INDEX messages_by_event ON messages (event_seq);
+
 CREATE TABLE events (
     seq             INTEGER PRIMARY KEY,
     conversation_id BLOB NOT NULL,
