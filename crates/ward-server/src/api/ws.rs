@@ -41,7 +41,9 @@ pub async fn connect(
 ) -> Result<Response, super::error::ApiError> {
     // With a header token, refuse before upgrading; otherwise expect an `auth` frame.
     let caller = match bearer_token(&headers) {
-        Ok(token) => Some(state.services.authenticate(token, address.clone()).await?),
+        Ok(token) => Some(full(
+            state.services.authenticate(token, address.clone()).await?,
+        )?),
         Err(_) => None,
     };
     let services = state.services.clone();
@@ -97,6 +99,7 @@ async fn authenticate_by_frame(
     let caller = services
         .authenticate(&token, address)
         .await
+        .and_then(full)
         .map_err(|e| problem(&e))?;
     let resume = match cursor {
         Some(text) => Some(checked_cursor(services, &text).await?),
@@ -116,11 +119,21 @@ async fn checked_cursor(services: &Services, text: &str) -> Result<i64, Problem>
     services.check_cursor(cursor).await.map_err(|e| problem(&e))
 }
 
+/// Only a full session may receive events (not one that may only enrol a second factor).
+fn full(caller: Caller) -> Result<Caller, ServiceError> {
+    if caller.is_full() {
+        Ok(caller)
+    } else {
+        Err(ServiceError::MfaEnrollmentRequired)
+    }
+}
+
 fn problem(e: &ServiceError) -> Problem {
     let kind = match e {
         ServiceError::SessionEnded(_) => ProblemType::SessionEnded,
         ServiceError::WipeRequired => ProblemType::WipeRequired,
         ServiceError::Invalid(_) => ProblemType::Validation,
+        ServiceError::MfaEnrollmentRequired => ProblemType::MfaEnrollmentRequired,
         _ => ProblemType::Unauthenticated,
     };
     Problem::new(kind, None)

@@ -214,3 +214,33 @@ api_test!(
         server
     }
 );
+
+api_test!(
+    an_enrolment_only_session_gets_no_socket,
+    |server: TestServer| async move {
+        // root has not enrolled a second factor yet: its session may only do that.
+        let enrolling = server
+            .anon()
+            .sign_in("root", PASSWORD, "new admin")
+            .await
+            .expect("sign in");
+        let token = enrolling.token().expect("token");
+        assert!(
+            Realtime::connect(&server.url, token, None).await.is_err(),
+            "header auth refused"
+        );
+        let mut rt = Realtime::connect(&server.url, token, Some("0"))
+            .await
+            .expect("upgrade");
+        match next_message(&mut rt).await {
+            Some(ServerFrame::Error { problem }) => {
+                assert_eq!(
+                    problem.problem_type(),
+                    Some(ward_proto::ProblemType::MfaEnrollmentRequired)
+                );
+            }
+            other => panic!("expected an error frame, got {other:?}"),
+        }
+        server
+    }
+);
