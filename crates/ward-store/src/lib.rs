@@ -301,6 +301,12 @@ pub trait ConversationStore: Send + Sync {
     async fn conversations_of(&self, user: UserId) -> StoreResult<Vec<ConversationSummary>>;
     async fn members(&self, id: ConversationId) -> StoreResult<Vec<UserId>>;
     async fn is_member(&self, id: ConversationId, user: UserId) -> StoreResult<bool>;
+    /// The conversation, if `user` is a member of it now (one query).
+    async fn conversation_for_member(
+        &self,
+        id: ConversationId,
+        user: UserId,
+    ) -> StoreResult<Option<Conversation>>;
     /// Adds members; `None` if all were members already.
     async fn add_members(
         &self,

@@ -380,18 +380,41 @@ macro_rules! define_messaging_queries {
             rows.into_iter().map(Message::try_from).collect()
         }
 
-        /// Takes the conversation's next seq.
+        /// Takes the conversation's next seq, if `sender` is a member (one statement).
         pub(crate) async fn next_message_seq(
             c: &mut Conn,
             conversation: ConversationId,
-        ) -> StoreResult<i64> {
-            let (seq,): (i64,) = sqlx::query_as(
-                "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+            sender: UserId,
+        ) -> StoreResult<Option<i64>> {
+            let row: Option<(i64,)> = sqlx::query_as(
+                "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 AND EXISTS \
+                 (SELECT 1 FROM memberships WHERE conversation_id = $1 AND user_id = $2 \
+                 AND left_event IS NULL) RETURNING last_seq",
             )
             .bind(*conversation.as_uuid())
-            .fetch_one(&mut *c)
+            .bind(*sender.as_uuid())
+            .fetch_optional(&mut *c)
             .await?;
-            Ok(seq)
+            Ok(row.map(|(seq,)| seq))
+        }
+
+        /// The conversation, if `user` is a member now.
+        pub(crate) async fn conversation_for_member(
+            c: &mut Conn,
+            id: ConversationId,
+            user: UserId,
+        ) -> StoreResult<Option<Conversation>> {
+            const SQL: &str = concat!(
+                "SELECT ", conversation_columns!(), " FROM conversations c \
+                 JOIN memberships m ON m.conversation_id = c.id AND m.user_id = $2 \
+                 AND m.left_event IS NULL WHERE c.id = $1"
+            );
+            let row: Option<ConversationRow> = sqlx::query_as(SQL)
+                .bind(*id.as_uuid())
+                .bind(*user.as_uuid())
+                .fetch_optional(&mut *c)
+                .await?;
+            row.map(Conversation::try_from).transpose()
         }
 
         pub(crate) async fn insert_message(c: &mut Conn, m: &Message) -> StoreResult<()> {

@@ -163,6 +163,15 @@ macro_rules! impl_messaging_store {
                     .await
             }
 
+            async fn conversation_for_member(
+                &self,
+                id: ConversationId,
+                user: UserId,
+            ) -> StoreResult<Option<Conversation>> {
+                self.read(move |c| Box::pin(qm::conversation_for_member(c, id, user)))
+                    .await
+            }
+
             async fn is_member(&self, id: ConversationId, user: UserId) -> StoreResult<bool> {
                 self.read(move |c| Box::pin(qm::is_member(c, id, user)))
                     .await
@@ -219,42 +228,53 @@ macro_rules! impl_messaging_store {
                 audit: NewAuditEvent,
             ) -> StoreResult<SendOutcome> {
                 let (mut message, h) = (message.clone(), Arc::clone(&self.hasher));
-                self.write(move |c| {
-                    Box::pin(async move {
-                        qm::order(c).await?;
-                        if let Some(existing) =
-                            qm::message_by_client_id(c, message.sender_id, message.client_id)
-                                .await?
-                        {
-                            return Ok(SendOutcome::Existing(existing));
-                        }
-                        let conv = message.conversation_id;
-                        if !qm::is_member(c, conv, message.sender_id).await? {
-                            return Err(StoreError::NotFound("conversation"));
-                        }
-                        message.seq = qm::next_message_seq(c, conv).await?;
-                        let event = qm::append_event(
-                            c,
-                            conv,
-                            ward_core::conversation::EventKind::MessageCreated,
-                            Some(message.id),
-                            None,
-                            message.created_at,
-                        )
-                        .await?;
-                        message.event_seq = event.seq;
-                        qm::insert_message(c, &message).await?;
-                        let (seq, at) = (message.seq, message.created_at);
-                        qm::advance_receipt(c, conv, message.sender_id, seq, seq, at).await?;
-                        let recipients = qm::active_members(c, conv).await?;
-                        q::append_audit(c, &*h, &audit).await?;
-                        Ok(SendOutcome::Created {
-                            message,
-                            committed: Committed { event, recipients },
+                let (sender, client_id) = (message.sender_id, message.client_id);
+                let sent = self
+                    .write(move |c| {
+                        Box::pin(async move {
+                            qm::order(c).await?;
+                            let conv = message.conversation_id;
+                            let Some(seq) =
+                                qm::next_message_seq(c, conv, message.sender_id).await?
+                            else {
+                                return Err(StoreError::NotFound("conversation"));
+                            };
+                            message.seq = seq;
+                            let event = qm::append_event(
+                                c,
+                                conv,
+                                ward_core::conversation::EventKind::MessageCreated,
+                                Some(message.id),
+                                None,
+                                message.created_at,
+                            )
+                            .await?;
+                            message.event_seq = event.seq;
+                            // A used client id fails here, and the job's savepoint (or the
+                            // transaction) undoes the seq and the event.
+                            qm::insert_message(c, &message).await?;
+                            let at = message.created_at;
+                            qm::advance_receipt(c, conv, message.sender_id, seq, seq, at).await?;
+                            let recipients = qm::active_members(c, conv).await?;
+                            q::append_audit(c, &*h, &audit).await?;
+                            Ok(SendOutcome::Created {
+                                message,
+                                committed: Committed { event, recipients },
+                            })
                         })
                     })
-                })
-                .await
+                    .await;
+                match sent {
+                    Err(StoreError::Conflict(_)) => {
+                        let existing = self
+                            .read(move |c| Box::pin(qm::message_by_client_id(c, sender, client_id)))
+                            .await?;
+                        existing
+                            .map(SendOutcome::Existing)
+                            .ok_or(StoreError::Conflict("client_id"))
+                    }
+                    other => other,
+                }
             }
 
             async fn message(&self, id: MessageId) -> StoreResult<Option<Message>> {

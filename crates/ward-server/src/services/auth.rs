@@ -283,8 +283,8 @@ impl Services {
             return Err(ServiceError::SessionEnded(EndReason::UserDisabled));
         }
         let role = self
-            .store
-            .role(&user.role)
+            .roles
+            .get(&user.role)
             .await?
             .ok_or(ServiceError::Forbidden)?;
         let touch_every = TOUCH_EVERY_SECS.min(policy.session.idle_timeout_secs / 4);

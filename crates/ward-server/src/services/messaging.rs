@@ -121,8 +121,10 @@ impl Services {
         id: ConversationId,
         action: AuditAction,
     ) -> Result<Conversation, ServiceError> {
-        if self.store.is_member(id, caller.user.id).await?
-            && let Some(conversation) = self.store.conversation(id).await?
+        if let Some(conversation) = self
+            .store
+            .conversation_for_member(id, caller.user.id)
+            .await?
         {
             return Ok(conversation);
         }

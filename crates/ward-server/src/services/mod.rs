@@ -31,7 +31,7 @@ pub use error::ServiceError;
 pub use keys::Keys;
 pub use messaging::{MAX_PAGE, NewConversation, Outgoing, PlainConversation, PlainMessage};
 pub use patients::{NewPatient, PlainPatient};
-pub use policy::PolicyCache;
+pub use policy::{PolicyCache, RoleCache};
 pub use sync::{MAX_SYNC_PAGE, SyncResult};
 pub use users::NewUser;
 
@@ -44,6 +44,7 @@ pub struct Services {
     store: Arc<dyn Store>,
     keys: Keys,
     policy: PolicyCache,
+    roles: RoleCache,
     hashing: Arc<Semaphore>,
     hub: Hub,
 }
@@ -54,6 +55,7 @@ impl Services {
             hub,
             keys: Keys::new(Arc::clone(&store), keyring),
             policy: PolicyCache::new(Arc::clone(&store)),
+            roles: RoleCache::new(Arc::clone(&store)),
             store,
             hashing: Arc::new(Semaphore::new(PASSWORD_HASH_CONCURRENCY)),
         }

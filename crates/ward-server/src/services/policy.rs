@@ -4,10 +4,12 @@
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use std::collections::HashMap;
 use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::policy::Policy;
-use ward_core::role::Permission;
+
+use ward_core::role::{Permission, Role, RoleName};
 use ward_store::Store;
 
 use super::{Caller, ServiceError, Services};
@@ -46,6 +48,36 @@ impl PolicyCache {
         if let Ok(mut guard) = self.cached.write() {
             *guard = Some((policy.clone(), Instant::now()));
         }
+    }
+}
+
+/// Roles, cached the same way (every request needs the caller's).
+#[derive(Debug, Clone)]
+pub struct RoleCache {
+    store: Arc<dyn Store>,
+    cached: Arc<RwLock<HashMap<RoleName, (Role, Instant)>>>,
+}
+
+impl RoleCache {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            cached: Arc::default(),
+        }
+    }
+
+    pub async fn get(&self, name: &RoleName) -> Result<Option<Role>, ServiceError> {
+        if let Ok(guard) = self.cached.read()
+            && let Some((role, at)) = guard.get(name)
+            && at.elapsed() < POLICY_TTL
+        {
+            return Ok(Some(role.clone()));
+        }
+        let role = self.store.role(name).await?;
+        if let (Some(role), Ok(mut guard)) = (&role, self.cached.write()) {
+            guard.insert(name.clone(), (role.clone(), Instant::now()));
+        }
+        Ok(role)
     }
 }
 
