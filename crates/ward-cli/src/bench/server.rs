@@ -42,6 +42,10 @@ impl Spawned {
                 let Ok(json) = serde_json::from_str::<serde_json::Value>(&line) else {
                     continue;
                 };
+                // The server's warnings and errors belong in the benchmark's report.
+                if matches!(json["level"].as_str(), Some("WARN" | "ERROR")) {
+                    eprintln!("server: {line}");
+                }
                 if let (Some(address), Some(tx)) = (json["fields"]["address"].as_str(), tx.take()) {
                     let _ = tx.send(address.to_owned());
                 }
