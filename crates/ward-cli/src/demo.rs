@@ -42,7 +42,18 @@ pub async fn run(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<ExitCo
         }
     }
     store.close().await;
-    crate::serve::serve(&config, |address| print_welcome(address, &data_dir)).await?;
+    let ready = |address: SocketAddr| {
+        let dir = data_dir.clone();
+        tokio::spawn(async move {
+            if let Err(e) =
+                crate::demo_seed::seed(&format!("http://{address}"), DEMO_PASSWORD).await
+            {
+                tracing::warn!(error = %format!("{e:#}"), "creating the demo conversations failed");
+            }
+            print_welcome(address, &dir);
+        });
+    };
+    crate::serve::serve(&config, ready).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -61,6 +72,8 @@ fn print_welcome(address: SocketAddr, data_dir: &std::path::Path) {
     }
     println!();
     println!("admin and compliance must set up a second factor at first sign-in (policy).");
+    println!("Demo content: two registered patients with care-team threads, a patient-facing");
+    println!("thread, a nursing channel and a direct conversation, with a few messages.");
     println!(
         "Try: curl -s http://{address}/api/v1/auth/login -H 'content-type: application/json' \\"
     );

@@ -4,6 +4,7 @@ mod admin;
 mod audit;
 mod bench;
 mod demo;
+mod demo_seed;
 mod serve;
 mod settings;
 
