@@ -93,6 +93,14 @@ impl Server {
 
     /// Serves until `shutdown` resolves, then drains connections and closes the store.
     pub async fn run(self, listener: TcpListener, shutdown: impl Future<Output = ()>) {
+        let hub = self.services.hub().clone();
+        let gaps = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(realtime::hub::GAP_TIMEOUT / 10);
+            loop {
+                tick.tick().await;
+                hub.skip_stale_gaps();
+            }
+        });
         serve::serve(
             listener,
             self.router,
@@ -101,6 +109,7 @@ impl Server {
             shutdown,
         )
         .await;
+        gaps.abort();
         self.services.store().close().await;
     }
 }

@@ -30,7 +30,10 @@ async fn rotating_the_root_key_keeps_sealed_secrets_readable() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("re-wrapped 1 data keys"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("re-wrapped 2 data keys"),
+        "the TOTP key and the sign-in throttle key"
+    );
     let after = root_key_files(dir.path());
     assert_eq!(after.len(), 1);
     assert_ne!(before, after, "the old root key is gone");

@@ -18,7 +18,7 @@ pub async fn healthz() -> &'static str {
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, body = String), (status = 503, body = ward_proto::Problem)))]
 pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
-    match state.services.store().ping().await {
+    match state.services.ready().await {
         Ok(()) => Ok("ready"),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");

@@ -200,12 +200,17 @@ impl Connection {
         device: &mut crate::realtime::DeviceHandle,
         resume: Option<i64>,
     ) -> Result<End, axum::Error> {
-        let start = self
+        // The connection (and the backlog it is about to read) is audited before anything goes
+        // out; a connection that cannot be audited is not served.
+        if let Err(e) = self
             .services
-            .store()
-            .max_event_seq()
+            .audit_realtime_connect(&self.caller, resume)
             .await
-            .unwrap_or_default();
+        {
+            tracing::warn!(error = %e, "auditing a real-time connection failed");
+            return Ok(End::Closed);
+        }
+        let start = self.services.current_cursor().await.unwrap_or_default();
         let hello = ServerFrame::Hello {
             session_id: *self.caller.session.id.as_uuid(),
             cursor: frames::cursor(start),
@@ -215,7 +220,6 @@ impl Connection {
             self.last_sent = cursor;
             self.send_backlog().await?;
         }
-        audit_connect(&self.services, &self.caller, resume).await;
 
         let mut heartbeat = tokio::time::interval(session_check_every(&self.services).await);
         let mut ack_flush = tokio::time::interval(ACK_FLUSH);
@@ -317,12 +321,6 @@ impl Connection {
                 return Ok(());
             }
         }
-    }
-}
-
-async fn audit_connect(services: &Services, caller: &Caller, resume: Option<i64>) {
-    if let Err(e) = services.audit_realtime_connect(caller, resume).await {
-        tracing::warn!(error = %e, "auditing a real-time connection failed");
     }
 }
 

@@ -25,6 +25,8 @@ const MAX_PASSWORD_BYTES: usize = 1024;
 const TOUCH_EVERY_SECS: i64 = 5;
 /// TOTP secrets live in one epoch of the account-secrets scope.
 const ACCOUNT_SECRETS_EPOCH: Epoch = Epoch::from_index(0);
+/// The key of the sign-in throttle's blind index (a separate epoch of the same scope).
+const THROTTLE_EPOCH: Epoch = Epoch::from_index(1);
 
 /// A sign-in attempt.
 #[derive(Debug)]
@@ -65,7 +67,7 @@ impl Services {
         }
         let now = Timestamp::now();
         let policy = self.policy.get().await?;
-        let account_key = input.username.trim().to_lowercase();
+        let account_key = self.throttle_key(&input.username).await?;
         self.check_throttle(&account_key, &address, now, &policy)
             .await?;
 
@@ -165,6 +167,17 @@ impl Services {
         })
     }
 
+    /// What failed sign-ins are counted under: a keyed hash of the typed account name, so that
+    /// a password typed into the username field is never stored.
+    async fn throttle_key(&self, typed: &str) -> Result<String, ServiceError> {
+        let name = typed.trim().to_lowercase();
+        let hash = self
+            .keys
+            .blind_index(KeyScope::AccountSecrets, THROTTLE_EPOCH, name.as_bytes())
+            .await?;
+        Ok(hash.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
     async fn check_throttle(
         &self,
         account_key: &str,
@@ -187,7 +200,7 @@ impl Services {
             return Ok(());
         }
         let mut event = NewAuditEvent::new(AuditAction::LoginThrottled, Outcome::Denied)
-            .detail(serde_json::json!({ "username": account_key }).to_string());
+            .detail(r#"{"reason":"too_many_failures"}"#.into());
         event.address = address.0.clone();
         self.store.append_audit(event).await?;
         Err(ServiceError::Throttled {
@@ -204,7 +217,7 @@ impl Services {
         reason: &str,
     ) -> Result<T, ServiceError> {
         let mut event = NewAuditEvent::new(AuditAction::LoginFailed, Outcome::Failure)
-            .detail(serde_json::json!({ "username": account_key, "reason": reason }).to_string());
+            .detail(serde_json::json!({ "reason": reason }).to_string());
         event.actor = actor;
         event.address = address.0.clone();
         if let Some(actor) = actor {

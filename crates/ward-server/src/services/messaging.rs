@@ -150,9 +150,11 @@ impl Services {
     }
 
     /// Checks that every user exists, is active, and may be in a conversation of `kind`.
+    /// A patient account may only be in the patient-facing conversation of its own record
+    /// (`patient_account`), never in anyone else's.
     async fn check_members(
         &self,
-        kind: ConversationKind,
+        patient_account: Option<UserId>,
         ids: &[UserId],
     ) -> Result<(), ServiceError> {
         for id in ids {
@@ -160,15 +162,28 @@ impl Services {
             let Some(user) = user.filter(|u| u.status == UserStatus::Active) else {
                 return Err(ServiceError::NotFound("user"));
             };
-            if user.role.as_str() == RoleName::PATIENT && kind != ConversationKind::Patient {
+            if user.role.as_str() == RoleName::PATIENT && patient_account != Some(user.id) {
                 return Err(ValidationError::new(
                     "member_ids",
-                    "patients can only be in their patient-facing conversation",
+                    "a patient can only be in their own patient-facing conversation",
                 )
                 .into());
             }
         }
         Ok(())
+    }
+
+    /// The account of the patient a conversation is about, for patient-facing conversations.
+    async fn patient_account(
+        &self,
+        conversation: &Conversation,
+    ) -> Result<Option<UserId>, ServiceError> {
+        match (conversation.kind, conversation.patient_id) {
+            (ConversationKind::Patient, Some(patient)) => {
+                Ok(self.store.patient(patient).await?.and_then(|p| p.user_id))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// Starts a conversation; the creator is always a member. A direct conversation that exists
@@ -190,6 +205,7 @@ impl Services {
         let title = new.title.as_deref().map(check_title).transpose()?;
         let mut patient_id = None;
         let mut direct_key = None;
+        let mut patient_account = None;
         match new.kind {
             ConversationKind::Direct => {
                 let [other] = members[..] else {
@@ -240,10 +256,11 @@ impl Services {
                     "the patient has no account to join",
                 ))?;
                 members.push(account);
+                patient_account = Some(account);
                 patient_id = Some(id);
             }
         }
-        self.check_members(new.kind, &members).await?;
+        self.check_members(patient_account, &members).await?;
         members.push(caller.user.id);
 
         let id = ConversationId::new();
@@ -346,7 +363,8 @@ impl Services {
             }
             _ => {}
         }
-        self.check_members(conversation.kind, &[user]).await?;
+        let account = self.patient_account(&conversation).await?;
+        self.check_members(account, &[user]).await?;
         let event = Self::conversation_event(caller, AuditAction::MemberAdded, &conversation)
             .detail(format!(r#"{{"user":"{user}"}}"#));
         let committed = self
@@ -604,7 +622,12 @@ impl Services {
             .ok_or(ServiceError::NotFound("message"))?;
         let conversation = self
             .member_conversation(caller, message.conversation_id, AuditAction::ReceiptsRead)
-            .await?;
+            .await
+            .map_err(|e| match e {
+                // Not a member: the message does not exist for the caller either.
+                ServiceError::NotFound(_) => ServiceError::NotFound("message"),
+                other => other,
+            })?;
         let receipts = self
             .store
             .receipts(message.conversation_id)

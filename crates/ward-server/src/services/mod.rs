@@ -66,9 +66,19 @@ impl Services {
         &self.hub
     }
 
-    /// The store, for readiness checks and shutdown.
+    /// The store, for shutdown.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// Whether the database answers (readiness).
+    pub async fn ready(&self) -> Result<(), ServiceError> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// The position of the latest event: where a device that has everything stands.
+    pub async fn current_cursor(&self) -> Result<i64, ServiceError> {
+        Ok(self.store.max_event_seq().await?)
     }
 
     /// Runs a password hash or verification on a blocking thread, a few at a time.

@@ -11,6 +11,7 @@ use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_core::keys::{Epoch, KeyScope};
 use ward_core::patient::{Demographics, PatientRecord};
 use ward_core::role::{Permission, RoleName};
+use ward_core::user::UserStatus;
 use ward_crypto::seal::Binding;
 
 use super::{Caller, ServiceError, Services};
@@ -104,8 +105,10 @@ impl Services {
                 .user(*member)
                 .await?
                 .ok_or(ServiceError::NotFound("user"))?;
-            if user.role.as_str() == RoleName::PATIENT {
-                return Err(ValidationError::new("care_team", "must be staff").into());
+            if user.role.as_str() == RoleName::PATIENT || user.status != UserStatus::Active {
+                return Err(
+                    ValidationError::new("care_team", "must be active staff accounts").into(),
+                );
             }
         }
         if let Some(account) = new.user_id {
@@ -243,18 +246,17 @@ impl Services {
             AuditAction::CareTeamChanged,
         )
         .await?;
+        // Only the care team changes its own membership; anyone else gets "not found", audited.
         let record = self
-            .store
-            .patient(patient)
-            .await?
-            .ok_or(ServiceError::NotFound("patient"))?;
+            .patient_for_staff(caller, patient, AuditAction::CareTeamChanged)
+            .await?;
         let member = self
             .store
             .user(user)
             .await?
             .ok_or(ServiceError::NotFound("user"))?;
-        if member.role.as_str() == RoleName::PATIENT {
-            return Err(ValidationError::new("user_id", "must be staff").into());
+        if member.role.as_str() == RoleName::PATIENT || member.status != UserStatus::Active {
+            return Err(ValidationError::new("user_id", "must be an active staff account").into());
         }
         let mut event: NewAuditEvent = caller
             .event(AuditAction::CareTeamChanged, Outcome::Success)
@@ -265,21 +267,29 @@ impl Services {
             .store
             .set_care_team_member(patient, user, on_team, Timestamp::now(), event)
             .await?;
-        if let Some(committed) = committed {
+        if let Some(committed) = &committed {
             if on_team {
                 if let Some(thread) = self.store.care_team_conversation(patient).await? {
                     let plain = self.plain_conversation(thread).await?;
-                    self.publish(&committed, Payload::Conversation(&plain));
+                    self.publish(committed, Payload::Conversation(&plain));
                 }
             } else {
                 self.publish(
-                    &committed,
+                    committed,
                     Payload::Removed {
                         conversation: committed.event.conversation_id,
                         user,
                     },
                 );
             }
+        }
+        if committed.is_none() {
+            // Nothing changed, but the answer shows the record: that is a read.
+            let mut event = caller
+                .event(AuditAction::PatientRead, Outcome::Success)
+                .target(TargetKind::Patient, Some(*patient.as_uuid()));
+            event.patient = Some(patient);
+            self.store.append_audit(event).await?;
         }
         self.open_patient(record).await
     }
