@@ -45,7 +45,7 @@ impl Realtime {
         let mut realtime = Self { socket };
         if let Some(cursor) = cursor {
             let auth = ClientFrame::Auth {
-                token: token.into(),
+                token: ward_proto::messaging::BearerToken(token.into()),
                 cursor: Some(cursor.into()),
             };
             realtime.send(&auth).await?;

@@ -235,6 +235,18 @@ pub enum ServerFrame {
     Error { problem: Problem },
 }
 
+/// A bearer token inside a frame; its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = String)]
+pub struct BearerToken(pub String);
+
+impl std::fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BearerToken([redacted])")
+    }
+}
+
 /// What a device sends over the WebSocket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", deny_unknown_fields)]
@@ -243,7 +255,7 @@ pub enum ClientFrame {
     /// server first sends everything after it.
     #[serde(rename = "auth")]
     Auth {
-        token: String,
+        token: BearerToken,
         cursor: Option<String>,
     },
     /// The device has every event up to `cursor` (records delivery receipts).
@@ -251,4 +263,26 @@ pub enum ClientFrame {
     Ack { cursor: String },
     #[serde(rename = "ping")]
     Ping,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auth_frames_carry_the_token_but_never_show_it() {
+        let json = r#"{"type":"auth","token":"ward_secret_token","cursor":"12"}"#;
+        let frame: ClientFrame = serde_json::from_str(json).unwrap_or(ClientFrame::Ping);
+        assert_eq!(
+            frame,
+            ClientFrame::Auth {
+                token: BearerToken("ward_secret_token".into()),
+                cursor: Some("12".into())
+            }
+        );
+        assert!(!format!("{frame:?}").contains("ward_secret_token"));
+        let unknown =
+            serde_json::from_str::<ClientFrame>(r#"{"type":"ack","cursor":"1","extra":1}"#);
+        assert!(unknown.is_err(), "unknown fields are refused");
+    }
 }

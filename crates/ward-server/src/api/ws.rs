@@ -97,7 +97,7 @@ async fn authenticate_by_frame(
         return Err(unauthenticated());
     };
     let caller = services
-        .authenticate(&token, address)
+        .authenticate(&token.0, address)
         .await
         .and_then(full)
         .map_err(|e| problem(&e))?;
