@@ -309,15 +309,11 @@ impl Connection {
                     return Ok(());
                 }
             };
-            let Some((last, _)) = page.last() else {
-                return Ok(());
-            };
-            let last = *last;
-            for (_, frame) in &page {
+            for (_, frame) in &page.frames {
                 send(&mut self.socket, frame).await?;
             }
-            self.last_sent = last;
-            if (page.len() as u32) < BACKLOG_PAGE {
+            self.last_sent = page.scanned_to;
+            if !page.full {
                 return Ok(());
             }
         }

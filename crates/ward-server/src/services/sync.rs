@@ -14,6 +14,17 @@ use crate::realtime::frames::{self, Payload};
 /// Most events one sync page returns.
 pub const MAX_SYNC_PAGE: u32 = 5000;
 
+/// Frames of one page of the log. Some events make no frame (a conversation gone since), so
+/// the page's extent is reported apart from its frames.
+#[derive(Debug)]
+pub struct FramePage {
+    pub frames: Vec<(i64, ServerFrame)>,
+    /// The position the page read up to.
+    pub scanned_to: i64,
+    /// The page was full: more may follow.
+    pub full: bool,
+}
+
 /// One page of catch-up.
 #[derive(Debug)]
 pub struct SyncResult {
@@ -47,28 +58,31 @@ impl Services {
         let since = self.check_cursor(since).await?;
         let limit = limit.clamp(1, MAX_SYNC_PAGE);
         let page = self.frames_after(caller.user.id, since, limit).await?;
-        let cursor = page.last().map_or(since, |(seq, _)| *seq);
-        let more = page.len() as u32 >= limit;
         let event = caller
             .event(AuditAction::SyncRead, Outcome::Success)
-            .detail(format!(r#"{{"since":{since},"events":{}}}"#, page.len()));
+            .detail(format!(
+                r#"{{"since":{since},"events":{}}}"#,
+                page.frames.len()
+            ));
         self.store.append_audit(event).await?;
-        self.record_delivery(caller, cursor).await?;
+        self.record_delivery(caller, page.scanned_to).await?;
         Ok(SyncResult {
-            frames: page.into_iter().map(|(_, f)| f).collect(),
-            cursor,
-            more,
+            frames: page.frames.into_iter().map(|(_, f)| f).collect(),
+            cursor: page.scanned_to,
+            more: page.full,
         })
     }
 
-    /// Up to `limit` events after `after` for `user`, with their positions.
+    /// Up to `limit` events after `after` for `user`, as frames with their positions.
     pub(crate) async fn frames_after(
         &self,
         user: UserId,
         after: i64,
         limit: u32,
-    ) -> Result<Vec<(i64, ServerFrame)>, ServiceError> {
+    ) -> Result<FramePage, ServiceError> {
         let items = self.store.events_for(user, after, limit).await?;
+        let full = items.len() as u32 >= limit;
+        let scanned_to = items.last().map_or(after, |i| i.event.seq);
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             let seq = item.event.seq;
@@ -105,7 +119,11 @@ impl Services {
             };
             out.push((seq, frame));
         }
-        Ok(out)
+        Ok(FramePage {
+            frames: out,
+            scanned_to,
+            full,
+        })
     }
 
     /// Records that the caller's device has every event up to `cursor`, and publishes the
