@@ -110,6 +110,14 @@ impl Server {
         )
         .await;
         gaps.abort();
+        // Real-time connections outlive the HTTP drain: close them before the store.
+        self.services.hub().close_all();
+        let drained = async {
+            while self.services.hub().connected() > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), drained).await;
         self.services.store().close().await;
     }
 }

@@ -47,17 +47,24 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .disable_statement_logging();
-        let mut conn = options.connect().await?;
+        // The writer never checkpoints (that would stall the commits queued behind it); a
+        // separate connection copies the WAL into the database in the background.
+        let mut conn = options
+            .clone()
+            .pragma("wal_autocheckpoint", "0")
+            .connect()
+            .await?;
         sqlx::migrate!("./migrations/sqlite").run(&mut conn).await?;
         for role in ward_core::role::builtin_roles() {
             queries::seed_role(&mut conn, &role).await?;
         }
         let readers = SqlitePoolOptions::new()
             .max_connections(READERS)
-            .connect_with(options.read_only(true))
+            .connect_with(options.clone().read_only(true))
             .await?;
         let (writer, jobs) = mpsc::channel(QUEUE_DEPTH);
         tokio::spawn(run_writer(conn, jobs));
+        tokio::spawn(run_checkpointer(options.connect().await?, writer.clone()));
         Ok(Self {
             writer,
             readers,
@@ -216,6 +223,24 @@ async fn run_writer(mut conn: SqliteConnection, mut commands: mpsc::Receiver<Com
     if let Some(done) = stop {
         let _ = done.send(());
     }
+}
+
+/// How often the WAL is copied into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// Checkpoints the WAL without blocking the writer or the readers, until the writer stops.
+async fn run_checkpointer(mut conn: SqliteConnection, writer: mpsc::Sender<Command>) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    while !writer.is_closed() {
+        tick.tick().await;
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&mut conn)
+            .await
+        {
+            tracing::warn!(error = %e, "checkpointing the SQLite WAL failed");
+        }
+    }
+    let _ = conn.close().await;
 }
 
 async fn commit_batch(conn: &mut SqliteConnection, mut batch: Vec<Box<dyn Job>>) {

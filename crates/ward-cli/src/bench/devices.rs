@@ -22,6 +22,8 @@ pub enum Phase {
 
 /// Acknowledge after this many frames.
 const ACK_EVERY: usize = 100;
+/// How often a device hands its measurements over.
+const FLUSH_EVERY: Duration = Duration::from_millis(50);
 
 #[derive(Debug)]
 pub struct Devices {
@@ -45,17 +47,18 @@ impl Devices {
             tasks.push(tokio::spawn(async move {
                 let mut local = [Vec::new(), Vec::new(), Vec::new()];
                 let mut since_ack = 0;
+                let mut flushed = Instant::now();
                 loop {
-                    let frame =
-                        match tokio::time::timeout(Duration::from_millis(50), rt.next()).await {
-                            Ok(Some(Ok(frame))) => frame,
-                            Ok(_) => break,
-                            Err(_) => {
-                                // Quiet: hand over what was measured.
-                                flush(&histograms, &mut local).await;
-                                continue;
-                            }
-                        };
+                    // Hand over what was measured at least every FLUSH_EVERY, busy or quiet.
+                    if flushed.elapsed() >= FLUSH_EVERY {
+                        flush(&histograms, &mut local).await;
+                        flushed = Instant::now();
+                    }
+                    let frame = match tokio::time::timeout(FLUSH_EVERY, rt.next()).await {
+                        Ok(Some(Ok(frame))) => frame,
+                        Ok(_) => break,
+                        Err(_) => continue,
+                    };
                     let ServerFrame::MessageCreated { cursor, message } = frame else {
                         continue;
                     };
@@ -68,9 +71,6 @@ impl Devices {
                     if since_ack >= ACK_EVERY {
                         since_ack = 0;
                         let _ = rt.ack(&cursor).await;
-                    }
-                    if local.iter().map(Vec::len).sum::<usize>() >= 256 {
-                        flush(&histograms, &mut local).await;
                     }
                 }
                 flush(&histograms, &mut local).await;
@@ -93,8 +93,8 @@ impl Devices {
         while self.received.load(Ordering::Relaxed) < n && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        // Let devices flush what they measured.
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        // Let devices hand over what they measured.
+        tokio::time::sleep(FLUSH_EVERY * 3).await;
     }
 
     /// Send-to-delivery latencies of one phase, over every device.

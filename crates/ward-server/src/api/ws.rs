@@ -169,6 +169,10 @@ impl Connection {
         let mut device = hub.connect(self.caller.user.id, self.caller.session.id);
         let end = self.talk(&mut device, resume).await;
         hub.disconnect(&device);
+        let mut close = CloseFrame {
+            code: 1000,
+            reason: Utf8Bytes::from_static("bye"),
+        };
         let _ = match end {
             Ok(End::Lagged) => {
                 let cursor = frames::cursor(self.last_sent);
@@ -178,19 +182,19 @@ impl Connection {
                 send(&mut self.socket, &ServerFrame::DeviceWipe).await
             }
             Ok(End::Session(CloseReason::SessionEnded(reason))) => {
-                send(
-                    &mut self.socket,
-                    &ServerFrame::SessionRevoked {
-                        reason: reason.into(),
-                    },
-                )
-                .await
+                let frame = ServerFrame::SessionRevoked {
+                    reason: reason.into(),
+                };
+                send(&mut self.socket, &frame).await
+            }
+            Ok(End::Session(CloseReason::Shutdown)) => {
+                close = CloseFrame {
+                    code: 1001,
+                    reason: Utf8Bytes::from_static("server stopping"),
+                };
+                Ok(())
             }
             Ok(End::Closed) | Err(_) => Ok(()),
-        };
-        let close = CloseFrame {
-            code: 1000,
-            reason: Utf8Bytes::from_static("bye"),
         };
         let _ = self.socket.send(Message::Close(Some(close))).await;
     }

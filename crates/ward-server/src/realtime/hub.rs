@@ -38,6 +38,8 @@ pub enum CloseReason {
     SessionEnded(&'static str),
     /// The device must erase its data.
     Wipe,
+    /// The server is stopping; the device should reconnect (to this or another node).
+    Shutdown,
 }
 
 /// What a connection task holds for its device.
@@ -193,6 +195,14 @@ impl Hub {
             .filter(|d| d.session == session)
         {
             let _ = device.close.send(Some(reason.clone()));
+        }
+    }
+
+    /// Closes every connection (the server is stopping).
+    pub fn close_all(&self) {
+        let state = self.lock();
+        for device in state.devices.values().flatten() {
+            let _ = device.close.send(Some(CloseReason::Shutdown));
         }
     }
 
