@@ -1,4 +1,5 @@
-//! Conversations, members, messages and read receipts.
+//! Conversations and their members, and what messages and receipts share with them (opening
+//! sealed titles and bodies, the membership check, publishing).
 //!
 //! Every change is committed with its event and audit event, then published to the hub for the
 //! recipients the store named inside the transaction (so a member removed just before never
@@ -10,20 +11,16 @@ use ward_core::Timestamp;
 use ward_core::ValidationError;
 use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
 use ward_core::conversation::{
-    Committed, Conversation, ConversationKind, Message, Priority, Receipt, check_body, check_title,
+    Committed, Conversation, ConversationKind, Message, Priority, check_title,
 };
 use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_core::keys::{Epoch, KeyScope};
 use ward_core::role::{Permission, RoleName};
 use ward_core::user::UserStatus;
 use ward_crypto::seal::Binding;
-use ward_store::SendOutcome;
 
 use super::{Caller, ServiceError, Services};
 use crate::realtime::frames::{self, Payload};
-
-/// Most messages one page returns.
-pub const MAX_PAGE: u32 = 1000;
 
 /// A message with its body opened.
 #[derive(Debug, Clone)]
@@ -141,7 +138,11 @@ impl Services {
         Err(ServiceError::NotFound("conversation"))
     }
 
-    fn conversation_event(caller: &Caller, action: AuditAction, c: &Conversation) -> NewAuditEvent {
+    pub(super) fn conversation_event(
+        caller: &Caller,
+        action: AuditAction,
+        c: &Conversation,
+    ) -> NewAuditEvent {
         let mut event = caller
             .event(action, Outcome::Success)
             .target(TargetKind::Conversation, Some(*c.id.as_uuid()));
@@ -447,197 +448,5 @@ impl Services {
             },
         );
         Ok(())
-    }
-
-    /// Sends a message; answered after it and its audit event are durably committed. A retry
-    /// with the same client id returns the first message (`false`) and stores nothing.
-    pub async fn send_message(
-        &self,
-        caller: &Caller,
-        id: ConversationId,
-        outgoing: Outgoing,
-    ) -> Result<(PlainMessage, bool), ServiceError> {
-        self.require(caller, Permission::MessagesSend, AuditAction::MessageSent)
-            .await?;
-        check_body(&outgoing.body)?;
-        let conversation = self
-            .member_conversation(caller, id, AuditAction::MessageSent)
-            .await?;
-        let now = Timestamp::now();
-        let epoch = Epoch::of(now);
-        let message_id = Uuid::now_v7();
-        let binding = Binding::MessageBody {
-            conversation: id,
-            message: message_id,
-            epoch,
-        };
-        let sealed_body = self
-            .keys
-            .seal(
-                KeyScope::Conversation(id),
-                epoch,
-                binding,
-                outgoing.body.as_bytes(),
-            )
-            .await?;
-        let message = Message {
-            id: message_id,
-            conversation_id: id,
-            seq: 0,
-            sender_id: caller.user.id,
-            client_id: outgoing.client_id,
-            priority: outgoing.priority,
-            epoch,
-            sealed_body,
-            created_at: now,
-            event_seq: 0,
-        };
-        let mut event = caller
-            .event(AuditAction::MessageSent, Outcome::Success)
-            .target(TargetKind::Message, Some(message_id))
-            .detail(format!(
-                r#"{{"conversation":"{id}","priority":"{}"}}"#,
-                outgoing.priority.as_str()
-            ));
-        event.patient = conversation.patient_id;
-        match self.store.send_message(&message, event).await {
-            Ok(SendOutcome::Created { message, committed }) => {
-                let plain = PlainMessage {
-                    message,
-                    body: outgoing.body,
-                };
-                self.publish(&committed, Payload::Message(&plain));
-                Ok((plain, true))
-            }
-            Ok(SendOutcome::Existing(existing)) => {
-                let plain = self.open_message(existing).await?;
-                if plain.message.conversation_id == id
-                    && plain.body == outgoing.body
-                    && plain.message.priority == outgoing.priority
-                {
-                    Ok((plain, false))
-                } else {
-                    Err(ServiceError::Conflict(
-                        "this client_id was used for a different message",
-                    ))
-                }
-            }
-            Err(ward_store::StoreError::NotFound(_)) => Err(ServiceError::NotFound("conversation")),
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    /// Messages after `after`, in seq order.
-    pub async fn list_messages(
-        &self,
-        caller: &Caller,
-        id: ConversationId,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<PlainMessage>, ServiceError> {
-        if after < 0 {
-            return Err(ValidationError::new("after", "must not be negative").into());
-        }
-        let conversation = self
-            .member_conversation(caller, id, AuditAction::MessagesRead)
-            .await?;
-        let messages = self
-            .store
-            .messages(id, after, limit.clamp(1, MAX_PAGE))
-            .await?;
-        let mut plain = Vec::with_capacity(messages.len());
-        for m in messages {
-            plain.push(self.open_message(m).await?);
-        }
-        let event = Self::conversation_event(caller, AuditAction::MessagesRead, &conversation)
-            .detail(format!(r#"{{"after":{after},"count":{}}}"#, plain.len()));
-        self.store.append_audit(event).await?;
-        Ok(plain)
-    }
-
-    /// Moves the caller's read position; everyone in the conversation sees the receipt.
-    pub async fn mark_read(
-        &self,
-        caller: &Caller,
-        id: ConversationId,
-        up_to: i64,
-    ) -> Result<(), ServiceError> {
-        let conversation = self
-            .member_conversation(caller, id, AuditAction::ReadReceipt)
-            .await?;
-        if up_to < 1
-            || self
-                .store
-                .messages(id, up_to - 1, 1)
-                .await?
-                .first()
-                .is_none_or(|m| m.seq != up_to)
-        {
-            return Err(ValidationError::new(
-                "up_to_seq",
-                "must be the seq of a message in the conversation",
-            )
-            .into());
-        }
-        let event = Self::conversation_event(caller, AuditAction::ReadReceipt, &conversation)
-            .detail(format!(r#"{{"up_to_seq":{up_to}}}"#));
-        let now = Timestamp::now();
-        if let Some(committed) = self
-            .store
-            .mark_read(id, caller.user.id, up_to, now, event)
-            .await?
-        {
-            self.publish_receipt(&committed).await?;
-        }
-        Ok(())
-    }
-
-    pub(crate) async fn publish_receipt(&self, committed: &Committed) -> Result<(), ServiceError> {
-        let (conversation, user) = (committed.event.conversation_id, committed.event.user_id);
-        let receipt = match user {
-            Some(user) => self
-                .store
-                .receipts(conversation)
-                .await?
-                .into_iter()
-                .find(|r| r.user_id == user),
-            None => None,
-        };
-        if let Some(receipt) = receipt {
-            self.publish(committed, Payload::Receipt(&receipt));
-        }
-        Ok(())
-    }
-
-    /// Who has received and read a message, per recipient.
-    pub async fn message_receipts(
-        &self,
-        caller: &Caller,
-        message_id: Uuid,
-    ) -> Result<(Message, Vec<Receipt>), ServiceError> {
-        let message = self
-            .store
-            .message(message_id)
-            .await?
-            .ok_or(ServiceError::NotFound("message"))?;
-        let conversation = self
-            .member_conversation(caller, message.conversation_id, AuditAction::ReceiptsRead)
-            .await
-            .map_err(|e| match e {
-                // Not a member: the message does not exist for the caller either.
-                ServiceError::NotFound(_) => ServiceError::NotFound("message"),
-                other => other,
-            })?;
-        let receipts = self
-            .store
-            .receipts(message.conversation_id)
-            .await?
-            .into_iter()
-            .filter(|r| r.user_id != message.sender_id)
-            .collect();
-        let event = Self::conversation_event(caller, AuditAction::ReceiptsRead, &conversation)
-            .target(TargetKind::Message, Some(message_id));
-        self.store.append_audit(event).await?;
-        Ok((message, receipts))
     }
 }
