@@ -13,6 +13,8 @@ mod error;
 mod postgres;
 mod queries;
 mod queries_messaging;
+mod queries_sessions;
+mod queries_sync;
 mod rows;
 mod sqlite;
 mod store_impl;

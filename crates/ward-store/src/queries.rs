@@ -40,9 +40,11 @@ macro_rules! define_queries {
                     .fetch_optional(&mut *c)
                     .await?;
             let (prev_seq, prev_hash) = match last {
-                Some((seq, hash)) => {
-                    (seq, hash.try_into().map_err(|_| StoreError::CorruptAudit { seq })?)
-                }
+                Some((seq, hash)) => (
+                    seq,
+                    hash.try_into()
+                        .map_err(|_| StoreError::CorruptAudit { seq })?,
+                ),
                 None => (0, GENESIS_HASH),
             };
             let seq = prev_seq + 1;
@@ -82,11 +84,15 @@ macro_rules! define_queries {
             c: &mut Conn,
             f: &AuditFilter,
         ) -> StoreResult<Vec<AuditEvent>> {
-            const SQL: &str = concat!("SELECT ", audit_columns!(), " FROM audit_events WHERE \
+            const SQL: &str = concat!(
+                "SELECT ",
+                audit_columns!(),
+                " FROM audit_events WHERE \
                  ($1 IS NULL OR actor_id = $1) AND ($2 IS NULL OR target_id = $2) AND \
                  ($3 IS NULL OR patient_id = $3) AND ($4 IS NULL OR action = $4) AND \
                  ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at <= $6) AND \
-                 ($7 IS NULL OR seq < $7) ORDER BY seq DESC LIMIT $8");
+                 ($7 IS NULL OR seq < $7) ORDER BY seq DESC LIMIT $8"
+            );
             let rows: Vec<AuditRow> = sqlx::query_as(SQL)
                 .bind(f.actor.map(|id| *id.as_uuid()))
                 .bind(f.target)
@@ -106,7 +112,11 @@ macro_rules! define_queries {
             after_seq: i64,
             limit: u32,
         ) -> StoreResult<Vec<AuditEvent>> {
-            const SQL: &str = concat!("SELECT ", audit_columns!(), " FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2");
+            const SQL: &str = concat!(
+                "SELECT ",
+                audit_columns!(),
+                " FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"
+            );
             let rows: Vec<AuditRow> = sqlx::query_as(SQL)
                 .bind(after_seq)
                 .bind(i64::from(limit))
@@ -178,8 +188,10 @@ macro_rules! define_queries {
 
         pub(crate) async fn user_by_id(c: &mut Conn, id: UserId) -> StoreResult<Option<User>> {
             const SQL: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
-            let row: Option<UserRow> =
-                sqlx::query_as(SQL).bind(*id.as_uuid()).fetch_optional(&mut *c).await?;
+            let row: Option<UserRow> = sqlx::query_as(SQL)
+                .bind(*id.as_uuid())
+                .fetch_optional(&mut *c)
+                .await?;
             row.map(User::try_from).transpose()
         }
 
@@ -187,9 +199,15 @@ macro_rules! define_queries {
             c: &mut Conn,
             name: &Username,
         ) -> StoreResult<Option<User>> {
-            const SQL: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE username = $1");
-            let row: Option<UserRow> =
-                sqlx::query_as(SQL).bind(name.as_str()).fetch_optional(&mut *c).await?;
+            const SQL: &str = concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM users WHERE username = $1"
+            );
+            let row: Option<UserRow> = sqlx::query_as(SQL)
+                .bind(name.as_str())
+                .fetch_optional(&mut *c)
+                .await?;
             row.map(User::try_from).transpose()
         }
 
@@ -244,7 +262,10 @@ macro_rules! define_queries {
         }
 
         pub(crate) async fn put_pending_totp(c: &mut Conn, f: &TotpFactor) -> StoreResult<()> {
-            if totp_factor(c, f.user_id).await?.is_some_and(|old| old.confirmed) {
+            if totp_factor(c, f.user_id)
+                .await?
+                .is_some_and(|old| old.confirmed)
+            {
                 return Err(StoreError::Conflict("a second factor is already enrolled"));
             }
             sqlx::query("DELETE FROM totp_factors WHERE user_id = $1")
@@ -276,7 +297,9 @@ macro_rules! define_queries {
             .execute(&mut *c)
             .await?;
             if done.rows_affected() == 0 {
-                return Err(StoreError::Conflict("no second factor is waiting for confirmation"));
+                return Err(StoreError::Conflict(
+                    "no second factor is waiting for confirmation",
+                ));
             }
             Ok(())
         }
@@ -313,209 +336,18 @@ macro_rules! define_queries {
             Ok(())
         }
 
-        // ---- sessions ---------------------------------------------------------------------
-
-        macro_rules! session_columns {
-            () => {
-                "id, user_id, token_hash, device_name, scope, address, \
-             created_at, last_seen_at, expires_at, ended_at, end_reason, wipe_requested_at, \
-             wipe_confirmed_at"
-            };
-        }
-
-        pub(crate) async fn insert_session(c: &mut Conn, s: &Session) -> StoreResult<()> {
-            sqlx::query(
-                "INSERT INTO sessions (id, user_id, token_hash, device_name, scope, address, \
-                 created_at, last_seen_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(*s.id.as_uuid())
-            .bind(*s.user_id.as_uuid())
-            .bind(s.token_hash.to_vec())
-            .bind(s.device_name.as_str())
-            .bind(s.scope.as_str())
-            .bind(s.address.as_deref())
-            .bind(s.created_at.as_micros())
-            .bind(s.last_seen_at.as_micros())
-            .bind(s.expires_at.as_micros())
-            .execute(&mut *c)
-            .await
-            .map_err(|e| unique_as_conflict(e, "session exists"))?;
-            Ok(())
-        }
-
-        pub(crate) async fn session_by_token(
-            c: &mut Conn,
-            hash: &[u8; 32],
-        ) -> StoreResult<Option<Session>> {
-            const SQL: &str = concat!("SELECT ", session_columns!(), " FROM sessions WHERE token_hash = $1");
-            let row: Option<SessionRow> =
-                sqlx::query_as(SQL).bind(hash.to_vec()).fetch_optional(&mut *c).await?;
-            row.map(Session::try_from).transpose()
-        }
-
-        pub(crate) async fn session_by_id(
-            c: &mut Conn,
-            id: SessionId,
-        ) -> StoreResult<Option<Session>> {
-            const SQL: &str = concat!("SELECT ", session_columns!(), " FROM sessions WHERE id = $1");
-            let row: Option<SessionRow> =
-                sqlx::query_as(SQL).bind(*id.as_uuid()).fetch_optional(&mut *c).await?;
-            row.map(Session::try_from).transpose()
-        }
-
-        pub(crate) async fn list_sessions(c: &mut Conn, user: UserId) -> StoreResult<Vec<Session>> {
-            const SQL: &str = concat!("SELECT ", session_columns!(), " FROM sessions WHERE user_id = $1 AND ended_at IS NULL \
-                 ORDER BY created_at DESC");
-            let rows: Vec<SessionRow> =
-                sqlx::query_as(SQL).bind(*user.as_uuid()).fetch_all(&mut *c).await?;
-            rows.into_iter().map(Session::try_from).collect()
-        }
-
-        pub(crate) async fn touch_session(
-            c: &mut Conn,
-            id: SessionId,
-            at: Timestamp,
-        ) -> StoreResult<()> {
-            sqlx::query(
-                "UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $1 \
-                 AND ended_at IS NULL",
-            )
-            .bind(at.as_micros())
-            .bind(*id.as_uuid())
-            .execute(&mut *c)
-            .await?;
-            Ok(())
-        }
-
-        pub(crate) async fn end_session(
-            c: &mut Conn,
-            id: SessionId,
-            at: Timestamp,
-            reason: EndReason,
-        ) -> StoreResult<bool> {
-            let done = sqlx::query(
-                "UPDATE sessions SET ended_at = $1, end_reason = $2 \
-                 WHERE id = $3 AND ended_at IS NULL",
-            )
-            .bind(at.as_micros())
-            .bind(reason.as_str())
-            .bind(*id.as_uuid())
-            .execute(&mut *c)
-            .await?;
-            Ok(done.rows_affected() == 1)
-        }
-
-        pub(crate) async fn request_wipe(
-            c: &mut Conn,
-            id: SessionId,
-            at: Timestamp,
-        ) -> StoreResult<bool> {
-            let done = sqlx::query(
-                "UPDATE sessions SET wipe_requested_at = $1 WHERE id = $2 AND ended_at IS NULL \
-                 AND wipe_requested_at IS NULL",
-            )
-            .bind(at.as_micros())
-            .bind(*id.as_uuid())
-            .execute(&mut *c)
-            .await?;
-            Ok(done.rows_affected() == 1)
-        }
-
-        pub(crate) async fn confirm_wipe(
-            c: &mut Conn,
-            id: SessionId,
-            at: Timestamp,
-        ) -> StoreResult<bool> {
-            let done = sqlx::query(
-                "UPDATE sessions SET wipe_confirmed_at = $1, ended_at = $1, end_reason = $2 \
-                 WHERE id = $3 AND ended_at IS NULL AND wipe_requested_at IS NOT NULL",
-            )
-            .bind(at.as_micros())
-            .bind(EndReason::Wiped.as_str())
-            .bind(*id.as_uuid())
-            .execute(&mut *c)
-            .await?;
-            Ok(done.rows_affected() == 1)
-        }
-
-        pub(crate) async fn set_session_scope(
-            c: &mut Conn,
-            id: SessionId,
-            scope: SessionScope,
-        ) -> StoreResult<()> {
-            sqlx::query("UPDATE sessions SET scope = $1 WHERE id = $2")
-                .bind(scope.as_str())
-                .bind(*id.as_uuid())
-                .execute(&mut *c)
-                .await?;
-            Ok(())
-        }
-
-        // ---- sign-in throttling ------------------------------------------------------------
-
-        /// Failures older than this are pruned; no policy window may be longer.
-        const FAILURE_RETENTION_SECS: i64 = 7 * 24 * 3600;
-
-        pub(crate) async fn insert_login_failure(
-            c: &mut Conn,
-            username: &str,
-            address: Option<&str>,
-            at: Timestamp,
-        ) -> StoreResult<()> {
-            sqlx::query("INSERT INTO login_failures (username, address, at) VALUES ($1, $2, $3)")
-                .bind(username)
-                .bind(address)
-                .bind(at.as_micros())
-                .execute(&mut *c)
-                .await?;
-            sqlx::query("DELETE FROM login_failures WHERE at < $1")
-                .bind(at.minus_secs(FAILURE_RETENTION_SECS).as_micros())
-                .execute(&mut *c)
-                .await?;
-            Ok(())
-        }
-
-        pub(crate) async fn login_failures(
-            c: &mut Conn,
-            username: &str,
-            address: Option<&str>,
-            since: Timestamp,
-        ) -> StoreResult<FailureCounts> {
-            let (account,): (i64,) = sqlx::query_as(
-                "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2",
-            )
-            .bind(username)
-            .bind(since.as_micros())
-            .fetch_one(&mut *c)
-            .await?;
-            let (by_address,): (i64,) = match address {
-                Some(address) => {
-                    sqlx::query_as(
-                        "SELECT COUNT(*) FROM login_failures WHERE address = $1 AND at >= $2",
-                    )
-                    .bind(address)
-                    .bind(since.as_micros())
-                    .fetch_one(&mut *c)
-                    .await?
-                }
-                None => (0,),
-            };
-            Ok(FailureCounts {
-                account: u32::try_from(account).unwrap_or(u32::MAX),
-                address: u32::try_from(by_address).unwrap_or(u32::MAX),
-            })
-        }
+        crate::queries_sessions::session_queries!();
 
         // ---- policy -----------------------------------------------------------------------
 
         pub(crate) async fn policy(c: &mut Conn) -> StoreResult<Policy> {
-            let row: Option<(String,)> =
-                sqlx::query_as("SELECT document FROM policy WHERE id = 1")
-                    .fetch_optional(&mut *c)
-                    .await?;
+            let row: Option<(String,)> = sqlx::query_as("SELECT document FROM policy WHERE id = 1")
+                .fetch_optional(&mut *c)
+                .await?;
             match row {
-                Some((doc,)) => serde_json::from_str(&doc).map_err(|_| StoreError::Corrupt("policy")),
+                Some((doc,)) => {
+                    serde_json::from_str(&doc).map_err(|_| StoreError::Corrupt("policy"))
+                }
                 None => Ok(Policy::default()),
             }
         }
@@ -546,8 +378,12 @@ macro_rules! define_queries {
             scope: KeyScope,
             epoch: Epoch,
         ) -> StoreResult<Option<DataKeyRecord>> {
-            const SQL: &str = concat!("SELECT ", key_columns!(), " FROM data_keys \
-                 WHERE scope_kind = $1 AND scope_id = $2 AND epoch = $3");
+            const SQL: &str = concat!(
+                "SELECT ",
+                key_columns!(),
+                " FROM data_keys \
+                 WHERE scope_kind = $1 AND scope_id = $2 AND epoch = $3"
+            );
             let row: Option<DataKeyRow> = sqlx::query_as(SQL)
                 .bind(scope.kind())
                 .bind(scope.id())
@@ -574,11 +410,17 @@ macro_rules! define_queries {
             .bind(r.created_at.as_micros())
             .execute(&mut *c)
             .await?;
-            data_key(c, r.scope, r.epoch).await?.ok_or(StoreError::NotFound("data key"))
+            data_key(c, r.scope, r.epoch)
+                .await?
+                .ok_or(StoreError::NotFound("data key"))
         }
 
         pub(crate) async fn all_data_keys(c: &mut Conn) -> StoreResult<Vec<DataKeyRecord>> {
-            const SQL: &str = concat!("SELECT ", key_columns!(), " FROM data_keys ORDER BY scope_kind, scope_id, epoch");
+            const SQL: &str = concat!(
+                "SELECT ",
+                key_columns!(),
+                " FROM data_keys ORDER BY scope_kind, scope_id, epoch"
+            );
             let rows: Vec<DataKeyRow> = sqlx::query_as(SQL).fetch_all(&mut *c).await?;
             rows.into_iter().map(DataKeyRecord::try_from).collect()
         }
@@ -602,7 +444,9 @@ macro_rules! define_queries {
         }
 
         pub(crate) async fn ping(c: &mut Conn) -> StoreResult<()> {
-            let _: (i64,) = sqlx::query_as("SELECT CAST(1 AS BIGINT)").fetch_one(&mut *c).await?;
+            let _: (i64,) = sqlx::query_as("SELECT CAST(1 AS BIGINT)")
+                .fetch_one(&mut *c)
+                .await?;
             Ok(())
         }
     };

@@ -1,0 +1,156 @@
+//! Receipts, device cursors and the sync read: part of [`crate::queries_messaging`], expanded
+//! inside its module so it shares the backend's connection type and imports.
+
+macro_rules! sync_queries {
+    () => {
+        // ---- receipts ---------------------------------------------------------------------
+
+        /// Moves a member's read or delivered position forward; false if it would not move.
+        pub(crate) async fn advance_receipt(
+            c: &mut Conn,
+            conversation: ConversationId,
+            user: UserId,
+            delivered: i64,
+            read: i64,
+            at: Timestamp,
+        ) -> StoreResult<bool> {
+            let done = sqlx::query(
+                "UPDATE receipts SET \
+                 delivered_seq = CASE WHEN delivered_seq < $1 THEN $1 ELSE delivered_seq END, \
+                 read_seq = CASE WHEN read_seq < $2 THEN $2 ELSE read_seq END, updated_at = $3 \
+                 WHERE conversation_id = $4 AND user_id = $5 \
+                 AND (delivered_seq < $1 OR read_seq < $2)",
+            )
+            .bind(delivered)
+            .bind(read)
+            .bind(at.as_micros())
+            .bind(*conversation.as_uuid())
+            .bind(*user.as_uuid())
+            .execute(&mut *c)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
+
+        pub(crate) async fn receipts(
+            c: &mut Conn,
+            conversation: ConversationId,
+        ) -> StoreResult<Vec<Receipt>> {
+            let rows: Vec<ReceiptRow> = sqlx::query_as(
+                "SELECT r.conversation_id, r.user_id, r.delivered_seq, r.read_seq, r.updated_at \
+                 FROM receipts r JOIN memberships m ON m.conversation_id = r.conversation_id \
+                 AND m.user_id = r.user_id AND m.left_event IS NULL \
+                 WHERE r.conversation_id = $1 ORDER BY r.user_id",
+            )
+            .bind(*conversation.as_uuid())
+            .fetch_all(&mut *c)
+            .await?;
+            Ok(rows.into_iter().map(Receipt::from).collect())
+        }
+
+        pub(crate) async fn receipt(
+            c: &mut Conn,
+            conversation: ConversationId,
+            user: UserId,
+        ) -> StoreResult<Option<Receipt>> {
+            let row: Option<ReceiptRow> = sqlx::query_as(
+                "SELECT conversation_id, user_id, delivered_seq, read_seq, updated_at \
+                 FROM receipts WHERE conversation_id = $1 AND user_id = $2",
+            )
+            .bind(*conversation.as_uuid())
+            .bind(*user.as_uuid())
+            .fetch_optional(&mut *c)
+            .await?;
+            Ok(row.map(Receipt::from))
+        }
+
+        /// For a device that has received the log up to `cursor`: per conversation, the highest
+        /// message seq in (`from`, `cursor`] that others sent to `user`.
+        pub(crate) async fn delivered_in_range(
+            c: &mut Conn,
+            user: UserId,
+            from: i64,
+            cursor: i64,
+        ) -> StoreResult<Vec<(ConversationId, i64)>> {
+            let rows: Vec<(uuid::Uuid, i64)> = sqlx::query_as(
+                "SELECT m.conversation_id, MAX(m.seq) FROM messages m \
+                 JOIN memberships ms ON ms.conversation_id = m.conversation_id \
+                 AND ms.user_id = $1 AND ms.left_event IS NULL \
+                 WHERE m.event_seq > $2 AND m.event_seq <= $3 AND m.sender_id <> $1 \
+                 GROUP BY m.conversation_id",
+            )
+            .bind(*user.as_uuid())
+            .bind(from)
+            .bind(cursor)
+            .fetch_all(&mut *c)
+            .await?;
+            Ok(rows.into_iter().map(|(id, seq)| (ConversationId::from_uuid(id), seq)).collect())
+        }
+
+        pub(crate) async fn device_cursor(c: &mut Conn, session: SessionId) -> StoreResult<i64> {
+            let row: Option<(i64,)> =
+                sqlx::query_as("SELECT cursor FROM device_cursors WHERE session_id = $1")
+                    .bind(*session.as_uuid())
+                    .fetch_optional(&mut *c)
+                    .await?;
+            Ok(row.map_or(0, |(cursor,)| cursor))
+        }
+
+        pub(crate) async fn set_device_cursor(
+            c: &mut Conn,
+            session: SessionId,
+            cursor: i64,
+            at: Timestamp,
+        ) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO device_cursors (session_id, cursor, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (session_id) DO UPDATE SET cursor = $2, updated_at = $3",
+            )
+            .bind(*session.as_uuid())
+            .bind(cursor)
+            .bind(at.as_micros())
+            .execute(&mut *c)
+            .await?;
+            Ok(())
+        }
+
+        // ---- sync -------------------------------------------------------------------------
+
+        /// Events after `after` that `user` may see: those of conversations while they were a
+        /// member (the event that removed them included, nothing after it).
+        pub(crate) async fn events_for(
+            c: &mut Conn,
+            user: UserId,
+            after: i64,
+            limit: u32,
+        ) -> StoreResult<Vec<SyncItem>> {
+            let rows: Vec<SyncRow> = sqlx::query_as(
+                "SELECT e.seq, e.conversation_id, e.kind, e.message_id, e.user_id, e.at, \
+                 m.seq AS m_seq, m.sender_id AS m_sender_id, m.client_id AS m_client_id, \
+                 m.priority AS m_priority, m.epoch AS m_epoch, m.sealed_body AS m_sealed_body, \
+                 m.created_at AS m_created_at \
+                 FROM events e LEFT JOIN messages m ON m.id = e.message_id \
+                 WHERE e.seq > $2 AND EXISTS (SELECT 1 FROM memberships ms \
+                 WHERE ms.conversation_id = e.conversation_id AND ms.user_id = $1 \
+                 AND ms.joined_event <= e.seq \
+                 AND (ms.left_event IS NULL OR e.seq <= ms.left_event)) \
+                 ORDER BY e.seq LIMIT $3",
+            )
+            .bind(*user.as_uuid())
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&mut *c)
+            .await?;
+            let mut items = Vec::with_capacity(rows.len());
+            for row in rows {
+                let mut item = SyncItem::try_from(row)?;
+                if let (EventKind::ReceiptUpdated, Some(member)) = (item.event.kind, item.event.user_id) {
+                    item.receipt = receipt(c, item.event.conversation_id, member).await?;
+                }
+                items.push(item);
+            }
+            Ok(items)
+        }
+    };
+}
+
+pub(crate) use sync_queries;
