@@ -31,6 +31,13 @@ pub enum AdminCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Removes a user's second factor, so they enrol a new one at their next sign-in.
+    ResetTotp {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[arg(long)]
+        username: String,
+    },
     /// Generates a new root key and re-wraps every data key under it. Stop the server first.
     RotateRootKey {
         #[command(flatten)]
@@ -73,6 +80,7 @@ pub async fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        AdminCommand::ResetTotp { config, username } => reset_totp(&config, &username).await,
         AdminCommand::RotateRootKey {
             config,
             new_key_file,
@@ -80,6 +88,21 @@ pub async fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
             .await
             .map(|()| ExitCode::SUCCESS),
     }
+}
+
+/// Removes a user's second factor on the operator's authority.
+async fn reset_totp(args: &ConfigArgs, username: &str) -> anyhow::Result<ExitCode> {
+    let config = settings::load(args, None)?;
+    let (store, keyring) = ward_server::open(&config).await?;
+    let services = Services::new(store.clone(), keyring, Default::default());
+    let reset = services.reset_totp_by_operator(username).await;
+    store.close().await;
+    let user = reset.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "removed the second factor of {}; they enrol again at next sign-in",
+        user.username
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Re-wraps every data key under a new root key in one transaction. For the data directory's

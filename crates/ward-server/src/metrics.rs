@@ -9,6 +9,7 @@ use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -27,6 +28,10 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Histogram,
     pub login_failures: Counter,
+    /// New messages accepted (retries of a known client id are not counted).
+    pub messages_sent: Counter,
+    /// Devices connected over WebSocket, read from the hub at each scrape.
+    pub realtime_devices: Gauge,
 }
 
 impl Default for Metrics {
@@ -35,6 +40,8 @@ impl Default for Metrics {
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = Histogram::new(exponential_buckets(0.0005, 2.0, 16));
         let login_failures = Counter::default();
+        let messages_sent = Counter::default();
+        let realtime_devices = Gauge::default();
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -46,11 +53,19 @@ impl Default for Metrics {
             latency.clone(),
         );
         registry.register("login_failures", "Failed sign-ins", login_failures.clone());
+        registry.register("messages_sent", "Messages accepted", messages_sent.clone());
+        registry.register(
+            "realtime_devices",
+            "Devices connected over WebSocket",
+            realtime_devices.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
             login_failures,
+            messages_sent,
+            realtime_devices,
         }
     }
 }

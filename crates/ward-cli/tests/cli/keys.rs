@@ -56,3 +56,41 @@ async fn rotating_the_root_key_keeps_sealed_secrets_readable() {
     let (status, report) = verify(dir.path());
     assert_eq!(status, 0, "{report}");
 }
+
+#[tokio::test]
+async fn an_operator_can_reset_a_lost_second_factor() {
+    let dir = tempfile::tempdir().expect("dir");
+    assert!(create_user(dir.path(), "chief", "admin").status.success());
+    let server = Running::start(&["serve"], dir.path());
+    enrolled_admin(&server.client(), "chief").await;
+    let before = server.client().sign_in("chief", PASSWORD, "x").await;
+    assert!(before.is_err(), "an enrolled admin needs a code");
+    let out = ward()
+        .args(["admin", "reset-totp", "--username", "chief", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = server
+        .client()
+        .sign_in("chief", PASSWORD, "x")
+        .await
+        .expect("sign in");
+    let scope = after.me().await.expect("me").session.scope;
+    assert_eq!(
+        scope,
+        ward_proto::auth::SessionScope::MfaEnrollment,
+        "enrol again"
+    );
+    let unknown = ward()
+        .args(["admin", "reset-totp", "--username", "nobody", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert!(!unknown.status.success());
+    assert!(server.stop());
+}

@@ -152,6 +152,7 @@ pub async fn send_message(
         .send_message(&caller, ConversationId::from_uuid(id), outgoing)
         .await?;
     let status = if created {
+        state.metrics.messages_sent.inc();
         StatusCode::CREATED
     } else {
         StatusCode::OK

@@ -32,6 +32,8 @@ pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiEr
 
 /// Prometheus text exposition.
 pub async fn metrics(State(state): State<AppState>) -> Response {
+    let devices = i64::try_from(state.services.hub().connected()).unwrap_or(i64::MAX);
+    state.metrics.realtime_devices.set(devices);
     match state.metrics.encode() {
         Ok(text) => {
             let mut response = (StatusCode::OK, text).into_response();

@@ -134,6 +134,22 @@ impl Services {
         Ok(())
     }
 
+    /// Removes a user's second factor on the operator's authority (the CLI, with access to the
+    /// data directory): the way back in for an admin who lost their authenticator.
+    pub async fn reset_totp_by_operator(&self, username: &str) -> Result<User, ServiceError> {
+        let name = Username::parse(username)?;
+        let user = self
+            .store
+            .user_by_username(&name)
+            .await?
+            .ok_or(ServiceError::NotFound("user"))?;
+        let event = ward_core::audit::NewAuditEvent::new(AuditAction::TotpReset, Outcome::Success)
+            .target(TargetKind::User, Some(*user.id.as_uuid()))
+            .detail(r#"{"via":"cli"}"#.into());
+        self.store.reset_totp(user.id, event).await?;
+        Ok(user)
+    }
+
     /// The caller's own profile; whether they have a confirmed second factor.
     pub async fn me(&self, caller: &Caller) -> Result<bool, ServiceError> {
         let enrolled = self

@@ -85,6 +85,12 @@ api_test!(
         for rt in &mut devices {
             assert!(quiet(rt).await, "a retried send produced a second frame");
         }
+        let metrics = reqwest::get(format!("{}/metrics", server.url))
+            .await
+            .expect("metrics");
+        let metrics = metrics.text().await.expect("text");
+        assert!(metrics.contains("ward_realtime_devices 3"), "{metrics}");
+        assert!(metrics.contains("ward_messages_sent_total 1"), "{metrics}");
         // The acks are delivery receipts.
         let receipts = doctor
             .message_receipts(sent.id)
