@@ -93,13 +93,19 @@ impl Running {
     }
 
     pub fn start_on(db: Option<&str>, args: &[&str], data_dir: &Path) -> Self {
-        let mut child = ward_on(db)
+        let mut command = ward_on(db);
+        command
             .arg("--log-json")
             .args(args)
             .arg("--data-dir")
-            .arg(data_dir)
-            .arg("--listen")
-            .arg("127.0.0.1:0")
+            .arg(data_dir);
+        command.arg("--listen").arg("127.0.0.1:0");
+        Self::spawn(command)
+    }
+
+    /// Starts a prepared `ward` command (which must log JSON) and waits for its address.
+    pub fn spawn(mut command: Command) -> Self {
+        let mut child = command
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

@@ -103,3 +103,44 @@ async fn the_demo_serves_an_organisation_and_prints_how_to_sign_in() {
     assert_eq!(scope, ward_proto::auth::SessionScope::MfaEnrollment);
     assert!(demo.stop());
 }
+
+#[tokio::test]
+async fn serve_reads_a_config_file_and_ward_variables() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    assert!(create_user(&data, "chief", "admin").status.success());
+    let config = dir.path().join("ward.toml");
+    let toml = format!(
+        "data_dir = {:?}\nlisten = \"127.0.0.1:9\"\n",
+        data.display().to_string()
+    );
+    std::fs::write(&config, toml).expect("write config");
+    let mut command = ward();
+    command
+        .args(["--log-json", "serve", "--config"])
+        .arg(&config);
+    // A WARD_ variable overrides the file's port.
+    command.env("WARD_LISTEN", "127.0.0.1:0");
+    let server = Running::spawn(command);
+    assert!(
+        !server.url.ends_with(":9"),
+        "WARD_LISTEN won over the file: {}",
+        server.url
+    );
+    let admin = server
+        .client()
+        .sign_in("chief", PASSWORD, "x")
+        .await
+        .expect("sign in");
+    assert_eq!(admin.me().await.expect("me").user.username, "chief");
+    assert!(server.stop());
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "data_dir = \"/tmp/x\"\nlisten_port = 1\n").expect("write");
+    let out = ward()
+        .args(["serve", "--config"])
+        .arg(&bad)
+        .output()
+        .expect("run");
+    assert!(!out.status.success(), "an unknown key is refused");
+}
