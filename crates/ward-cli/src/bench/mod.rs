@@ -101,7 +101,7 @@ async fn bench(args: BenchArgs) -> anyhow::Result<()> {
     let fan_out_full = devices.histogram(Phase::Throughput).await;
 
     // 2. Fan-out at a fixed rate.
-    let sent = send_at_rate(
+    let (sent, ack_at_rate) = send_at_rate(
         &org,
         args.rate,
         Duration::from_secs(args.rate_seconds),
@@ -135,6 +135,10 @@ async fn bench(args: BenchArgs) -> anyhow::Result<()> {
     print_histogram(
         "fan-out at full speed (send to every device)",
         &fan_out_full,
+    );
+    print_histogram(
+        &format!("send-to-ack at {} msgs/s", args.rate),
+        &ack_at_rate,
     );
     print_histogram(
         &format!("fan-out at {} msgs/s ({} sent)", args.rate, sent),
@@ -217,13 +221,14 @@ async fn send_many(
     Ok((elapsed, h))
 }
 
-/// Sends at `rate` messages per second for `duration`; returns how many were sent.
+/// Sends at `rate` messages per second for `duration`; returns how many were sent and their
+/// send-to-ack latencies.
 async fn send_at_rate(
     org: &setup::Organisation,
     rate: u32,
     duration: Duration,
     epoch: Instant,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<(usize, Histogram<u64>)> {
     let mut tick = tokio::time::interval(Duration::from_secs(1) / rate.max(1));
     let deadline = Instant::now() + duration;
     let mut tasks = Vec::new();
@@ -232,14 +237,18 @@ async fn send_at_rate(
         tick.tick().await;
         let (client, conversation): (Arc<Client>, uuid::Uuid) = org.sender_owned(i);
         tasks.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let req = request(body(Phase::Rate, epoch));
             client
-                .send_message(conversation, &request(body(Phase::Rate, epoch)))
+                .send_message(conversation, &req)
                 .await
+                .map(|_| t.elapsed())
         }));
         i += 1;
     }
+    let mut ack = new_histogram()?;
     for task in tasks {
-        task.await??;
+        ack.record((task.await??.as_micros() as u64).max(1))?;
     }
-    Ok(i)
+    Ok((i, ack))
 }
