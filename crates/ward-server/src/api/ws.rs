@@ -25,8 +25,10 @@ const HEARTBEAT: Duration = Duration::from_secs(20);
 /// A device silent for this long (no frame, no pong) is disconnected.
 const SILENCE_LIMIT: Duration = Duration::from_secs(60);
 const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
-/// Acknowledgements are written at most this often per device.
-const ACK_FLUSH: Duration = Duration::from_millis(200);
+/// Acknowledgements (delivery receipts) are written at most this often per device. Each
+/// device's writes start at a random point of the period, so a ward full of devices does not
+/// flush in one burst that the message writes queue behind.
+const ACK_FLUSH: Duration = Duration::from_secs(1);
 const BACKLOG_PAGE: u32 = 1000;
 
 /// Opens the real-time connection (WebSocket upgrade).
@@ -226,7 +228,11 @@ impl Connection {
         }
 
         let mut heartbeat = tokio::time::interval(session_check_every(&self.services).await);
-        let mut ack_flush = tokio::time::interval(ACK_FLUSH);
+        let phase = Duration::from_millis(
+            (uuid::Uuid::new_v4().as_u128() % ACK_FLUSH.as_millis().max(1)) as u64,
+        );
+        let mut ack_flush =
+            tokio::time::interval_at(tokio::time::Instant::now() + phase, ACK_FLUSH);
         let mut heard = Instant::now();
         let (mut acked, mut recorded) = (0i64, 0i64);
         loop {

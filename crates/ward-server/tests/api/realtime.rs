@@ -91,12 +91,19 @@ api_test!(
         let metrics = metrics.text().await.expect("text");
         assert!(metrics.contains("ward_realtime_devices 3"), "{metrics}");
         assert!(metrics.contains("ward_messages_sent_total 1"), "{metrics}");
-        // The acks are delivery receipts.
-        let receipts = doctor
-            .message_receipts(sent.id)
-            .await
-            .expect("receipts")
-            .recipients;
+        // The acks become delivery receipts, written within a second (bounded wait).
+        let mut receipts = Vec::new();
+        for _ in 0..50 {
+            receipts = doctor
+                .message_receipts(sent.id)
+                .await
+                .expect("receipts")
+                .recipients;
+            if receipts.iter().all(|r| r.delivered) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         assert!(receipts.iter().all(|r| r.delivered), "{receipts:?}");
         server
     }
