@@ -155,6 +155,12 @@ impl NewAuditEvent {
         self
     }
 
+    /// The patient the event concerns, if any (for the accounting of disclosures).
+    pub fn patient(mut self, patient: Option<PatientId>) -> Self {
+        self.patient = patient;
+        self
+    }
+
     pub fn detail(mut self, detail: String) -> Self {
         self.detail = Some(detail);
         self

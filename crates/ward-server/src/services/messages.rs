@@ -62,14 +62,14 @@ impl Services {
             created_at: now,
             event_seq: 0,
         };
-        let mut event = caller
+        let event = caller
             .event(AuditAction::MessageSent, Outcome::Success)
             .target(TargetKind::Message, Some(message_id))
             .detail(format!(
                 r#"{{"conversation":"{id}","priority":"{}"}}"#,
                 outgoing.priority.as_str()
-            ));
-        event.patient = conversation.patient_id;
+            ))
+            .patient(conversation.patient_id);
         match self.store.send_message(&message, event).await {
             Ok(SendOutcome::Created { message, committed }) => {
                 let plain = PlainMessage {

@@ -125,15 +125,16 @@ impl Services {
         {
             return Ok(conversation);
         }
-        let mut event = caller
+        let event = caller
             .event(AuditAction::AccessDenied, Outcome::Denied)
             .target(TargetKind::Conversation, Some(*id.as_uuid()))
-            .detail(format!(r#"{{"attempted":"{}"}}"#, action.as_str()));
-        event.patient = self
-            .store
-            .conversation(id)
-            .await?
-            .and_then(|c| c.patient_id);
+            .detail(format!(r#"{{"attempted":"{}"}}"#, action.as_str()))
+            .patient(
+                self.store
+                    .conversation(id)
+                    .await?
+                    .and_then(|c| c.patient_id),
+            );
         self.store.append_audit(event).await?;
         Err(ServiceError::NotFound("conversation"))
     }
@@ -143,16 +144,14 @@ impl Services {
         action: AuditAction,
         c: &Conversation,
     ) -> NewAuditEvent {
-        let mut event = caller
+        caller
             .event(action, Outcome::Success)
-            .target(TargetKind::Conversation, Some(*c.id.as_uuid()));
-        event.patient = c.patient_id;
-        event
+            .target(TargetKind::Conversation, Some(*c.id.as_uuid()))
+            .patient(c.patient_id)
     }
 
-    /// Checks that every user exists, is active, and may be in a conversation of `kind`.
-    /// A patient account may only be in the patient-facing conversation of its own record
-    /// (`patient_account`), never in anyone else's.
+    /// Checks that every user exists and is active. A patient account may only be in the
+    /// patient-facing conversation of its own record (`patient_account`), never in anyone else's.
     async fn check_members(
         &self,
         patient_account: Option<UserId>,

@@ -150,10 +150,10 @@ impl Services {
             created_by: caller.user.id,
             created_at: now,
         };
-        let mut event = caller
+        let event = caller
             .event(AuditAction::PatientCreated, Outcome::Success)
-            .target(TargetKind::Patient, Some(*id.as_uuid()));
-        event.patient = Some(id);
+            .target(TargetKind::Patient, Some(*id.as_uuid()))
+            .patient(Some(id));
         let committed = self
             .store
             .create_patient(&record, &team, &thread, event)
@@ -189,11 +189,11 @@ impl Services {
                 return Ok(record);
             }
         }
-        let mut event = caller
+        let event = caller
             .event(AuditAction::AccessDenied, Outcome::Denied)
             .target(TargetKind::Patient, Some(*id.as_uuid()))
-            .detail(format!(r#"{{"attempted":"{}"}}"#, action.as_str()));
-        event.patient = Some(id);
+            .detail(format!(r#"{{"attempted":"{}"}}"#, action.as_str()))
+            .patient(Some(id));
         self.store.append_audit(event).await?;
         Err(ServiceError::NotFound("patient"))
     }
@@ -206,10 +206,10 @@ impl Services {
         let record = self
             .patient_for_staff(caller, id, AuditAction::PatientRead)
             .await?;
-        let mut event = caller
+        let event = caller
             .event(AuditAction::PatientRead, Outcome::Success)
-            .target(TargetKind::Patient, Some(*id.as_uuid()));
-        event.patient = Some(id);
+            .target(TargetKind::Patient, Some(*id.as_uuid()))
+            .patient(Some(id));
         self.store.append_audit(event).await?;
         self.open_patient(record).await
     }
@@ -258,11 +258,11 @@ impl Services {
         if member.role.as_str() == RoleName::PATIENT || member.status != UserStatus::Active {
             return Err(ValidationError::new("user_id", "must be an active staff account").into());
         }
-        let mut event: NewAuditEvent = caller
+        let event: NewAuditEvent = caller
             .event(AuditAction::CareTeamChanged, Outcome::Success)
             .target(TargetKind::User, Some(*user.as_uuid()))
-            .detail(format!(r#"{{"on_team":{on_team}}}"#));
-        event.patient = Some(patient);
+            .detail(format!(r#"{{"on_team":{on_team}}}"#))
+            .patient(Some(patient));
         let committed = self
             .store
             .set_care_team_member(patient, user, on_team, Timestamp::now(), event)
@@ -285,10 +285,10 @@ impl Services {
         }
         if committed.is_none() {
             // Nothing changed, but the answer shows the record: that is a read.
-            let mut event = caller
+            let event = caller
                 .event(AuditAction::PatientRead, Outcome::Success)
-                .target(TargetKind::Patient, Some(*patient.as_uuid()));
-            event.patient = Some(patient);
+                .target(TargetKind::Patient, Some(*patient.as_uuid()))
+                .patient(Some(patient));
             self.store.append_audit(event).await?;
         }
         self.open_patient(record).await
