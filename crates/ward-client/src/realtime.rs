@@ -6,8 +6,12 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use ward_proto::messaging::{ClientFrame, ServerFrame};
+
+/// Bytes read from the socket at a time (the WebSocket library zero-fills them per read poll).
+const READ_BUFFER_SIZE: usize = 8 * 1024;
 
 /// Why the real-time connection failed.
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +45,10 @@ impl Realtime {
                 .map_err(|_| RealtimeError::NoToken)?;
             request.headers_mut().insert("authorization", value);
         }
-        let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+        // A small read buffer: the library zero-fills it on every read poll.
+        let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER_SIZE);
+        let (socket, _) =
+            tokio_tungstenite::connect_async_with_config(request, Some(config), true).await?;
         let mut realtime = Self { socket };
         if let Some(cursor) = cursor {
             let auth = ClientFrame::Auth {

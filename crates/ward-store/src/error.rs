@@ -17,6 +17,9 @@ pub enum StoreError {
     Corrupt(&'static str),
     #[error("database error: {0}")]
     Database(Arc<sqlx::Error>),
+    /// A failure of the embedded SQLite writer.
+    #[error("database error: {0}")]
+    Embedded(Arc<rusqlite::Error>),
     #[error("migration failed: {0}")]
     Migrate(Arc<sqlx::migrate::MigrateError>),
     /// The writer has shut down.
@@ -27,6 +30,12 @@ pub enum StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         Self::Database(Arc::new(e))
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Embedded(Arc::new(e))
     }
 }
 

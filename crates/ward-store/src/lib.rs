@@ -16,6 +16,7 @@ mod queries_messaging;
 mod queries_sessions;
 mod queries_sync;
 mod rows;
+mod sql;
 mod sqlite;
 mod store_impl;
 mod store_impl_messaging;

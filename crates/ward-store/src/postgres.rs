@@ -1,6 +1,8 @@
-//! The PostgreSQL store, for deployments with several nodes. Each write is one transaction;
-//! audit appends are ordered by a transaction-scoped advisory lock, so the chain stays linear
-//! across nodes.
+//! The PostgreSQL store, for deployments with several nodes. Each write is one transaction
+//! ([`writes`]); audit and event appends are ordered by a transaction-scoped advisory lock, so
+//! the chain and the event log stay linear across nodes.
+
+mod writes;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,10 +15,7 @@ use ward_core::audit::ChainHasher;
 use crate::StoreResult;
 
 mod queries {
-    crate::queries::define_queries!(
-        sqlx::PgConnection,
-        Some("SELECT pg_advisory_xact_lock(7418001)")
-    );
+    crate::queries::define_queries!(sqlx::PgConnection);
 }
 
 /// PostgreSQL behind the [`Store`](crate::Store) traits.
@@ -84,20 +83,17 @@ impl crate::Store for PgStore {
 }
 
 mod messaging_queries {
-    crate::queries_messaging::define_messaging_queries!(
-        sqlx::PgConnection,
-        Some("SELECT pg_advisory_xact_lock(7418001)")
-    );
+    crate::queries_messaging::define_messaging_queries!(sqlx::PgConnection);
 }
 
 mod messaging_traits {
     crate::store_impl_messaging::impl_messaging_store!(
         super::PgStore,
         super::messaging_queries,
-        super::queries
+        super::writes
     );
 }
 
 mod store_traits {
-    crate::store_impl::impl_store!(super::PgStore, super::queries);
+    crate::store_impl::impl_store!(super::PgStore, super::queries, super::writes);
 }

@@ -1,21 +1,19 @@
-//! The SQL, written once and instantiated per backend by [`define_queries!`]. The two schemas
-//! differ only in column types (see `migrations/`), so the statements are the same; what
-//! differs is passed in: the connection type and the statement that orders audit appends.
+//! The read side of the SQL, written once and instantiated per backend (readers run on sqlx on
+//! both) by [`define_queries!`]. The two schemas differ only in column types (see
+//! `migrations/`), so the statements are the same. Writes are in [`crate::sql`], run by each
+//! backend's writer.
 
 macro_rules! define_queries {
-    ($conn:ty, $chain_lock:expr) => {
+    ($conn:ty) => {
         use ward_core::Timestamp;
-        use ward_core::audit::{
-            AuditEvent, AuditFilter, ChainHasher, GENESIS_HASH, NewAuditEvent, canonical_bytes,
-        };
+        use ward_core::audit::{AuditEvent, AuditFilter};
         use ward_core::id::{SessionId, UserId};
         use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
         use ward_core::policy::Policy;
         use ward_core::role::{Role, RoleName};
-        use ward_core::session::{EndReason, Session, SessionScope};
-        use ward_core::user::{User, UserStatus, Username};
+        use ward_core::session::Session;
+        use ward_core::user::{User, Username};
 
-        use crate::error::unique_as_conflict;
         use crate::rows::{
             AuditRow, DataKeyRow, RoleRow, SessionRow, TotpRow, UserRow, permissions_json,
         };
@@ -24,54 +22,6 @@ macro_rules! define_queries {
         type Conn = $conn;
 
         // ---- audit ------------------------------------------------------------------------
-
-        /// Appends `event` to the chain inside the caller's transaction.
-        pub(crate) async fn append_audit(
-            c: &mut Conn,
-            hasher: &dyn ChainHasher,
-            event: &NewAuditEvent,
-        ) -> StoreResult<i64> {
-            let lock: Option<&str> = $chain_lock;
-            if let Some(lock) = lock {
-                sqlx::query(lock).execute(&mut *c).await?;
-            }
-            let last: Option<(i64, Vec<u8>)> =
-                sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-                    .fetch_optional(&mut *c)
-                    .await?;
-            let (prev_seq, prev_hash) = match last {
-                Some((seq, hash)) => (
-                    seq,
-                    hash.try_into()
-                        .map_err(|_| StoreError::CorruptAudit { seq })?,
-                ),
-                None => (0, GENESIS_HASH),
-            };
-            let seq = prev_seq + 1;
-            let hash = hasher.link(&prev_hash, &canonical_bytes(seq, event));
-            sqlx::query(
-                "INSERT INTO audit_events (seq, id, at, actor_id, session_id, address, action, \
-                 target_kind, target_id, patient_id, outcome, detail, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            )
-            .bind(seq)
-            .bind(*event.id.as_uuid())
-            .bind(event.at.as_micros())
-            .bind(event.actor.map(|id| *id.as_uuid()))
-            .bind(event.session.map(|id| *id.as_uuid()))
-            .bind(event.address.as_deref())
-            .bind(event.action.as_str())
-            .bind(event.target.map(|t| t.kind.as_str()))
-            .bind(event.target.and_then(|t| t.id))
-            .bind(event.patient.map(|id| *id.as_uuid()))
-            .bind(event.outcome.as_str())
-            .bind(event.detail.as_deref())
-            .bind(prev_hash.to_vec())
-            .bind(hash.to_vec())
-            .execute(&mut *c)
-            .await?;
-            Ok(seq)
-        }
 
         macro_rules! audit_columns {
             () => {
@@ -165,27 +115,6 @@ macro_rules! define_queries {
             };
         }
 
-        pub(crate) async fn insert_user(c: &mut Conn, u: &User) -> StoreResult<()> {
-            if role(c, &u.role).await?.is_none() {
-                return Err(StoreError::NotFound("role"));
-            }
-            sqlx::query(
-                "INSERT INTO users (id, username, display_name, role, status, password_hash, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(*u.id.as_uuid())
-            .bind(u.username.as_str())
-            .bind(u.display_name.as_str())
-            .bind(u.role.as_str())
-            .bind(u.status.as_str())
-            .bind(&u.password_hash)
-            .bind(u.created_at.as_micros())
-            .execute(&mut *c)
-            .await
-            .map_err(|e| unique_as_conflict(e, "username is taken"))?;
-            Ok(())
-        }
-
         pub(crate) async fn user_by_id(c: &mut Conn, id: UserId) -> StoreResult<Option<User>> {
             const SQL: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
             let row: Option<UserRow> = sqlx::query_as(SQL)
@@ -217,34 +146,6 @@ macro_rules! define_queries {
             rows.into_iter().map(User::try_from).collect()
         }
 
-        pub(crate) async fn set_user_status(
-            c: &mut Conn,
-            id: UserId,
-            status: UserStatus,
-            at: Timestamp,
-        ) -> StoreResult<()> {
-            let done = sqlx::query("UPDATE users SET status = $1 WHERE id = $2")
-                .bind(status.as_str())
-                .bind(*id.as_uuid())
-                .execute(&mut *c)
-                .await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound("user"));
-            }
-            if status == UserStatus::Disabled {
-                sqlx::query(
-                    "UPDATE sessions SET ended_at = $1, end_reason = $2 \
-                     WHERE user_id = $3 AND ended_at IS NULL",
-                )
-                .bind(at.as_micros())
-                .bind(EndReason::UserDisabled.as_str())
-                .bind(*id.as_uuid())
-                .execute(&mut *c)
-                .await?;
-            }
-            Ok(())
-        }
-
         // ---- second factor ----------------------------------------------------------------
 
         pub(crate) async fn totp_factor(
@@ -259,81 +160,6 @@ macro_rules! define_queries {
             .fetch_optional(&mut *c)
             .await?;
             Ok(row.map(TotpFactor::from))
-        }
-
-        pub(crate) async fn put_pending_totp(c: &mut Conn, f: &TotpFactor) -> StoreResult<()> {
-            if totp_factor(c, f.user_id)
-                .await?
-                .is_some_and(|old| old.confirmed)
-            {
-                return Err(StoreError::Conflict("a second factor is already enrolled"));
-            }
-            sqlx::query("DELETE FROM totp_factors WHERE user_id = $1")
-                .bind(*f.user_id.as_uuid())
-                .execute(&mut *c)
-                .await?;
-            sqlx::query(
-                "INSERT INTO totp_factors (user_id, sealed_secret, confirmed, last_used_step, \
-                 created_at) VALUES ($1, $2, $3, NULL, $4)",
-            )
-            .bind(*f.user_id.as_uuid())
-            .bind(&f.sealed_secret)
-            .bind(false)
-            .bind(f.created_at.as_micros())
-            .execute(&mut *c)
-            .await?;
-            Ok(())
-        }
-
-        pub(crate) async fn confirm_totp(c: &mut Conn, user: UserId, step: i64) -> StoreResult<()> {
-            let done = sqlx::query(
-                "UPDATE totp_factors SET confirmed = $1, last_used_step = $2 \
-                 WHERE user_id = $3 AND confirmed = $4",
-            )
-            .bind(true)
-            .bind(step)
-            .bind(*user.as_uuid())
-            .bind(false)
-            .execute(&mut *c)
-            .await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::Conflict(
-                    "no second factor is waiting for confirmation",
-                ));
-            }
-            Ok(())
-        }
-
-        /// Marks a TOTP step as used; Conflict if it is not later than the last one.
-        pub(crate) async fn consume_totp_step(
-            c: &mut Conn,
-            user: UserId,
-            step: i64,
-        ) -> StoreResult<()> {
-            let done = sqlx::query(
-                "UPDATE totp_factors SET last_used_step = $1 WHERE user_id = $2 \
-                 AND confirmed = $3 AND (last_used_step IS NULL OR last_used_step < $1)",
-            )
-            .bind(step)
-            .bind(*user.as_uuid())
-            .bind(true)
-            .execute(&mut *c)
-            .await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::Conflict("this one-time code was used already"));
-            }
-            Ok(())
-        }
-
-        pub(crate) async fn delete_totp(c: &mut Conn, user: UserId) -> StoreResult<()> {
-            let done = sqlx::query("DELETE FROM totp_factors WHERE user_id = $1")
-                .bind(*user.as_uuid())
-                .execute(&mut *c)
-                .await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound("second factor"));
-            }
-            Ok(())
         }
 
         crate::queries_sessions::session_queries!();
@@ -352,19 +178,6 @@ macro_rules! define_queries {
             }
         }
 
-        pub(crate) async fn put_policy(c: &mut Conn, p: &Policy, at: Timestamp) -> StoreResult<()> {
-            let doc = serde_json::to_string(p).map_err(|_| StoreError::Corrupt("policy"))?;
-            sqlx::query(
-                "INSERT INTO policy (id, document, updated_at) VALUES (1, $1, $2) \
-                 ON CONFLICT (id) DO UPDATE SET document = $1, updated_at = $2",
-            )
-            .bind(doc)
-            .bind(at.as_micros())
-            .execute(&mut *c)
-            .await?;
-            Ok(())
-        }
-
         // ---- data keys --------------------------------------------------------------------
 
         macro_rules! key_columns {
@@ -378,41 +191,13 @@ macro_rules! define_queries {
             scope: KeyScope,
             epoch: Epoch,
         ) -> StoreResult<Option<DataKeyRecord>> {
-            const SQL: &str = concat!(
-                "SELECT ",
-                key_columns!(),
-                " FROM data_keys \
-                 WHERE scope_kind = $1 AND scope_id = $2 AND epoch = $3"
-            );
-            let row: Option<DataKeyRow> = sqlx::query_as(SQL)
+            let row: Option<DataKeyRow> = sqlx::query_as(crate::sql::DATA_KEY)
                 .bind(scope.kind())
                 .bind(scope.id())
                 .bind(epoch.index())
                 .fetch_optional(&mut *c)
                 .await?;
             row.map(DataKeyRecord::try_from).transpose()
-        }
-
-        pub(crate) async fn insert_data_key(
-            c: &mut Conn,
-            r: &DataKeyRecord,
-        ) -> StoreResult<DataKeyRecord> {
-            sqlx::query(
-                "INSERT INTO data_keys (scope_kind, scope_id, epoch, root_key_id, wrapped, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (scope_kind, scope_id, epoch) DO NOTHING",
-            )
-            .bind(r.scope.kind())
-            .bind(r.scope.id())
-            .bind(r.epoch.index())
-            .bind(&r.wrapped.root_key_id)
-            .bind(&r.wrapped.ciphertext)
-            .bind(r.created_at.as_micros())
-            .execute(&mut *c)
-            .await?;
-            data_key(c, r.scope, r.epoch)
-                .await?
-                .ok_or(StoreError::NotFound("data key"))
         }
 
         pub(crate) async fn all_data_keys(c: &mut Conn) -> StoreResult<Vec<DataKeyRecord>> {
@@ -423,24 +208,6 @@ macro_rules! define_queries {
             );
             let rows: Vec<DataKeyRow> = sqlx::query_as(SQL).fetch_all(&mut *c).await?;
             rows.into_iter().map(DataKeyRecord::try_from).collect()
-        }
-
-        pub(crate) async fn update_wrapped_key(c: &mut Conn, r: &DataKeyRecord) -> StoreResult<()> {
-            let done = sqlx::query(
-                "UPDATE data_keys SET root_key_id = $1, wrapped = $2 \
-                 WHERE scope_kind = $3 AND scope_id = $4 AND epoch = $5",
-            )
-            .bind(&r.wrapped.root_key_id)
-            .bind(&r.wrapped.ciphertext)
-            .bind(r.scope.kind())
-            .bind(r.scope.id())
-            .bind(r.epoch.index())
-            .execute(&mut *c)
-            .await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound("data key"));
-            }
-            Ok(())
         }
 
         pub(crate) async fn ping(c: &mut Conn) -> StoreResult<()> {

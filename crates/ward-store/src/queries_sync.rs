@@ -5,32 +5,6 @@ macro_rules! sync_queries {
     () => {
         // ---- receipts ---------------------------------------------------------------------
 
-        /// Moves a member's read or delivered position forward; false if it would not move.
-        pub(crate) async fn advance_receipt(
-            c: &mut Conn,
-            conversation: ConversationId,
-            user: UserId,
-            delivered: i64,
-            read: i64,
-            at: Timestamp,
-        ) -> StoreResult<bool> {
-            let done = sqlx::query(
-                "UPDATE receipts SET \
-                 delivered_seq = CASE WHEN delivered_seq < $1 THEN $1 ELSE delivered_seq END, \
-                 read_seq = CASE WHEN read_seq < $2 THEN $2 ELSE read_seq END, updated_at = $3 \
-                 WHERE conversation_id = $4 AND user_id = $5 \
-                 AND (delivered_seq < $1 OR read_seq < $2)",
-            )
-            .bind(delivered)
-            .bind(read)
-            .bind(at.as_micros())
-            .bind(*conversation.as_uuid())
-            .bind(*user.as_uuid())
-            .execute(&mut *c)
-            .await?;
-            Ok(done.rows_affected() == 1)
-        }
-
         pub(crate) async fn receipts(
             c: &mut Conn,
             conversation: ConversationId,
@@ -61,56 +35,6 @@ macro_rules! sync_queries {
             .fetch_optional(&mut *c)
             .await?;
             Ok(row.map(Receipt::from))
-        }
-
-        /// For a device that has received the log up to `cursor`: per conversation, the highest
-        /// message seq in (`from`, `cursor`] that others sent to `user`.
-        pub(crate) async fn delivered_in_range(
-            c: &mut Conn,
-            user: UserId,
-            from: i64,
-            cursor: i64,
-        ) -> StoreResult<Vec<(ConversationId, i64)>> {
-            let rows: Vec<(uuid::Uuid, i64)> = sqlx::query_as(
-                "SELECT m.conversation_id, MAX(m.seq) FROM messages m \
-                 JOIN memberships ms ON ms.conversation_id = m.conversation_id \
-                 AND ms.user_id = $1 AND ms.left_event IS NULL \
-                 WHERE m.event_seq > $2 AND m.event_seq <= $3 AND m.sender_id <> $1 \
-                 GROUP BY m.conversation_id",
-            )
-            .bind(*user.as_uuid())
-            .bind(from)
-            .bind(cursor)
-            .fetch_all(&mut *c)
-            .await?;
-            Ok(rows.into_iter().map(|(id, seq)| (ConversationId::from_uuid(id), seq)).collect())
-        }
-
-        pub(crate) async fn device_cursor(c: &mut Conn, session: SessionId) -> StoreResult<i64> {
-            let row: Option<(i64,)> =
-                sqlx::query_as("SELECT cursor FROM device_cursors WHERE session_id = $1")
-                    .bind(*session.as_uuid())
-                    .fetch_optional(&mut *c)
-                    .await?;
-            Ok(row.map_or(0, |(cursor,)| cursor))
-        }
-
-        pub(crate) async fn set_device_cursor(
-            c: &mut Conn,
-            session: SessionId,
-            cursor: i64,
-            at: Timestamp,
-        ) -> StoreResult<()> {
-            sqlx::query(
-                "INSERT INTO device_cursors (session_id, cursor, updated_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (session_id) DO UPDATE SET cursor = $2, updated_at = $3",
-            )
-            .bind(*session.as_uuid())
-            .bind(cursor)
-            .bind(at.as_micros())
-            .execute(&mut *c)
-            .await?;
-            Ok(())
         }
 
         // ---- sync -------------------------------------------------------------------------

@@ -138,12 +138,12 @@ impl TryFrom<SessionRow> for Session {
 
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct DataKeyRow {
-    scope_kind: String,
-    scope_id: Uuid,
-    epoch: i64,
-    root_key_id: String,
-    wrapped: Vec<u8>,
-    created_at: i64,
+    pub(crate) scope_kind: String,
+    pub(crate) scope_id: Uuid,
+    pub(crate) epoch: i64,
+    pub(crate) root_key_id: String,
+    pub(crate) wrapped: Vec<u8>,
+    pub(crate) created_at: i64,
 }
 
 impl TryFrom<DataKeyRow> for DataKeyRecord {
@@ -246,13 +246,13 @@ impl TryFrom<PatientRow> for PatientRecord {
 
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct ConversationRow {
-    id: Uuid,
-    kind: String,
-    sealed_title: Option<Vec<u8>>,
-    patient_id: Option<Uuid>,
-    direct_key: Option<String>,
-    created_by: Uuid,
-    created_at: i64,
+    pub(crate) id: Uuid,
+    pub(crate) kind: String,
+    pub(crate) sealed_title: Option<Vec<u8>>,
+    pub(crate) patient_id: Option<Uuid>,
+    pub(crate) direct_key: Option<String>,
+    pub(crate) created_by: Uuid,
+    pub(crate) created_at: i64,
 }
 
 impl TryFrom<ConversationRow> for Conversation {

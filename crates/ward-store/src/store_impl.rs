@@ -2,10 +2,12 @@
 //!
 //! A backend type provides `write(f)`, which runs `f` inside a durable transaction (batched with
 //! others on SQLite), `read(f)`, which runs `f` on a reader connection, and a `hasher` field.
-//! Each trait method is one such call: the change and its audit event share a transaction.
+//! Reads call the shared queries (`$q`); writes call the backend's writer module (`$w`), which
+//! has the same functions for its own connection type. Each trait method is one such call: the
+//! change and its audit event share a transaction.
 
 macro_rules! impl_store {
-    ($store:ty, $q:path) => {
+    ($store:ty, $q:path, $w:path) => {
         use std::sync::Arc;
 
         use async_trait::async_trait;
@@ -18,6 +20,7 @@ macro_rules! impl_store {
         use ward_core::session::{EndReason, Session, SessionScope};
         use ward_core::user::{User, UserStatus, Username};
         use $q as q;
+        use $w as w;
 
         use crate::{
             AuditStore, FailureCounts, KeyStore, PolicyStore, SessionStore, StoreResult,
@@ -30,8 +33,8 @@ macro_rules! impl_store {
                 let (user, h) = (user.clone(), Arc::clone(&self.hasher));
                 self.write(move |c| {
                     Box::pin(async move {
-                        q::insert_user(c, &user).await?;
-                        q::append_audit(c, &*h, &audit).await.map(drop)
+                        w::insert_user(c, &user).await?;
+                        w::append_audit(c, &*h, &audit).await.map(drop)
                     })
                 })
                 .await
@@ -61,8 +64,8 @@ macro_rules! impl_store {
                 let h = Arc::clone(&self.hasher);
                 self.write(move |c| {
                     Box::pin(async move {
-                        q::set_user_status(c, id, status, at).await?;
-                        q::append_audit(c, &*h, &audit).await.map(drop)
+                        w::set_user_status(c, id, status, at).await?;
+                        w::append_audit(c, &*h, &audit).await.map(drop)
                     })
                 })
                 .await
@@ -90,8 +93,8 @@ macro_rules! impl_store {
                 let (factor, h) = (factor.clone(), Arc::clone(&self.hasher));
                 self.write(move |c| {
                     Box::pin(async move {
-                        q::put_pending_totp(c, &factor).await?;
-                        q::append_audit(c, &*h, &audit).await.map(drop)
+                        w::put_pending_totp(c, &factor).await?;
+                        w::append_audit(c, &*h, &audit).await.map(drop)
                     })
                 })
                 .await
@@ -107,9 +110,9 @@ macro_rules! impl_store {
                 let h = Arc::clone(&self.hasher);
                 self.write(move |c| {
                     Box::pin(async move {
-                        q::confirm_totp(c, user, step).await?;
-                        q::set_session_scope(c, session, SessionScope::Full).await?;
-                        q::append_audit(c, &*h, &audit).await.map(drop)
+                        w::confirm_totp(c, user, step).await?;
+                        w::set_session_scope(c, session, SessionScope::Full).await?;
+                        w::append_audit(c, &*h, &audit).await.map(drop)
                     })
                 })
                 .await
@@ -119,8 +122,8 @@ macro_rules! impl_store {
                 let h = Arc::clone(&self.hasher);
                 self.write(move |c| {
                     Box::pin(async move {
-                        q::delete_totp(c, user).await?;
-                        q::append_audit(c, &*h, &audit).await.map(drop)
+                        w::delete_totp(c, user).await?;
+                        w::append_audit(c, &*h, &audit).await.map(drop)
                     })
                 })
                 .await
@@ -139,10 +142,10 @@ macro_rules! impl_store {
                 self.write(move |c| {
                     Box::pin(async move {
                         if let Some(step) = totp_step {
-                            q::consume_totp_step(c, session.user_id, step).await?;
+                            w::consume_totp_step(c, session.user_id, step).await?;
                         }
-                        q::insert_session(c, &session).await?;
-                        q::append_audit(c, &*h, &audit).await.map(drop)
+                        w::insert_session(c, &session).await?;
+                        w::append_audit(c, &*h, &audit).await.map(drop)
                     })
                 })
                 .await
@@ -164,7 +167,7 @@ macro_rules! impl_store {
             }
 
             async fn touch_session(&self, id: SessionId, at: Timestamp) -> StoreResult<()> {
-                self.write(move |c| Box::pin(q::touch_session(c, id, at)))
+                self.write(move |c| Box::pin(w::touch_session(c, id, at)))
                     .await
             }
 
@@ -178,9 +181,9 @@ macro_rules! impl_store {
                 let h = Arc::clone(&self.hasher);
                 self.write(move |c| {
                     Box::pin(async move {
-                        let ended = q::end_session(c, id, at, reason).await?;
+                        let ended = w::end_session(c, id, at, reason).await?;
                         if ended {
-                            q::append_audit(c, &*h, &audit).await?;
+                            w::append_audit(c, &*h, &audit).await?;
                         }
                         Ok(ended)
                     })
@@ -197,9 +200,9 @@ macro_rules! impl_store {
                 let h = Arc::clone(&self.hasher);
                 self.write(move |c| {
                     Box::pin(async move {
-                        let ordered = q::request_wipe(c, id, at).await?;
+                        let ordered = w::request_wipe(c, id, at).await?;
                         if ordered {
-                            q::append_audit(c, &*h, &audit).await?;
+                            w::append_audit(c, &*h, &audit).await?;
                         }
                         Ok(ordered)
                     })
@@ -216,9 +219,9 @@ macro_rules! impl_store {
                 let h = Arc::clone(&self.hasher);
                 self.write(move |c| {
                     Box::pin(async move {
-                        let confirmed = q::confirm_wipe(c, id, at).await?;
+                        let confirmed = w::confirm_wipe(c, id, at).await?;
                         if confirmed {
-                            q::append_audit(c, &*h, &audit).await?;
+                            w::append_audit(c, &*h, &audit).await?;
                         }
                         Ok(confirmed)
                     })
@@ -240,8 +243,8 @@ macro_rules! impl_store {
                 let h = Arc::clone(&self.hasher);
                 self.write(move |c| {
                     Box::pin(async move {
-                        q::insert_login_failure(c, &username, address.as_deref(), at).await?;
-                        q::append_audit(c, &*h, &audit).await.map(drop)
+                        w::insert_login_failure(c, &username, address.as_deref(), at).await?;
+                        w::append_audit(c, &*h, &audit).await.map(drop)
                     })
                 })
                 .await
@@ -278,8 +281,8 @@ macro_rules! impl_store {
                 let (policy, h) = (policy.clone(), Arc::clone(&self.hasher));
                 self.write(move |c| {
                     Box::pin(async move {
-                        q::put_policy(c, &policy, at).await?;
-                        q::append_audit(c, &*h, &audit).await.map(drop)
+                        w::put_policy(c, &policy, at).await?;
+                        w::append_audit(c, &*h, &audit).await.map(drop)
                     })
                 })
                 .await
@@ -299,7 +302,7 @@ macro_rules! impl_store {
 
             async fn insert_data_key(&self, record: &DataKeyRecord) -> StoreResult<DataKeyRecord> {
                 let record = record.clone();
-                self.write(move |c| Box::pin(async move { q::insert_data_key(c, &record).await }))
+                self.write(move |c| Box::pin(async move { w::insert_data_key(c, &record).await }))
                     .await
             }
 
@@ -316,9 +319,9 @@ macro_rules! impl_store {
                 self.write(move |c| {
                     Box::pin(async move {
                         for record in &records {
-                            q::update_wrapped_key(c, record).await?;
+                            w::update_wrapped_key(c, record).await?;
                         }
-                        q::append_audit(c, &*h, &audit).await.map(drop)
+                        w::append_audit(c, &*h, &audit).await.map(drop)
                     })
                 })
                 .await
@@ -329,7 +332,7 @@ macro_rules! impl_store {
         impl AuditStore for $store {
             async fn append_audit(&self, event: NewAuditEvent) -> StoreResult<i64> {
                 let h = Arc::clone(&self.hasher);
-                self.write(move |c| Box::pin(async move { q::append_audit(c, &*h, &event).await }))
+                self.write(move |c| Box::pin(async move { w::append_audit(c, &*h, &event).await }))
                     .await
             }
 

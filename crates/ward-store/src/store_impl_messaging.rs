@@ -3,7 +3,7 @@
 //! get positions in commit order.
 
 macro_rules! impl_messaging_store {
-    ($store:ty, $qm:path, $q:path) => {
+    ($store:ty, $qm:path, $w:path) => {
         use std::sync::Arc;
 
         use async_trait::async_trait;
@@ -12,8 +12,8 @@ macro_rules! impl_messaging_store {
         use ward_core::conversation::{Committed, Conversation, Message, MessageId, Receipt};
         use ward_core::id::{ConversationId, PatientId, SessionId, UserId};
         use ward_core::patient::PatientRecord;
-        use $q as q;
         use $qm as qm;
+        use $w as w;
 
         use crate::{
             ConversationStore, ConversationSummary, MessageStore, PatientStore, SendOutcome,
@@ -34,16 +34,16 @@ macro_rules! impl_messaging_store {
                 let h = Arc::clone(&self.hasher);
                 self.write(move |c| {
                     Box::pin(async move {
-                        qm::order(c).await?;
-                        qm::insert_patient(c, &patient).await?;
+                        w::order(c).await?;
+                        w::insert_patient(c, &patient).await?;
                         for user in &team {
-                            qm::set_care_team_member(c, patient.id, *user, true).await?;
+                            w::set_care_team_member(c, patient.id, *user, true).await?;
                         }
-                        qm::insert_conversation(c, &conv).await?;
-                        let committed = qm::add_members(c, conv.id, &team, conv.created_at)
+                        w::insert_conversation(c, &conv).await?;
+                        let committed = w::add_members(c, conv.id, &team, conv.created_at)
                             .await?
                             .ok_or(StoreError::Conflict("a care team needs members"))?;
-                        q::append_audit(c, &*h, &audit).await?;
+                        w::append_audit(c, &*h, &audit).await?;
                         Ok(committed)
                     })
                 })
@@ -83,19 +83,19 @@ macro_rules! impl_messaging_store {
                 let h = Arc::clone(&self.hasher);
                 self.write(move |c| {
                     Box::pin(async move {
-                        qm::order(c).await?;
-                        if !qm::set_care_team_member(c, patient, user, on_team).await? {
+                        w::order(c).await?;
+                        if !w::set_care_team_member(c, patient, user, on_team).await? {
                             return Ok(None);
                         }
-                        let conv = qm::care_team_conversation(c, patient)
+                        let conv = w::care_team_conversation(c, patient)
                             .await?
                             .ok_or(StoreError::NotFound("care-team conversation"))?;
                         let committed = if on_team {
-                            qm::add_members(c, conv.id, &[user], at).await?
+                            w::add_members(c, conv.id, &[user], at).await?
                         } else {
-                            qm::remove_member(c, conv.id, user, at).await?
+                            w::remove_member(c, conv.id, user, at).await?
                         };
-                        q::append_audit(c, &*h, &audit).await?;
+                        w::append_audit(c, &*h, &audit).await?;
                         Ok(committed)
                     })
                 })
@@ -115,12 +115,12 @@ macro_rules! impl_messaging_store {
                 let h = Arc::clone(&self.hasher);
                 self.write(move |c| {
                     Box::pin(async move {
-                        qm::order(c).await?;
-                        qm::insert_conversation(c, &conv).await?;
-                        let committed = qm::add_members(c, conv.id, &members, conv.created_at)
+                        w::order(c).await?;
+                        w::insert_conversation(c, &conv).await?;
+                        let committed = w::add_members(c, conv.id, &members, conv.created_at)
                             .await?
                             .ok_or(StoreError::Conflict("a conversation needs members"))?;
-                        q::append_audit(c, &*h, &audit).await?;
+                        w::append_audit(c, &*h, &audit).await?;
                         Ok(committed)
                     })
                 })
@@ -187,10 +187,10 @@ macro_rules! impl_messaging_store {
                 let (users, h) = (users.to_vec(), Arc::clone(&self.hasher));
                 self.write(move |c| {
                     Box::pin(async move {
-                        qm::order(c).await?;
-                        let committed = qm::add_members(c, id, &users, at).await?;
+                        w::order(c).await?;
+                        let committed = w::add_members(c, id, &users, at).await?;
                         if committed.is_some() {
-                            q::append_audit(c, &*h, &audit).await?;
+                            w::append_audit(c, &*h, &audit).await?;
                         }
                         Ok(committed)
                     })
@@ -208,10 +208,10 @@ macro_rules! impl_messaging_store {
                 let h = Arc::clone(&self.hasher);
                 self.write(move |c| {
                     Box::pin(async move {
-                        qm::order(c).await?;
-                        let committed = qm::remove_member(c, id, user, at).await?;
+                        w::order(c).await?;
+                        let committed = w::remove_member(c, id, user, at).await?;
                         if committed.is_some() {
-                            q::append_audit(c, &*h, &audit).await?;
+                            w::append_audit(c, &*h, &audit).await?;
                         }
                         Ok(committed)
                     })
@@ -232,15 +232,14 @@ macro_rules! impl_messaging_store {
                 let sent = self
                     .write(move |c| {
                         Box::pin(async move {
-                            qm::order(c).await?;
+                            w::order(c).await?;
                             let conv = message.conversation_id;
-                            let Some(seq) =
-                                qm::next_message_seq(c, conv, message.sender_id).await?
+                            let Some(seq) = w::next_message_seq(c, conv, message.sender_id).await?
                             else {
                                 return Err(StoreError::NotFound("conversation"));
                             };
                             message.seq = seq;
-                            let event = qm::append_event(
+                            let event = w::append_event(
                                 c,
                                 conv,
                                 ward_core::conversation::EventKind::MessageCreated,
@@ -252,11 +251,11 @@ macro_rules! impl_messaging_store {
                             message.event_seq = event.seq;
                             // A used client id fails here, and the job's savepoint (or the
                             // transaction) undoes the seq and the event.
-                            qm::insert_message(c, &message).await?;
+                            w::insert_message(c, &message).await?;
                             let at = message.created_at;
-                            qm::advance_receipt(c, conv, message.sender_id, seq, seq, at).await?;
-                            let recipients = qm::active_members(c, conv).await?;
-                            q::append_audit(c, &*h, &audit).await?;
+                            w::advance_receipt(c, conv, message.sender_id, seq, seq, at).await?;
+                            let recipients = w::active_members(c, conv).await?;
+                            w::append_audit(c, &*h, &audit).await?;
                             Ok(SendOutcome::Created {
                                 message,
                                 committed: Committed { event, recipients },
@@ -302,12 +301,12 @@ macro_rules! impl_messaging_store {
                 let h = Arc::clone(&self.hasher);
                 self.write(move |c| {
                     Box::pin(async move {
-                        qm::order(c).await?;
-                        if !qm::advance_receipt(c, conversation, user, up_to, up_to, at).await? {
+                        w::order(c).await?;
+                        if !w::advance_receipt(c, conversation, user, up_to, up_to, at).await? {
                             return Ok(None);
                         }
                         let committed = receipt_event(c, conversation, user, at).await?;
-                        q::append_audit(c, &*h, &audit).await?;
+                        w::append_audit(c, &*h, &audit).await?;
                         Ok(Some(committed))
                     })
                 })
@@ -322,12 +321,12 @@ macro_rules! impl_messaging_store {
 
         /// Appends a `receipt.updated` event for a member and names who sees it.
         async fn receipt_event(
-            c: &mut qm::Conn,
+            c: &mut w::Conn,
             conversation: ConversationId,
             user: UserId,
             at: Timestamp,
         ) -> StoreResult<Committed> {
-            let event = qm::append_event(
+            let event = w::append_event(
                 c,
                 conversation,
                 ward_core::conversation::EventKind::ReceiptUpdated,
@@ -336,7 +335,7 @@ macro_rules! impl_messaging_store {
                 at,
             )
             .await?;
-            let recipients = qm::active_members(c, conversation).await?;
+            let recipients = w::active_members(c, conversation).await?;
             Ok(Committed { event, recipients })
         }
 
@@ -365,17 +364,17 @@ macro_rules! impl_messaging_store {
             ) -> StoreResult<Vec<Committed>> {
                 self.write(move |c| {
                     Box::pin(async move {
-                        qm::order(c).await?;
-                        let from = qm::device_cursor(c, session).await?;
+                        w::order(c).await?;
+                        let from = w::device_cursor(c, session).await?;
                         if cursor <= from {
                             return Ok(Vec::new());
                         }
-                        qm::set_device_cursor(c, session, cursor, at).await?;
+                        w::set_device_cursor(c, session, cursor, at).await?;
                         let mut committed = Vec::new();
                         for (conversation, seq) in
-                            qm::delivered_in_range(c, user, from, cursor).await?
+                            w::delivered_in_range(c, user, from, cursor).await?
                         {
-                            if qm::advance_receipt(c, conversation, user, seq, 0, at).await? {
+                            if w::advance_receipt(c, conversation, user, seq, 0, at).await? {
                                 committed.push(receipt_event(c, conversation, user, at).await?);
                             }
                         }

@@ -32,6 +32,13 @@ const ACK_FLUSH: Duration = Duration::from_secs(1);
 const BACKLOG_PAGE: u32 = 1000;
 
 /// Opens the real-time connection (WebSocket upgrade).
+/// Bytes read from a socket at a time. The WebSocket library zero-fills this much on every
+/// read poll, and a connection is polled on each frame it is sent, so it is kept small: the
+/// client's frames (auth, resume, acks, pings) are tiny.
+const READ_BUFFER_SIZE: usize = 8 * 1024;
+/// The largest frame a client may send.
+const MAX_CLIENT_FRAME: usize = 64 * 1024;
+
 #[utoipa::path(get, path = "/ws", tag = "realtime",
     responses((status = 101, description = "Switching to the WebSocket protocol"),
         (status = 401, body = Problem)))]
@@ -49,6 +56,9 @@ pub async fn connect(
         Err(_) => None,
     };
     let services = state.services.clone();
+    let upgrade = upgrade
+        .read_buffer_size(READ_BUFFER_SIZE)
+        .max_message_size(MAX_CLIENT_FRAME);
     Ok(upgrade.on_upgrade(move |socket| async move {
         run(socket, services, caller, address).await;
     }))

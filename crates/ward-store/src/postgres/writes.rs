@@ -1,0 +1,571 @@
+//! The PostgreSQL write path: the statements of [`crate::sql`] on sqlx, run inside the
+//! transaction of [`super::PgStore::write`]. Audit appends and event appends are ordered by
+//! a transaction-scoped advisory lock, so the chain and the event log stay linear across nodes.
+
+use ward_core::Timestamp;
+use ward_core::audit::{ChainHasher, GENESIS_HASH, NewAuditEvent, canonical_bytes};
+use ward_core::conversation::{Committed, Conversation, Event, EventKind, Message, MessageId};
+use ward_core::id::{ConversationId, PatientId, SessionId, UserId};
+use ward_core::keys::DataKeyRecord;
+use ward_core::patient::PatientRecord;
+use ward_core::policy::Policy;
+use ward_core::session::{EndReason, Session, SessionScope};
+use ward_core::user::{User, UserStatus};
+
+use crate::error::unique_as_conflict;
+use crate::sql;
+use crate::{StoreError, StoreResult, TotpFactor};
+
+use super::messaging_queries::is_member;
+pub(crate) use super::messaging_queries::{active_members, care_team_conversation};
+use super::queries::data_key;
+
+pub(crate) type Conn = sqlx::PgConnection;
+
+/// Orders the writers that append to the audit chain or the event log.
+const ORDER_LOCK: &str = "SELECT pg_advisory_xact_lock(7418001)";
+
+/// Orders this transaction's event appends after every earlier writer's.
+pub(crate) async fn order(c: &mut Conn) -> StoreResult<()> {
+    sqlx::query(ORDER_LOCK).execute(&mut *c).await?;
+    Ok(())
+}
+
+// ---- audit --------------------------------------------------------------------------------
+
+/// Appends `event` to the chain inside the caller's transaction.
+pub(crate) async fn append_audit(
+    c: &mut Conn,
+    hasher: &dyn ChainHasher,
+    event: &NewAuditEvent,
+) -> StoreResult<i64> {
+    order(c).await?;
+    let last: Option<(i64, Vec<u8>)> = sqlx::query_as(sql::AUDIT_HEAD)
+        .fetch_optional(&mut *c)
+        .await?;
+    let (prev_seq, prev_hash) = match last {
+        Some((seq, hash)) => (
+            seq,
+            hash.try_into()
+                .map_err(|_| StoreError::CorruptAudit { seq })?,
+        ),
+        None => (0, GENESIS_HASH),
+    };
+    let seq = prev_seq + 1;
+    let hash = hasher.link(&prev_hash, &canonical_bytes(seq, event));
+    sqlx::query(sql::INSERT_AUDIT)
+        .bind(seq)
+        .bind(*event.id.as_uuid())
+        .bind(event.at.as_micros())
+        .bind(event.actor.map(|id| *id.as_uuid()))
+        .bind(event.session.map(|id| *id.as_uuid()))
+        .bind(event.address.as_deref())
+        .bind(event.action.as_str())
+        .bind(event.target.map(|t| t.kind.as_str()))
+        .bind(event.target.and_then(|t| t.id))
+        .bind(event.patient.map(|id| *id.as_uuid()))
+        .bind(event.outcome.as_str())
+        .bind(event.detail.as_deref())
+        .bind(prev_hash.to_vec())
+        .bind(hash.to_vec())
+        .execute(&mut *c)
+        .await?;
+    Ok(seq)
+}
+
+// ---- users and second factors -------------------------------------------------------------
+
+pub(crate) async fn insert_user(c: &mut Conn, u: &User) -> StoreResult<()> {
+    let role: Option<(i32,)> = sqlx::query_as(sql::ROLE_EXISTS)
+        .bind(u.role.as_str())
+        .fetch_optional(&mut *c)
+        .await?;
+    if role.is_none() {
+        return Err(StoreError::NotFound("role"));
+    }
+    sqlx::query(sql::INSERT_USER)
+        .bind(*u.id.as_uuid())
+        .bind(u.username.as_str())
+        .bind(u.display_name.as_str())
+        .bind(u.role.as_str())
+        .bind(u.status.as_str())
+        .bind(&u.password_hash)
+        .bind(u.created_at.as_micros())
+        .execute(&mut *c)
+        .await
+        .map_err(|e| unique_as_conflict(e, "username is taken"))?;
+    Ok(())
+}
+
+pub(crate) async fn set_user_status(
+    c: &mut Conn,
+    id: UserId,
+    status: UserStatus,
+    at: Timestamp,
+) -> StoreResult<()> {
+    let done = sqlx::query(sql::SET_USER_STATUS)
+        .bind(status.as_str())
+        .bind(*id.as_uuid())
+        .execute(&mut *c)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound("user"));
+    }
+    if status == UserStatus::Disabled {
+        sqlx::query(sql::END_USER_SESSIONS)
+            .bind(at.as_micros())
+            .bind(EndReason::UserDisabled.as_str())
+            .bind(*id.as_uuid())
+            .execute(&mut *c)
+            .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn put_pending_totp(c: &mut Conn, f: &TotpFactor) -> StoreResult<()> {
+    let confirmed: Option<(bool,)> = sqlx::query_as(sql::TOTP_CONFIRMED)
+        .bind(*f.user_id.as_uuid())
+        .fetch_optional(&mut *c)
+        .await?;
+    if confirmed.is_some_and(|(confirmed,)| confirmed) {
+        return Err(StoreError::Conflict("a second factor is already enrolled"));
+    }
+    sqlx::query(sql::DELETE_TOTP)
+        .bind(*f.user_id.as_uuid())
+        .execute(&mut *c)
+        .await?;
+    sqlx::query(sql::INSERT_PENDING_TOTP)
+        .bind(*f.user_id.as_uuid())
+        .bind(&f.sealed_secret)
+        .bind(false)
+        .bind(f.created_at.as_micros())
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn confirm_totp(c: &mut Conn, user: UserId, step: i64) -> StoreResult<()> {
+    let done = sqlx::query(sql::CONFIRM_TOTP)
+        .bind(true)
+        .bind(step)
+        .bind(*user.as_uuid())
+        .bind(false)
+        .execute(&mut *c)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict(
+            "no second factor is waiting for confirmation",
+        ));
+    }
+    Ok(())
+}
+
+/// Marks a TOTP step as used; Conflict if it is not later than the last one.
+pub(crate) async fn consume_totp_step(c: &mut Conn, user: UserId, step: i64) -> StoreResult<()> {
+    let done = sqlx::query(sql::CONSUME_TOTP_STEP)
+        .bind(step)
+        .bind(*user.as_uuid())
+        .bind(true)
+        .execute(&mut *c)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict("this one-time code was used already"));
+    }
+    Ok(())
+}
+
+pub(crate) async fn delete_totp(c: &mut Conn, user: UserId) -> StoreResult<()> {
+    let done = sqlx::query(sql::DELETE_TOTP)
+        .bind(*user.as_uuid())
+        .execute(&mut *c)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound("second factor"));
+    }
+    Ok(())
+}
+
+// ---- sessions and sign-in throttling ------------------------------------------------------
+
+pub(crate) async fn insert_session(c: &mut Conn, s: &Session) -> StoreResult<()> {
+    sqlx::query(sql::INSERT_SESSION)
+        .bind(*s.id.as_uuid())
+        .bind(*s.user_id.as_uuid())
+        .bind(s.token_hash.to_vec())
+        .bind(s.device_name.as_str())
+        .bind(s.scope.as_str())
+        .bind(s.address.as_deref())
+        .bind(s.created_at.as_micros())
+        .bind(s.last_seen_at.as_micros())
+        .bind(s.expires_at.as_micros())
+        .execute(&mut *c)
+        .await
+        .map_err(|e| unique_as_conflict(e, "session exists"))?;
+    Ok(())
+}
+
+pub(crate) async fn touch_session(c: &mut Conn, id: SessionId, at: Timestamp) -> StoreResult<()> {
+    sqlx::query(sql::TOUCH_SESSION)
+        .bind(at.as_micros())
+        .bind(*id.as_uuid())
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn end_session(
+    c: &mut Conn,
+    id: SessionId,
+    at: Timestamp,
+    reason: EndReason,
+) -> StoreResult<bool> {
+    let done = sqlx::query(sql::END_SESSION)
+        .bind(at.as_micros())
+        .bind(reason.as_str())
+        .bind(*id.as_uuid())
+        .execute(&mut *c)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn request_wipe(c: &mut Conn, id: SessionId, at: Timestamp) -> StoreResult<bool> {
+    let done = sqlx::query(sql::REQUEST_WIPE)
+        .bind(at.as_micros())
+        .bind(*id.as_uuid())
+        .execute(&mut *c)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn confirm_wipe(c: &mut Conn, id: SessionId, at: Timestamp) -> StoreResult<bool> {
+    let done = sqlx::query(sql::CONFIRM_WIPE)
+        .bind(at.as_micros())
+        .bind(EndReason::Wiped.as_str())
+        .bind(*id.as_uuid())
+        .execute(&mut *c)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn set_session_scope(
+    c: &mut Conn,
+    id: SessionId,
+    scope: SessionScope,
+) -> StoreResult<()> {
+    sqlx::query(sql::SET_SESSION_SCOPE)
+        .bind(scope.as_str())
+        .bind(*id.as_uuid())
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn insert_login_failure(
+    c: &mut Conn,
+    username: &str,
+    address: Option<&str>,
+    at: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query(sql::INSERT_LOGIN_FAILURE)
+        .bind(username)
+        .bind(address)
+        .bind(at.as_micros())
+        .execute(&mut *c)
+        .await?;
+    sqlx::query(sql::PRUNE_LOGIN_FAILURES)
+        .bind(at.minus_secs(sql::FAILURE_RETENTION_SECS).as_micros())
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+// ---- policy and data keys -----------------------------------------------------------------
+
+pub(crate) async fn put_policy(c: &mut Conn, p: &Policy, at: Timestamp) -> StoreResult<()> {
+    let doc = serde_json::to_string(p).map_err(|_| StoreError::Corrupt("policy"))?;
+    sqlx::query(sql::PUT_POLICY)
+        .bind(doc)
+        .bind(at.as_micros())
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn insert_data_key(c: &mut Conn, r: &DataKeyRecord) -> StoreResult<DataKeyRecord> {
+    sqlx::query(sql::INSERT_DATA_KEY)
+        .bind(r.scope.kind())
+        .bind(r.scope.id())
+        .bind(r.epoch.index())
+        .bind(&r.wrapped.root_key_id)
+        .bind(&r.wrapped.ciphertext)
+        .bind(r.created_at.as_micros())
+        .execute(&mut *c)
+        .await?;
+    data_key(c, r.scope, r.epoch)
+        .await?
+        .ok_or(StoreError::NotFound("data key"))
+}
+
+pub(crate) async fn update_wrapped_key(c: &mut Conn, r: &DataKeyRecord) -> StoreResult<()> {
+    let done = sqlx::query(sql::UPDATE_WRAPPED_KEY)
+        .bind(&r.wrapped.root_key_id)
+        .bind(&r.wrapped.ciphertext)
+        .bind(r.scope.kind())
+        .bind(r.scope.id())
+        .bind(r.epoch.index())
+        .execute(&mut *c)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound("data key"));
+    }
+    Ok(())
+}
+
+// ---- events and membership ----------------------------------------------------------------
+
+/// Appends an event at the next position; the caller holds the ordering lock.
+pub(crate) async fn append_event(
+    c: &mut Conn,
+    conversation: ConversationId,
+    kind: EventKind,
+    message_id: Option<MessageId>,
+    user_id: Option<UserId>,
+    at: Timestamp,
+) -> StoreResult<Event> {
+    let (seq,): (i64,) = sqlx::query_as(sql::APPEND_EVENT)
+        .bind(*conversation.as_uuid())
+        .bind(kind.as_str())
+        .bind(message_id)
+        .bind(user_id.map(|u| *u.as_uuid()))
+        .bind(at.as_micros())
+        .fetch_one(&mut *c)
+        .await?;
+    Ok(Event {
+        seq,
+        conversation_id: conversation,
+        kind,
+        message_id,
+        user_id,
+        at,
+    })
+}
+
+/// Adds members (those already in are skipped) under one `conversation.updated` event.
+pub(crate) async fn add_members(
+    c: &mut Conn,
+    conversation: ConversationId,
+    users: &[UserId],
+    at: Timestamp,
+) -> StoreResult<Option<Committed>> {
+    let mut fresh = Vec::new();
+    for user in users {
+        if !is_member(c, conversation, *user).await? && !fresh.contains(user) {
+            fresh.push(*user);
+        }
+    }
+    if fresh.is_empty() {
+        return Ok(None);
+    }
+    let event = append_event(
+        c,
+        conversation,
+        EventKind::ConversationUpdated,
+        None,
+        None,
+        at,
+    )
+    .await?;
+    for user in &fresh {
+        sqlx::query(sql::INSERT_MEMBERSHIP)
+            .bind(*conversation.as_uuid())
+            .bind(*user.as_uuid())
+            .bind(event.seq)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query(sql::INSERT_RECEIPT)
+            .bind(*conversation.as_uuid())
+            .bind(*user.as_uuid())
+            .bind(at.as_micros())
+            .execute(&mut *c)
+            .await?;
+    }
+    let recipients = active_members(c, conversation).await?;
+    Ok(Some(Committed { event, recipients }))
+}
+
+/// Ends a membership; the removed member receives the removal event and nothing after.
+pub(crate) async fn remove_member(
+    c: &mut Conn,
+    conversation: ConversationId,
+    user: UserId,
+    at: Timestamp,
+) -> StoreResult<Option<Committed>> {
+    if !is_member(c, conversation, user).await? {
+        return Ok(None);
+    }
+    let event = append_event(
+        c,
+        conversation,
+        EventKind::MemberRemoved,
+        None,
+        Some(user),
+        at,
+    )
+    .await?;
+    sqlx::query(sql::END_MEMBERSHIP)
+        .bind(event.seq)
+        .bind(*conversation.as_uuid())
+        .bind(*user.as_uuid())
+        .execute(&mut *c)
+        .await?;
+    let mut recipients = active_members(c, conversation).await?;
+    recipients.push(user);
+    Ok(Some(Committed { event, recipients }))
+}
+
+// ---- patients and conversations -----------------------------------------------------------
+
+pub(crate) async fn insert_patient(c: &mut Conn, p: &PatientRecord) -> StoreResult<()> {
+    sqlx::query(sql::INSERT_PATIENT)
+        .bind(*p.id.as_uuid())
+        .bind(p.mrn_index.to_vec())
+        .bind(&p.sealed_demographics)
+        .bind(p.user_id.map(|u| *u.as_uuid()))
+        .bind(p.created_at.as_micros())
+        .execute(&mut *c)
+        .await
+        .map_err(|e| unique_as_conflict(e, "a patient with this MRN or account exists"))?;
+    Ok(())
+}
+
+/// Puts `user` on or off the patient's care team; false if that changed nothing.
+pub(crate) async fn set_care_team_member(
+    c: &mut Conn,
+    patient: PatientId,
+    user: UserId,
+    on_team: bool,
+) -> StoreResult<bool> {
+    let statement = if on_team {
+        sql::ADD_CARE_TEAM_MEMBER
+    } else {
+        sql::REMOVE_CARE_TEAM_MEMBER
+    };
+    let done = sqlx::query(statement)
+        .bind(*patient.as_uuid())
+        .bind(*user.as_uuid())
+        .execute(&mut *c)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn insert_conversation(c: &mut Conn, v: &Conversation) -> StoreResult<()> {
+    sqlx::query(sql::INSERT_CONVERSATION)
+        .bind(*v.id.as_uuid())
+        .bind(v.kind.as_str())
+        .bind(v.sealed_title.as_deref())
+        .bind(v.patient_id.map(|p| *p.as_uuid()))
+        .bind(v.direct_key.as_deref())
+        .bind(*v.created_by.as_uuid())
+        .bind(v.created_at.as_micros())
+        .execute(&mut *c)
+        .await
+        .map_err(|e| unique_as_conflict(e, "that conversation exists already"))?;
+    Ok(())
+}
+
+// ---- messages, receipts and device cursors ------------------------------------------------
+
+/// Takes the conversation's next seq, if `sender` is a member.
+pub(crate) async fn next_message_seq(
+    c: &mut Conn,
+    conversation: ConversationId,
+    sender: UserId,
+) -> StoreResult<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(sql::NEXT_MESSAGE_SEQ)
+        .bind(*conversation.as_uuid())
+        .bind(*sender.as_uuid())
+        .fetch_optional(&mut *c)
+        .await?;
+    Ok(row.map(|(seq,)| seq))
+}
+
+pub(crate) async fn insert_message(c: &mut Conn, m: &Message) -> StoreResult<()> {
+    sqlx::query(sql::INSERT_MESSAGE)
+        .bind(m.id)
+        .bind(*m.conversation_id.as_uuid())
+        .bind(m.seq)
+        .bind(*m.sender_id.as_uuid())
+        .bind(m.client_id)
+        .bind(m.priority.as_str())
+        .bind(m.epoch.index())
+        .bind(&m.sealed_body)
+        .bind(m.created_at.as_micros())
+        .bind(m.event_seq)
+        .execute(&mut *c)
+        .await
+        .map_err(|e| unique_as_conflict(e, "this client_id was used already"))?;
+    Ok(())
+}
+
+/// Raises a member's delivered and read marks; false if neither moved.
+pub(crate) async fn advance_receipt(
+    c: &mut Conn,
+    conversation: ConversationId,
+    user: UserId,
+    delivered: i64,
+    read: i64,
+    at: Timestamp,
+) -> StoreResult<bool> {
+    let done = sqlx::query(sql::ADVANCE_RECEIPT)
+        .bind(delivered)
+        .bind(read)
+        .bind(at.as_micros())
+        .bind(*conversation.as_uuid())
+        .bind(*user.as_uuid())
+        .execute(&mut *c)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// For a device that has received the log up to `cursor`: per conversation, the highest
+/// message seq in (`from`, `cursor`] that others sent to `user`.
+pub(crate) async fn delivered_in_range(
+    c: &mut Conn,
+    user: UserId,
+    from: i64,
+    cursor: i64,
+) -> StoreResult<Vec<(ConversationId, i64)>> {
+    let rows: Vec<(uuid::Uuid, i64)> = sqlx::query_as(sql::DELIVERED_IN_RANGE)
+        .bind(*user.as_uuid())
+        .bind(from)
+        .bind(cursor)
+        .fetch_all(&mut *c)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, seq)| (ConversationId::from_uuid(id), seq))
+        .collect())
+}
+
+pub(crate) async fn device_cursor(c: &mut Conn, session: SessionId) -> StoreResult<i64> {
+    let row: Option<(i64,)> = sqlx::query_as(sql::DEVICE_CURSOR)
+        .bind(*session.as_uuid())
+        .fetch_optional(&mut *c)
+        .await?;
+    Ok(row.map_or(0, |(cursor,)| cursor))
+}
+
+pub(crate) async fn set_device_cursor(
+    c: &mut Conn,
+    session: SessionId,
+    cursor: i64,
+    at: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query(sql::SET_DEVICE_CURSOR)
+        .bind(*session.as_uuid())
+        .bind(cursor)
+        .bind(at.as_micros())
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,116 @@
+//! The statements of the write path, shared by the two backends' writers
+//! ([`crate::postgres::writes`] on sqlx, [`crate::sqlite::writes`] on rusqlite). Placeholders
+//! are PostgreSQL's `$N`; the SQLite writer binds them by number, as sqlx does.
+
+// ---- audit --------------------------------------------------------------------------------
+
+pub(crate) const AUDIT_HEAD: &str = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
+pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_events (seq, id, at, actor_id, \
+     session_id, address, action, target_kind, target_id, patient_id, outcome, detail, \
+     prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+
+// ---- users and second factors -------------------------------------------------------------
+
+pub(crate) const ROLE_EXISTS: &str = "SELECT 1 FROM roles WHERE name = $1";
+pub(crate) const INSERT_USER: &str = "INSERT INTO users (id, username, display_name, role, \
+     status, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub(crate) const SET_USER_STATUS: &str = "UPDATE users SET status = $1 WHERE id = $2";
+pub(crate) const END_USER_SESSIONS: &str = "UPDATE sessions SET ended_at = $1, end_reason = $2 \
+     WHERE user_id = $3 AND ended_at IS NULL";
+pub(crate) const TOTP_CONFIRMED: &str = "SELECT confirmed FROM totp_factors WHERE user_id = $1";
+pub(crate) const DELETE_TOTP: &str = "DELETE FROM totp_factors WHERE user_id = $1";
+pub(crate) const INSERT_PENDING_TOTP: &str = "INSERT INTO totp_factors (user_id, sealed_secret, \
+     confirmed, last_used_step, created_at) VALUES ($1, $2, $3, NULL, $4)";
+pub(crate) const CONFIRM_TOTP: &str = "UPDATE totp_factors SET confirmed = $1, \
+     last_used_step = $2 WHERE user_id = $3 AND confirmed = $4";
+pub(crate) const CONSUME_TOTP_STEP: &str = "UPDATE totp_factors SET last_used_step = $1 \
+     WHERE user_id = $2 AND confirmed = $3 AND (last_used_step IS NULL OR last_used_step < $1)";
+
+// ---- sessions and sign-in throttling ------------------------------------------------------
+
+pub(crate) const INSERT_SESSION: &str = "INSERT INTO sessions (id, user_id, token_hash, \
+     device_name, scope, address, created_at, last_seen_at, expires_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub(crate) const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $1 WHERE id = $2 \
+     AND last_seen_at < $1 AND ended_at IS NULL";
+pub(crate) const END_SESSION: &str = "UPDATE sessions SET ended_at = $1, end_reason = $2 \
+     WHERE id = $3 AND ended_at IS NULL";
+pub(crate) const REQUEST_WIPE: &str = "UPDATE sessions SET wipe_requested_at = $1 WHERE id = $2 \
+     AND ended_at IS NULL AND wipe_requested_at IS NULL";
+pub(crate) const CONFIRM_WIPE: &str = "UPDATE sessions SET wipe_confirmed_at = $1, \
+     ended_at = $1, end_reason = $2 \
+     WHERE id = $3 AND ended_at IS NULL AND wipe_requested_at IS NOT NULL";
+pub(crate) const SET_SESSION_SCOPE: &str = "UPDATE sessions SET scope = $1 WHERE id = $2";
+pub(crate) const INSERT_LOGIN_FAILURE: &str =
+    "INSERT INTO login_failures (username, address, at) VALUES ($1, $2, $3)";
+pub(crate) const PRUNE_LOGIN_FAILURES: &str = "DELETE FROM login_failures WHERE at < $1";
+/// Failures older than this are pruned; no policy window may be longer.
+pub(crate) const FAILURE_RETENTION_SECS: i64 = 7 * 24 * 3600;
+
+// ---- policy and data keys -----------------------------------------------------------------
+
+pub(crate) const PUT_POLICY: &str = "INSERT INTO policy (id, document, updated_at) \
+     VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET document = $1, updated_at = $2";
+pub(crate) const DATA_KEY: &str = "SELECT scope_kind, scope_id, epoch, root_key_id, wrapped, \
+     created_at FROM data_keys WHERE scope_kind = $1 AND scope_id = $2 AND epoch = $3";
+pub(crate) const INSERT_DATA_KEY: &str = "INSERT INTO data_keys (scope_kind, scope_id, epoch, \
+     root_key_id, wrapped, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+     ON CONFLICT (scope_kind, scope_id, epoch) DO NOTHING";
+pub(crate) const UPDATE_WRAPPED_KEY: &str = "UPDATE data_keys SET root_key_id = $1, \
+     wrapped = $2 WHERE scope_kind = $3 AND scope_id = $4 AND epoch = $5";
+
+// ---- events and membership ----------------------------------------------------------------
+
+pub(crate) const APPEND_EVENT: &str = "INSERT INTO events (seq, conversation_id, kind, \
+     message_id, user_id, at) \
+     VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM events), $1, $2, $3, $4, $5) RETURNING seq";
+pub(crate) const ACTIVE_MEMBERS: &str = "SELECT user_id FROM memberships \
+     WHERE conversation_id = $1 AND left_event IS NULL ORDER BY user_id";
+pub(crate) const IS_MEMBER: &str = "SELECT joined_event FROM memberships \
+     WHERE conversation_id = $1 AND user_id = $2 AND left_event IS NULL";
+pub(crate) const INSERT_MEMBERSHIP: &str =
+    "INSERT INTO memberships (conversation_id, user_id, joined_event) VALUES ($1, $2, $3)";
+pub(crate) const INSERT_RECEIPT: &str = "INSERT INTO receipts (conversation_id, user_id, \
+     delivered_seq, read_seq, updated_at) VALUES ($1, $2, 0, 0, $3) \
+     ON CONFLICT (conversation_id, user_id) DO NOTHING";
+pub(crate) const END_MEMBERSHIP: &str = "UPDATE memberships SET left_event = $1 \
+     WHERE conversation_id = $2 AND user_id = $3 AND left_event IS NULL";
+
+// ---- patients and conversations -----------------------------------------------------------
+
+pub(crate) const INSERT_PATIENT: &str = "INSERT INTO patients (id, mrn_index, \
+     sealed_demographics, user_id, created_at) VALUES ($1, $2, $3, $4, $5)";
+pub(crate) const ADD_CARE_TEAM_MEMBER: &str = "INSERT INTO care_team (patient_id, user_id) \
+     VALUES ($1, $2) ON CONFLICT (patient_id, user_id) DO NOTHING";
+pub(crate) const REMOVE_CARE_TEAM_MEMBER: &str =
+    "DELETE FROM care_team WHERE patient_id = $1 AND user_id = $2";
+pub(crate) const INSERT_CONVERSATION: &str = "INSERT INTO conversations (id, kind, sealed_title, \
+     patient_id, direct_key, created_by, created_at, last_seq) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 0)";
+pub(crate) const CARE_TEAM_CONVERSATION: &str = "SELECT c.id, c.kind, c.sealed_title, \
+     c.patient_id, c.direct_key, c.created_by, c.created_at FROM conversations c \
+     WHERE c.patient_id = $1 AND c.kind = 'care_team'";
+
+// ---- messages, receipts and device cursors ------------------------------------------------
+
+/// Takes the conversation's next seq, if the sender is a member (one statement).
+pub(crate) const NEXT_MESSAGE_SEQ: &str = "UPDATE conversations SET last_seq = last_seq + 1 \
+     WHERE id = $1 AND EXISTS (SELECT 1 FROM memberships WHERE conversation_id = $1 \
+     AND user_id = $2 AND left_event IS NULL) RETURNING last_seq";
+pub(crate) const INSERT_MESSAGE: &str = "INSERT INTO messages (id, conversation_id, seq, \
+     sender_id, client_id, priority, epoch, sealed_body, created_at, event_seq) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+pub(crate) const ADVANCE_RECEIPT: &str = "UPDATE receipts SET \
+     delivered_seq = CASE WHEN delivered_seq < $1 THEN $1 ELSE delivered_seq END, \
+     read_seq = CASE WHEN read_seq < $2 THEN $2 ELSE read_seq END, updated_at = $3 \
+     WHERE conversation_id = $4 AND user_id = $5 AND (delivered_seq < $1 OR read_seq < $2)";
+/// Per conversation, the highest seq in an event range that others sent to a member.
+pub(crate) const DELIVERED_IN_RANGE: &str = "SELECT m.conversation_id, MAX(m.seq) \
+     FROM messages m JOIN memberships ms ON ms.conversation_id = m.conversation_id \
+     AND ms.user_id = $1 AND ms.left_event IS NULL \
+     WHERE m.event_seq > $2 AND m.event_seq <= $3 AND m.sender_id <> $1 \
+     GROUP BY m.conversation_id";
+pub(crate) const DEVICE_CURSOR: &str = "SELECT cursor FROM device_cursors WHERE session_id = $1";
+pub(crate) const SET_DEVICE_CURSOR: &str = "INSERT INTO device_cursors (session_id, cursor, \
+     updated_at) VALUES ($1, $2, $3) \
+     ON CONFLICT (session_id) DO UPDATE SET cursor = $2, updated_at = $3";

@@ -1,0 +1,209 @@
+//! The SQLite writer: one thread owns the only write connection and commits queued writes in
+//! batches (group commit).
+//!
+//! A batch is one `BEGIN IMMEDIATE ... COMMIT`; each write inside it runs under its own
+//! savepoint, so a failing write is rolled back alone. Callers get their result only after the
+//! batch's commit returned, so an acknowledged write is on disk (`synchronous=FULL`).
+//!
+//! The statements run on this thread by direct calls into SQLite (rusqlite): a message's
+//! transaction costs microseconds of CPU rather than a thread hop per statement.
+
+use std::path::Path;
+use std::time::Duration;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{StoreError, StoreResult};
+
+/// Most writes one transaction takes.
+const MAX_BATCH: usize = 512;
+const QUEUE_DEPTH: usize = 8192;
+/// Distinct statements the connection keeps prepared.
+const STATEMENT_CACHE: usize = 128;
+
+/// The handle to the writer thread.
+#[derive(Debug)]
+pub(crate) struct Writer {
+    commands: mpsc::Sender<Command>,
+}
+
+impl Writer {
+    /// Opens the write connection to an existing, migrated database and starts the thread.
+    pub(crate) fn start(path: &Path) -> StoreResult<Self> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        // The writer never checkpoints (that would stall the commits queued behind it); a
+        // separate connection copies the WAL into the database in the background.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+             PRAGMA wal_autocheckpoint = 0;",
+        )?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        let (commands, queue) = mpsc::channel(QUEUE_DEPTH);
+        std::thread::Builder::new()
+            .name("ward-sqlite-writer".to_owned())
+            .spawn(move || run(conn, queue))
+            .map_err(|_| StoreError::Closed)?;
+        Ok(Self { commands })
+    }
+
+    /// Runs `f` in the next batch transaction and returns its result after the commit.
+    pub(crate) async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        let (reply, result) = oneshot::channel();
+        let job = TypedJob {
+            f: Some(f),
+            out: None,
+            reply: Some(reply),
+        };
+        self.commands
+            .send(Command::Job(Box::new(job)))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        result.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// A handle that does not keep the writer running.
+    pub(crate) fn watch(&self) -> WriterWatch {
+        WriterWatch(self.commands.downgrade())
+    }
+
+    /// Lets queued writes finish, checkpoints the WAL into the database and stops the thread.
+    pub(crate) async fn stop(&self) {
+        let (done, stopped) = oneshot::channel();
+        if self.commands.send(Command::Stop(done)).await.is_ok() {
+            let _ = stopped.await;
+        }
+    }
+}
+
+/// Tells whether the writer has stopped, without keeping it alive: the thread ends when the
+/// store stops it or when the last [`Writer`] is dropped.
+pub(crate) struct WriterWatch(mpsc::WeakSender<Command>);
+
+impl WriterWatch {
+    /// True once the thread has stopped or is about to.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.0.upgrade().is_none_or(|commands| commands.is_closed())
+    }
+}
+
+enum Command {
+    Job(Box<dyn Job>),
+    Stop(oneshot::Sender<()>),
+}
+
+/// One queued write: run inside the batch, then told whether the batch committed.
+trait Job: Send {
+    /// Runs the write; true if it succeeded (and its savepoint should be kept).
+    fn run(&mut self, conn: &mut Connection) -> bool;
+    /// Delivers the result: the write's own, or the commit's failure.
+    fn finish(self: Box<Self>, commit: Result<(), StoreError>);
+}
+
+struct TypedJob<F, T> {
+    f: Option<F>,
+    out: Option<StoreResult<T>>,
+    reply: Option<oneshot::Sender<StoreResult<T>>>,
+}
+
+impl<F, T> Job for TypedJob<F, T>
+where
+    T: Send + 'static,
+    F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
+{
+    fn run(&mut self, conn: &mut Connection) -> bool {
+        let Some(f) = self.f.take() else { return false };
+        // The write functions never wait (see `writes`), so the future is ready at once.
+        let out = f(conn).now_or_never().unwrap_or_else(|| {
+            tracing::error!("a SQLite write waited on something; it was abandoned");
+            Err(StoreError::Closed)
+        });
+        let ok = out.is_ok();
+        self.out = Some(out);
+        ok
+    }
+
+    fn finish(mut self: Box<Self>, commit: Result<(), StoreError>) {
+        let result = match (commit, self.out.take()) {
+            (_, Some(Err(e))) => Err(e),
+            (Ok(()), Some(ok)) => ok,
+            (Err(e), _) => Err(e),
+            (Ok(()), None) => Err(StoreError::Closed),
+        };
+        if let Some(reply) = self.reply.take() {
+            let _ = reply.send(result);
+        }
+    }
+}
+
+fn run(mut conn: Connection, mut commands: mpsc::Receiver<Command>) {
+    let mut stop: Option<oneshot::Sender<()>> = None;
+    while stop.is_none() {
+        let Some(first) = commands.blocking_recv() else {
+            break;
+        };
+        let mut batch = Vec::new();
+        let mut next = Some(first);
+        while let Some(command) = next.take() {
+            match command {
+                Command::Job(job) => batch.push(job),
+                Command::Stop(done) => {
+                    stop = Some(done);
+                    break;
+                }
+            }
+            if batch.len() < MAX_BATCH {
+                next = commands.try_recv().ok();
+            }
+        }
+        if !batch.is_empty() {
+            commit_batch(&mut conn, batch);
+        }
+    }
+    if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
+        tracing::warn!(error = %e, "checkpointing the SQLite WAL failed");
+    }
+    if let Err((_, e)) = conn.close() {
+        tracing::warn!(error = %e, "closing the SQLite writer failed");
+    }
+    if let Some(done) = stop {
+        let _ = done.send(());
+    }
+}
+
+fn commit_batch(conn: &mut Connection, mut batch: Vec<Box<dyn Job>>) {
+    let commit = run_batch(conn, &mut batch);
+    if commit.is_err() && !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    for job in batch {
+        job.finish(commit.clone());
+    }
+}
+
+fn run_batch(conn: &mut Connection, batch: &mut [Box<dyn Job>]) -> StoreResult<()> {
+    statement(conn, "BEGIN IMMEDIATE")?;
+    for job in batch.iter_mut() {
+        statement(conn, "SAVEPOINT job")?;
+        if !job.run(conn) {
+            statement(conn, "ROLLBACK TO job")?;
+        }
+        statement(conn, "RELEASE job")?;
+    }
+    statement(conn, "COMMIT")
+}
+
+fn statement(conn: &Connection, sql: &str) -> StoreResult<()> {
+    conn.prepare_cached(sql)?.execute([])?;
+    Ok(())
+}
