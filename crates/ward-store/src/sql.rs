@@ -104,12 +104,13 @@ pub(crate) const ADVANCE_RECEIPT: &str = "UPDATE receipts SET \
      delivered_seq = CASE WHEN delivered_seq < $1 THEN $1 ELSE delivered_seq END, \
      read_seq = CASE WHEN read_seq < $2 THEN $2 ELSE read_seq END, updated_at = $3 \
      WHERE conversation_id = $4 AND user_id = $5 AND (delivered_seq < $1 OR read_seq < $2)";
-/// Per conversation, the highest seq in an event range that others sent to a member.
-pub(crate) const DELIVERED_IN_RANGE: &str = "SELECT m.conversation_id, MAX(m.seq) \
-     FROM messages m JOIN memberships ms ON ms.conversation_id = m.conversation_id \
-     AND ms.user_id = $1 AND ms.left_event IS NULL \
-     WHERE m.event_seq > $2 AND m.event_seq <= $3 AND m.sender_id <> $1 \
-     GROUP BY m.conversation_id";
+/// Per conversation of a member, the last message in a range of the event log that someone
+/// else sent (NULL if none): one bounded index lookup per conversation.
+pub(crate) const DELIVERED_IN_RANGE: &str = "SELECT ms.conversation_id, \
+     (SELECT m.seq FROM messages m WHERE m.conversation_id = ms.conversation_id \
+     AND m.event_seq > $2 AND m.event_seq <= $3 AND m.sender_id <> $1 \
+     ORDER BY m.event_seq DESC LIMIT 1) \
+     FROM memberships ms WHERE ms.user_id = $1 AND ms.left_event IS NULL";
 pub(crate) const DEVICE_CURSOR: &str = "SELECT cursor FROM device_cursors WHERE session_id = $1";
 pub(crate) const SET_DEVICE_CURSOR: &str = "INSERT INTO device_cursors (session_id, cursor, \
      updated_at) VALUES ($1, $2, $3) \

@@ -535,7 +535,7 @@ pub(crate) async fn delivered_in_range(
     from: i64,
     cursor: i64,
 ) -> StoreResult<Vec<(ConversationId, i64)>> {
-    let rows: Vec<(uuid::Uuid, i64)> = sqlx::query_as(sql::DELIVERED_IN_RANGE)
+    let rows: Vec<(uuid::Uuid, Option<i64>)> = sqlx::query_as(sql::DELIVERED_IN_RANGE)
         .bind(*user.as_uuid())
         .bind(from)
         .bind(cursor)
@@ -543,7 +543,7 @@ pub(crate) async fn delivered_in_range(
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, seq)| (ConversationId::from_uuid(id), seq))
+        .filter_map(|(id, seq)| Some((ConversationId::from_uuid(id), seq?)))
         .collect())
 }
 

@@ -40,9 +40,12 @@ impl Writer {
         conn.busy_timeout(Duration::from_secs(10))?;
         // The writer never checkpoints (that would stall the commits queued behind it); a
         // separate connection copies the WAL into the database in the background.
+        // Savepoint journals stay in memory (`temp_store`), and the hot pages of the tables'
+        // tails and indexes stay cached (`cache_size`, in KiB when negative).
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-             PRAGMA wal_autocheckpoint = 0;",
+             PRAGMA wal_autocheckpoint = 0; PRAGMA temp_store = MEMORY; \
+             PRAGMA cache_size = -65536;",
         )?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let (commands, queue) = mpsc::channel(QUEUE_DEPTH);

@@ -587,9 +587,16 @@ pub(crate) async fn delivered_in_range(
     cursor: i64,
 ) -> StoreResult<Vec<(ConversationId, i64)>> {
     let args: [&dyn ToSql; 3] = [user.as_uuid(), &from, &cursor];
-    query(c, sql::DELIVERED_IN_RANGE, &args, |r| {
-        Ok((ConversationId::from_uuid(r.get(0)?), r.get::<_, i64>(1)?))
-    })
+    let rows = query(c, sql::DELIVERED_IN_RANGE, &args, |r| {
+        Ok((
+            ConversationId::from_uuid(r.get(0)?),
+            r.get::<_, Option<i64>>(1)?,
+        ))
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, seq)| Some((id, seq?)))
+        .collect())
 }
 
 pub(crate) async fn device_cursor(c: &mut Conn, session: SessionId) -> StoreResult<i64> {
