@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use futures::SinkExt;
 use ward_proto::messaging::{ClientFrame, ServerFrame};
 use ward_proto::{Problem, ProblemType};
 
@@ -38,6 +39,8 @@ const BACKLOG_PAGE: u32 = 1000;
 const READ_BUFFER_SIZE: usize = 8 * 1024;
 /// The largest frame a client may send.
 const MAX_CLIENT_FRAME: usize = 64 * 1024;
+/// Most queued frames written to a device at once.
+const COALESCE_FRAMES: usize = 64;
 
 #[utoipa::path(get, path = "/ws", tag = "realtime",
     responses((status = 101, description = "Switching to the WebSocket protocol"),
@@ -152,11 +155,11 @@ fn problem(e: &ServiceError) -> Problem {
 }
 
 async fn send(socket: &mut WebSocket, frame: &ServerFrame) -> Result<(), axum::Error> {
-    socket
-        .send(Message::Text(Utf8Bytes::from(
-            frames::encode(frame).to_string(),
-        )))
-        .await
+    socket.send(frame_message(frame)).await
+}
+
+fn frame_message(frame: &ServerFrame) -> Message {
+    Message::Text(Utf8Bytes::from(frames::encode(frame).as_ref()))
 }
 
 struct Connection {
@@ -211,6 +214,37 @@ impl Connection {
         let _ = self.socket.send(Message::Close(Some(close))).await;
     }
 
+    /// Sends `first` and whatever else is already queued (up to a bound) in one write.
+    async fn deliver(
+        &mut self,
+        first: Outbound,
+        queue: &mut tokio::sync::mpsc::Receiver<Outbound>,
+    ) -> Result<(), axum::Error> {
+        let mut next = Some(first);
+        let mut taken = 0;
+        while let Some(outbound) = next.take() {
+            match outbound {
+                Outbound::Event { seq, frame } if seq > self.last_sent => {
+                    let text = Message::Text(Utf8Bytes::from(frame.as_ref()));
+                    self.socket.feed(text).await?;
+                    self.last_sent = seq;
+                }
+                Outbound::Event { .. } => {}
+                Outbound::Resync { from } => {
+                    let cursor = frames::cursor(from.min(self.last_sent));
+                    self.socket
+                        .feed(frame_message(&ServerFrame::Resync { cursor }))
+                        .await?;
+                }
+            }
+            taken += 1;
+            if taken < COALESCE_FRAMES {
+                next = queue.try_recv().ok();
+            }
+        }
+        self.socket.flush().await
+    }
+
     async fn talk(
         &mut self,
         device: &mut crate::realtime::DeviceHandle,
@@ -248,16 +282,7 @@ impl Connection {
         loop {
             tokio::select! {
                 outbound = device.events.recv() => match outbound {
-                    Some(Outbound::Event { seq, frame }) => {
-                        if seq > self.last_sent {
-                            self.socket.send(Message::Text(Utf8Bytes::from(frame.to_string()))).await?;
-                            self.last_sent = seq;
-                        }
-                    }
-                    Some(Outbound::Resync { from }) => {
-                        let cursor = frames::cursor(from.min(self.last_sent));
-                        send(&mut self.socket, &ServerFrame::Resync { cursor }).await?;
-                    }
+                    Some(first) => self.deliver(first, &mut device.events).await?,
                     None => {
                         if device.lagged.load(std::sync::atomic::Ordering::Relaxed) {
                             return Ok(End::Lagged);

@@ -261,11 +261,11 @@ impl Services {
         address: ClientAddress,
     ) -> Result<Caller, ServiceError> {
         let token = SessionToken::parse(token).ok_or(ServiceError::Unauthenticated)?;
-        let session = self
-            .store
-            .session_by_token(&token.hash().0)
-            .await?
-            .ok_or(ServiceError::Unauthenticated)?;
+        let hash = token.hash().0;
+        let (session, user) = match self.sessions.get(&hash) {
+            Some(cached) => cached,
+            None => self.session_and_user(hash).await?,
+        };
         let now = Timestamp::now();
         let policy = self.policy.get().await?;
         match session.state(now, &policy.session) {
@@ -283,15 +283,11 @@ impl Services {
                     self.store
                         .end_session(session.id, now, reason, event)
                         .await?;
+                    self.sessions.invalidate();
                 }
                 return Err(ServiceError::SessionEnded(reason));
             }
         }
-        let user = self
-            .store
-            .user(session.user_id)
-            .await?
-            .ok_or(ServiceError::Unauthenticated)?;
         if user.status != UserStatus::Active {
             return Err(ServiceError::SessionEnded(EndReason::UserDisabled));
         }
@@ -303,6 +299,7 @@ impl Services {
         let touch_every = TOUCH_EVERY_SECS.min(policy.session.idle_timeout_secs / 4);
         if now >= session.last_seen_at.plus_secs(touch_every) {
             let (store, id) = (self.store.clone(), session.id);
+            self.sessions.touched(&hash, now);
             // Activity tracking need not delay the request; a lost touch costs seconds of idle.
             tokio::spawn(async move {
                 if let Err(e) = store.touch_session(id, now).await {
@@ -316,6 +313,24 @@ impl Services {
             session,
             address,
         })
+    }
+
+    /// Reads a session and its user from the store, and caches them.
+    async fn session_and_user(&self, hash: [u8; 32]) -> Result<(Session, User), ServiceError> {
+        let generation = self.sessions.generation();
+        let session = self
+            .store
+            .session_by_token(&hash)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        let user = self
+            .store
+            .user(session.user_id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        self.sessions
+            .insert(generation, hash, session.clone(), user.clone());
+        Ok((session, user))
     }
 
     /// Like [`Services::authenticate`], for a session that is waiting to be wiped: only the
@@ -341,6 +356,7 @@ impl Services {
             .confirm_wipe(session.id, Timestamp::now(), event)
             .await?
         {
+            self.sessions.invalidate();
             Ok(())
         } else {
             Err(ServiceError::Conflict(
@@ -362,6 +378,7 @@ impl Services {
                 event,
             )
             .await?;
+        self.sessions.invalidate();
         self.hub
             .close_session(caller.session.id, CloseReason::SessionEnded("logout"));
         Ok(())
@@ -423,6 +440,7 @@ impl Services {
         self.store
             .complete_totp_enrollment(caller.user.id, step, caller.session.id, event)
             .await?;
+        self.sessions.invalidate();
         Ok(())
     }
 }

@@ -13,6 +13,7 @@ mod messages;
 mod messaging;
 mod patients;
 mod policy;
+mod session_cache;
 mod sessions;
 mod sync;
 mod users;
@@ -24,6 +25,7 @@ use ward_crypto::keyring::Keyring;
 use ward_store::Store;
 
 use crate::realtime::Hub;
+use session_cache::SessionCache;
 
 pub use audit::{AuditSearch, MAX_AUDIT_PAGE, VerifyOutcome, verify_chain};
 pub use auth::{LoginInput, LoginOutcome, TotpEnrollmentStarted};
@@ -47,6 +49,7 @@ pub struct Services {
     keys: Keys,
     policy: PolicyCache,
     roles: RoleCache,
+    sessions: Arc<SessionCache>,
     hashing: Arc<Semaphore>,
     hub: Hub,
 }
@@ -58,6 +61,7 @@ impl Services {
             keys: Keys::new(Arc::clone(&store), keyring),
             policy: PolicyCache::new(Arc::clone(&store)),
             roles: RoleCache::new(Arc::clone(&store)),
+            sessions: Arc::default(),
             store,
             hashing: Arc::new(Semaphore::new(PASSWORD_HASH_CONCURRENCY)),
         }

@@ -31,6 +31,7 @@ impl Services {
             .end_session(id, Timestamp::now(), EndReason::Revoked, event)
             .await?
         {
+            self.sessions.invalidate();
             self.hub
                 .close_session(id, CloseReason::SessionEnded("revoked"));
             Ok(())
@@ -47,6 +48,7 @@ impl Services {
             .event(AuditAction::WipeRequested, Outcome::Success)
             .target(TargetKind::Session, Some(*id.as_uuid()));
         if self.store.request_wipe(id, Timestamp::now(), event).await? {
+            self.sessions.invalidate();
             self.hub.close_session(id, CloseReason::Wipe);
             Ok(())
         } else {

@@ -113,6 +113,7 @@ impl Services {
         self.store
             .set_user_status(id, status, Timestamp::now(), event)
             .await?;
+        self.sessions.invalidate();
         if status == UserStatus::Disabled {
             let reason = crate::realtime::CloseReason::SessionEnded("user_disabled");
             self.hub.close_user(id, reason);
