@@ -13,6 +13,7 @@ pub mod keys;
 pub mod patient;
 pub mod policy;
 pub mod role;
+pub mod safety;
 pub mod session;
 mod timestamp;
 pub mod user;
