@@ -22,6 +22,7 @@ mod store_impl;
 mod store_impl_messaging;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod writes_shared;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 //! a transaction-scoped advisory lock, so the chain and the event log stay linear across nodes.
 
 use ward_core::Timestamp;
-use ward_core::audit::{ChainHasher, GENESIS_HASH, NewAuditEvent, canonical_bytes};
+use ward_core::audit::NewAuditEvent;
 use ward_core::conversation::{Committed, Conversation, Event, EventKind, Message, MessageId};
 use ward_core::id::{ConversationId, PatientId, SessionId, UserId};
 use ward_core::keys::DataKeyRecord;
@@ -33,26 +33,21 @@ pub(crate) async fn order(c: &mut Conn) -> StoreResult<()> {
 
 // ---- audit --------------------------------------------------------------------------------
 
-/// Appends `event` to the chain inside the caller's transaction.
-pub(crate) async fn append_audit(
-    c: &mut Conn,
-    hasher: &dyn ChainHasher,
-    event: &NewAuditEvent,
-) -> StoreResult<i64> {
+/// The last link of the audit chain, if any; the caller holds the ordering lock.
+async fn audit_head(c: &mut Conn) -> StoreResult<Option<(i64, Vec<u8>)>> {
     order(c).await?;
-    let last: Option<(i64, Vec<u8>)> = sqlx::query_as(sql::AUDIT_HEAD)
+    Ok(sqlx::query_as(sql::AUDIT_HEAD)
         .fetch_optional(&mut *c)
-        .await?;
-    let (prev_seq, prev_hash) = match last {
-        Some((seq, hash)) => (
-            seq,
-            hash.try_into()
-                .map_err(|_| StoreError::CorruptAudit { seq })?,
-        ),
-        None => (0, GENESIS_HASH),
-    };
-    let seq = prev_seq + 1;
-    let hash = hasher.link(&prev_hash, &canonical_bytes(seq, event));
+        .await?)
+}
+
+async fn insert_audit(
+    c: &mut Conn,
+    seq: i64,
+    event: &NewAuditEvent,
+    prev_hash: &[u8; 32],
+    hash: &[u8; 32],
+) -> StoreResult<()> {
     sqlx::query(sql::INSERT_AUDIT)
         .bind(seq)
         .bind(*event.id.as_uuid())
@@ -70,8 +65,10 @@ pub(crate) async fn append_audit(
         .bind(hash.to_vec())
         .execute(&mut *c)
         .await?;
-    Ok(seq)
+    Ok(())
 }
+
+crate::writes_shared::shared_writes!();
 
 // ---- users and second factors -------------------------------------------------------------
 
@@ -350,77 +347,41 @@ pub(crate) async fn append_event(
     })
 }
 
-/// Adds members (those already in are skipped) under one `conversation.updated` event.
-pub(crate) async fn add_members(
-    c: &mut Conn,
-    conversation: ConversationId,
-    users: &[UserId],
-    at: Timestamp,
-) -> StoreResult<Option<Committed>> {
-    let mut fresh = Vec::new();
-    for user in users {
-        if !is_member(c, conversation, *user).await? && !fresh.contains(user) {
-            fresh.push(*user);
-        }
-    }
-    if fresh.is_empty() {
-        return Ok(None);
-    }
-    let event = append_event(
-        c,
-        conversation,
-        EventKind::ConversationUpdated,
-        None,
-        None,
-        at,
-    )
-    .await?;
-    for user in &fresh {
-        sqlx::query(sql::INSERT_MEMBERSHIP)
-            .bind(*conversation.as_uuid())
-            .bind(*user.as_uuid())
-            .bind(event.seq)
-            .execute(&mut *c)
-            .await?;
-        sqlx::query(sql::INSERT_RECEIPT)
-            .bind(*conversation.as_uuid())
-            .bind(*user.as_uuid())
-            .bind(at.as_micros())
-            .execute(&mut *c)
-            .await?;
-    }
-    let recipients = active_members(c, conversation).await?;
-    Ok(Some(Committed { event, recipients }))
-}
-
-/// Ends a membership; the removed member receives the removal event and nothing after.
-pub(crate) async fn remove_member(
+async fn insert_membership(
     c: &mut Conn,
     conversation: ConversationId,
     user: UserId,
+    joined_event: i64,
     at: Timestamp,
-) -> StoreResult<Option<Committed>> {
-    if !is_member(c, conversation, user).await? {
-        return Ok(None);
-    }
-    let event = append_event(
-        c,
-        conversation,
-        EventKind::MemberRemoved,
-        None,
-        Some(user),
-        at,
-    )
-    .await?;
+) -> StoreResult<()> {
+    sqlx::query(sql::INSERT_MEMBERSHIP)
+        .bind(*conversation.as_uuid())
+        .bind(*user.as_uuid())
+        .bind(joined_event)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query(sql::INSERT_RECEIPT)
+        .bind(*conversation.as_uuid())
+        .bind(*user.as_uuid())
+        .bind(at.as_micros())
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+async fn end_membership(
+    c: &mut Conn,
+    conversation: ConversationId,
+    user: UserId,
+    left_event: i64,
+) -> StoreResult<()> {
     sqlx::query(sql::END_MEMBERSHIP)
-        .bind(event.seq)
+        .bind(left_event)
         .bind(*conversation.as_uuid())
         .bind(*user.as_uuid())
         .execute(&mut *c)
         .await?;
-    let mut recipients = active_members(c, conversation).await?;
-    recipients.push(user);
-    Ok(Some(Committed { event, recipients }))
+    Ok(())
 }
 
 // ---- patients and conversations -----------------------------------------------------------

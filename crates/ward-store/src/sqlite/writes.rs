@@ -9,7 +9,7 @@ use rusqlite::types::ToSql;
 use rusqlite::{CachedStatement, Row};
 use uuid::Uuid;
 use ward_core::Timestamp;
-use ward_core::audit::{ChainHasher, GENESIS_HASH, NewAuditEvent, canonical_bytes};
+use ward_core::audit::NewAuditEvent;
 use ward_core::conversation::{Committed, Conversation, Event, EventKind, Message, MessageId};
 use ward_core::id::{ConversationId, PatientId, SessionId, UserId};
 use ward_core::keys::DataKeyRecord;
@@ -98,25 +98,20 @@ pub(crate) async fn order(_: &mut Conn) -> StoreResult<()> {
 
 // ---- audit --------------------------------------------------------------------------------
 
-/// Appends `event` to the chain inside the caller's transaction.
-pub(crate) async fn append_audit(
-    c: &mut Conn,
-    hasher: &dyn ChainHasher,
-    event: &NewAuditEvent,
-) -> StoreResult<i64> {
-    let last = query_one(c, sql::AUDIT_HEAD, &[], |r| {
+/// The last link of the audit chain, if any.
+async fn audit_head(c: &mut Conn) -> StoreResult<Option<(i64, Vec<u8>)>> {
+    query_one(c, sql::AUDIT_HEAD, &[], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
-    })?;
-    let (prev_seq, prev_hash) = match last {
-        Some((seq, hash)) => (
-            seq,
-            hash.try_into()
-                .map_err(|_| StoreError::CorruptAudit { seq })?,
-        ),
-        None => (0, GENESIS_HASH),
-    };
-    let seq = prev_seq + 1;
-    let hash = hasher.link(&prev_hash, &canonical_bytes(seq, event));
+    })
+}
+
+async fn insert_audit(
+    c: &mut Conn,
+    seq: i64,
+    event: &NewAuditEvent,
+    prev_hash: &[u8; 32],
+    hash: &[u8; 32],
+) -> StoreResult<()> {
     execute(
         c,
         sql::INSERT_AUDIT,
@@ -137,8 +132,10 @@ pub(crate) async fn append_audit(
             &hash.as_slice(),
         ],
     )?;
-    Ok(seq)
+    Ok(())
 }
+
+crate::writes_shared::shared_writes!();
 
 // ---- users and second factors -------------------------------------------------------------
 
@@ -388,73 +385,34 @@ pub(crate) async fn active_members(
     })
 }
 
-fn is_member(c: &Conn, conversation: ConversationId, user: UserId) -> StoreResult<bool> {
+async fn is_member(c: &mut Conn, conversation: ConversationId, user: UserId) -> StoreResult<bool> {
     let args: [&dyn ToSql; 2] = [conversation.as_uuid(), user.as_uuid()];
     Ok(query_one(c, sql::IS_MEMBER, &args, |_| Ok(()))?.is_some())
 }
 
-/// Adds members (those already in are skipped) under one `conversation.updated` event.
-pub(crate) async fn add_members(
-    c: &mut Conn,
-    conversation: ConversationId,
-    users: &[UserId],
-    at: Timestamp,
-) -> StoreResult<Option<Committed>> {
-    let mut fresh = Vec::new();
-    for user in users {
-        if !is_member(c, conversation, *user)? && !fresh.contains(user) {
-            fresh.push(*user);
-        }
-    }
-    if fresh.is_empty() {
-        return Ok(None);
-    }
-    let event = append_event(
-        c,
-        conversation,
-        EventKind::ConversationUpdated,
-        None,
-        None,
-        at,
-    )
-    .await?;
-    for user in &fresh {
-        let membership: [&dyn ToSql; 3] = [conversation.as_uuid(), user.as_uuid(), &event.seq];
-        execute(c, sql::INSERT_MEMBERSHIP, &membership)?;
-        let receipt: [&dyn ToSql; 3] = [conversation.as_uuid(), user.as_uuid(), &at.as_micros()];
-        execute(c, sql::INSERT_RECEIPT, &receipt)?;
-    }
-    let recipients = active_members(c, conversation).await?;
-    Ok(Some(Committed { event, recipients }))
-}
-
-/// Ends a membership; the removed member receives the removal event and nothing after.
-pub(crate) async fn remove_member(
+async fn insert_membership(
     c: &mut Conn,
     conversation: ConversationId,
     user: UserId,
+    joined_event: i64,
     at: Timestamp,
-) -> StoreResult<Option<Committed>> {
-    if !is_member(c, conversation, user)? {
-        return Ok(None);
-    }
-    let event = append_event(
-        c,
-        conversation,
-        EventKind::MemberRemoved,
-        None,
-        Some(user),
-        at,
-    )
-    .await?;
-    execute(
-        c,
-        sql::END_MEMBERSHIP,
-        &[&event.seq, conversation.as_uuid(), user.as_uuid()],
-    )?;
-    let mut recipients = active_members(c, conversation).await?;
-    recipients.push(user);
-    Ok(Some(Committed { event, recipients }))
+) -> StoreResult<()> {
+    let membership: [&dyn ToSql; 3] = [conversation.as_uuid(), user.as_uuid(), &joined_event];
+    execute(c, sql::INSERT_MEMBERSHIP, &membership)?;
+    let receipt: [&dyn ToSql; 3] = [conversation.as_uuid(), user.as_uuid(), &at.as_micros()];
+    execute(c, sql::INSERT_RECEIPT, &receipt)?;
+    Ok(())
+}
+
+async fn end_membership(
+    c: &mut Conn,
+    conversation: ConversationId,
+    user: UserId,
+    left_event: i64,
+) -> StoreResult<()> {
+    let args: [&dyn ToSql; 3] = [&left_event, conversation.as_uuid(), user.as_uuid()];
+    execute(c, sql::END_MEMBERSHIP, &args)?;
+    Ok(())
 }
 
 // ---- patients and conversations -----------------------------------------------------------
