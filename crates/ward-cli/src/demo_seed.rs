@@ -83,6 +83,7 @@ pub async fn seed(url: &str, password: &str) -> anyhow::Result<()> {
             client_id: Uuid::new_v4(),
             body: body.into(),
             priority,
+            confirm_findings: false,
         };
         client
             .send_message(conversation, &req)

@@ -17,7 +17,7 @@ use ward_proto::auth::{
 use ward_proto::messaging::{
     ConversationList, ConversationView, CreateConversationRequest, CreatePatientRequest,
     MemberRequest, MessageList, MessageReceipts, MessageView, PatientView, ReadRequest,
-    SendMessageRequest, SyncPage,
+    SafetyCheckRequest, SafetyCheckResult, SendMessageRequest, SyncPage,
 };
 use ward_proto::policy::PolicyDocument;
 use ward_proto::users::{CreateUserRequest, Me, RoleList, UpdateUserRequest, UserList, UserView};
@@ -31,7 +31,7 @@ pub enum ClientError {
     #[error("{status}: {}", problem.kind)]
     Problem {
         status: StatusCode,
-        problem: Problem,
+        problem: Box<Problem>,
     },
     /// The server answered with something that is not a problem document.
     #[error("unexpected {status} response")]
@@ -262,6 +262,17 @@ impl Client {
         Ok((response.json().await?, created))
     }
 
+    /// The clinical safety findings a draft would meet, without sending it.
+    pub async fn check_message(
+        &self,
+        conversation: Uuid,
+        body: &str,
+    ) -> ClientResult<SafetyCheckResult> {
+        let path = format!("/conversations/{conversation}/messages/check");
+        let req = SafetyCheckRequest { body: body.into() };
+        Self::json(self.with_body(Method::POST, &path, &req)).await
+    }
+
     pub async fn list_messages(
         &self,
         conversation: Uuid,
@@ -304,7 +315,10 @@ pub async fn checked(response: reqwest::Response) -> ClientResult<reqwest::Respo
         return Ok(response);
     }
     match response.json::<Problem>().await {
-        Ok(problem) => Err(ClientError::Problem { status, problem }),
+        Ok(problem) => Err(ClientError::Problem {
+            status,
+            problem: Box::new(problem),
+        }),
         Err(_) => Err(ClientError::Unexpected { status }),
     }
 }

@@ -1,4 +1,5 @@
-//! Organisation policy: session lengths, who must use a second factor, login throttling.
+//! Organisation policy: session lengths, who must use a second factor, login throttling, which
+//! clinical safety findings block a message.
 
 use std::collections::BTreeSet;
 
@@ -6,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
 use crate::role::RoleName;
+use crate::safety::CheckKind;
 
 /// The whole policy of a deployment, stored as one record and changed by an admin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +17,31 @@ pub struct Policy {
     pub login: LoginPolicy,
     /// Roles whose members must sign in with a second factor.
     pub mfa_required_roles: BTreeSet<RoleName>,
+    /// Added after the first release: a stored policy without it gets the defaults.
+    #[serde(default)]
+    pub safety: SafetyPolicy,
+}
+
+/// Which clinical safety findings stop a message instead of asking the sender to confirm.
+/// "Do Not Use" abbreviations always only warn: the sender fixes the wording.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyPolicy {
+    /// Patient identifiers outside the patient's own conversations.
+    pub block_identifiers: bool,
+    /// Text that reads like a medication order.
+    pub block_order_text: bool,
+}
+
+impl SafetyPolicy {
+    /// Whether a finding of this kind stops the message.
+    pub fn blocks(&self, check: CheckKind) -> bool {
+        match check {
+            CheckKind::Identifier => self.block_identifiers,
+            CheckKind::OrderText => self.block_order_text,
+            CheckKind::Abbreviation => false,
+        }
+    }
 }
 
 /// Automatic logoff (HIPAA 164.312(a)(2)(iii)) and session lifetime.
@@ -55,6 +82,7 @@ impl Default for Policy {
                 .into_iter()
                 .filter_map(|name| RoleName::parse(name).ok())
                 .collect(),
+            safety: SafetyPolicy::default(),
         }
     }
 }
@@ -114,6 +142,23 @@ mod tests {
         assert_eq!(policy.session.absolute_lifetime_secs, 43_200);
         assert_eq!(policy.login.max_failures_per_account, 10);
         assert!(policy.requires_mfa(&RoleName::parse("admin").unwrap_or_else(|_| unreachable!())));
+    }
+
+    #[test]
+    fn a_policy_stored_before_safety_existed_still_loads() {
+        let mut stored = serde_json::to_value(Policy::default()).unwrap_or_default();
+        if let Some(object) = stored.as_object_mut() {
+            object.remove("safety");
+        }
+        let policy: Result<Policy, _> = serde_json::from_value(stored);
+        assert_eq!(policy.ok().map(|p| p.safety), Some(SafetyPolicy::default()));
+        let blocking = SafetyPolicy {
+            block_identifiers: true,
+            block_order_text: false,
+        };
+        assert!(blocking.blocks(CheckKind::Identifier));
+        assert!(!blocking.blocks(CheckKind::OrderText));
+        assert!(!blocking.blocks(CheckKind::Abbreviation));
     }
 
     #[test]

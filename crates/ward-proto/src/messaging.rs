@@ -100,7 +100,7 @@ pub enum Priority {
     Stat,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendMessageRequest {
     /// A UUID the client picks; a retry with the same one never makes a second message.
@@ -108,6 +108,52 @@ pub struct SendMessageRequest {
     pub body: String,
     #[serde(default)]
     pub priority: Option<Priority>,
+    /// The sender has seen the clinical safety findings for this body and sends it anyway.
+    /// Without it, a body with findings is answered `safety-review` and not sent.
+    #[serde(default)]
+    pub confirm_findings: bool,
+}
+
+/// A body to run the clinical safety checks on, without sending it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyCheckRequest {
+    pub body: String,
+}
+
+/// Which check a finding comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SafetyCheckKind {
+    /// A patient identifier outside the patient's own conversations.
+    Identifier,
+    /// A Joint Commission "Do Not Use" abbreviation.
+    Abbreviation,
+    /// Text that reads like a medication order; orders go through order entry (CPOE).
+    OrderText,
+}
+
+/// One thing the sender should look at. Offsets are in bytes of the UTF-8 body; the finding
+/// never repeats the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SafetyFinding {
+    pub check: SafetyCheckKind,
+    /// A stable code, such as `ssn`, `patient_name`, `qd`, `trailing_zero` or `order`.
+    pub code: String,
+    pub start: usize,
+    pub end: usize,
+    /// What to write or do instead.
+    pub advice: String,
+    /// Policy stops a message with this finding; confirming does not help.
+    pub blocking: bool,
+}
+
+/// The findings for a body, as sending it would see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SafetyCheckResult {
+    pub findings: Vec<SafetyFinding>,
+    /// Some finding blocks the message: it cannot be sent as written.
+    pub blocked: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -231,6 +277,17 @@ pub enum ServerFrame {
     DeviceWipe,
     #[serde(rename = "pong")]
     Pong,
+    /// A `send` frame's message is durably stored (`created` is false for a retry).
+    #[serde(rename = "send.ok")]
+    SendOk {
+        client_id: Uuid,
+        created: bool,
+        message: MessageView,
+    },
+    /// A `send` frame's message was not stored; `problem` is what the REST call would answer,
+    /// safety findings included.
+    #[serde(rename = "send.failed")]
+    SendFailed { client_id: Uuid, problem: Problem },
     #[serde(rename = "error")]
     Error { problem: Problem },
 }
@@ -263,6 +320,13 @@ pub enum ClientFrame {
     Ack { cursor: String },
     #[serde(rename = "ping")]
     Ping,
+    /// Sends a message, exactly as `POST /conversations/{id}/messages` does (same checks, same
+    /// idempotency by `client_id`); answered with `send.ok` or `send.failed`.
+    #[serde(rename = "send")]
+    Send {
+        conversation_id: Uuid,
+        message: SendMessageRequest,
+    },
 }
 
 #[cfg(test)]

@@ -10,6 +10,19 @@ pub struct PolicyDocument {
     pub login: LoginPolicy,
     /// Roles whose members must sign in with a second factor.
     pub mfa_required_roles: Vec<String>,
+    /// Which clinical safety findings block a message; absent means none do.
+    #[serde(default)]
+    pub safety: SafetyPolicy,
+}
+
+/// Which clinical safety findings block a message rather than ask the sender to confirm.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyPolicy {
+    /// Patient identifiers in a conversation that is not about a patient.
+    pub block_identifiers: bool,
+    /// Text that reads like a medication order (a drug, a dose, a route or frequency).
+    pub block_order_text: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

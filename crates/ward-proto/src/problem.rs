@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::messaging::SafetyFinding;
+
 /// The stable kinds of problem. The `type` member is `urn:ward:problem:<code>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemType {
@@ -21,6 +23,8 @@ pub enum ProblemType {
     PayloadTooLarge,
     UnsupportedMediaType,
     LoginThrottled,
+    SafetyReview,
+    SafetyBlocked,
     Unavailable,
     Internal,
 }
@@ -43,6 +47,8 @@ impl ProblemType {
             Self::PayloadTooLarge => "payload-too-large",
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::LoginThrottled => "login-throttled",
+            Self::SafetyReview => "safety-review",
+            Self::SafetyBlocked => "safety-blocked",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }
@@ -51,7 +57,7 @@ impl ProblemType {
     pub const fn status(self) -> u16 {
         match self {
             Self::BadRequest => 400,
-            Self::Validation => 422,
+            Self::Validation | Self::SafetyReview | Self::SafetyBlocked => 422,
             Self::Unauthenticated
             | Self::InvalidCredentials
             | Self::TotpRequired
@@ -86,6 +92,8 @@ impl ProblemType {
             Self::PayloadTooLarge => "The request body is too large",
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::LoginThrottled => "Too many failed sign-ins",
+            Self::SafetyReview => "Review the safety findings, then confirm or edit",
+            Self::SafetyBlocked => "Policy does not allow sending this message",
             Self::Unavailable => "Service unavailable",
             Self::Internal => "Internal error",
         }
@@ -101,7 +109,7 @@ impl ProblemType {
         Self::ALL.iter().copied().find(|t| t.code() == code)
     }
 
-    const ALL: [Self; 17] = [
+    const ALL: [Self; 19] = [
         Self::BadRequest,
         Self::Validation,
         Self::Unauthenticated,
@@ -117,6 +125,8 @@ impl ProblemType {
         Self::PayloadTooLarge,
         Self::UnsupportedMediaType,
         Self::LoginThrottled,
+        Self::SafetyReview,
+        Self::SafetyBlocked,
         Self::Unavailable,
         Self::Internal,
     ];
@@ -139,6 +149,9 @@ pub struct Problem {
     /// Seconds to wait before trying again, for throttling.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// The clinical safety findings that stopped a message (`safety-review`, `safety-blocked`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings: Option<Vec<SafetyFinding>>,
 }
 
 impl Problem {
@@ -150,6 +163,7 @@ impl Problem {
             detail,
             field: None,
             retry_after: None,
+            findings: None,
         }
     }
 

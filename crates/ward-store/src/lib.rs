@@ -273,6 +273,12 @@ pub trait PatientStore: Send + Sync {
     async fn patient_by_mrn_index(&self, index: &[u8; 32]) -> StoreResult<Option<PatientRecord>>;
     /// Patients on whose care team `user` is.
     async fn patients_of(&self, user: UserId) -> StoreResult<Vec<PatientRecord>>;
+    /// Every patient in id order, a page at a time: those after `after`, at most `limit`.
+    async fn patients_page(
+        &self,
+        after: Option<PatientId>,
+        limit: u32,
+    ) -> StoreResult<Vec<PatientRecord>>;
     async fn care_team(&self, patient: PatientId) -> StoreResult<Vec<UserId>>;
     /// Adds or removes a care-team member and, with it, their membership of the care-team
     /// conversation. `None` if nothing changed.

@@ -84,6 +84,23 @@ macro_rules! define_messaging_queries {
             rows.into_iter().map(PatientRecord::try_from).collect()
         }
 
+        pub(crate) async fn patients_page(
+            c: &mut Conn,
+            after: Option<PatientId>,
+            limit: u32,
+        ) -> StoreResult<Vec<PatientRecord>> {
+            const SQL: &str = concat!(
+                "SELECT ", patient_columns!(), " FROM patients WHERE id > $1 ORDER BY id LIMIT $2"
+            );
+            let after = after.map_or(uuid::Uuid::nil(), |id| *id.as_uuid());
+            let rows: Vec<PatientRow> = sqlx::query_as(SQL)
+                .bind(after)
+                .bind(i64::from(limit))
+                .fetch_all(&mut *c)
+                .await?;
+            rows.into_iter().map(PatientRecord::try_from).collect()
+        }
+
         pub(crate) async fn care_team(c: &mut Conn, patient: PatientId) -> StoreResult<Vec<UserId>> {
             let rows: Vec<(uuid::Uuid,)> = sqlx::query_as(
                 "SELECT user_id FROM care_team WHERE patient_id = $1 ORDER BY user_id",

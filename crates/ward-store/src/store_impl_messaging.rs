@@ -67,6 +67,15 @@ macro_rules! impl_messaging_store {
                 self.read(move |c| Box::pin(qm::patients_of(c, user))).await
             }
 
+            async fn patients_page(
+                &self,
+                after: Option<PatientId>,
+                limit: u32,
+            ) -> StoreResult<Vec<PatientRecord>> {
+                self.read(move |c| Box::pin(qm::patients_page(c, after, limit)))
+                    .await
+            }
+
             async fn care_team(&self, patient: PatientId) -> StoreResult<Vec<UserId>> {
                 self.read(move |c| Box::pin(qm::care_team(c, patient)))
                     .await

@@ -183,6 +183,7 @@ fn request(body: String) -> SendMessageRequest {
         client_id: uuid::Uuid::new_v4(),
         body,
         priority: None,
+        confirm_findings: false,
     }
 }
 

@@ -69,6 +69,7 @@ async fn crash_and_recover(db: TestDatabase) {
                     client_id: Uuid::new_v4(),
                     body: body.clone(),
                     priority: None,
+                    confirm_findings: false,
                 };
                 match nurse.send_message(conversation, &req).await {
                     Ok((message, _)) => {

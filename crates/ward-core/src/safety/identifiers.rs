@@ -1,5 +1,5 @@
 //! Patient identifiers in free text: SSN-like numbers, MRNs, phone numbers, dates of birth and
-//! the names of registered patients.
+//! the names and MRNs of registered patients.
 
 use std::sync::LazyLock;
 
@@ -27,23 +27,41 @@ fn pattern(source: &str) -> Regex {
     Regex::new(source).unwrap_or_else(|e| unreachable!("a built-in pattern is valid: {e}"))
 }
 
-/// Registered patients' names, searchable at once (built once, then reused).
-#[derive(Debug, Clone, Default)]
-pub struct PatientNames {
-    matcher: Option<AhoCorasick>,
+/// One registered patient as the identifier check knows them.
+#[derive(Debug, Clone, Copy)]
+pub struct RegisteredPatient<'a> {
+    pub given_name: &'a str,
+    pub family_name: &'a str,
+    pub mrn: &'a str,
 }
 
-impl PatientNames {
-    /// Indexes "Given Family" and "Family, Given" for each (given, family) pair.
-    pub fn new<'a>(names: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let mut patterns = Vec::new();
-        for (given, family) in names {
-            let (given, family) = (given.trim(), family.trim());
-            if given.is_empty() || family.is_empty() {
-                continue;
+/// MRNs shorter than this are not searched for by value: "12" is a bed, not a patient.
+const MIN_MRN_LEN: usize = 5;
+
+/// Registered patients' names and MRNs, searchable at once (built once, then reused).
+#[derive(Debug, Clone, Default)]
+pub struct RegisteredPatients {
+    matcher: Option<AhoCorasick>,
+    /// The finding code of each pattern, by pattern index.
+    codes: Vec<&'static str>,
+}
+
+impl RegisteredPatients {
+    /// Indexes "Given Family", "Family, Given" and the MRN of each patient.
+    pub fn new<'a>(patients: impl IntoIterator<Item = RegisteredPatient<'a>>) -> Self {
+        let (mut patterns, mut codes) = (Vec::new(), Vec::new());
+        for patient in patients {
+            let (given, family) = (patient.given_name.trim(), patient.family_name.trim());
+            if !given.is_empty() && !family.is_empty() {
+                patterns.push(format!("{given} {family}"));
+                patterns.push(format!("{family}, {given}"));
+                codes.extend(["patient_name", "patient_name"]);
             }
-            patterns.push(format!("{given} {family}"));
-            patterns.push(format!("{family}, {given}"));
+            let mrn = patient.mrn.trim();
+            if mrn.len() >= MIN_MRN_LEN {
+                patterns.push(mrn.to_owned());
+                codes.push("mrn");
+            }
         }
         let matcher = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
@@ -51,14 +69,28 @@ impl PatientNames {
             .build(&patterns)
             .ok()
             .filter(|_| !patterns.is_empty());
-        Self { matcher }
+        Self { matcher, codes }
+    }
+
+    /// How many patterns are indexed (two names and an MRN per patient).
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
     }
 
     fn find(&self, text: &str, findings: &mut Vec<Finding>) {
         let Some(matcher) = &self.matcher else { return };
         for found in matcher.find_iter(text) {
             if is_boundary(text, found.start()) && is_boundary(text, found.end()) {
-                findings.push(finding("patient_name", found.start(), found.end()));
+                let code = self.codes.get(found.pattern().as_usize()).copied();
+                findings.push(finding(
+                    code.unwrap_or("patient_name"),
+                    found.start(),
+                    found.end(),
+                ));
             }
         }
     }
@@ -85,7 +117,7 @@ pub(super) fn check(text: &str, context: &SafetyContext<'_>, findings: &mut Vec<
             findings.push(finding("date_of_birth", whole.start(), whole.end()));
         }
     }
-    context.patient_names.find(text, findings);
+    context.patients.find(text, findings);
 }
 
 fn finding(code: &'static str, start: usize, end: usize) -> Finding {

@@ -2,7 +2,7 @@
 //!
 //! Three checks, each a module of its own:
 //! - [`identifiers`]: patient identifiers (SSN-like numbers, MRNs, phone numbers, dates of birth,
-//!   names of registered patients) in a conversation that is not about a patient;
+//!   names and MRNs of registered patients) in a conversation that is not about a patient;
 //! - [`abbreviations`]: the Joint Commission "Do Not Use" list, with the safe wording;
 //! - [`orders`]: text that reads like a medication order (a drug, a dose, and a route or a
 //!   frequency), which belongs in order entry (CPOE), not in a message.
@@ -16,7 +16,7 @@ mod orders;
 
 use serde::Serialize;
 
-pub use identifiers::PatientNames;
+pub use identifiers::{RegisteredPatient, RegisteredPatients};
 
 /// Which check a finding comes from; policy can make identifier and order findings blocking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -49,8 +49,8 @@ pub struct Finding {
 pub struct SafetyContext<'a> {
     /// True in care-team and patient conversations, where identifiers belong.
     pub about_patient: bool,
-    /// The registered patients' names.
-    pub patient_names: &'a PatientNames,
+    /// The registered patients' names and MRNs.
+    pub patients: &'a RegisteredPatients,
     /// The current year, to tell a birth date from an appointment.
     pub current_year: i32,
 }
@@ -63,8 +63,19 @@ pub fn check_message(text: &str, context: &SafetyContext<'_>) -> Vec<Finding> {
     }
     abbreviations::check(text, &mut findings);
     orders::check(text, &mut findings);
-    findings.sort_by_key(|f| (f.start, f.end));
-    findings
+    // Outer spans first, so that an MRN found both after "MRN:" and by its registered value
+    // is reported once, as the longer span.
+    findings.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+    for finding in findings {
+        let inside = |k: &Finding| {
+            k.code == finding.code && k.start <= finding.start && finding.end <= k.end
+        };
+        if !kept.iter().any(inside) {
+            kept.push(finding);
+        }
+    }
+    kept
 }
 
 /// Whether byte `at` of `text` starts or ends a word (used where a pattern cannot say so).

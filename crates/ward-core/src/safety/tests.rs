@@ -2,11 +2,22 @@ use super::*;
 
 const YEAR: i32 = 2026;
 
+fn patient<'a>(given_name: &'a str, family_name: &'a str, mrn: &'a str) -> RegisteredPatient<'a> {
+    RegisteredPatient {
+        given_name,
+        family_name,
+        mrn,
+    }
+}
+
 fn codes(text: &str, about_patient: bool) -> Vec<&'static str> {
-    let names = PatientNames::new([("Jane", "Doe"), ("Amir", "Haddad")]);
+    let patients = RegisteredPatients::new([
+        patient("Jane", "Doe", "A-100234"),
+        patient("Amir", "Haddad", "77"),
+    ]);
     let context = SafetyContext {
         about_patient,
-        patient_names: &names,
+        patients: &patients,
         current_year: YEAR,
     };
     check_message(text, &context)
@@ -30,6 +41,8 @@ fn identifiers_outside_patient_threads_are_found() {
         ("Jane Doe in bed 12", &["patient_name"]),
         ("Is doe, jane ready for transport?", &["patient_name"]),
         ("amir haddad asked for you", &["patient_name"]),
+        ("a-100234 is ready for discharge", &["mrn"]),
+        ("MRN A-100234 is ready", &["mrn"]),
     ];
     for (text, expected) in cases {
         assert_eq!(codes(text, false), *expected, "{text:?}");
@@ -94,6 +107,8 @@ fn ordinary_clinical_text_is_not_flagged() {
         "paracetamol given as charted",
         "BP 120/80, HR 72",
         "q2 neuro checks are documented",
+        "bed 77 is free",
+        "xa-100234b is a lot number",
     ];
     for text in cases {
         assert!(
@@ -107,10 +122,10 @@ fn ordinary_clinical_text_is_not_flagged() {
 #[test]
 fn findings_point_at_the_text_and_do_not_copy_it() {
     let text = "aspirin qd and 1.0 mg";
-    let names = PatientNames::default();
+    let patients = RegisteredPatients::default();
     let context = SafetyContext {
         about_patient: true,
-        patient_names: &names,
+        patients: &patients,
         current_year: YEAR,
     };
     let findings = check_message(text, &context);

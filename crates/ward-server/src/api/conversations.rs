@@ -8,12 +8,14 @@ use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_proto::Problem;
 use ward_proto::messaging::{
     ConversationList, ConversationView, CreateConversationRequest, MemberRequest, MessageList,
-    MessageReceipts, MessageView, MessagesQuery, ReadRequest, RecipientState, SendMessageRequest,
+    MessageReceipts, MessageView, MessagesQuery, ReadRequest, RecipientState, SafetyCheckRequest,
+    SafetyCheckResult, SendMessageRequest,
 };
 
 use super::AppState;
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession};
+use super::views::safety_findings;
 use crate::realtime::frames::{
     conversation_view, kind_from_wire, message_view, priority_from_wire,
 };
@@ -128,7 +130,9 @@ pub async fn join(
 }
 
 /// Sends a message. Answered after it is durably stored; the same `client_id` again returns
-/// the same message with 200 and stores nothing.
+/// the same message with 200 and stores nothing. A body with clinical safety findings is
+/// answered 422 `safety-review` (send again with `confirm_findings`) or, where policy blocks
+/// the finding, `safety-blocked`; either way with the findings, and nothing is stored.
 #[utoipa::path(post, path = "/conversations/{id}/messages", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = SendMessageRequest,
     responses((status = 201, body = MessageView), (status = 200, body = MessageView),
@@ -139,17 +143,9 @@ pub async fn send_message(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SendMessageRequest>,
 ) -> Result<(StatusCode, Json<MessageView>), ApiError> {
-    let outgoing = Outgoing {
-        client_id: req.client_id,
-        body: req.body,
-        priority: req
-            .priority
-            .map(priority_from_wire)
-            .unwrap_or(ward_core::conversation::Priority::Normal),
-    };
     let (message, created) = state
         .services
-        .send_message(&caller, ConversationId::from_uuid(id), outgoing)
+        .send_message(&caller, ConversationId::from_uuid(id), outgoing(req))
         .await?;
     let status = if created {
         state.metrics.messages_sent.inc();
@@ -158,6 +154,41 @@ pub async fn send_message(
         StatusCode::OK
     };
     Ok((status, Json(message_view(&message))))
+}
+
+/// A send request as the services take it (REST and WebSocket alike).
+pub(super) fn outgoing(req: SendMessageRequest) -> Outgoing {
+    Outgoing {
+        client_id: req.client_id,
+        body: req.body,
+        priority: req
+            .priority
+            .map(priority_from_wire)
+            .unwrap_or(ward_core::conversation::Priority::Normal),
+        confirm_findings: req.confirm_findings,
+    }
+}
+
+/// Runs the clinical safety checks on a draft without sending it (for a composer that shows
+/// findings while the clinician types). Sending runs the same checks again.
+#[utoipa::path(post, path = "/conversations/{id}/messages/check", tag = "conversations",
+    security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = SafetyCheckRequest,
+    responses((status = 200, body = SafetyCheckResult), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn check_message(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<SafetyCheckRequest>,
+) -> Result<Json<SafetyCheckResult>, ApiError> {
+    let report = state
+        .services
+        .review_message(&caller, ConversationId::from_uuid(id), &req.body)
+        .await?;
+    Ok(Json(SafetyCheckResult {
+        blocked: report.blocked(),
+        findings: safety_findings(&report),
+    }))
 }
 
 /// Messages after `after`, in seq order.

@@ -4,8 +4,10 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use ward_proto::messaging::SafetyFinding;
 use ward_proto::{Problem, ProblemType};
 
+use super::views::safety_findings;
 use crate::services::ServiceError;
 
 /// An error response.
@@ -15,6 +17,7 @@ pub struct ApiError {
     detail: Option<String>,
     field: Option<String>,
     retry_after: Option<u64>,
+    findings: Option<Vec<SafetyFinding>>,
 }
 
 impl ApiError {
@@ -24,6 +27,7 @@ impl ApiError {
             detail: Some(detail.into()),
             field: None,
             retry_after: None,
+            findings: None,
         }
     }
 
@@ -33,6 +37,7 @@ impl ApiError {
             detail: None,
             field: None,
             retry_after: None,
+            findings: None,
         }
     }
 
@@ -42,6 +47,7 @@ impl ApiError {
             detail: Some(format!("{field} {reason}")),
             field: Some(field.to_owned()),
             retry_after: None,
+            findings: None,
         }
     }
 }
@@ -77,10 +83,29 @@ impl From<ServiceError> for ApiError {
                 detail: Some("sign-in is locked for a while after repeated failures".into()),
                 field: None,
                 retry_after: Some(retry_after_secs),
+                findings: None,
             },
             E::Forbidden => Self::new(ProblemType::Forbidden, "your role does not allow this"),
             E::NotFound(what) => Self::new(ProblemType::NotFound, format!("{what} not found")),
             E::Conflict(what) => Self::new(ProblemType::Conflict, what),
+            E::Safety(report) => {
+                let (kind, detail) = if report.blocked() {
+                    (
+                        ProblemType::SafetyBlocked,
+                        "policy does not allow this message as written; see findings",
+                    )
+                } else {
+                    (
+                        ProblemType::SafetyReview,
+                        "review the findings, then edit the message or send it again with \
+                         confirm_findings",
+                    )
+                };
+                Self {
+                    findings: Some(safety_findings(&report)),
+                    ..Self::new(kind, detail)
+                }
+            }
             E::Unavailable => Self::bare(ProblemType::Unavailable),
             E::Store(cause) => {
                 tracing::error!(error = %cause, "storage failure");
@@ -94,11 +119,21 @@ impl From<ServiceError> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The problem details body this error answers with.
+    pub fn into_problem(self) -> Problem {
         let mut problem = Problem::new(self.kind, self.detail);
         problem.field = self.field;
         problem.retry_after = self.retry_after;
+        problem.findings = self.findings;
+        problem
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let retry_after = self.retry_after;
+        let problem = self.into_problem();
         let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST);
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
@@ -110,7 +145,7 @@ impl IntoResponse for ApiError {
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if let Some(secs) = self.retry_after
+        if let Some(secs) = retry_after
             && let Ok(value) = HeaderValue::from_str(&secs.to_string())
         {
             headers.insert(header::RETRY_AFTER, value);

@@ -113,6 +113,7 @@ fn api_v1() -> OpenApiRouter<AppState> {
             conversations::send_message,
             conversations::list_messages
         ))
+        .routes(routes!(conversations::check_message))
         .routes(routes!(conversations::mark_read))
         .routes(routes!(conversations::message_receipts))
         .routes(routes!(sync::sync))

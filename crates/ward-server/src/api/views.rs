@@ -3,14 +3,17 @@
 use ward_core::audit::AuditEvent;
 use ward_core::policy::Policy;
 use ward_core::role::{Role, RoleName};
+use ward_core::safety::CheckKind;
 use ward_core::session::{Session, SessionScope};
 use ward_core::user::{User, UserStatus};
 use ward_proto::audit::AuditEventView;
 use ward_proto::auth::{SessionScope as WireScope, SessionView};
+use ward_proto::messaging::{SafetyCheckKind, SafetyFinding};
 use ward_proto::policy::{LoginPolicy, PolicyDocument, SessionPolicy};
 use ward_proto::users::{RoleView, UserStatus as WireStatus, UserSummary, UserView};
 
 use super::error::ApiError;
+use crate::services::SafetyReport;
 
 pub fn user_summary(user: &User) -> UserSummary {
     UserSummary {
@@ -94,6 +97,10 @@ pub fn policy_document(policy: &Policy) -> PolicyDocument {
             .iter()
             .map(ToString::to_string)
             .collect(),
+        safety: ward_proto::policy::SafetyPolicy {
+            block_identifiers: policy.safety.block_identifiers,
+            block_order_text: policy.safety.block_order_text,
+        },
     }
 }
 
@@ -115,6 +122,10 @@ pub fn policy_from_document(doc: PolicyDocument) -> Result<Policy, ApiError> {
             window_secs: doc.login.window_secs,
         },
         mfa_required_roles,
+        safety: ward_core::policy::SafetyPolicy {
+            block_identifiers: doc.safety.block_identifiers,
+            block_order_text: doc.safety.block_order_text,
+        },
     })
 }
 
@@ -142,4 +153,24 @@ pub fn audit_event_view(e: &AuditEvent) -> AuditEventView {
 
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Safety findings as the wire shows them.
+pub fn safety_findings(report: &SafetyReport) -> Vec<SafetyFinding> {
+    report
+        .findings
+        .iter()
+        .map(|f| SafetyFinding {
+            check: match f.finding.check {
+                CheckKind::Identifier => SafetyCheckKind::Identifier,
+                CheckKind::Abbreviation => SafetyCheckKind::Abbreviation,
+                CheckKind::OrderText => SafetyCheckKind::OrderText,
+            },
+            code: f.finding.code.to_owned(),
+            start: f.finding.start,
+            end: f.finding.end,
+            advice: f.finding.advice.to_owned(),
+            blocking: f.blocking,
+        })
+        .collect()
 }

@@ -13,10 +13,14 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::http::HeaderMap;
 use axum::response::Response;
 use futures::SinkExt;
-use ward_proto::messaging::{ClientFrame, ServerFrame};
+use uuid::Uuid;
+use ward_core::id::ConversationId;
+use ward_proto::messaging::{ClientFrame, SendMessageRequest, ServerFrame};
 use ward_proto::{Problem, ProblemType};
 
 use super::AppState;
+use super::conversations::outgoing;
+use super::error::ApiError;
 use super::extract::bearer_token;
 use crate::realtime::frames::{self, parse_cursor};
 use crate::realtime::{CloseReason, Outbound};
@@ -307,6 +311,10 @@ impl Connection {
                                 }
                             }
                             Ok(ClientFrame::Ping) => send(&mut self.socket, &ServerFrame::Pong).await?,
+                            Ok(ClientFrame::Send { conversation_id, message }) => {
+                                let answer = send_message(&self.services, &self.caller, conversation_id, message).await;
+                                send(&mut self.socket, &answer).await?;
+                            }
                             Ok(ClientFrame::Auth { .. }) | Err(_) => {
                                 let problem = Problem::new(ProblemType::BadRequest, Some("unexpected frame".into()));
                                 send(&mut self.socket, &ServerFrame::Error { problem }).await?;
@@ -362,6 +370,37 @@ impl Connection {
                 return Ok(());
             }
         }
+    }
+}
+
+/// A `send` frame: the REST send, on this connection's session (checked live and counted
+/// as activity first, as a request would be).
+async fn send_message(
+    services: &Services,
+    caller: &Caller,
+    conversation: Uuid,
+    request: SendMessageRequest,
+) -> ServerFrame {
+    let client_id = request.client_id;
+    let outgoing = outgoing(request);
+    let sent = match services.realtime_activity(caller).await {
+        Ok(()) => {
+            services
+                .send_message(caller, ConversationId::from_uuid(conversation), outgoing)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match sent {
+        Ok((message, created)) => ServerFrame::SendOk {
+            client_id,
+            created,
+            message: frames::message_view(&message),
+        },
+        Err(e) => ServerFrame::SendFailed {
+            client_id,
+            problem: ApiError::from(e).into_problem(),
+        },
     }
 }
 

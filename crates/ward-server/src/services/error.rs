@@ -28,6 +28,8 @@ pub enum ServiceError {
     NotFound(&'static str),
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    #[error("the message has clinical safety findings")]
+    Safety(super::SafetyReport),
     #[error("temporarily unavailable")]
     Unavailable,
     #[error("storage failed: {0}")]

@@ -33,6 +33,19 @@ impl Services {
         let conversation = self
             .member_conversation(caller, id, AuditAction::MessageSent)
             .await?;
+        let safety = self.safety_report(&conversation, &outgoing.body).await?;
+        if safety.blocked() {
+            let event = caller
+                .event(AuditAction::MessageSent, Outcome::Denied)
+                .target(TargetKind::Conversation, Some(*id.as_uuid()))
+                .patient(conversation.patient_id)
+                .detail(format!(r#"{{"safety_blocked":{}}}"#, safety.codes_json()));
+            self.store.append_audit(event).await?;
+            return Err(ServiceError::Safety(safety));
+        }
+        if !safety.is_empty() && !outgoing.confirm_findings {
+            return Err(ServiceError::Safety(safety));
+        }
         let now = Timestamp::now();
         let epoch = Epoch::of(now);
         let message_id = Uuid::now_v7();
@@ -65,10 +78,18 @@ impl Services {
         let event = caller
             .event(AuditAction::MessageSent, Outcome::Success)
             .target(TargetKind::Message, Some(message_id))
-            .detail(format!(
-                r#"{{"conversation":"{id}","priority":"{}"}}"#,
-                outgoing.priority.as_str()
-            ))
+            .detail(if safety.is_empty() {
+                format!(
+                    r#"{{"conversation":"{id}","priority":"{}"}}"#,
+                    outgoing.priority.as_str()
+                )
+            } else {
+                format!(
+                    r#"{{"conversation":"{id}","priority":"{}","safety_confirmed":{}}}"#,
+                    outgoing.priority.as_str(),
+                    safety.codes_json()
+                )
+            })
             .patient(conversation.patient_id);
         match self.store.send_message(&message, event).await {
             Ok(SendOutcome::Created { message, committed }) => {

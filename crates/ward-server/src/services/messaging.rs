@@ -52,6 +52,8 @@ pub struct Outgoing {
     pub client_id: Uuid,
     pub body: String,
     pub priority: Priority,
+    /// The sender has seen the safety findings for this body and sends it anyway.
+    pub confirm_findings: bool,
 }
 
 impl Services {

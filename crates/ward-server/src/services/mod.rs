@@ -13,6 +13,7 @@ mod messages;
 mod messaging;
 mod patients;
 mod policy;
+mod safety;
 mod session_cache;
 mod sessions;
 mod sync;
@@ -25,6 +26,7 @@ use ward_crypto::keyring::Keyring;
 use ward_store::Store;
 
 use crate::realtime::Hub;
+use safety::PatientIndex;
 use session_cache::SessionCache;
 
 pub use audit::{AuditSearch, MAX_AUDIT_PAGE, VerifyOutcome, verify_chain};
@@ -36,6 +38,7 @@ pub use messages::MAX_PAGE;
 pub use messaging::{NewConversation, Outgoing, PlainConversation, PlainMessage};
 pub use patients::{NewPatient, PlainPatient};
 pub use policy::{PolicyCache, RoleCache};
+pub use safety::{ReviewedFinding, SafetyReport};
 pub use sync::{MAX_SYNC_PAGE, SyncResult};
 pub use users::NewUser;
 
@@ -50,6 +53,7 @@ pub struct Services {
     policy: PolicyCache,
     roles: RoleCache,
     sessions: Arc<SessionCache>,
+    patient_index: Arc<PatientIndex>,
     hashing: Arc<Semaphore>,
     hub: Hub,
 }
@@ -62,6 +66,7 @@ impl Services {
             policy: PolicyCache::new(Arc::clone(&store)),
             roles: RoleCache::new(Arc::clone(&store)),
             sessions: Arc::default(),
+            patient_index: Arc::default(),
             store,
             hashing: Arc::new(Semaphore::new(PASSWORD_HASH_CONCURRENCY)),
         }

@@ -46,7 +46,10 @@ impl Services {
             .await
     }
 
-    async fn open_patient(&self, record: PatientRecord) -> Result<PlainPatient, ServiceError> {
+    pub(super) async fn open_demographics(
+        &self,
+        record: &PatientRecord,
+    ) -> Result<Demographics, ServiceError> {
         let binding = Binding::PatientDemographics { patient: record.id };
         let plain = self
             .keys
@@ -57,8 +60,12 @@ impl Services {
                 &record.sealed_demographics,
             )
             .await?;
-        let demographics: Demographics = serde_json::from_slice(&plain)
-            .map_err(|_| ServiceError::Crypto(ward_crypto::CryptoError::Malformed))?;
+        serde_json::from_slice(&plain)
+            .map_err(|_| ServiceError::Crypto(ward_crypto::CryptoError::Malformed))
+    }
+
+    async fn open_patient(&self, record: PatientRecord) -> Result<PlainPatient, ServiceError> {
+        let demographics = self.open_demographics(&record).await?;
         let care_team = self.store.care_team(record.id).await?;
         let conversation = self
             .store
@@ -164,6 +171,7 @@ impl Services {
             members: committed.recipients.clone(),
         };
         self.publish(&committed, Payload::Conversation(&plain));
+        self.patient_registered(&demographics);
         Ok(PlainPatient {
             record,
             demographics,

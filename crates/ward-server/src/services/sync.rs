@@ -157,6 +157,16 @@ impl Services {
 }
 
 impl Services {
+    /// A request made over the real-time connection: the session must still be live, and the
+    /// request counts as activity for the idle timeout.
+    pub async fn realtime_activity(&self, caller: &Caller) -> Result<(), ServiceError> {
+        self.session_is_live(caller).await?;
+        self.store
+            .touch_session(caller.session.id, Timestamp::now())
+            .await?;
+        Ok(())
+    }
+
     /// Records that a device opened its real-time connection.
     pub async fn audit_realtime_connect(
         &self,

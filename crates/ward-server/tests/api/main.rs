@@ -10,6 +10,7 @@ mod messaging;
 mod mfa;
 mod ops;
 mod realtime;
+mod safety;
 mod sessions;
 mod throttling;
 mod users;

@@ -16,6 +16,7 @@ pub fn text(body: &str) -> SendMessageRequest {
         client_id: Uuid::new_v4(),
         body: body.into(),
         priority: None,
+        confirm_findings: false,
     }
 }
 

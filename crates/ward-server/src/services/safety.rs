@@ -1,0 +1,238 @@
+//! Clinical safety checks at send time: the checks of `ward_core::safety`, the index of
+//! registered patients they search for, and the organisation policy that turns findings into
+//! blocks.
+//!
+//! The index holds every registered patient's name and MRN, opened from the sealed registry
+//! once and kept in memory (never logged, never persisted). A patient registered on this node is
+//! added at once; the whole index is reloaded in the background when it is older than
+//! [`INDEX_TTL`], which is how another node's patients arrive.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use ward_core::Timestamp;
+use ward_core::audit::AuditAction;
+use ward_core::conversation::Conversation;
+use ward_core::id::{ConversationId, PatientId};
+use ward_core::patient::Demographics;
+use ward_core::policy::SafetyPolicy;
+use ward_core::safety::{
+    Finding, RegisteredPatient, RegisteredPatients, SafetyContext, check_message,
+};
+
+use super::{Caller, ServiceError, Services};
+
+/// How long the patient index is used before it is reloaded from the registry.
+const INDEX_TTL: Duration = Duration::from_secs(30);
+/// Patients read per page while loading the index.
+const LOAD_PAGE: u32 = 500;
+
+/// One finding and whether policy makes it stop the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewedFinding {
+    pub finding: Finding,
+    pub blocking: bool,
+}
+
+/// Every finding for one body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SafetyReport {
+    pub findings: Vec<ReviewedFinding>,
+}
+
+impl SafetyReport {
+    fn new(findings: Vec<Finding>, policy: &SafetyPolicy) -> Self {
+        let findings = findings
+            .into_iter()
+            .map(|finding| ReviewedFinding {
+                blocking: policy.blocks(finding.check),
+                finding,
+            })
+            .collect();
+        Self { findings }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// Some finding stops the message whatever the sender confirms.
+    pub fn blocked(&self) -> bool {
+        self.findings.iter().any(|f| f.blocking)
+    }
+
+    /// The distinct finding codes as a JSON array, for audit details (codes only, no text).
+    pub fn codes_json(&self) -> String {
+        let mut codes: Vec<&str> = self.findings.iter().map(|f| f.finding.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into())
+    }
+}
+
+/// A registered patient's searchable identifiers, kept to rebuild the matcher cheaply.
+#[derive(Debug, Clone)]
+struct Entry {
+    given_name: String,
+    family_name: String,
+    mrn: String,
+}
+
+impl From<&Demographics> for Entry {
+    fn from(d: &Demographics) -> Self {
+        Self {
+            given_name: d.given_name.clone(),
+            family_name: d.family_name.clone(),
+            mrn: d.mrn.as_str().to_owned(),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Loaded {
+    entries: Vec<Entry>,
+    matcher: Arc<RegisteredPatients>,
+    at: Instant,
+}
+
+impl Loaded {
+    fn new(entries: Vec<Entry>) -> Self {
+        let matcher = RegisteredPatients::new(entries.iter().map(|e| RegisteredPatient {
+            given_name: &e.given_name,
+            family_name: &e.family_name,
+            mrn: &e.mrn,
+        }));
+        Self {
+            entries,
+            matcher: Arc::new(matcher),
+            at: Instant::now(),
+        }
+    }
+}
+
+/// The in-memory index of registered patients' names and MRNs.
+#[derive(Debug, Default)]
+pub struct PatientIndex {
+    loaded: RwLock<Option<Loaded>>,
+    reloading: AtomicBool,
+}
+
+impl PatientIndex {
+    fn current(&self) -> Option<(Arc<RegisteredPatients>, bool)> {
+        let guard = self.loaded.read().ok()?;
+        let loaded = guard.as_ref()?;
+        Some((Arc::clone(&loaded.matcher), loaded.at.elapsed() < INDEX_TTL))
+    }
+
+    fn replace(&self, loaded: Loaded) -> Arc<RegisteredPatients> {
+        let matcher = Arc::clone(&loaded.matcher);
+        if let Ok(mut guard) = self.loaded.write() {
+            *guard = Some(loaded);
+        }
+        matcher
+    }
+}
+
+impl Services {
+    /// The findings sending `body` to conversation `id` would meet, without sending it.
+    pub async fn review_message(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        body: &str,
+    ) -> Result<SafetyReport, ServiceError> {
+        ward_core::conversation::check_body(body)?;
+        let conversation = self
+            .member_conversation(caller, id, AuditAction::MessageSent)
+            .await?;
+        self.safety_report(&conversation, body).await
+    }
+
+    /// Runs the checks for a body about to go to `conversation`.
+    pub(crate) async fn safety_report(
+        &self,
+        conversation: &Conversation,
+        body: &str,
+    ) -> Result<SafetyReport, ServiceError> {
+        let about_patient = conversation.patient_id.is_some();
+        let patients = if about_patient {
+            Arc::default()
+        } else {
+            self.registered_patients().await?
+        };
+        let context = SafetyContext {
+            about_patient,
+            patients: &patients,
+            current_year: Timestamp::now().to_datetime().year(),
+        };
+        let policy = self.policy.get().await?.safety;
+        Ok(SafetyReport::new(check_message(body, &context), &policy))
+    }
+
+    /// Adds a patient registered on this node to the index at once.
+    pub(crate) fn patient_registered(&self, demographics: &Demographics) {
+        let Ok(mut guard) = self.patient_index.loaded.write() else {
+            return;
+        };
+        if let Some(loaded) = guard.take() {
+            let at = loaded.at;
+            let mut entries = loaded.entries;
+            entries.push(Entry::from(demographics));
+            *guard = Some(Loaded {
+                at,
+                ..Loaded::new(entries)
+            });
+        }
+    }
+
+    /// The index, loading it on first use and reloading it in the background once stale.
+    async fn registered_patients(&self) -> Result<Arc<RegisteredPatients>, ServiceError> {
+        match self.patient_index.current() {
+            Some((matcher, true)) => Ok(matcher),
+            Some((matcher, false)) => {
+                if !self.patient_index.reloading.swap(true, Ordering::AcqRel) {
+                    let services = self.clone();
+                    tokio::spawn(async move {
+                        match services.load_patients().await {
+                            Ok(loaded) => {
+                                services.patient_index.replace(loaded);
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "reloading the patient index failed")
+                            }
+                        }
+                        services
+                            .patient_index
+                            .reloading
+                            .store(false, Ordering::Release);
+                    });
+                }
+                Ok(matcher)
+            }
+            None => {
+                let loaded = self.load_patients().await?;
+                Ok(self.patient_index.replace(loaded))
+            }
+        }
+    }
+
+    async fn load_patients(&self) -> Result<Loaded, ServiceError> {
+        let mut entries = Vec::new();
+        let mut after: Option<PatientId> = None;
+        loop {
+            let page = self.store.patients_page(after, LOAD_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            let full = page.len() == LOAD_PAGE as usize;
+            for record in page {
+                let demographics = self.open_demographics(&record).await?;
+                entries.push(Entry::from(&demographics));
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(Loaded::new(entries))
+    }
+}
