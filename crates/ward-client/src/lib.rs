@@ -14,8 +14,12 @@ use ward_proto::audit::{AuditPage, AuditQuery, AuditVerifyReport};
 use ward_proto::auth::{
     LoginRequest, LoginResponse, SessionList, TotpConfirmRequest, TotpEnrollment,
 };
+use ward_proto::clinical::{
+    ClinicalRoleList, ClinicalRoleView, CreateClinicalRoleRequest, EscalationRoleRequest,
+    ShiftRequest, ShiftView,
+};
 use ward_proto::messaging::{
-    ConversationList, ConversationView, CreateConversationRequest, CreatePatientRequest,
+    AckView, ConversationList, ConversationView, CreateConversationRequest, CreatePatientRequest,
     MemberRequest, MessageList, MessageReceipts, MessageView, PatientView, ReadRequest,
     SafetyCheckRequest, SafetyCheckResult, SendMessageRequest, SyncPage,
 };
@@ -291,6 +295,41 @@ impl Client {
 
     pub async fn message_receipts(&self, message: Uuid) -> ClientResult<MessageReceipts> {
         Self::json(self.request(Method::GET, &format!("/messages/{message}/receipts"))).await
+    }
+
+    /// Acknowledges an urgent or stat message; `created` is false if it was already.
+    pub async fn acknowledge(&self, message: Uuid) -> ClientResult<(AckView, bool)> {
+        let path = format!("/messages/{message}/ack");
+        let response = checked(self.request(Method::POST, &path).send().await?).await?;
+        let created = response.status() == StatusCode::CREATED;
+        Ok((response.json().await?, created))
+    }
+
+    pub async fn create_clinical_role(
+        &self,
+        req: &CreateClinicalRoleRequest,
+    ) -> ClientResult<ClinicalRoleView> {
+        Self::json(self.with_body(Method::POST, "/clinical-roles", req)).await
+    }
+
+    pub async fn list_clinical_roles(&self) -> ClientResult<ClinicalRoleList> {
+        Self::json(self.request(Method::GET, "/clinical-roles")).await
+    }
+
+    pub async fn add_shift(&self, role: Uuid, req: &ShiftRequest) -> ClientResult<ShiftView> {
+        let path = format!("/clinical-roles/{role}/shifts");
+        Self::json(self.with_body(Method::POST, &path, req)).await
+    }
+
+    /// Sets (or with `None` clears) where a conversation's urgent messages escalate.
+    pub async fn set_escalation_role(
+        &self,
+        conversation: Uuid,
+        role_id: Option<Uuid>,
+    ) -> ClientResult<()> {
+        let path = format!("/conversations/{conversation}/escalation-role");
+        let req = EscalationRoleRequest { role_id };
+        Self::empty(self.with_body(Method::PUT, &path, &req)).await
     }
 
     /// One page of events after `since` (from the start when `None`).

@@ -75,6 +75,12 @@ str_enum!(
         ReceiptsRead = "message.receipts_read",
         SyncRead = "sync.read",
         RealtimeConnected = "realtime.connect",
+        MessageAcknowledged = "message.ack",
+        MessageEscalated = "message.escalate",
+        ClinicalRoleCreated = "clinical_role.create",
+        ClinicalRolesListed = "clinical_role.list",
+        ShiftScheduled = "clinical_role.shift_add",
+        EscalationRoleSet = "conversation.escalation_role_set",
     }
 );
 
@@ -100,6 +106,7 @@ str_enum!(
         Conversation = "conversation",
         Message = "message",
         Patient = "patient",
+        ClinicalRole = "clinical_role",
     }
 );
 

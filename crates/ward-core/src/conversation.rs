@@ -145,6 +145,12 @@ code_enum!(
         ConversationUpdated = "conversation.updated",
         /// A member removed; the removed member gets this event and nothing after it.
         MemberRemoved = "member.removed",
+        /// A member acknowledged an urgent or stat message (`user_id`).
+        MessageAcknowledged = "message.acknowledged",
+        /// Escalation steps of an unacknowledged message (`user_id`: whom the step brought in).
+        EscalationRepeat = "escalation.repeat",
+        EscalationOnCall = "escalation.on_call",
+        EscalationSupervisor = "escalation.supervisor",
     }
 );
 

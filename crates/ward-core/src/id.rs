@@ -76,6 +76,18 @@ id_type!(
     "conversation_id"
 );
 id_type!(
+    /// A clinical role people hold in turns ("Cardiology on-call").
+    ClinicalRoleId,
+    "role_id"
+);
+
+id_type!(
+    /// One scheduled shift of a clinical role.
+    ShiftId,
+    "shift_id"
+);
+
+id_type!(
     /// A registered patient.
     PatientId,
     "patient_id"

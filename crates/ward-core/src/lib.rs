@@ -6,6 +6,7 @@
 //! its types first.
 
 pub mod audit;
+pub mod clinical;
 pub mod conversation;
 mod error;
 pub mod id;

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
+use crate::conversation::Priority;
 use crate::role::RoleName;
 use crate::safety::CheckKind;
 
@@ -20,6 +21,37 @@ pub struct Policy {
     /// Added after the first release: a stored policy without it gets the defaults.
     #[serde(default)]
     pub safety: SafetyPolicy,
+    #[serde(default)]
+    pub escalation: EscalationPolicy,
+}
+
+/// How long an urgent or stat message waits for acknowledgement before each escalation step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationPolicy {
+    pub urgent_after_secs: i64,
+    pub stat_after_secs: i64,
+}
+
+impl Default for EscalationPolicy {
+    fn default() -> Self {
+        Self {
+            urgent_after_secs: 5 * 60,
+            stat_after_secs: 2 * 60,
+        }
+    }
+}
+
+impl EscalationPolicy {
+    /// The delay before each step for a message of this priority; `None` for normal messages,
+    /// which need no acknowledgement.
+    pub fn delay_secs(&self, priority: Priority) -> Option<i64> {
+        match priority {
+            Priority::Normal => None,
+            Priority::Urgent => Some(self.urgent_after_secs),
+            Priority::Stat => Some(self.stat_after_secs),
+        }
+    }
 }
 
 /// Which clinical safety findings stop a message instead of asking the sender to confirm.
@@ -83,6 +115,7 @@ impl Default for Policy {
                 .filter_map(|name| RoleName::parse(name).ok())
                 .collect(),
             safety: SafetyPolicy::default(),
+            escalation: EscalationPolicy::default(),
         }
     }
 }
@@ -121,6 +154,18 @@ impl Policy {
                 "login.window_secs",
                 "must be between 1 minute and 7 days",
             ));
+        }
+        let e = &self.escalation;
+        for (field, secs) in [
+            ("escalation.urgent_after_secs", e.urgent_after_secs),
+            ("escalation.stat_after_secs", e.stat_after_secs),
+        ] {
+            if !(1..=24 * 3600).contains(&secs) {
+                return Err(ValidationError::new(
+                    field,
+                    "must be between 1 second and 24 hours",
+                ));
+            }
         }
         Ok(())
     }

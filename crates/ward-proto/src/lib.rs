@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clinical;
 pub mod messaging;
 pub mod policy;
 pub mod problem;

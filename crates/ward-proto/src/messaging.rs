@@ -207,6 +207,30 @@ pub struct RecipientState {
     pub user_id: Uuid,
     pub delivered: bool,
     pub read: bool,
+    /// When they acknowledged an urgent or stat message (absent: not yet, or not urgent).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub acknowledged_at: Option<OffsetDateTime>,
+}
+
+/// An escalation step of an unacknowledged urgent or stat message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationStep {
+    /// The recipients who have not acknowledged are notified again.
+    Repeat,
+    /// Whoever holds the conversation's on-call role now is brought in.
+    OnCall,
+    /// The on-call role's supervisor is brought in.
+    Supervisor,
+}
+
+/// The answer to an acknowledgement.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AckView {
+    pub message_id: Uuid,
+    pub user_id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub acknowledged_at: OffsetDateTime,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -265,6 +289,29 @@ pub enum ServerFrame {
         cursor: String,
         conversation_id: Uuid,
         user_id: Uuid,
+    },
+    /// A member acknowledged an urgent or stat message.
+    #[serde(rename = "message.acknowledged")]
+    MessageAcknowledged {
+        cursor: String,
+        conversation_id: Uuid,
+        message_id: Uuid,
+        user_id: Uuid,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// An urgent or stat message was not acknowledged in time: the escalation took a step.
+    /// `target_user_id` is whom the step brought into the conversation (absent for `repeat`,
+    /// or when the role had no holder or supervisor).
+    #[serde(rename = "message.escalated")]
+    MessageEscalated {
+        cursor: String,
+        conversation_id: Uuid,
+        message_id: Uuid,
+        step: EscalationStep,
+        target_user_id: Option<Uuid>,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
     },
     /// The device fell behind: fetch from `cursor` with `/sync` (or reconnect with it).
     #[serde(rename = "resync")]

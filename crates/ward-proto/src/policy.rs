@@ -13,6 +13,27 @@ pub struct PolicyDocument {
     /// Which clinical safety findings block a message; absent means none do.
     #[serde(default)]
     pub safety: SafetyPolicy,
+    /// How long urgent and stat messages wait for acknowledgement before each escalation step.
+    #[serde(default)]
+    pub escalation: EscalationPolicy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationPolicy {
+    /// Seconds (1 to 86400); 300 by default.
+    pub urgent_after_secs: i64,
+    /// Seconds (1 to 86400); 120 by default.
+    pub stat_after_secs: i64,
+}
+
+impl Default for EscalationPolicy {
+    fn default() -> Self {
+        Self {
+            urgent_after_secs: 300,
+            stat_after_secs: 120,
+        }
+    }
 }
 
 /// Which clinical safety findings block a message rather than ask the sender to confirm.

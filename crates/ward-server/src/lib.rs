@@ -101,6 +101,7 @@ impl Server {
                 hub.skip_stale_gaps();
             }
         });
+        let escalations = tokio::spawn(escalation_loop(self.services.clone()));
         serve::serve(
             listener,
             self.router,
@@ -110,6 +111,7 @@ impl Server {
         )
         .await;
         gaps.abort();
+        escalations.abort();
         // Real-time connections outlive the HTTP drain: close them before the store.
         self.services.hub().close_all();
         let drained = async {
@@ -119,5 +121,24 @@ impl Server {
         };
         let _ = tokio::time::timeout(std::time::Duration::from_secs(5), drained).await;
         self.services.store().close().await;
+    }
+}
+
+/// How often due escalation steps are looked for.
+const ESCALATION_TICK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Takes due escalation steps until aborted (escalations live in the database, so a restart
+/// resumes where this left off).
+async fn escalation_loop(services: Services) {
+    let mut tick = tokio::time::interval(ESCALATION_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = services
+            .run_due_escalations(ward_core::Timestamp::now())
+            .await
+        {
+            tracing::warn!(error = %e, "escalating urgent messages failed");
+        }
     }
 }

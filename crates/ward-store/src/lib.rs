@@ -12,6 +12,7 @@
 mod error;
 mod postgres;
 mod queries;
+mod queries_clinical;
 mod queries_messaging;
 mod queries_sessions;
 mod queries_sync;
@@ -19,6 +20,7 @@ mod rows;
 mod sql;
 mod sqlite;
 mod store_impl;
+mod store_impl_clinical;
 mod store_impl_messaging;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -30,8 +32,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use ward_core::Timestamp;
 use ward_core::audit::{AuditEvent, AuditFilter, ChainHasher, NewAuditEvent};
+use ward_core::clinical::{ClinicalRole, Escalation, EscalationAdvance, Shift};
 use ward_core::conversation::{Committed, Conversation, Event, Message, MessageId, Receipt};
-use ward_core::id::{ConversationId, PatientId};
+use ward_core::id::{ClinicalRoleId, ConversationId, PatientId};
 use ward_core::id::{SessionId, UserId};
 use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
 use ward_core::patient::PatientRecord;
@@ -339,10 +342,12 @@ pub trait ConversationStore: Send + Sync {
 #[async_trait]
 pub trait MessageStore: Send + Sync {
     /// Stores a message at the conversation's next seq, with its event and audit event, unless
-    /// the sender used its client id before. NotFound if the sender is not a member.
+    /// the sender used its client id before. NotFound if the sender is not a member. With
+    /// `escalate_at`, the message's escalation is scheduled in the same transaction.
     async fn send_message(
         &self,
         message: &Message,
+        escalate_at: Option<Timestamp>,
         audit: NewAuditEvent,
     ) -> StoreResult<SendOutcome>;
     async fn message(&self, id: MessageId) -> StoreResult<Option<Message>>;
@@ -383,6 +388,58 @@ pub trait SyncStore: Send + Sync {
     ) -> StoreResult<Vec<Committed>>;
 }
 
+/// Acknowledgement and escalation of urgent messages; clinical roles and their shifts.
+#[async_trait]
+pub trait ClinicalStore: Send + Sync {
+    /// Records `user`'s acknowledgement with a `message.acknowledged` event and its audit
+    /// event; `None` if they had acknowledged it already (nothing is written).
+    async fn acknowledge(
+        &self,
+        message: MessageId,
+        conversation: ConversationId,
+        user: UserId,
+        at: Timestamp,
+        audit: NewAuditEvent,
+    ) -> StoreResult<Option<Committed>>;
+    /// Who acknowledged a message, and when, in order.
+    async fn acks(&self, message: MessageId) -> StoreResult<Vec<(UserId, Timestamp)>>;
+    /// The members of a conversation at event `seq` (a message's recipients, with its sender).
+    async fn members_at(&self, conversation: ConversationId, seq: i64) -> StoreResult<Vec<UserId>>;
+    /// Pending escalations due by `now`, oldest first.
+    async fn due_escalations(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Escalation>>;
+    /// Takes an escalation step (adding whom it brings in as a member, and its event), or ends
+    /// the escalation; `None` if another writer moved it on first (nothing is written).
+    async fn advance_escalation(
+        &self,
+        advance: EscalationAdvance,
+        audit: NewAuditEvent,
+    ) -> StoreResult<Option<Vec<Committed>>>;
+    /// Fails with [`StoreError::Conflict`] if the name is taken.
+    async fn create_clinical_role(
+        &self,
+        role: &ClinicalRole,
+        audit: NewAuditEvent,
+    ) -> StoreResult<()>;
+    async fn clinical_role(&self, id: ClinicalRoleId) -> StoreResult<Option<ClinicalRole>>;
+    async fn clinical_roles(&self) -> StoreResult<Vec<ClinicalRole>>;
+    async fn add_shift(&self, shift: &Shift, audit: NewAuditEvent) -> StoreResult<()>;
+    /// The shifts of a role that cover `at`.
+    async fn shifts_covering(&self, role: ClinicalRoleId, at: Timestamp)
+    -> StoreResult<Vec<Shift>>;
+    /// Sets (or, with `None`, clears) the on-call role a conversation's urgent messages
+    /// escalate to.
+    async fn set_escalation_role(
+        &self,
+        conversation: ConversationId,
+        role: Option<ClinicalRoleId>,
+        audit: NewAuditEvent,
+    ) -> StoreResult<()>;
+    async fn escalation_role(
+        &self,
+        conversation: ConversationId,
+    ) -> StoreResult<Option<ClinicalRoleId>>;
+}
+
 /// Everything Ward stores.
 #[async_trait]
 pub trait Store:
@@ -396,6 +453,7 @@ pub trait Store:
     + ConversationStore
     + MessageStore
     + SyncStore
+    + ClinicalStore
     + std::fmt::Debug
 {
     /// "sqlite" or "postgres", for logs and metrics only.

@@ -86,6 +86,18 @@ mod messaging_queries {
     crate::queries_messaging::define_messaging_queries!(sqlx::PgConnection);
 }
 
+mod clinical_queries {
+    crate::queries_clinical::define_clinical_queries!(sqlx::PgConnection);
+}
+
+mod clinical_traits {
+    crate::store_impl_clinical::impl_clinical_store!(
+        super::PgStore,
+        super::clinical_queries,
+        super::writes
+    );
+}
+
 mod messaging_traits {
     crate::store_impl_messaging::impl_messaging_store!(
         super::PgStore,

@@ -115,3 +115,23 @@ pub(crate) const DEVICE_CURSOR: &str = "SELECT cursor FROM device_cursors WHERE 
 pub(crate) const SET_DEVICE_CURSOR: &str = "INSERT INTO device_cursors (session_id, cursor, \
      updated_at) VALUES ($1, $2, $3) \
      ON CONFLICT (session_id) DO UPDATE SET cursor = $2, updated_at = $3";
+
+// ---- acknowledgement, escalation, clinical roles ------------------------------------------
+
+pub(crate) const INSERT_ACK: &str = "INSERT INTO message_acks (message_id, user_id, acked_at) \
+     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+pub(crate) const INSERT_ESCALATION: &str = "INSERT INTO escalations (message_id, \
+     conversation_id, due_at) VALUES ($1, $2, $3)";
+/// Moves an escalation on, only from the step it was read at (one node takes each step).
+pub(crate) const ADVANCE_ESCALATION: &str = "UPDATE escalations SET steps_taken = $1, \
+     due_at = COALESCE($2, due_at), state = $3 \
+     WHERE message_id = $4 AND steps_taken = $5 AND state = 'pending'";
+pub(crate) const INSERT_CLINICAL_ROLE: &str = "INSERT INTO clinical_roles (id, name, \
+     supervisor_id, created_at) VALUES ($1, $2, $3, $4)";
+pub(crate) const INSERT_SHIFT: &str = "INSERT INTO role_shifts (id, role_id, user_id, \
+     starts_at, ends_at) VALUES ($1, $2, $3, $4, $5)";
+pub(crate) const SET_ESCALATION_ROLE: &str = "INSERT INTO conversation_escalation \
+     (conversation_id, role_id) VALUES ($1, $2) \
+     ON CONFLICT (conversation_id) DO UPDATE SET role_id = excluded.role_id";
+pub(crate) const CLEAR_ESCALATION_ROLE: &str =
+    "DELETE FROM conversation_escalation WHERE conversation_id = $1";

@@ -104,6 +104,18 @@ mod messaging_queries {
     crate::queries_messaging::define_messaging_queries!(sqlx::SqliteConnection);
 }
 
+mod clinical_queries {
+    crate::queries_clinical::define_clinical_queries!(sqlx::SqliteConnection);
+}
+
+mod clinical_traits {
+    crate::store_impl_clinical::impl_clinical_store!(
+        super::SqliteStore,
+        super::clinical_queries,
+        super::writes
+    );
+}
+
 mod messaging_traits {
     crate::store_impl_messaging::impl_messaging_store!(
         super::SqliteStore,

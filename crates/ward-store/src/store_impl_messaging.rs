@@ -234,6 +234,7 @@ macro_rules! impl_messaging_store {
             async fn send_message(
                 &self,
                 message: &Message,
+                escalate_at: Option<Timestamp>,
                 audit: NewAuditEvent,
             ) -> StoreResult<SendOutcome> {
                 let (mut message, h) = (message.clone(), Arc::clone(&self.hasher));
@@ -261,6 +262,9 @@ macro_rules! impl_messaging_store {
                             // A used client id fails here, and the job's savepoint (or the
                             // transaction) undoes the seq and the event.
                             w::insert_message(c, &message).await?;
+                            if let Some(due) = escalate_at {
+                                w::insert_escalation(c, message.id, conv, due).await?;
+                            }
                             let at = message.created_at;
                             w::advance_receipt(c, conv, message.sender_id, seq, seq, at).await?;
                             let recipients = w::active_members(c, conv).await?;

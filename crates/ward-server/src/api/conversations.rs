@@ -228,7 +228,7 @@ pub async fn mark_read(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Who has received and who has read a message.
+/// Who has received, read and (for urgent and stat messages) acknowledged a message.
 #[utoipa::path(get, path = "/messages/{id}/receipts", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = MessageReceipts), (status = 404, body = Problem)))]
@@ -237,13 +237,17 @@ pub async fn message_receipts(
     FullSession(caller): FullSession,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<MessageReceipts>, ApiError> {
-    let (message, receipts) = state.services.message_receipts(&caller, id).await?;
+    let (message, receipts, acks) = state.services.message_receipts(&caller, id).await?;
     let recipients = receipts
         .iter()
         .map(|r| RecipientState {
             user_id: *r.user_id.as_uuid(),
             delivered: r.delivered_seq >= message.seq,
             read: r.read_seq >= message.seq,
+            acknowledged_at: acks
+                .iter()
+                .find(|(user, _)| *user == r.user_id)
+                .map(|(_, at)| at.to_datetime()),
         })
         .collect();
     Ok(Json(MessageReceipts {

@@ -5,6 +5,7 @@
 
 mod audit;
 mod auth;
+mod clinical;
 mod conversations;
 pub mod error;
 mod extract;
@@ -116,6 +117,10 @@ fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(conversations::check_message))
         .routes(routes!(conversations::mark_read))
         .routes(routes!(conversations::message_receipts))
+        .routes(routes!(clinical::acknowledge))
+        .routes(routes!(clinical::create_role, clinical::list_roles))
+        .routes(routes!(clinical::add_shift))
+        .routes(routes!(clinical::set_escalation_role))
         .routes(routes!(sync::sync))
 }
 

@@ -101,6 +101,10 @@ pub fn policy_document(policy: &Policy) -> PolicyDocument {
             block_identifiers: policy.safety.block_identifiers,
             block_order_text: policy.safety.block_order_text,
         },
+        escalation: ward_proto::policy::EscalationPolicy {
+            urgent_after_secs: policy.escalation.urgent_after_secs,
+            stat_after_secs: policy.escalation.stat_after_secs,
+        },
     }
 }
 
@@ -125,6 +129,10 @@ pub fn policy_from_document(doc: PolicyDocument) -> Result<Policy, ApiError> {
         safety: ward_core::policy::SafetyPolicy {
             block_identifiers: doc.safety.block_identifiers,
             block_order_text: doc.safety.block_order_text,
+        },
+        escalation: ward_core::policy::EscalationPolicy {
+            urgent_after_secs: doc.escalation.urgent_after_secs,
+            stat_after_secs: doc.escalation.stat_after_secs,
         },
     })
 }

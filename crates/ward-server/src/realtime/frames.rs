@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use ward_core::conversation::{ConversationKind, Priority, Receipt};
+use ward_core::conversation::{ConversationKind, Event, EventKind, Priority, Receipt};
 use ward_core::id::{ConversationId, UserId};
 use ward_proto::messaging::{
     self as wire, ConversationView, MessageView, ReceiptView, ServerFrame,
@@ -21,6 +21,8 @@ pub enum Payload<'a> {
         conversation: ConversationId,
         user: UserId,
     },
+    /// Events that carry nothing but their log entry (acknowledgements, escalation steps).
+    Event(&'a Event),
 }
 
 /// Cursors are event positions, as decimal text.
@@ -53,7 +55,49 @@ pub fn event_frame(seq: i64, payload: &Payload<'_>) -> ServerFrame {
             conversation_id: *conversation.as_uuid(),
             user_id: *user.as_uuid(),
         },
+        Payload::Event(event) => log_event_frame(cursor, event),
     }
+}
+
+/// The frame of an event that is complete in its log entry.
+fn log_event_frame(cursor: String, e: &Event) -> ServerFrame {
+    let conversation_id = *e.conversation_id.as_uuid();
+    let message_id = e.message_id.unwrap_or_default();
+    let user = e.user_id.map(|u| *u.as_uuid());
+    let at = e.at.to_datetime();
+    let step = match e.kind {
+        EventKind::MessageAcknowledged => {
+            return ServerFrame::MessageAcknowledged {
+                cursor,
+                conversation_id,
+                message_id,
+                user_id: user.unwrap_or_default(),
+                at,
+            };
+        }
+        EventKind::EscalationRepeat => wire::EscalationStep::Repeat,
+        EventKind::EscalationOnCall => wire::EscalationStep::OnCall,
+        _ => wire::EscalationStep::Supervisor,
+    };
+    ServerFrame::MessageEscalated {
+        cursor,
+        conversation_id,
+        message_id,
+        step,
+        target_user_id: user,
+        at,
+    }
+}
+
+/// Whether an event's frame is built from its log entry alone ([`Payload::Event`]).
+pub fn is_log_event(kind: EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::MessageAcknowledged
+            | EventKind::EscalationRepeat
+            | EventKind::EscalationOnCall
+            | EventKind::EscalationSupervisor
+    )
 }
 
 /// A frame as JSON text.

@@ -5,7 +5,7 @@ use ward_core::Timestamp;
 use ward_core::ValidationError;
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::conversation::{Committed, Message, Receipt, check_body};
-use ward_core::id::ConversationId;
+use ward_core::id::{ConversationId, UserId};
 use ward_core::keys::{Epoch, KeyScope};
 use ward_core::role::Permission;
 use ward_crypto::seal::Binding;
@@ -91,7 +91,8 @@ impl Services {
                 )
             })
             .patient(conversation.patient_id);
-        match self.store.send_message(&message, event).await {
+        let escalate_at = self.escalation_due(outgoing.priority, now).await?;
+        match self.store.send_message(&message, escalate_at, event).await {
             Ok(SendOutcome::Created { message, committed }) => {
                 let plain = PlainMessage {
                     message,
@@ -205,7 +206,7 @@ impl Services {
         &self,
         caller: &Caller,
         message_id: Uuid,
-    ) -> Result<(Message, Vec<Receipt>), ServiceError> {
+    ) -> Result<(Message, Vec<Receipt>, Vec<(UserId, Timestamp)>), ServiceError> {
         let message = self
             .store
             .message(message_id)
@@ -229,6 +230,7 @@ impl Services {
         let event = Self::conversation_event(caller, AuditAction::ReceiptsRead, &conversation)
             .target(TargetKind::Message, Some(message_id));
         self.store.append_audit(event).await?;
-        Ok((message, receipts))
+        let acks = self.store.acks(message_id).await?;
+        Ok((message, receipts, acks))
     }
 }

@@ -7,6 +7,7 @@
 mod audit;
 mod auth;
 mod caller;
+mod clinical;
 mod error;
 mod keys;
 mod messages;
@@ -32,6 +33,7 @@ use session_cache::SessionCache;
 pub use audit::{AuditSearch, MAX_AUDIT_PAGE, VerifyOutcome, verify_chain};
 pub use auth::{LoginInput, LoginOutcome, TotpEnrollmentStarted};
 pub use caller::{Caller, ClientAddress};
+pub use clinical::RoleWithHolder;
 pub use error::ServiceError;
 pub use keys::Keys;
 pub use messages::MAX_PAGE;

@@ -115,6 +115,9 @@ impl Services {
                         None => continue,
                     }
                 }
+                (kind, ..) if frames::is_log_event(kind) => {
+                    frames::event_frame(seq, &Payload::Event(&item.event))
+                }
                 _ => continue,
             };
             out.push((seq, frame));

@@ -5,6 +5,7 @@
 
 mod audit;
 mod auth;
+mod escalation;
 mod malformed;
 mod messaging;
 mod mfa;

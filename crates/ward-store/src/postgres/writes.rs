@@ -22,8 +22,10 @@ use super::queries::data_key;
 
 pub(crate) type Conn = sqlx::PgConnection;
 
+mod clinical;
 mod messaging;
 
+pub(crate) use clinical::*;
 pub(crate) use messaging::*;
 
 /// Orders the writers that append to the audit chain or the event log.

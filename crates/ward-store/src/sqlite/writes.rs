@@ -24,8 +24,10 @@ use crate::{StoreError, StoreResult, TotpFactor};
 
 pub(crate) type Conn = rusqlite::Connection;
 
+mod clinical;
 mod messaging;
 
+pub(crate) use clinical::*;
 pub(crate) use messaging::*;
 
 /// Binds `args` to a statement written with `$N` placeholders, by number.

@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test may panic where it checks
 
 mod audit;
+mod clinical;
 mod identity;
 mod keys_and_policy;
 mod messaging;

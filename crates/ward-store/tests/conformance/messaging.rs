@@ -11,7 +11,7 @@ use ward_store::{SendOutcome, Store, StoreError};
 
 use crate::{conformance, event, user};
 
-async fn users(store: &Arc<dyn Store>, names: &[&str]) -> anyhow::Result<Vec<UserId>> {
+pub async fn users(store: &Arc<dyn Store>, names: &[&str]) -> anyhow::Result<Vec<UserId>> {
     let mut ids = Vec::new();
     for name in names {
         let u = user(name, "nurse");
@@ -23,7 +23,7 @@ async fn users(store: &Arc<dyn Store>, names: &[&str]) -> anyhow::Result<Vec<Use
     Ok(ids)
 }
 
-fn conversation(kind: ConversationKind, creator: UserId) -> Conversation {
+pub fn conversation(kind: ConversationKind, creator: UserId) -> Conversation {
     Conversation {
         id: ConversationId::new(),
         kind,
@@ -35,7 +35,7 @@ fn conversation(kind: ConversationKind, creator: UserId) -> Conversation {
     }
 }
 
-fn message(conversation: ConversationId, sender: UserId, body: u8) -> Message {
+pub fn message(conversation: ConversationId, sender: UserId, body: u8) -> Message {
     Message {
         id: Uuid::now_v7(),
         conversation_id: conversation,
@@ -52,7 +52,7 @@ fn message(conversation: ConversationId, sender: UserId, body: u8) -> Message {
 
 async fn send(store: &Arc<dyn Store>, m: &Message) -> anyhow::Result<Message> {
     match store
-        .send_message(m, event(AuditAction::MessageSent))
+        .send_message(m, None, event(AuditAction::MessageSent))
         .await?
     {
         SendOutcome::Created { message, .. } => Ok(message),
@@ -88,7 +88,7 @@ conformance!(
         let stored = send(&store, &first).await?;
         assert_eq!(stored.seq, 21);
         match store
-            .send_message(&first, event(AuditAction::MessageSent))
+            .send_message(&first, None, event(AuditAction::MessageSent))
             .await?
         {
             SendOutcome::Existing(existing) => assert_eq!(existing, stored),
@@ -96,7 +96,7 @@ conformance!(
         }
         let stranger = message(group.id, ids[2], 1);
         let outsider = store
-            .send_message(&stranger, event(AuditAction::MessageSent))
+            .send_message(&stranger, None, event(AuditAction::MessageSent))
             .await;
         assert!(matches!(outsider, Err(StoreError::NotFound(_))));
 

@@ -1,0 +1,61 @@
+//! Clinical roles, their shifts, and where a conversation's urgent messages escalate.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateClinicalRoleRequest {
+    /// "Cardiology on-call", "Charge nurse 4 West": 2 to 80 characters.
+    pub name: String,
+    /// Whom an escalation through this role reaches last.
+    #[serde(default)]
+    pub supervisor_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ClinicalRoleView {
+    pub id: Uuid,
+    pub name: String,
+    pub supervisor_id: Option<Uuid>,
+    /// Who holds the role now (absent: nobody is scheduled).
+    pub holder_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClinicalRoleList {
+    pub roles: Vec<ClinicalRoleView>,
+}
+
+/// A shift: `user_id` holds the role from `starts_at` until `ends_at` (at most 7 days). Where
+/// shifts overlap, the one that started last holds the role (the hand-over).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftRequest {
+    pub user_id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub ends_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ShiftView {
+    pub id: Uuid,
+    pub role_id: Uuid,
+    pub user_id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub ends_at: OffsetDateTime,
+}
+
+/// The on-call role a conversation's unacknowledged urgent messages escalate to (`null` to
+/// clear it).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationRoleRequest {
+    pub role_id: Option<Uuid>,
+}

@@ -1,0 +1,141 @@
+//! Urgent-message acknowledgement, clinical roles and their shifts, and a conversation's
+//! escalation role.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use uuid::Uuid;
+use ward_core::Timestamp;
+use ward_core::id::{ClinicalRoleId, ConversationId, UserId};
+use ward_proto::Problem;
+use ward_proto::clinical::{
+    ClinicalRoleList, ClinicalRoleView, CreateClinicalRoleRequest, EscalationRoleRequest,
+    ShiftRequest, ShiftView,
+};
+use ward_proto::messaging::AckView;
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{ApiJson, ApiPath, FullSession};
+
+/// Acknowledges an urgent or stat message (201; 200 if already acknowledged). Escalation of
+/// the message stops once every recipient has acknowledged.
+#[utoipa::path(post, path = "/messages/{id}/ack", tag = "conversations",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 201, body = AckView), (status = 200, body = AckView),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<(StatusCode, Json<AckView>), ApiError> {
+    let (message, at, created) = state.services.acknowledge(&caller, id).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let view = AckView {
+        message_id: message.id,
+        user_id: *caller.user.id.as_uuid(),
+        acknowledged_at: at.to_datetime(),
+    };
+    Ok((status, Json(view)))
+}
+
+/// Creates a clinical role (admins).
+#[utoipa::path(post, path = "/clinical-roles", tag = "clinical-roles",
+    security(("bearer" = [])), request_body = CreateClinicalRoleRequest,
+    responses((status = 201, body = ClinicalRoleView), (status = 409, body = Problem),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_role(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiJson(req): ApiJson<CreateClinicalRoleRequest>,
+) -> Result<(StatusCode, Json<ClinicalRoleView>), ApiError> {
+    let role = state
+        .services
+        .create_clinical_role(&caller, &req.name, req.supervisor_id.map(UserId::from_uuid))
+        .await?;
+    let view = ClinicalRoleView {
+        id: *role.id.as_uuid(),
+        name: role.name,
+        supervisor_id: role.supervisor_id.map(|u| *u.as_uuid()),
+        holder_id: None,
+    };
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Every clinical role with who holds it now.
+#[utoipa::path(get, path = "/clinical-roles", tag = "clinical-roles",
+    security(("bearer" = [])), responses((status = 200, body = ClinicalRoleList)))]
+pub async fn list_roles(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+) -> Result<Json<ClinicalRoleList>, ApiError> {
+    let roles = state
+        .services
+        .clinical_roles(&caller)
+        .await?
+        .into_iter()
+        .map(|r| ClinicalRoleView {
+            id: *r.role.id.as_uuid(),
+            name: r.role.name,
+            supervisor_id: r.role.supervisor_id.map(|u| *u.as_uuid()),
+            holder_id: r.holder.map(|u| *u.as_uuid()),
+        })
+        .collect();
+    Ok(Json(ClinicalRoleList { roles }))
+}
+
+/// Schedules a shift of a clinical role (admins).
+#[utoipa::path(post, path = "/clinical-roles/{id}/shifts", tag = "clinical-roles",
+    security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ShiftRequest,
+    responses((status = 201, body = ShiftView), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn add_shift(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<ShiftRequest>,
+) -> Result<(StatusCode, Json<ShiftView>), ApiError> {
+    let shift = state
+        .services
+        .add_shift(
+            &caller,
+            ClinicalRoleId::from_uuid(id),
+            UserId::from_uuid(req.user_id),
+            Timestamp::from_datetime(req.starts_at),
+            Timestamp::from_datetime(req.ends_at),
+        )
+        .await?;
+    let view = ShiftView {
+        id: *shift.id.as_uuid(),
+        role_id: *shift.role_id.as_uuid(),
+        user_id: *shift.user_id.as_uuid(),
+        starts_at: shift.starts_at.to_datetime(),
+        ends_at: shift.ends_at.to_datetime(),
+    };
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Sets the on-call role this conversation's unacknowledged urgent messages escalate to.
+#[utoipa::path(put, path = "/conversations/{id}/escalation-role", tag = "conversations",
+    security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = EscalationRoleRequest,
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn set_escalation_role(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<EscalationRoleRequest>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .set_escalation_role(
+            &caller,
+            ConversationId::from_uuid(id),
+            req.role_id.map(ClinicalRoleId::from_uuid),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,197 @@
+//! [`crate::ClinicalStore`], implemented once for both backends like
+//! [`crate::store_impl_messaging`]: reads through `$qc` (sqlx), writes through the backend's
+//! writer `$w`, each write taking the ordering lock first.
+
+macro_rules! impl_clinical_store {
+    ($store:ty, $qc:path, $w:path) => {
+        use std::sync::Arc;
+
+        use async_trait::async_trait;
+        use ward_core::Timestamp;
+        use ward_core::audit::NewAuditEvent;
+        use ward_core::clinical::{ClinicalRole, Escalation, EscalationAdvance, Shift};
+        use ward_core::conversation::{Committed, EventKind, MessageId};
+        use ward_core::id::{ClinicalRoleId, ConversationId, UserId};
+        use $qc as qc;
+        use $w as w;
+
+        use crate::{ClinicalStore, StoreResult};
+
+        #[async_trait]
+        impl ClinicalStore for $store {
+            async fn acknowledge(
+                &self,
+                message: MessageId,
+                conversation: ConversationId,
+                user: UserId,
+                at: Timestamp,
+                audit: NewAuditEvent,
+            ) -> StoreResult<Option<Committed>> {
+                let h = Arc::clone(&self.hasher);
+                self.write(move |c| {
+                    Box::pin(async move {
+                        w::order(c).await?;
+                        if !w::insert_ack(c, message, user, at).await? {
+                            return Ok(None);
+                        }
+                        let kind = EventKind::MessageAcknowledged;
+                        let event =
+                            w::append_event(c, conversation, kind, Some(message), Some(user), at)
+                                .await?;
+                        let recipients = w::active_members(c, conversation).await?;
+                        w::append_audit(c, &*h, &audit).await?;
+                        Ok(Some(Committed { event, recipients }))
+                    })
+                })
+                .await
+            }
+
+            async fn acks(&self, message: MessageId) -> StoreResult<Vec<(UserId, Timestamp)>> {
+                self.read(move |c| Box::pin(qc::acks(c, message))).await
+            }
+
+            async fn members_at(
+                &self,
+                conversation: ConversationId,
+                seq: i64,
+            ) -> StoreResult<Vec<UserId>> {
+                self.read(move |c| Box::pin(qc::members_at(c, conversation, seq)))
+                    .await
+            }
+
+            async fn due_escalations(
+                &self,
+                now: Timestamp,
+                limit: u32,
+            ) -> StoreResult<Vec<Escalation>> {
+                self.read(move |c| Box::pin(qc::due_escalations(c, now, limit)))
+                    .await
+            }
+
+            async fn advance_escalation(
+                &self,
+                advance: EscalationAdvance,
+                audit: NewAuditEvent,
+            ) -> StoreResult<Option<Vec<Committed>>> {
+                let h = Arc::clone(&self.hasher);
+                self.write(move |c| {
+                    Box::pin(async move {
+                        w::order(c).await?;
+                        let from = advance.escalation;
+                        let (message, conversation) = (from.message_id, from.conversation_id);
+                        let (taken, state) = match (advance.step, advance.next_due) {
+                            (Some((step, _)), Some(_)) => (step.number(), "pending"),
+                            (Some((step, _)), None) => (step.number(), "exhausted"),
+                            (None, _) => (from.steps_taken, "acknowledged"),
+                        };
+                        let due = advance.next_due;
+                        if !w::claim_escalation(c, message, from.steps_taken, taken, due, state)
+                            .await?
+                        {
+                            return Ok(None);
+                        }
+                        let mut committed = Vec::new();
+                        if let Some((step, target)) = advance.step {
+                            if let Some(user) = target
+                                && let Some(added) =
+                                    w::add_members(c, conversation, &[user], advance.at).await?
+                            {
+                                committed.push(added);
+                            }
+                            let kind = step.event_kind();
+                            let event = w::append_event(
+                                c,
+                                conversation,
+                                kind,
+                                Some(message),
+                                target,
+                                advance.at,
+                            )
+                            .await?;
+                            let recipients = w::active_members(c, conversation).await?;
+                            committed.push(Committed { event, recipients });
+                        }
+                        w::append_audit(c, &*h, &audit).await?;
+                        Ok(Some(committed))
+                    })
+                })
+                .await
+            }
+
+            async fn create_clinical_role(
+                &self,
+                role: &ClinicalRole,
+                audit: NewAuditEvent,
+            ) -> StoreResult<()> {
+                let (role, h) = (role.clone(), Arc::clone(&self.hasher));
+                self.write(move |c| {
+                    Box::pin(async move {
+                        w::order(c).await?;
+                        w::insert_clinical_role(c, &role).await?;
+                        w::append_audit(c, &*h, &audit).await?;
+                        Ok(())
+                    })
+                })
+                .await
+            }
+
+            async fn clinical_role(&self, id: ClinicalRoleId) -> StoreResult<Option<ClinicalRole>> {
+                self.read(move |c| Box::pin(qc::clinical_role(c, id))).await
+            }
+
+            async fn clinical_roles(&self) -> StoreResult<Vec<ClinicalRole>> {
+                self.read(|c| Box::pin(qc::clinical_roles(c))).await
+            }
+
+            async fn add_shift(&self, shift: &Shift, audit: NewAuditEvent) -> StoreResult<()> {
+                let (shift, h) = (*shift, Arc::clone(&self.hasher));
+                self.write(move |c| {
+                    Box::pin(async move {
+                        w::order(c).await?;
+                        w::insert_shift(c, &shift).await?;
+                        w::append_audit(c, &*h, &audit).await?;
+                        Ok(())
+                    })
+                })
+                .await
+            }
+
+            async fn shifts_covering(
+                &self,
+                role: ClinicalRoleId,
+                at: Timestamp,
+            ) -> StoreResult<Vec<Shift>> {
+                self.read(move |c| Box::pin(qc::shifts_covering(c, role, at)))
+                    .await
+            }
+
+            async fn set_escalation_role(
+                &self,
+                conversation: ConversationId,
+                role: Option<ClinicalRoleId>,
+                audit: NewAuditEvent,
+            ) -> StoreResult<()> {
+                let h = Arc::clone(&self.hasher);
+                self.write(move |c| {
+                    Box::pin(async move {
+                        w::order(c).await?;
+                        w::set_escalation_role(c, conversation, role).await?;
+                        w::append_audit(c, &*h, &audit).await?;
+                        Ok(())
+                    })
+                })
+                .await
+            }
+
+            async fn escalation_role(
+                &self,
+                conversation: ConversationId,
+            ) -> StoreResult<Option<ClinicalRoleId>> {
+                self.read(move |c| Box::pin(qc::escalation_role(c, conversation)))
+                    .await
+            }
+        }
+    };
+}
+
+pub(crate) use impl_clinical_store;
