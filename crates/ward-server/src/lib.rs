@@ -112,6 +112,9 @@ impl Server {
         .await;
         gaps.abort();
         escalations.abort();
+        // Wait until the escalation loop is gone: a read it had under way would keep the
+        // database from its final checkpoint.
+        let _ = escalations.await;
         // Real-time connections outlive the HTTP drain: close them before the store.
         self.services.hub().close_all();
         let drained = async {

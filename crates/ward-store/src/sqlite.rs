@@ -16,6 +16,8 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use sqlx::{ConnectOptions, Connection};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 use ward_core::audit::ChainHasher;
 
 use crate::StoreResult;
@@ -33,6 +35,9 @@ pub(crate) struct SqliteStore {
     writer: Writer,
     readers: SqlitePool,
     hasher: Arc<dyn ChainHasher>,
+    /// Stops the background checkpointer, which must be gone before the writer's final
+    /// checkpoint (two checkpoints at once make the second fail).
+    checkpointer: std::sync::Mutex<Option<(oneshot::Sender<()>, JoinHandle<()>)>>,
 }
 
 impl SqliteStore {
@@ -55,11 +60,13 @@ impl SqliteStore {
             .connect_with(options.clone().read_only(true))
             .await?;
         let writer = Writer::start(path)?;
-        tokio::spawn(run_checkpointer(conn, writer.watch()));
+        let (stop, stopped) = oneshot::channel();
+        let checkpointer = tokio::spawn(run_checkpointer(conn, writer.watch(), stopped));
         Ok(Self {
             writer,
             readers,
             hasher,
+            checkpointer: std::sync::Mutex::new(Some((stop, checkpointer))),
         })
     }
 
@@ -93,8 +100,13 @@ impl crate::Store for SqliteStore {
     }
 
     async fn close(&self) {
-        // Readers first, so that the writer is the last connection: it checkpoints the WAL
-        // into the database file as it closes.
+        // The checkpointer and readers first, so that the writer is the last connection: it
+        // checkpoints the WAL into the database file as it closes.
+        let checkpointer = self.checkpointer.lock().ok().and_then(|mut c| c.take());
+        if let Some((stop, task)) = checkpointer {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
         self.readers.close().await;
         self.writer.stop().await;
     }
@@ -132,10 +144,17 @@ mod store_traits {
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
 /// Checkpoints the WAL without blocking the writer or the readers, until the writer stops.
-async fn run_checkpointer(mut conn: SqliteConnection, writer: WriterWatch) {
+async fn run_checkpointer(
+    mut conn: SqliteConnection,
+    writer: WriterWatch,
+    mut stop: oneshot::Receiver<()>,
+) {
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     while !writer.is_closed() {
-        tick.tick().await;
+        tokio::select! {
+            _ = &mut stop => break,
+            _ = tick.tick() => {}
+        }
         if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
             .execute(&mut conn)
             .await

@@ -13,7 +13,7 @@ use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
 use ward_core::clinical::{
     ClinicalRole, Escalation, EscalationAdvance, EscalationStep, Shift, check_role_name, holder_at,
 };
-use ward_core::conversation::{Committed, EventKind, Message, Priority};
+use ward_core::conversation::{Committed, Conversation, EventKind, Message, Priority};
 use ward_core::id::{ClinicalRoleId, ConversationId, ShiftId, UserId};
 use ward_core::role::{Permission, RoleName};
 use ward_core::user::UserStatus;
@@ -39,7 +39,9 @@ impl Services {
         caller: &Caller,
         message_id: Uuid,
     ) -> Result<(Message, Timestamp, bool), ServiceError> {
-        let message = self.visible_message(caller, message_id).await?;
+        let (message, conversation) = self
+            .visible_message(caller, message_id, AuditAction::MessageAcknowledged)
+            .await?;
         if message.priority == Priority::Normal {
             return Err(ValidationError::new(
                 "message",
@@ -50,13 +52,6 @@ impl Services {
         if message.sender_id == caller.user.id {
             return Err(ValidationError::new("message", "is your own").into());
         }
-        let conversation = self
-            .member_conversation(
-                caller,
-                message.conversation_id,
-                AuditAction::MessageAcknowledged,
-            )
-            .await?;
         let now = Timestamp::now();
         let event = caller
             .event(AuditAction::MessageAcknowledged, Outcome::Success)
@@ -90,32 +85,27 @@ impl Services {
         }
     }
 
-    /// The message, if the caller is a member of its conversation (otherwise not found).
+    /// The message and its conversation, if the caller is a member of it; otherwise the
+    /// attempt is audited and the message reported as not found.
     pub(crate) async fn visible_message(
         &self,
         caller: &Caller,
         message_id: Uuid,
-    ) -> Result<Message, ServiceError> {
+        action: AuditAction,
+    ) -> Result<(Message, Conversation), ServiceError> {
         let message = self
             .store
             .message(message_id)
             .await?
             .ok_or(ServiceError::NotFound("message"))?;
-        if !self
-            .store
-            .is_member(message.conversation_id, caller.user.id)
-            .await?
-        {
-            // Recorded as a refused access, then reported as not found.
-            return match self
-                .member_conversation(caller, message.conversation_id, AuditAction::MessagesRead)
-                .await
-            {
-                Ok(_) | Err(ServiceError::NotFound(_)) => Err(ServiceError::NotFound("message")),
-                Err(other) => Err(other),
-            };
-        }
-        Ok(message)
+        let conversation = self
+            .member_conversation(caller, message.conversation_id, action)
+            .await
+            .map_err(|e| match e {
+                ServiceError::NotFound(_) => ServiceError::NotFound("message"),
+                other => other,
+            })?;
+        Ok((message, conversation))
     }
 
     /// When the escalation of a new message of this priority is first due, if it has one.

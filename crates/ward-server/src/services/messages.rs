@@ -207,19 +207,9 @@ impl Services {
         caller: &Caller,
         message_id: Uuid,
     ) -> Result<(Message, Vec<Receipt>, Vec<(UserId, Timestamp)>), ServiceError> {
-        let message = self
-            .store
-            .message(message_id)
-            .await?
-            .ok_or(ServiceError::NotFound("message"))?;
-        let conversation = self
-            .member_conversation(caller, message.conversation_id, AuditAction::ReceiptsRead)
-            .await
-            .map_err(|e| match e {
-                // Not a member: the message does not exist for the caller either.
-                ServiceError::NotFound(_) => ServiceError::NotFound("message"),
-                other => other,
-            })?;
+        let (message, conversation) = self
+            .visible_message(caller, message_id, AuditAction::ReceiptsRead)
+            .await?;
         let receipts = self
             .store
             .receipts(message.conversation_id)
