@@ -6,7 +6,7 @@ use secrecy::SecretString;
 use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
 use ward_core::keys::{Epoch, KeyScope};
-use ward_core::policy::Policy;
+use ward_core::policy::{Policy, SessionPolicy};
 use ward_core::session::{DeviceName, EndReason, Session, SessionScope, SessionState};
 use ward_core::user::{User, UserStatus, Username};
 use ward_crypto::password;
@@ -296,16 +296,8 @@ impl Services {
             .get(&user.role)
             .await?
             .ok_or(ServiceError::Forbidden)?;
-        let touch_every = TOUCH_EVERY_SECS.min(policy.session.idle_timeout_secs / 4);
-        if now >= session.last_seen_at.plus_secs(touch_every) {
-            let (store, id) = (self.store.clone(), session.id);
+        if self.touch_if_due(&session, now, &policy.session) {
             self.sessions.touched(&hash, now);
-            // Activity tracking need not delay the request; a lost touch costs seconds of idle.
-            tokio::spawn(async move {
-                if let Err(e) = store.touch_session(id, now).await {
-                    tracing::warn!(error = %e, "recording session activity failed");
-                }
-            });
         }
         Ok(Caller {
             user,
@@ -313,6 +305,27 @@ impl Services {
             session,
             address,
         })
+    }
+
+    /// Records activity on a session, at most every few seconds and without delaying the
+    /// caller (a lost touch costs seconds of idle); true if a touch was started.
+    pub(crate) fn touch_if_due(
+        &self,
+        session: &Session,
+        now: Timestamp,
+        policy: &SessionPolicy,
+    ) -> bool {
+        let touch_every = TOUCH_EVERY_SECS.min(policy.idle_timeout_secs / 4);
+        if now < session.last_seen_at.plus_secs(touch_every) {
+            return false;
+        }
+        let (store, id) = (self.store.clone(), session.id);
+        tokio::spawn(async move {
+            if let Err(e) = store.touch_session(id, now).await {
+                tracing::warn!(error = %e, "recording session activity failed");
+            }
+        });
+        true
     }
 
     /// Reads a session and its user from the store, and caches them.

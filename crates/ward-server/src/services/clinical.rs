@@ -108,19 +108,6 @@ impl Services {
         Ok((message, conversation))
     }
 
-    /// When the escalation of a new message of this priority is first due, if it has one.
-    pub(crate) async fn escalation_due(
-        &self,
-        priority: Priority,
-        now: Timestamp,
-    ) -> Result<Option<Timestamp>, ServiceError> {
-        let policy = self.policy.get().await?;
-        Ok(policy
-            .escalation
-            .delay_secs(priority)
-            .map(|secs| now.plus_secs(secs)))
-    }
-
     /// Takes every escalation step that is due; how many escalations moved.
     pub async fn run_due_escalations(&self, now: Timestamp) -> Result<usize, ServiceError> {
         let due = self.store.due_escalations(now, ESCALATION_BATCH).await?;
@@ -165,10 +152,15 @@ impl Services {
             None => (None, None, r#"{"ended":"acknowledged"}"#.to_owned()),
             Some(step) => {
                 let target = self.escalation_target(step, conversation, now).await?;
-                let delay = self.escalation_due(message.priority, now).await?;
+                let delay = self
+                    .policy
+                    .get()
+                    .await?
+                    .escalation
+                    .delay_secs(message.priority);
                 let next_due = match step {
                     EscalationStep::Supervisor => None,
-                    _ => delay,
+                    _ => delay.map(|secs| now.plus_secs(secs)),
                 };
                 let target_json = target.map_or("null".to_owned(), |t| format!(r#""{t}""#));
                 let detail = format!(

@@ -33,7 +33,10 @@ impl Services {
         let conversation = self
             .member_conversation(caller, id, AuditAction::MessageSent)
             .await?;
-        let safety = self.safety_report(&conversation, &outgoing.body).await?;
+        let policy = self.policy.get().await?;
+        let safety = self
+            .safety_report(&conversation, &outgoing.body, &policy.safety)
+            .await?;
         if safety.blocked() {
             let event = caller
                 .event(AuditAction::MessageSent, Outcome::Denied)
@@ -91,7 +94,10 @@ impl Services {
                 )
             })
             .patient(conversation.patient_id);
-        let escalate_at = self.escalation_due(outgoing.priority, now).await?;
+        let escalate_at = policy
+            .escalation
+            .delay_secs(outgoing.priority)
+            .map(|secs| now.plus_secs(secs));
         match self.store.send_message(&message, escalate_at, event).await {
             Ok(SendOutcome::Created { message, committed }) => {
                 let plain = PlainMessage {

@@ -146,7 +146,8 @@ impl Services {
         let conversation = self
             .member_conversation(caller, id, AuditAction::MessageSent)
             .await?;
-        self.safety_report(&conversation, body).await
+        let policy = self.policy.get().await?.safety;
+        self.safety_report(&conversation, body, &policy).await
     }
 
     /// Runs the checks for a body about to go to `conversation`.
@@ -154,6 +155,7 @@ impl Services {
         &self,
         conversation: &Conversation,
         body: &str,
+        policy: &SafetyPolicy,
     ) -> Result<SafetyReport, ServiceError> {
         let about_patient = conversation.patient_id.is_some();
         let patients = if about_patient {
@@ -166,8 +168,7 @@ impl Services {
             patients: &patients,
             current_year: Timestamp::now().to_datetime().year(),
         };
-        let policy = self.policy.get().await?.safety;
-        Ok(SafetyReport::new(check_message(body, &context), &policy))
+        Ok(SafetyReport::new(check_message(body, &context), policy))
     }
 
     /// Adds a patient registered on this node to the index at once.

@@ -144,6 +144,14 @@ impl Services {
 
     /// Whether a session may still use its open connection (without counting as activity).
     pub async fn session_is_live(&self, caller: &Caller) -> Result<(), ServiceError> {
+        self.live_session(caller).await.map(drop)
+    }
+
+    /// The caller's session as stored now, if it is still active.
+    async fn live_session(
+        &self,
+        caller: &Caller,
+    ) -> Result<(ward_core::session::Session, ward_core::policy::Policy), ServiceError> {
         use ward_core::session::SessionState;
         let session = self
             .store
@@ -152,7 +160,7 @@ impl Services {
             .ok_or(ServiceError::Unauthenticated)?;
         let policy = self.policy.get().await?;
         match session.state(Timestamp::now(), &policy.session) {
-            SessionState::Active => Ok(()),
+            SessionState::Active => Ok((session, policy)),
             SessionState::WipePending => Err(ServiceError::WipeRequired),
             SessionState::Ended(reason) => Err(ServiceError::SessionEnded(reason)),
         }
@@ -163,10 +171,8 @@ impl Services {
     /// A request made over the real-time connection: the session must still be live, and the
     /// request counts as activity for the idle timeout.
     pub async fn realtime_activity(&self, caller: &Caller) -> Result<(), ServiceError> {
-        self.session_is_live(caller).await?;
-        self.store
-            .touch_session(caller.session.id, Timestamp::now())
-            .await?;
+        let (session, policy) = self.live_session(caller).await?;
+        self.touch_if_due(&session, Timestamp::now(), &policy.session);
         Ok(())
     }
 
