@@ -84,6 +84,7 @@ pub async fn seed(url: &str, password: &str) -> anyhow::Result<()> {
             body: body.into(),
             priority,
             confirm_findings: false,
+            attachments: Vec::new(),
         };
         client
             .send_message(conversation, &req)

@@ -19,9 +19,10 @@ use ward_proto::clinical::{
     ShiftRequest, ShiftView,
 };
 use ward_proto::messaging::{
-    AckView, ConversationList, ConversationView, CreateConversationRequest, CreatePatientRequest,
-    MemberRequest, MessageList, MessageReceipts, MessageView, PatientView, ReadRequest,
-    SafetyCheckRequest, SafetyCheckResult, SendMessageRequest, SyncPage,
+    AckView, AttachmentView, ConversationList, ConversationView, CreateConversationRequest,
+    CreatePatientRequest, FILE_NAME_HEADER, MemberRequest, MessageList, MessageReceipts,
+    MessageView, PatientView, ReadRequest, SafetyCheckRequest, SafetyCheckResult,
+    SendMessageRequest, SyncPage,
 };
 use ward_proto::policy::PolicyDocument;
 use ward_proto::users::{CreateUserRequest, Me, RoleList, UpdateUserRequest, UserList, UserView};
@@ -60,6 +61,13 @@ impl ClientError {
 }
 
 pub type ClientResult<T> = Result<T, ClientError>;
+
+/// A downloaded file with the headers it came with.
+#[derive(Debug, Clone)]
+pub struct Download {
+    pub headers: reqwest::header::HeaderMap,
+    pub bytes: Vec<u8>,
+}
 
 /// A connection to one Ward server, optionally signed in.
 #[derive(Debug, Clone)]
@@ -275,6 +283,43 @@ impl Client {
         let path = format!("/conversations/{conversation}/messages/check");
         let req = SafetyCheckRequest { body: body.into() };
         Self::json(self.with_body(Method::POST, &path, &req)).await
+    }
+
+    /// Uploads a file into a conversation; `name` travels percent-encoded in a header.
+    pub async fn upload_attachment(
+        &self,
+        conversation: Uuid,
+        name: Option<&str>,
+        bytes: Vec<u8>,
+    ) -> ClientResult<AttachmentView> {
+        let mut request = self
+            .request(Method::POST, "/attachments")
+            .query(&[("conversation_id", conversation.to_string())])
+            .header("content-type", "application/octet-stream")
+            .body(bytes);
+        if let Some(name) = name {
+            let encoded =
+                percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
+            request = request.header(FILE_NAME_HEADER, encoded.to_string());
+        }
+        Self::json(request).await
+    }
+
+    /// Downloads a file: the bytes with the headers they came with.
+    pub async fn download_attachment(&self, id: Uuid) -> ClientResult<Download> {
+        self.download(&format!("/attachments/{id}")).await
+    }
+
+    /// Downloads an image attachment's thumbnail.
+    pub async fn attachment_thumbnail(&self, id: Uuid) -> ClientResult<Download> {
+        self.download(&format!("/attachments/{id}/thumbnail")).await
+    }
+
+    async fn download(&self, path: &str) -> ClientResult<Download> {
+        let response = checked(self.request(Method::GET, path).send().await?).await?;
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await?.to_vec();
+        Ok(Download { headers, bytes })
     }
 
     pub async fn list_messages(

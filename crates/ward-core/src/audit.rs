@@ -81,6 +81,8 @@ str_enum!(
         ClinicalRolesListed = "clinical_role.list",
         ShiftScheduled = "clinical_role.shift_add",
         EscalationRoleSet = "conversation.escalation_role_set",
+        AttachmentUploaded = "attachment.upload",
+        AttachmentDownloaded = "attachment.download",
     }
 );
 
@@ -107,6 +109,7 @@ str_enum!(
         Message = "message",
         Patient = "patient",
         ClinicalRole = "clinical_role",
+        Attachment = "attachment",
     }
 );
 

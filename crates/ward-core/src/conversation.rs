@@ -119,6 +119,8 @@ pub struct Message {
     pub priority: Priority,
     pub epoch: Epoch,
     pub sealed_body: Vec<u8>,
+    /// The list of its attachments, sealed like the body; `None` without attachments.
+    pub sealed_attachments: Option<Vec<u8>>,
     pub created_at: Timestamp,
     /// The position of its `message.created` event in the global event log.
     pub event_seq: i64,

@@ -5,6 +5,7 @@
 //! [`ValidationError`]. Everything that reaches it from the outside has been parsed into one of
 //! its types first.
 
+pub mod attachment;
 pub mod audit;
 pub mod clinical;
 pub mod conversation;

@@ -31,6 +31,33 @@ pub enum Binding {
     },
     /// A patient's demographics.
     PatientDemographics { patient: PatientId },
+    /// One chunk of an attachment's contents. `last` marks the final chunk, so that a file
+    /// cut short after a chunk boundary fails to open rather than passing as whole.
+    AttachmentChunk {
+        conversation: ConversationId,
+        attachment: Uuid,
+        epoch: Epoch,
+        index: u32,
+        last: bool,
+    },
+    /// An attachment's file name, as the uploader gave it.
+    AttachmentName {
+        conversation: ConversationId,
+        attachment: Uuid,
+        epoch: Epoch,
+    },
+    /// An attachment's thumbnail.
+    AttachmentThumbnail {
+        conversation: ConversationId,
+        attachment: Uuid,
+        epoch: Epoch,
+    },
+    /// The list of a message's attachments (names, types, sizes).
+    MessageAttachments {
+        conversation: ConversationId,
+        message: Uuid,
+        epoch: Epoch,
+    },
 }
 
 impl Binding {
@@ -62,6 +89,50 @@ impl Binding {
             Self::PatientDemographics { patient } => {
                 aad.extend_from_slice(b"patient-demographics");
                 aad.extend_from_slice(patient.as_bytes());
+            }
+            Self::AttachmentChunk {
+                conversation,
+                attachment,
+                epoch,
+                index,
+                last,
+            } => {
+                aad.extend_from_slice(b"attachment-chunk");
+                aad.extend_from_slice(conversation.as_bytes());
+                aad.extend_from_slice(attachment.as_bytes());
+                aad.extend_from_slice(&epoch.index().to_be_bytes());
+                aad.extend_from_slice(&index.to_be_bytes());
+                aad.push(u8::from(last));
+            }
+            Self::AttachmentName {
+                conversation,
+                attachment,
+                epoch,
+            } => {
+                aad.extend_from_slice(b"attachment-name");
+                aad.extend_from_slice(conversation.as_bytes());
+                aad.extend_from_slice(attachment.as_bytes());
+                aad.extend_from_slice(&epoch.index().to_be_bytes());
+            }
+            Self::AttachmentThumbnail {
+                conversation,
+                attachment,
+                epoch,
+            } => {
+                aad.extend_from_slice(b"attachment-thumbnail");
+                aad.extend_from_slice(conversation.as_bytes());
+                aad.extend_from_slice(attachment.as_bytes());
+                aad.extend_from_slice(&epoch.index().to_be_bytes());
+            }
+            Self::MessageAttachments {
+                conversation,
+                message,
+                epoch,
+            } => {
+                aad.extend_from_slice(b"message-attachments");
+                aad.extend_from_slice(conversation.as_bytes());
+                aad.extend_from_slice(message.as_bytes());
+                aad.extend_from_slice(&epoch.index().to_be_bytes());
             }
         }
         aad
@@ -188,6 +259,25 @@ mod tests {
             );
         }
         assert!(open(&key, binding, &sealed[..10]).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn attachment_chunks_open_only_in_their_place() -> Result<(), CryptoError> {
+        let key = SecretKey::generate()?;
+        let (conversation, attachment) = (ConversationId::new(), Uuid::now_v7());
+        let chunk = |index, last| Binding::AttachmentChunk {
+            conversation,
+            attachment,
+            epoch: Epoch::from_index(670),
+            index,
+            last,
+        };
+        let sealed = seal(&key, chunk(3, false), b"pixels")?;
+        assert_eq!(open(&key, chunk(3, false), &sealed)?, b"pixels");
+        // Moved to another position, or passed off as the final chunk of a cut file.
+        assert!(open(&key, chunk(4, false), &sealed).is_err());
+        assert!(open(&key, chunk(3, true), &sealed).is_err());
         Ok(())
     }
 }

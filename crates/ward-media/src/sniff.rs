@@ -37,13 +37,6 @@ pub enum Handling {
     Stream(&'static str),
 }
 
-impl Handling {
-    /// Whether the whole file must be in hand before it can be checked.
-    pub fn needs_whole_file(self) -> bool {
-        !matches!(self, Self::Stream(_))
-    }
-}
-
 /// Audio and video that clinicians send (voice notes, clips) and browsers play.
 const STREAMED: &[&str] = &[
     "application/pdf",

@@ -112,6 +112,11 @@ pub struct SendMessageRequest {
     /// Without it, a body with findings is answered `safety-review` and not sent.
     #[serde(default)]
     pub confirm_findings: bool,
+    /// Uploads (from `POST /attachments`) this message carries; each is the sender's, to this
+    /// conversation, and not carried by another message. With attachments the body may be
+    /// empty.
+    #[serde(default)]
+    pub attachments: Vec<Uuid>,
 }
 
 /// A body to run the clinical safety checks on, without sending it.
@@ -167,6 +172,48 @@ pub struct MessageView {
     pub priority: Priority,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentView>,
+}
+
+/// An uploaded file. Download it from `GET /attachments/{id}`, its thumbnail (images) from
+/// `GET /attachments/{id}/thumbnail`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AttachmentView {
+    pub id: Uuid,
+    /// The name the uploader gave, if any.
+    pub name: Option<String>,
+    /// The type sniffed from the bytes (never the one the client claimed).
+    pub media_type: String,
+    /// Size in bytes, as stored (after metadata stripping).
+    pub size: u64,
+    pub thumbnail: bool,
+    pub metadata: AttachmentMetadata,
+}
+
+/// `POST /attachments?conversation_id=ID`; the body is the file itself, and its name (if any)
+/// goes percent-encoded in the [`FILE_NAME_HEADER`] header, never in the URL.
+#[derive(Debug, Clone, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UploadQuery {
+    /// The conversation the file is for; its key seals the file.
+    pub conversation_id: Uuid,
+}
+
+/// The request header carrying an upload's file name, percent-encoded UTF-8.
+pub const FILE_NAME_HEADER: &str = "ward-file-name";
+
+/// What was done about the file's embedded metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AttachmentMetadata {
+    /// True if embedded metadata was removed before storing.
+    pub stripped: bool,
+    /// The kinds removed (`exif`, `gps`, `xmp`, `iptc`, `comment`, `text`, ...).
+    #[serde(default)]
+    pub removed: Vec<String>,
+    /// Why it was not stripped, when it was not.
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

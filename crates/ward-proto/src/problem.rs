@@ -22,6 +22,7 @@ pub enum ProblemType {
     Conflict,
     PayloadTooLarge,
     UnsupportedMediaType,
+    InvalidFile,
     LoginThrottled,
     SafetyReview,
     SafetyBlocked,
@@ -46,6 +47,7 @@ impl ProblemType {
             Self::Conflict => "conflict",
             Self::PayloadTooLarge => "payload-too-large",
             Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::InvalidFile => "invalid-file",
             Self::LoginThrottled => "login-throttled",
             Self::SafetyReview => "safety-review",
             Self::SafetyBlocked => "safety-blocked",
@@ -57,7 +59,7 @@ impl ProblemType {
     pub const fn status(self) -> u16 {
         match self {
             Self::BadRequest => 400,
-            Self::Validation | Self::SafetyReview | Self::SafetyBlocked => 422,
+            Self::Validation | Self::SafetyReview | Self::SafetyBlocked | Self::InvalidFile => 422,
             Self::Unauthenticated
             | Self::InvalidCredentials
             | Self::TotpRequired
@@ -91,6 +93,7 @@ impl ProblemType {
             Self::Conflict => "Conflict",
             Self::PayloadTooLarge => "The request body is too large",
             Self::UnsupportedMediaType => "Unsupported media type",
+            Self::InvalidFile => "The file is malformed or expands beyond the limits",
             Self::LoginThrottled => "Too many failed sign-ins",
             Self::SafetyReview => "Review the safety findings, then confirm or edit",
             Self::SafetyBlocked => "Policy does not allow sending this message",
@@ -109,7 +112,7 @@ impl ProblemType {
         Self::ALL.iter().copied().find(|t| t.code() == code)
     }
 
-    const ALL: [Self; 19] = [
+    const ALL: [Self; 20] = [
         Self::BadRequest,
         Self::Validation,
         Self::Unauthenticated,
@@ -124,6 +127,7 @@ impl ProblemType {
         Self::Conflict,
         Self::PayloadTooLarge,
         Self::UnsupportedMediaType,
+        Self::InvalidFile,
         Self::LoginThrottled,
         Self::SafetyReview,
         Self::SafetyBlocked,

@@ -43,6 +43,20 @@ pub struct Config {
     /// Most connections served at once; more wait in the kernel's backlog.
     #[serde(default = "default_max_connections")]
     pub max_connections: usize,
+    /// Largest upload, in bytes (default 100 MiB).
+    #[serde(default = "default_attachment_max_bytes")]
+    pub attachment_max_bytes: u64,
+    /// Largest image or Office document, which are checked whole in memory (default 32 MiB).
+    #[serde(default = "default_attachment_max_inspected_bytes")]
+    pub attachment_max_inspected_bytes: u64,
+}
+
+fn default_attachment_max_bytes() -> u64 {
+    crate::services::AttachmentLimits::default().max_bytes
+}
+
+fn default_attachment_max_inspected_bytes() -> u64 {
+    crate::services::AttachmentLimits::default().max_inspected_bytes
 }
 
 fn default_listen() -> SocketAddr {
@@ -86,6 +100,8 @@ impl Config {
             behind_tls_proxy: false,
             trusted_proxies: Vec::new(),
             max_connections: default_max_connections(),
+            attachment_max_bytes: default_attachment_max_bytes(),
+            attachment_max_inspected_bytes: default_attachment_max_inspected_bytes(),
         }
     }
 
@@ -101,6 +117,17 @@ impl Config {
             return Err(ConfigError::PlainTextOnNetwork(self.listen));
         }
         Ok(())
+    }
+
+    /// The upload limits this configuration sets.
+    pub fn attachment_limits(&self) -> crate::services::AttachmentLimits {
+        crate::services::AttachmentLimits {
+            max_bytes: self.attachment_max_bytes,
+            max_inspected_bytes: self
+                .attachment_max_inspected_bytes
+                .min(self.attachment_max_bytes),
+            ..Default::default()
+        }
     }
 
     pub fn store(&self) -> StoreConfig {

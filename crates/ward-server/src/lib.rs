@@ -68,7 +68,8 @@ impl Server {
         };
         let (store, keyring) = open(config).await?;
         let hub = realtime::Hub::new(store.max_event_seq().await?);
-        let services = Services::new(store, keyring, hub);
+        let services =
+            Services::new(store, keyring, hub).with_attachment_limits(config.attachment_limits());
         let state = api::AppState {
             services: services.clone(),
             metrics: Arc::new(metrics::Metrics::default()),
@@ -129,14 +130,26 @@ impl Server {
 
 /// How often due escalation steps are looked for.
 const ESCALATION_TICK: std::time::Duration = std::time::Duration::from_secs(1);
+/// How many ticks apart unfinished uploads are swept.
+const SWEEP_EVERY_TICKS: u64 = 600;
 
 /// Takes due escalation steps until aborted (escalations live in the database, so a restart
-/// resumes where this left off).
+/// resumes where this left off), and now and then sweeps uploads a crash left unfinished.
 async fn escalation_loop(services: Services) {
     let mut tick = tokio::time::interval(ESCALATION_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
+    for ticks in 0u64.. {
         tick.tick().await;
+        if ticks % SWEEP_EVERY_TICKS == 0 {
+            match services
+                .sweep_stale_uploads(ward_core::Timestamp::now())
+                .await
+            {
+                Ok(0) => {}
+                Ok(swept) => tracing::info!(swept, "removed uploads left unfinished"),
+                Err(e) => tracing::warn!(error = %e, "sweeping unfinished uploads failed"),
+            }
+        }
         if let Err(e) = services
             .run_due_escalations(ward_core::Timestamp::now())
             .await

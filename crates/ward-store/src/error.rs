@@ -9,6 +9,9 @@ pub enum StoreError {
     /// The change conflicts with what is stored (a taken name, a used code).
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// The write names something it may not use; nothing was written.
+    #[error("invalid: {0}")]
+    Invalid(&'static str),
     /// An audit row cannot be decoded; it was altered.
     #[error("audit event {seq} cannot be decoded")]
     CorruptAudit { seq: i64 },

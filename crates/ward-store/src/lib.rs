@@ -12,6 +12,7 @@
 mod error;
 mod postgres;
 mod queries;
+mod queries_attachments;
 mod queries_clinical;
 mod queries_messaging;
 mod queries_sessions;
@@ -20,6 +21,7 @@ mod rows;
 mod sql;
 mod sqlite;
 mod store_impl;
+mod store_impl_attachments;
 mod store_impl_clinical;
 mod store_impl_messaging;
 #[cfg(feature = "testing")]
@@ -31,6 +33,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use ward_core::Timestamp;
+use ward_core::attachment::{Attachment, AttachmentId};
 use ward_core::audit::{AuditEvent, AuditFilter, ChainHasher, NewAuditEvent};
 use ward_core::clinical::{ClinicalRole, Escalation, EscalationAdvance, Shift};
 use ward_core::conversation::{Committed, Conversation, Event, Message, MessageId, Receipt};
@@ -342,11 +345,14 @@ pub trait ConversationStore: Send + Sync {
 #[async_trait]
 pub trait MessageStore: Send + Sync {
     /// Stores a message at the conversation's next seq, with its event and audit event, unless
-    /// the sender used its client id before. NotFound if the sender is not a member. With
+    /// the sender used its client id before. NotFound if the sender is not a member. The
+    /// `attachments` are given to the message, each of which must be a finished, unattached
+    /// upload of the sender's to the conversation (else Invalid, and nothing is stored). With
     /// `escalate_at`, the message's escalation is scheduled in the same transaction.
     async fn send_message(
         &self,
         message: &Message,
+        attachments: &[AttachmentId],
         escalate_at: Option<Timestamp>,
         audit: NewAuditEvent,
     ) -> StoreResult<SendOutcome>;
@@ -440,6 +446,36 @@ pub trait ClinicalStore: Send + Sync {
     ) -> StoreResult<Option<ClinicalRoleId>>;
 }
 
+/// Uploaded files: written chunk by chunk while uploading, then finished (audited) or
+/// discarded; read back chunk by chunk.
+#[async_trait]
+pub trait AttachmentStore: Send + Sync {
+    /// Starts an upload (state `uploading`), which chunks are then added to.
+    async fn begin_attachment(&self, attachment: &Attachment) -> StoreResult<()>;
+    /// Adds a sealed chunk to an upload in progress; NotFound if there is none.
+    async fn put_attachment_chunk(
+        &self,
+        id: AttachmentId,
+        index: u32,
+        sealed: Vec<u8>,
+    ) -> StoreResult<()>;
+    /// Marks an upload ready with its final description, with its audit event. Conflict if it
+    /// is not uploading or does not hold `chunk_count` chunks.
+    async fn finish_attachment(
+        &self,
+        attachment: &Attachment,
+        audit: NewAuditEvent,
+    ) -> StoreResult<()>;
+    /// Deletes an upload that did not finish, and its chunks.
+    async fn discard_upload(&self, id: AttachmentId) -> StoreResult<()>;
+    /// Deletes uploads started before `before` that never finished (a crash mid-upload); how
+    /// many.
+    async fn discard_stale_uploads(&self, before: Timestamp) -> StoreResult<usize>;
+    /// A finished upload.
+    async fn attachment(&self, id: AttachmentId) -> StoreResult<Option<Attachment>>;
+    async fn attachment_chunk(&self, id: AttachmentId, index: u32) -> StoreResult<Option<Vec<u8>>>;
+}
+
 /// Everything Ward stores.
 #[async_trait]
 pub trait Store:
@@ -454,6 +490,7 @@ pub trait Store:
     + MessageStore
     + SyncStore
     + ClinicalStore
+    + AttachmentStore
     + std::fmt::Debug
 {
     /// "sqlite" or "postgres", for logs and metrics only.

@@ -86,6 +86,18 @@ mod messaging_queries {
     crate::queries_messaging::define_messaging_queries!(sqlx::PgConnection);
 }
 
+mod attachment_queries {
+    crate::queries_attachments::define_attachment_queries!(sqlx::PgConnection);
+}
+
+mod attachment_traits {
+    crate::store_impl_attachments::impl_attachment_store!(
+        super::PgStore,
+        super::attachment_queries,
+        super::writes
+    );
+}
+
 mod clinical_queries {
     crate::queries_clinical::define_clinical_queries!(sqlx::PgConnection);
 }

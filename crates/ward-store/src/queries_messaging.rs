@@ -173,7 +173,7 @@ macro_rules! define_messaging_queries {
         macro_rules! message_columns {
             () => {
                 "id, conversation_id, seq, sender_id, client_id, priority, epoch, sealed_body, \
-                 created_at, event_seq"
+                 sealed_attachments, created_at, event_seq"
             };
         }
 

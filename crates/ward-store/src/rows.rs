@@ -301,6 +301,7 @@ pub(crate) struct MessageRow {
     priority: String,
     epoch: i64,
     sealed_body: Vec<u8>,
+    sealed_attachments: Option<Vec<u8>>,
     created_at: i64,
     event_seq: i64,
 }
@@ -317,6 +318,7 @@ impl TryFrom<MessageRow> for Message {
             priority: Priority::parse(&r.priority).map_err(|_| StoreError::Corrupt("message"))?,
             epoch: Epoch::from_index(r.epoch),
             sealed_body: r.sealed_body,
+            sealed_attachments: r.sealed_attachments,
             created_at: Timestamp::from_micros(r.created_at),
             event_seq: r.event_seq,
         })
@@ -379,6 +381,7 @@ pub(crate) struct SyncRow {
     m_priority: Option<String>,
     m_epoch: Option<i64>,
     m_sealed_body: Option<Vec<u8>>,
+    m_sealed_attachments: Option<Vec<u8>>,
     m_created_at: Option<i64>,
 }
 
@@ -397,6 +400,7 @@ impl TryFrom<SyncRow> for crate::SyncItem {
                     .map_err(|_| StoreError::Corrupt("message"))?,
                 epoch: Epoch::from_index(r.m_epoch.unwrap_or_default()),
                 sealed_body: r.m_sealed_body.unwrap_or_default(),
+                sealed_attachments: r.m_sealed_attachments,
                 created_at: Timestamp::from_micros(r.m_created_at.unwrap_or_default()),
                 event_seq: event.seq,
             }),
@@ -406,6 +410,43 @@ impl TryFrom<SyncRow> for crate::SyncItem {
             event,
             message,
             receipt: None,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct AttachmentRow {
+    id: Uuid,
+    conversation_id: Uuid,
+    uploader_id: Uuid,
+    epoch: i64,
+    media_type: String,
+    size: i64,
+    chunk_count: i64,
+    sealed_name: Option<Vec<u8>>,
+    sealed_thumbnail: Option<Vec<u8>>,
+    metadata: String,
+    message_id: Option<Uuid>,
+    created_at: i64,
+}
+
+impl TryFrom<AttachmentRow> for ward_core::attachment::Attachment {
+    type Error = StoreError;
+    fn try_from(r: AttachmentRow) -> StoreResult<Self> {
+        Ok(Self {
+            id: r.id,
+            conversation_id: ConversationId::from_uuid(r.conversation_id),
+            uploader_id: UserId::from_uuid(r.uploader_id),
+            epoch: Epoch::from_index(r.epoch),
+            media_type: r.media_type,
+            size: u64::try_from(r.size).map_err(|_| StoreError::Corrupt("attachment"))?,
+            chunk_count: u32::try_from(r.chunk_count)
+                .map_err(|_| StoreError::Corrupt("attachment"))?,
+            sealed_name: r.sealed_name,
+            sealed_thumbnail: r.sealed_thumbnail,
+            metadata: r.metadata,
+            message_id: r.message_id,
+            created_at: Timestamp::from_micros(r.created_at),
         })
     }
 }

@@ -98,8 +98,8 @@ pub(crate) const NEXT_MESSAGE_SEQ: &str = "UPDATE conversations SET last_seq = l
      WHERE id = $1 AND EXISTS (SELECT 1 FROM memberships WHERE conversation_id = $1 \
      AND user_id = $2 AND left_event IS NULL) RETURNING last_seq";
 pub(crate) const INSERT_MESSAGE: &str = "INSERT INTO messages (id, conversation_id, seq, \
-     sender_id, client_id, priority, epoch, sealed_body, created_at, event_seq) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+     sender_id, client_id, priority, epoch, sealed_body, created_at, event_seq, \
+     sealed_attachments) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 pub(crate) const ADVANCE_RECEIPT: &str = "UPDATE receipts SET \
      delivered_seq = CASE WHEN delivered_seq < $1 THEN $1 ELSE delivered_seq END, \
      read_seq = CASE WHEN read_seq < $2 THEN $2 ELSE read_seq END, updated_at = $3 \
@@ -135,3 +135,29 @@ pub(crate) const SET_ESCALATION_ROLE: &str = "INSERT INTO conversation_escalatio
      ON CONFLICT (conversation_id) DO UPDATE SET role_id = excluded.role_id";
 pub(crate) const CLEAR_ESCALATION_ROLE: &str =
     "DELETE FROM conversation_escalation WHERE conversation_id = $1";
+
+/// Why a send that names attachments was refused.
+pub(crate) const ATTACH_REFUSED: &str =
+    "an attachment is not a finished upload of yours to this conversation, or is attached already";
+
+// ---- attachments --------------------------------------------------------------------------
+
+pub(crate) const INSERT_ATTACHMENT: &str = "INSERT INTO attachments (id, conversation_id, \
+     uploader_id, epoch, media_type, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+pub(crate) const INSERT_ATTACHMENT_CHUNK: &str = "INSERT INTO attachment_chunks \
+     (attachment_id, idx, sealed) SELECT $1, $2, $3 \
+     WHERE EXISTS (SELECT 1 FROM attachments WHERE id = $1 AND state = 'uploading')";
+pub(crate) const FINISH_ATTACHMENT: &str = "UPDATE attachments SET state = 'ready', \
+     media_type = $2, size = $3, chunk_count = $4, sealed_name = $5, sealed_thumbnail = $6, \
+     metadata = $7 WHERE id = $1 AND state = 'uploading' \
+     AND (SELECT COUNT(*) FROM attachment_chunks WHERE attachment_id = $1) = $4";
+pub(crate) const DELETE_ATTACHMENT_CHUNKS: &str =
+    "DELETE FROM attachment_chunks WHERE attachment_id = $1";
+pub(crate) const DELETE_UPLOADING_ATTACHMENT: &str =
+    "DELETE FROM attachments WHERE id = $1 AND state = 'uploading'";
+pub(crate) const STALE_UPLOADS: &str =
+    "SELECT id FROM attachments WHERE state = 'uploading' AND created_at < $1";
+/// Gives a ready, unattached upload of the sender's in this conversation to a message.
+pub(crate) const ATTACH_TO_MESSAGE: &str = "UPDATE attachments SET message_id = $1 \
+     WHERE id = $2 AND conversation_id = $3 AND uploader_id = $4 AND state = 'ready' \
+     AND message_id IS NULL";

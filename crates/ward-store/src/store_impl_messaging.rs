@@ -234,10 +234,12 @@ macro_rules! impl_messaging_store {
             async fn send_message(
                 &self,
                 message: &Message,
+                attachments: &[ward_core::attachment::AttachmentId],
                 escalate_at: Option<Timestamp>,
                 audit: NewAuditEvent,
             ) -> StoreResult<SendOutcome> {
                 let (mut message, h) = (message.clone(), Arc::clone(&self.hasher));
+                let attachments = attachments.to_vec();
                 let (sender, client_id) = (message.sender_id, message.client_id);
                 let sent = self
                     .write(move |c| {
@@ -262,6 +264,7 @@ macro_rules! impl_messaging_store {
                             // A used client id fails here, and the job's savepoint (or the
                             // transaction) undoes the seq and the event.
                             w::insert_message(c, &message).await?;
+                            w::attach_to_message(c, &message, &attachments).await?;
                             if let Some(due) = escalate_at {
                                 w::insert_escalation(c, message.id, conv, due).await?;
                             }

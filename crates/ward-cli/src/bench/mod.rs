@@ -184,6 +184,7 @@ fn request(body: String) -> SendMessageRequest {
         body,
         priority: None,
         confirm_findings: false,
+        attachments: Vec::new(),
     }
 }
 

@@ -70,6 +70,7 @@ async fn crash_and_recover(db: TestDatabase) {
                     body: body.clone(),
                     priority: None,
                     confirm_findings: false,
+                    attachments: Vec::new(),
                 };
                 match nurse.send_message(conversation, &req).await {
                     Ok((message, _)) => {

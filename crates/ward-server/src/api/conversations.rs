@@ -166,6 +166,7 @@ pub(super) fn outgoing(req: SendMessageRequest) -> Outgoing {
             .map(priority_from_wire)
             .unwrap_or(ward_core::conversation::Priority::Normal),
         confirm_findings: req.confirm_findings,
+        attachments: req.attachments,
     }
 }
 

@@ -106,6 +106,21 @@ impl From<ServiceError> for ApiError {
                     ..Self::new(kind, detail)
                 }
             }
+            E::Media(refused) => {
+                let kind = match refused {
+                    ward_media::MediaError::NotAllowed { .. } => ProblemType::UnsupportedMediaType,
+                    _ => ProblemType::InvalidFile,
+                };
+                Self::new(kind, refused.to_string())
+            }
+            E::TooLarge { limit, what } => Self::new(
+                ProblemType::PayloadTooLarge,
+                format!("{what} may be at most {limit} bytes"),
+            ),
+            E::UploadInterrupted => Self::new(
+                ProblemType::BadRequest,
+                "the upload was cut off before it ended; nothing was stored",
+            ),
             E::Unavailable => Self::bare(ProblemType::Unavailable),
             E::Store(cause) => {
                 tracing::error!(error = %cause, "storage failure");

@@ -3,6 +3,7 @@
 //! A handler is: extract (session, path, body), one service call, map the result. Handlers live
 //! one file per resource; this module wires them into a router.
 
+mod attachments;
 mod audit;
 mod auth;
 mod clinical;
@@ -40,6 +41,8 @@ use crate::services::Services;
 /// Largest JSON body accepted.
 pub const MAX_JSON_BODY: usize = 64 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long an upload may take to arrive (100 MB at about 1.5 Mbit/s).
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -62,6 +65,7 @@ pub struct AppState {
         (name = "audit", description = "Audit log"),
         (name = "patients", description = "Patient registry and care teams"),
         (name = "conversations", description = "Conversations, messages, receipts"),
+        (name = "attachments", description = "Files: upload, download, thumbnails"),
         (name = "realtime", description = "WebSocket and sync"),
         (name = "health", description = "Liveness and readiness"),
     )
@@ -122,12 +126,26 @@ fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(clinical::add_shift))
         .routes(routes!(clinical::set_escalation_role))
         .routes(routes!(sync::sync))
+        .layer(timeout(REQUEST_TIMEOUT))
+}
+
+/// Uploads stream a body of up to the configured size, so they get longer than other requests.
+fn attachments_v1() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(attachments::upload))
+        .routes(routes!(attachments::download))
+        .routes(routes!(attachments::thumbnail))
+        .layer(timeout(UPLOAD_TIMEOUT))
+}
+
+fn timeout(limit: Duration) -> TimeoutLayer {
+    TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, limit)
 }
 
 /// The whole HTTP surface with its middleware.
 pub fn router(state: AppState) -> Router {
     let (api, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest("/api/v1", api_v1())
+        .nest("/api/v1", api_v1().merge(attachments_v1()))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .split_for_parts();
@@ -152,10 +170,6 @@ pub fn router(state: AppState) -> Router {
         crate::metrics::record,
     ))
     .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
-    .layer(TimeoutLayer::with_status_code(
-        axum::http::StatusCode::REQUEST_TIMEOUT,
-        REQUEST_TIMEOUT,
-    ))
     .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
     .layer(security_header(header::CACHE_CONTROL, "no-store"))
     .layer(security_header(header::REFERRER_POLICY, "no-referrer"))

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use ward_core::conversation::{ConversationKind, Event, EventKind, Priority, Receipt};
 use ward_core::id::{ConversationId, UserId};
 use ward_proto::messaging::{
-    self as wire, ConversationView, MessageView, ReceiptView, ServerFrame,
+    self as wire, AttachmentMetadata, AttachmentView, ConversationView, MessageView, ReceiptView,
+    ServerFrame,
 };
 
-use crate::services::{PlainConversation, PlainMessage};
+use crate::services::{AttachmentInfo, PlainConversation, PlainMessage};
 
 /// What an event carries, in the clear (only ever sent to its recipients).
 #[derive(Debug)]
@@ -115,6 +116,30 @@ pub fn message_view(m: &PlainMessage) -> MessageView {
         body: m.body.clone(),
         priority: priority(m.message.priority),
         created_at: m.message.created_at.to_datetime(),
+        attachments: m.attachments.iter().map(attachment_view).collect(),
+    }
+}
+
+pub fn attachment_view(a: &AttachmentInfo) -> AttachmentView {
+    let metadata = match &a.metadata {
+        ward_media::Metadata::Stripped { removed } => AttachmentMetadata {
+            stripped: true,
+            removed: removed.clone(),
+            note: None,
+        },
+        ward_media::Metadata::NotStripped { reason } => AttachmentMetadata {
+            stripped: false,
+            removed: Vec::new(),
+            note: Some(reason.clone()),
+        },
+    };
+    AttachmentView {
+        id: a.id,
+        name: a.name.clone(),
+        media_type: a.media_type.clone(),
+        size: a.size,
+        thumbnail: a.thumbnail,
+        metadata,
     }
 }
 

@@ -30,6 +30,12 @@ pub enum ServiceError {
     Conflict(&'static str),
     #[error("the message has clinical safety findings")]
     Safety(super::SafetyReport),
+    #[error("the file was refused: {0}")]
+    Media(ward_media::MediaError),
+    #[error("{what} may be at most {limit} bytes")]
+    TooLarge { limit: u64, what: &'static str },
+    #[error("the upload was cut off before it ended")]
+    UploadInterrupted,
     #[error("temporarily unavailable")]
     Unavailable,
     #[error("storage failed: {0}")]
@@ -43,6 +49,7 @@ impl From<StoreError> for ServiceError {
         match e {
             StoreError::NotFound(what) => Self::NotFound(what),
             StoreError::Conflict(what) => Self::Conflict(what),
+            StoreError::Invalid(what) => Self::Invalid(ValidationError::new("attachments", what)),
             other => Self::Store(other),
         }
     }

@@ -29,7 +29,9 @@ impl Services {
     ) -> Result<(PlainMessage, bool), ServiceError> {
         self.require(caller, Permission::MessagesSend, AuditAction::MessageSent)
             .await?;
-        check_body(&outgoing.body)?;
+        if outgoing.attachments.is_empty() || !outgoing.body.is_empty() {
+            check_body(&outgoing.body)?;
+        }
         let conversation = self
             .member_conversation(caller, id, AuditAction::MessageSent)
             .await?;
@@ -66,6 +68,9 @@ impl Services {
                 outgoing.body.as_bytes(),
             )
             .await?;
+        let sealed_attachments = self
+            .seal_attachment_list(caller, id, message_id, epoch, &outgoing.attachments)
+            .await?;
         let message = Message {
             id: message_id,
             conversation_id: id,
@@ -75,6 +80,7 @@ impl Services {
             priority: outgoing.priority,
             epoch,
             sealed_body,
+            sealed_attachments,
             created_at: now,
             event_seq: 0,
         };
@@ -98,11 +104,17 @@ impl Services {
             .escalation
             .delay_secs(outgoing.priority)
             .map(|secs| now.plus_secs(secs));
-        match self.store.send_message(&message, escalate_at, event).await {
+        let sent = self
+            .store
+            .send_message(&message, &outgoing.attachments, escalate_at, event)
+            .await;
+        match sent {
             Ok(SendOutcome::Created { message, committed }) => {
+                let attachments = self.open_attachment_list(&message).await?;
                 let plain = PlainMessage {
                     message,
                     body: outgoing.body,
+                    attachments,
                 };
                 self.publish(&committed, Payload::Message(&plain));
                 Ok((plain, true))
@@ -112,6 +124,11 @@ impl Services {
                 if plain.message.conversation_id == id
                     && plain.body == outgoing.body
                     && plain.message.priority == outgoing.priority
+                    && plain
+                        .attachments
+                        .iter()
+                        .map(|a| a.id)
+                        .eq(outgoing.attachments.iter().copied())
                 {
                     Ok((plain, false))
                 } else {

@@ -27,6 +27,7 @@ use crate::realtime::frames::{self, Payload};
 pub struct PlainMessage {
     pub message: Message,
     pub body: String,
+    pub attachments: Vec<super::AttachmentInfo>,
 }
 
 /// A conversation with its title opened and its members.
@@ -54,6 +55,8 @@ pub struct Outgoing {
     pub priority: Priority,
     /// The sender has seen the safety findings for this body and sends it anyway.
     pub confirm_findings: bool,
+    /// Uploads the message carries.
+    pub attachments: Vec<Uuid>,
 }
 
 impl Services {
@@ -109,7 +112,12 @@ impl Services {
             .await?;
         let body = String::from_utf8(plain)
             .map_err(|_| ServiceError::Crypto(ward_crypto::CryptoError::Malformed))?;
-        Ok(PlainMessage { message, body })
+        let attachments = self.open_attachment_list(&message).await?;
+        Ok(PlainMessage {
+            message,
+            body,
+            attachments,
+        })
     }
 
     /// The conversation, if the caller is a member; otherwise the attempt is audited and the

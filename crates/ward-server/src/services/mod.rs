@@ -4,6 +4,7 @@
 //! Every method that reads or changes data writes an audit event: a change together with the
 //! change, in one transaction; a read or a refusal on its own, before the answer goes out.
 
+mod attachments;
 mod audit;
 mod auth;
 mod caller;
@@ -30,6 +31,7 @@ use crate::realtime::Hub;
 use safety::PatientIndex;
 use session_cache::SessionCache;
 
+pub use attachments::{AttachmentInfo, AttachmentLimits, Download};
 pub use audit::{AuditSearch, MAX_AUDIT_PAGE, VerifyOutcome, verify_chain};
 pub use auth::{LoginInput, LoginOutcome, TotpEnrollmentStarted};
 pub use caller::{Caller, ClientAddress};
@@ -58,6 +60,7 @@ pub struct Services {
     patient_index: Arc<PatientIndex>,
     hashing: Arc<Semaphore>,
     hub: Hub,
+    attachment_limits: AttachmentLimits,
 }
 
 impl Services {
@@ -71,6 +74,7 @@ impl Services {
             patient_index: Arc::default(),
             store,
             hashing: Arc::new(Semaphore::new(PASSWORD_HASH_CONCURRENCY)),
+            attachment_limits: AttachmentLimits::default(),
         }
     }
 

@@ -17,6 +17,7 @@ pub fn text(body: &str) -> SendMessageRequest {
         body: body.into(),
         priority: None,
         confirm_findings: false,
+        attachments: Vec::new(),
     }
 }
 

@@ -22,9 +22,11 @@ use super::queries::data_key;
 
 pub(crate) type Conn = sqlx::PgConnection;
 
+mod attachments;
 mod clinical;
 mod messaging;
 
+pub(crate) use attachments::*;
 pub(crate) use clinical::*;
 pub(crate) use messaging::*;
 

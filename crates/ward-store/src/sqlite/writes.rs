@@ -24,9 +24,11 @@ use crate::{StoreError, StoreResult, TotpFactor};
 
 pub(crate) type Conn = rusqlite::Connection;
 
+mod attachments;
 mod clinical;
 mod messaging;
 
+pub(crate) use attachments::*;
 pub(crate) use clinical::*;
 pub(crate) use messaging::*;
 

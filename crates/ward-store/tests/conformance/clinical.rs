@@ -22,7 +22,7 @@ conformance!(
         urgent.priority = Priority::Urgent;
         let now = Timestamp::now();
         let SendOutcome::Created { message: sent, .. } = store
-            .send_message(&urgent, Some(now), event(AuditAction::MessageSent))
+            .send_message(&urgent, &[], Some(now), event(AuditAction::MessageSent))
             .await?
         else {
             anyhow::bail!("expected a new message");

@@ -45,6 +45,7 @@ pub fn message(conversation: ConversationId, sender: UserId, body: u8) -> Messag
         priority: Priority::Normal,
         epoch: Epoch::from_index(670),
         sealed_body: vec![body; 48],
+        sealed_attachments: None,
         created_at: Timestamp::now(),
         event_seq: 0,
     }
@@ -52,7 +53,7 @@ pub fn message(conversation: ConversationId, sender: UserId, body: u8) -> Messag
 
 async fn send(store: &Arc<dyn Store>, m: &Message) -> anyhow::Result<Message> {
     match store
-        .send_message(m, None, event(AuditAction::MessageSent))
+        .send_message(m, &[], None, event(AuditAction::MessageSent))
         .await?
     {
         SendOutcome::Created { message, .. } => Ok(message),
@@ -88,7 +89,7 @@ conformance!(
         let stored = send(&store, &first).await?;
         assert_eq!(stored.seq, 21);
         match store
-            .send_message(&first, None, event(AuditAction::MessageSent))
+            .send_message(&first, &[], None, event(AuditAction::MessageSent))
             .await?
         {
             SendOutcome::Existing(existing) => assert_eq!(existing, stored),
@@ -96,7 +97,7 @@ conformance!(
         }
         let stranger = message(group.id, ids[2], 1);
         let outsider = store
-            .send_message(&stranger, None, event(AuditAction::MessageSent))
+            .send_message(&stranger, &[], None, event(AuditAction::MessageSent))
             .await;
         assert!(matches!(outsider, Err(StoreError::NotFound(_))));
 

@@ -149,6 +149,7 @@ pub(crate) async fn insert_message(c: &mut Conn, m: &Message) -> StoreResult<()>
         .bind(&m.sealed_body)
         .bind(m.created_at.as_micros())
         .bind(m.event_seq)
+        .bind(&m.sealed_attachments)
         .execute(&mut *c)
         .await
         .map_err(|e| unique_as_conflict(e, "this client_id was used already"))?;

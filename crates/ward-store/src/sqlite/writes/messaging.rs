@@ -170,6 +170,7 @@ pub(crate) async fn insert_message(c: &mut Conn, m: &Message) -> StoreResult<()>
             &m.sealed_body,
             &m.created_at.as_micros(),
             &m.event_seq,
+            &m.sealed_attachments,
         ],
     )
     .map_err(|e| unique_as_conflict(e, "this client_id was used already"))?;
