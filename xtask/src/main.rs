@@ -146,6 +146,8 @@ fn report(outcome: Outcome) -> ExitCode {
 /// passed to the test runner.
 fn task_test(extra: &[OsString]) -> Outcome {
     let ci = in_ci();
+    // The attachment tests read the metadata of downloaded photos with exiftool.
+    ensure_program("exiftool", "libimage-exiftool-perl")?;
     let pg_url = postgres_for_tests(ci)?;
     run_tests(extra, pg_url, ci)
 }
@@ -229,6 +231,31 @@ fn run_tests(extra: &[OsString], pg_url: Option<&str>, ci: bool) -> Outcome {
         cmd.env(REQUIRE_PG_VAR, "1");
     }
     run(&mut cmd)
+}
+
+/// Installs the Debian package that provides `program` when it is not on `PATH` (as root,
+/// with apt-get); fails if it cannot be had.
+fn ensure_program(program: &str, package: &str) -> Outcome {
+    if on_path(program) {
+        return Ok(());
+    }
+    if !is_root() || !on_path("apt-get") {
+        return Err(Failure::new(format!(
+            "{program} is missing: install the Debian package `{package}`"
+        )));
+    }
+    step(format!("{program} is missing; installing {package} with apt-get"));
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", package])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    if on_path(program) {
+        Ok(())
+    } else {
+        Err(Failure::new(format!(
+            "apt-get installed {package} but {program} is still missing"
+        )))
+    }
 }
 
 /// Whether `cargo nextest` works.
