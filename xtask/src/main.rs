@@ -244,7 +244,9 @@ fn ensure_program(program: &str, package: &str) -> Outcome {
             "{program} is missing: install the Debian package `{package}`"
         )));
     }
-    step(format!("{program} is missing; installing {package} with apt-get"));
+    step(format!(
+        "{program} is missing; installing {package} with apt-get"
+    ));
     run(Command::new("apt-get").arg("update"))?;
     run(Command::new("apt-get")
         .args(["install", "-y", "--no-install-recommends", package])

@@ -269,7 +269,26 @@ impl Client {
         req: &SendMessageRequest,
     ) -> ClientResult<(MessageView, bool)> {
         let path = format!("/conversations/{conversation}/messages");
-        let response = checked(self.with_body(Method::POST, &path, req).send().await?).await?;
+        self.send_to(&path, req).await
+    }
+
+    /// Sends a message to whoever holds a clinical role now.
+    pub async fn send_to_role(
+        &self,
+        role: Uuid,
+        req: &SendMessageRequest,
+    ) -> ClientResult<(MessageView, bool)> {
+        self.send_to(&format!("/clinical-roles/{role}/messages"), req)
+            .await
+    }
+
+    /// Posts a message; the stored message and whether it is new (201) or a retry (200).
+    async fn send_to(
+        &self,
+        path: &str,
+        req: &SendMessageRequest,
+    ) -> ClientResult<(MessageView, bool)> {
+        let response = checked(self.with_body(Method::POST, path, req).send().await?).await?;
         let created = response.status() == StatusCode::CREATED;
         Ok((response.json().await?, created))
     }

@@ -81,6 +81,7 @@ str_enum!(
         ClinicalRolesListed = "clinical_role.list",
         ShiftScheduled = "clinical_role.shift_add",
         EscalationRoleSet = "conversation.escalation_role_set",
+        RoleHandover = "clinical_role.handover",
         AttachmentUploaded = "attachment.upload",
         AttachmentDownloaded = "attachment.download",
     }

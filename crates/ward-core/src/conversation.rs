@@ -45,6 +45,8 @@ code_enum!(
         CareTeam = "care_team",
         /// A patient and chosen staff.
         Patient = "patient",
+        /// One sender's thread with a clinical role; its staff member is the role's holder.
+        Role = "role",
     }
 );
 

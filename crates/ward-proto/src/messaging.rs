@@ -55,6 +55,9 @@ pub enum ConversationKind {
     Channel,
     CareTeam,
     Patient,
+    /// A thread with a clinical role (`POST /clinical-roles/{id}/messages`); its title is the
+    /// role's name and its staff member whoever holds the role.
+    Role,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -132,6 +132,8 @@ impl Server {
 const ESCALATION_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 /// How many ticks apart unfinished uploads are swept.
 const SWEEP_EVERY_TICKS: u64 = 600;
+/// How many ticks apart role threads are moved to their roles' holders.
+const HANDOVER_EVERY_TICKS: u64 = 5;
 
 /// Takes due escalation steps until aborted (escalations live in the database, so a restart
 /// resumes where this left off), and now and then sweeps uploads a crash left unfinished.
@@ -149,6 +151,13 @@ async fn escalation_loop(services: Services) {
                 Ok(swept) => tracing::info!(swept, "removed uploads left unfinished"),
                 Err(e) => tracing::warn!(error = %e, "sweeping unfinished uploads failed"),
             }
+        }
+        if ticks % HANDOVER_EVERY_TICKS == 0
+            && let Err(e) = services
+                .hand_over_role_threads(ward_core::Timestamp::now())
+                .await
+        {
+            tracing::warn!(error = %e, "handing role threads over failed");
         }
         if let Err(e) = services
             .run_due_escalations(ward_core::Timestamp::now())

@@ -444,6 +444,8 @@ pub trait ClinicalStore: Send + Sync {
         &self,
         conversation: ConversationId,
     ) -> StoreResult<Option<ClinicalRoleId>>;
+    /// Every conversation addressed to a clinical role (kind `role`), with its role.
+    async fn role_conversations(&self) -> StoreResult<Vec<(ConversationId, ClinicalRoleId)>>;
 }
 
 /// Uploaded files: written chunk by chunk while uploading, then finished (audited) or

@@ -146,6 +146,23 @@ macro_rules! define_clinical_queries {
             .await?;
             Ok(row.map(|(id,)| ClinicalRoleId::from_uuid(id)))
         }
+
+        /// Every conversation addressed to a clinical role, with the role.
+        pub(crate) async fn role_conversations(
+            c: &mut Conn,
+        ) -> StoreResult<Vec<(ConversationId, ClinicalRoleId)>> {
+            let rows: Vec<(uuid::Uuid, uuid::Uuid)> = sqlx::query_as(
+                "SELECT c.id, ce.role_id FROM conversations c \
+                 JOIN conversation_escalation ce ON ce.conversation_id = c.id \
+                 WHERE c.kind = 'role' ORDER BY c.id",
+            )
+            .fetch_all(&mut *c)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(c, r)| (ConversationId::from_uuid(c), ClinicalRoleId::from_uuid(r)))
+                .collect())
+        }
     };
 }
 

@@ -190,6 +190,13 @@ macro_rules! impl_clinical_store {
                 self.read(move |c| Box::pin(qc::escalation_role(c, conversation)))
                     .await
             }
+
+            async fn role_conversations(
+                &self,
+            ) -> StoreResult<Vec<(ConversationId, ClinicalRoleId)>> {
+                self.read(move |c| Box::pin(qc::role_conversations(c)))
+                    .await
+            }
         }
     };
 }

@@ -12,11 +12,13 @@ use ward_proto::clinical::{
     ClinicalRoleList, ClinicalRoleView, CreateClinicalRoleRequest, EscalationRoleRequest,
     ShiftRequest, ShiftView,
 };
-use ward_proto::messaging::AckView;
+use ward_proto::messaging::{AckView, MessageView, SendMessageRequest};
 
 use super::AppState;
+use super::conversations::outgoing;
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, FullSession};
+use crate::realtime::frames::message_view;
 
 /// Acknowledges an urgent or stat message (201; 200 if already acknowledged). Escalation of
 /// the message stops once every recipient has acknowledged.
@@ -138,4 +140,31 @@ pub async fn set_escalation_role(
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sends a message to whoever holds the role now (201; 200 for a retried `client_id`), in the
+/// caller's thread with the role. The holder sees it in a `role` conversation titled with the
+/// role's name; at hand-over the thread passes to the next holder. 409 if no one holds the role.
+#[utoipa::path(post, path = "/clinical-roles/{id}/messages", tag = "clinical-roles",
+    security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = SendMessageRequest,
+    responses((status = 201, body = MessageView), (status = 200, body = MessageView),
+        (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn message_role(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<SendMessageRequest>,
+) -> Result<(StatusCode, Json<MessageView>), ApiError> {
+    let (message, created) = state
+        .services
+        .send_to_role(&caller, ClinicalRoleId::from_uuid(id), outgoing(req))
+        .await?;
+    let status = if created {
+        state.metrics.messages_sent.inc();
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(message_view(&message))))
 }

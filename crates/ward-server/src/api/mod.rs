@@ -125,6 +125,7 @@ fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(clinical::create_role, clinical::list_roles))
         .routes(routes!(clinical::add_shift))
         .routes(routes!(clinical::set_escalation_role))
+        .routes(routes!(clinical::message_role))
         .routes(routes!(sync::sync))
         .layer(timeout(REQUEST_TIMEOUT))
 }

@@ -174,6 +174,7 @@ pub fn kind(kind: ConversationKind) -> wire::ConversationKind {
         ConversationKind::Channel => wire::ConversationKind::Channel,
         ConversationKind::CareTeam => wire::ConversationKind::CareTeam,
         ConversationKind::Patient => wire::ConversationKind::Patient,
+        ConversationKind::Role => wire::ConversationKind::Role,
     }
 }
 
@@ -184,6 +185,7 @@ pub fn kind_from_wire(kind: wire::ConversationKind) -> ConversationKind {
         wire::ConversationKind::Channel => ConversationKind::Channel,
         wire::ConversationKind::CareTeam => ConversationKind::CareTeam,
         wire::ConversationKind::Patient => ConversationKind::Patient,
+        wire::ConversationKind::Role => ConversationKind::Role,
     }
 }
 

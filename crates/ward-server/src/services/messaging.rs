@@ -67,6 +67,23 @@ impl Services {
             .publish(committed.event.seq, committed.recipients.clone(), frame);
     }
 
+    /// Seals a new conversation's title under its key for the month it is created in.
+    pub(crate) async fn seal_title(
+        &self,
+        id: ConversationId,
+        title: &str,
+        now: Timestamp,
+    ) -> Result<Vec<u8>, ServiceError> {
+        let epoch = Epoch::of(now);
+        let binding = Binding::ConversationTitle {
+            conversation: id,
+            epoch,
+        };
+        self.keys
+            .seal(KeyScope::Conversation(id), epoch, binding, title.as_bytes())
+            .await
+    }
+
     async fn open_title(&self, c: &Conversation) -> Result<Option<String>, ServiceError> {
         let Some(sealed) = &c.sealed_title else {
             return Ok(None);
@@ -253,6 +270,13 @@ impl Services {
                 )
                 .into());
             }
+            ConversationKind::Role => {
+                return Err(ValidationError::new(
+                    "kind",
+                    "role threads start with a message to the role: POST /clinical-roles/{id}/messages",
+                )
+                .into());
+            }
             ConversationKind::Patient => {
                 let id = new.patient_id.ok_or(ValidationError::new(
                     "patient_id",
@@ -276,18 +300,7 @@ impl Services {
         let id = ConversationId::new();
         let now = Timestamp::now();
         let sealed_title = match &title {
-            Some(title) => {
-                let epoch = Epoch::of(now);
-                let binding = Binding::ConversationTitle {
-                    conversation: id,
-                    epoch,
-                };
-                Some(
-                    self.keys
-                        .seal(KeyScope::Conversation(id), epoch, binding, title.as_bytes())
-                        .await?,
-                )
-            }
+            Some(title) => Some(self.seal_title(id, title, now).await?),
             None => None,
         };
         let conversation = Conversation {
@@ -371,6 +384,11 @@ impl Services {
                     "care-team members follow the patient's care team",
                 ));
             }
+            ConversationKind::Role => {
+                return Err(ServiceError::Conflict(
+                    "a role thread's members are its sender and the role's holder",
+                ));
+            }
             _ => {}
         }
         let account = self.patient_account(&conversation).await?;
@@ -438,6 +456,11 @@ impl Services {
             ConversationKind::CareTeam => {
                 return Err(ServiceError::Conflict(
                     "care-team members follow the patient's care team",
+                ));
+            }
+            ConversationKind::Role => {
+                return Err(ServiceError::Conflict(
+                    "a role thread's members are its sender and the role's holder",
                 ));
             }
             _ => {}

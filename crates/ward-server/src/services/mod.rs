@@ -15,6 +15,7 @@ mod messages;
 mod messaging;
 mod patients;
 mod policy;
+mod role_messages;
 mod safety;
 mod session_cache;
 mod sessions;

@@ -12,6 +12,7 @@ mod messaging;
 mod mfa;
 mod ops;
 mod realtime;
+mod role_messages;
 mod safety;
 mod sessions;
 mod throttling;
