@@ -179,6 +179,8 @@ pub fn router(state: AppState) -> Router {
     .layer(SetSensitiveRequestHeadersLayer::new([
         header::AUTHORIZATION,
         header::COOKIE,
+        // A file's name may name a patient.
+        HeaderName::from_static(ward_proto::messaging::FILE_NAME_HEADER),
     ]))
 }
 
