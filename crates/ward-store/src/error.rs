@@ -11,7 +11,7 @@ pub enum StoreError {
     Conflict(&'static str),
     /// The write names something it may not use; nothing was written.
     #[error("invalid: {0}")]
-    Invalid(&'static str),
+    Invalid(ward_core::ValidationError),
     /// An audit row cannot be decoded; it was altered.
     #[error("audit event {seq} cannot be decoded")]
     CorruptAudit { seq: i64 },

@@ -137,8 +137,13 @@ pub(crate) const CLEAR_ESCALATION_ROLE: &str =
     "DELETE FROM conversation_escalation WHERE conversation_id = $1";
 
 /// Why a send that names attachments was refused.
-pub(crate) const ATTACH_REFUSED: &str =
-    "an attachment is not a finished upload of yours to this conversation, or is attached already";
+pub(crate) const ATTACH_REFUSED: ward_core::ValidationError = ward_core::ValidationError::new(
+    "attachments",
+    "an attachment is not a finished upload of yours to this conversation, or is attached already",
+);
+/// Why an upload's size cannot be stored.
+pub(crate) const SIZE_REFUSED: ward_core::ValidationError =
+    ward_core::ValidationError::new("size", "is too large to store");
 
 // ---- attachments --------------------------------------------------------------------------
 

@@ -15,10 +15,9 @@ use ward_proto::clinical::{
 use ward_proto::messaging::{AckView, MessageView, SendMessageRequest};
 
 use super::AppState;
-use super::conversations::outgoing;
+use super::conversations::{outgoing, sent_answer};
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, FullSession};
-use crate::realtime::frames::message_view;
 
 /// Acknowledges an urgent or stat message (201; 200 if already acknowledged). Escalation of
 /// the message stops once every recipient has acknowledged.
@@ -156,15 +155,9 @@ pub async fn message_role(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SendMessageRequest>,
 ) -> Result<(StatusCode, Json<MessageView>), ApiError> {
-    let (message, created) = state
+    let sent = state
         .services
         .send_to_role(&caller, ClinicalRoleId::from_uuid(id), outgoing(req))
         .await?;
-    let status = if created {
-        state.metrics.messages_sent.inc();
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(message_view(&message))))
+    Ok(sent_answer(&state, sent))
 }

@@ -143,17 +143,25 @@ pub async fn send_message(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SendMessageRequest>,
 ) -> Result<(StatusCode, Json<MessageView>), ApiError> {
-    let (message, created) = state
+    let sent = state
         .services
         .send_message(&caller, ConversationId::from_uuid(id), outgoing(req))
         .await?;
+    Ok(sent_answer(&state, sent))
+}
+
+/// The answer to a send: 201 for a new message (counted), 200 for a retried `client_id`.
+pub(super) fn sent_answer(
+    state: &AppState,
+    (message, created): (crate::services::PlainMessage, bool),
+) -> (StatusCode, Json<MessageView>) {
     let status = if created {
         state.metrics.messages_sent.inc();
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(message_view(&message))))
+    (status, Json(message_view(&message)))
 }
 
 /// A send request as the services take it (REST and WebSocket alike).

@@ -49,7 +49,7 @@ impl From<StoreError> for ServiceError {
         match e {
             StoreError::NotFound(what) => Self::NotFound(what),
             StoreError::Conflict(what) => Self::Conflict(what),
-            StoreError::Invalid(what) => Self::Invalid(ValidationError::new("attachments", what)),
+            StoreError::Invalid(reason) => Self::Invalid(reason),
             other => Self::Store(other),
         }
     }

@@ -68,7 +68,7 @@ impl Services {
                 outgoing.body.as_bytes(),
             )
             .await?;
-        let sealed_attachments = self
+        let (attachments, sealed_attachments) = self
             .seal_attachment_list(caller, id, message_id, epoch, &outgoing.attachments)
             .await?;
         let message = Message {
@@ -110,7 +110,6 @@ impl Services {
             .await;
         match sent {
             Ok(SendOutcome::Created { message, committed }) => {
-                let attachments = self.open_attachment_list(&message).await?;
                 let plain = PlainMessage {
                     message,
                     body: outgoing.body,

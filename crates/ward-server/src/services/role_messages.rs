@@ -98,7 +98,8 @@ impl Services {
     }
 
     /// Makes the holder the thread's staff member: they join if they are not in it, and anyone
-    /// else but the sender leaves, audited as a hand-over. True if anything changed.
+    /// else but the sender leaves, audited as a hand-over. True if this call changed anything
+    /// (another node may have made the same change first; then nothing is audited twice).
     async fn follow_holder(
         &self,
         thread: &Conversation,
@@ -118,6 +119,7 @@ impl Services {
         }
         let unacknowledged = self.unacknowledged_urgent(thread.id, sender).await?;
         let target = (TargetKind::Conversation, Some(*thread.id.as_uuid()));
+        let mut changed = false;
         if joining {
             let event = NewAuditEvent::new(AuditAction::MemberAdded, Outcome::Success)
                 .target(target.0, target.1)
@@ -129,6 +131,7 @@ impl Services {
             {
                 let plain = self.plain_conversation(thread.clone()).await?;
                 self.publish(&committed, Payload::Conversation(&plain));
+                changed = true;
             }
         }
         for user in &outgoing {
@@ -147,7 +150,11 @@ impl Services {
                         user: *user,
                     },
                 );
+                changed = true;
             }
+        }
+        if !changed {
+            return Ok(false);
         }
         let from = outgoing
             .iter()

@@ -31,7 +31,7 @@ pub(crate) async fn insert_attachment_chunk(
 /// Marks an upload ready with its description; false unless it was uploading and holds
 /// exactly `chunk_count` chunks.
 pub(crate) async fn finish_attachment(c: &mut Conn, a: &Attachment) -> StoreResult<bool> {
-    let size = i64::try_from(a.size).map_err(|_| StoreError::Invalid("attachment size"))?;
+    let size = i64::try_from(a.size).map_err(|_| StoreError::Invalid(sql::SIZE_REFUSED))?;
     let args: [&dyn ToSql; 7] = [
         &a.id,
         &a.media_type,
