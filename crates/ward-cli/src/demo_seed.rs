@@ -85,6 +85,8 @@ pub async fn seed(url: &str, password: &str) -> anyhow::Result<()> {
             priority,
             confirm_findings: false,
             attachments: Vec::new(),
+            send_at: None,
+            lifespan_secs: None,
         };
         client
             .send_message(conversation, &req)

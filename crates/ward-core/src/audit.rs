@@ -84,6 +84,19 @@ str_enum!(
         RoleHandover = "clinical_role.handover",
         AttachmentUploaded = "attachment.upload",
         AttachmentDownloaded = "attachment.download",
+        MessageEdited = "message.edit",
+        MessageRecalled = "message.recall",
+        MessageVersionsRead = "message.versions_read",
+        MessagesExpired = "message.expire",
+        LifespanSet = "conversation.lifespan_set",
+        MessageScheduled = "message.schedule",
+        ScheduledCancelled = "message.schedule_cancel",
+        ScheduledListed = "message.schedule_list",
+        BreakGlassOpened = "break_glass.open",
+        BreakGlassEnded = "break_glass.end",
+        AlertsListed = "alert.list",
+        AlertAcknowledged = "alert.ack",
+        DisclosuresRead = "patient.disclosures_read",
     }
 );
 
@@ -111,6 +124,9 @@ str_enum!(
         Patient = "patient",
         ClinicalRole = "clinical_role",
         Attachment = "attachment",
+        ScheduledMessage = "scheduled_message",
+        BreakGlass = "break_glass",
+        Alert = "alert",
     }
 );
 

@@ -70,6 +70,8 @@ pub struct Conversation {
     pub direct_key: Option<String>,
     pub created_by: UserId,
     pub created_at: Timestamp,
+    /// How long its messages live on devices, if it has a lifespan.
+    pub lifespan_secs: Option<i64>,
 }
 
 impl Conversation {
@@ -126,6 +128,49 @@ pub struct Message {
     pub created_at: Timestamp,
     /// The position of its `message.created` event in the global event log.
     pub event_seq: i64,
+    /// When the sender last edited it (earlier versions are kept for compliance).
+    pub edited_at: Option<Timestamp>,
+    /// When the sender recalled it: recipients no longer see the body.
+    pub recalled_at: Option<Timestamp>,
+    /// When its lifespan ends and devices are told to delete it.
+    pub expires_at: Option<Timestamp>,
+    /// When devices were told to delete it (its lifespan ended).
+    pub expired_at: Option<Timestamp>,
+}
+
+impl Message {
+    /// A message recipients may no longer read: recalled, or past its lifespan. Its sealed
+    /// body stays on the server for compliance until retention ends.
+    pub fn withdrawn(&self) -> bool {
+        self.recalled_at.is_some() || self.expired_at.is_some()
+    }
+}
+
+/// An earlier body of an edited message, kept for compliance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageVersion {
+    pub message_id: MessageId,
+    /// 1 is the body as first sent.
+    pub version: i64,
+    pub epoch: Epoch,
+    pub sealed_body: Vec<u8>,
+    /// When the next version replaced it.
+    pub replaced_at: Timestamp,
+}
+
+/// Shortest and longest lifespan a message or conversation may set, in seconds.
+pub const LIFESPAN_SECS: std::ops::RangeInclusive<i64> = 60..=366 * 24 * 3600;
+
+/// A lifespan in seconds: one minute to a year.
+pub fn check_lifespan(secs: i64) -> Result<i64, ValidationError> {
+    if LIFESPAN_SECS.contains(&secs) {
+        Ok(secs)
+    } else {
+        Err(ValidationError::new(
+            "lifespan_secs",
+            "must be between 60 seconds and 366 days",
+        ))
+    }
 }
 
 /// Where one member has got to in a conversation.
@@ -155,6 +200,12 @@ code_enum!(
         EscalationRepeat = "escalation.repeat",
         EscalationOnCall = "escalation.on_call",
         EscalationSupervisor = "escalation.supervisor",
+        /// The sender edited a message: devices replace its body.
+        MessageEdited = "message.edited",
+        /// The sender recalled a message: devices delete its body.
+        MessageRecalled = "message.recalled",
+        /// A message's lifespan ended: devices delete it.
+        MessageExpired = "message.expired",
     }
 );
 

@@ -58,6 +58,18 @@ pub enum Binding {
         message: Uuid,
         epoch: Epoch,
     },
+    /// The body of a message scheduled for later.
+    ScheduledBody {
+        conversation: ConversationId,
+        scheduled: Uuid,
+        epoch: Epoch,
+    },
+    /// The reason stated for a break-glass access to a care-team thread.
+    BreakGlassReason {
+        conversation: ConversationId,
+        grant: Uuid,
+        epoch: Epoch,
+    },
 }
 
 impl Binding {
@@ -132,6 +144,26 @@ impl Binding {
                 aad.extend_from_slice(b"message-attachments");
                 aad.extend_from_slice(conversation.as_bytes());
                 aad.extend_from_slice(message.as_bytes());
+                aad.extend_from_slice(&epoch.index().to_be_bytes());
+            }
+            Self::ScheduledBody {
+                conversation,
+                scheduled,
+                epoch,
+            } => {
+                aad.extend_from_slice(b"scheduled-body");
+                aad.extend_from_slice(conversation.as_bytes());
+                aad.extend_from_slice(scheduled.as_bytes());
+                aad.extend_from_slice(&epoch.index().to_be_bytes());
+            }
+            Self::BreakGlassReason {
+                conversation,
+                grant,
+                epoch,
+            } => {
+                aad.extend_from_slice(b"break-glass-reason");
+                aad.extend_from_slice(conversation.as_bytes());
+                aad.extend_from_slice(grant.as_bytes());
                 aad.extend_from_slice(&epoch.index().to_be_bytes());
             }
         }

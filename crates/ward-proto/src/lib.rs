@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod clinical;
 pub mod messaging;
+pub mod oversight;
 pub mod policy;
 pub mod problem;
 pub mod users;

@@ -88,6 +88,16 @@ pub struct ConversationView {
     /// Messages after the caller's read position (in lists).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unread: Option<i64>,
+    /// How long its new messages live on devices, in seconds (absent: no lifespan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifespan_secs: Option<i64>,
+}
+
+/// `PUT /conversations/{id}/lifespan`: how long new messages live on devices; `null` clears.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LifespanRequest {
+    pub lifespan_secs: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -120,6 +130,79 @@ pub struct SendMessageRequest {
     /// empty.
     #[serde(default)]
     pub attachments: Vec<Uuid>,
+    /// Send later, at this time (in the future): the answer is `202` with the scheduled
+    /// message, which is sent then (safety checks run again) unless cancelled before.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub send_at: Option<OffsetDateTime>,
+    /// Devices delete the message after this many seconds (60 to 366 days); without it, the
+    /// conversation's lifespan applies, if it has one.
+    #[serde(default)]
+    pub lifespan_secs: Option<i64>,
+}
+
+/// `PATCH /messages/{id}`: the sender's new body. The earlier one is kept for compliance.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditMessageRequest {
+    pub body: String,
+    /// The sender has seen the safety findings for the new body and saves it anyway.
+    #[serde(default)]
+    pub confirm_findings: bool,
+}
+
+/// A message's earlier bodies, for compliance (`GET /messages/{id}/versions`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessageVersions {
+    pub message_id: Uuid,
+    pub conversation_id: Uuid,
+    pub sender_id: Uuid,
+    /// The body now (kept even when recalled or expired).
+    pub body: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub recalled_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expired_at: Option<OffsetDateTime>,
+    /// Earlier bodies, oldest first.
+    pub versions: Vec<MessageVersionView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessageVersionView {
+    /// 1 is the body as first sent.
+    pub version: i64,
+    pub body: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub replaced_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduledState {
+    Pending,
+    Sent,
+    Cancelled,
+    /// Its time came but it could not be sent; `failure` says why.
+    Failed,
+}
+
+/// A message scheduled for later.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScheduledMessageView {
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    pub client_id: Uuid,
+    pub body: String,
+    pub priority: Priority,
+    #[serde(with = "time::serde::rfc3339")]
+    pub send_at: OffsetDateTime,
+    pub state: ScheduledState,
+    pub message_id: Option<Uuid>,
+    pub failure: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScheduledList {
+    pub scheduled: Vec<ScheduledMessageView>,
 }
 
 /// A body to run the clinical safety checks on, without sending it.
@@ -177,6 +260,18 @@ pub struct MessageView {
     pub created_at: OffsetDateTime,
     #[serde(default)]
     pub attachments: Vec<AttachmentView>,
+    /// When the sender last edited it.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub edited_at: Option<OffsetDateTime>,
+    /// Recalled by the sender: the body and attachments are gone.
+    #[serde(default)]
+    pub recalled: bool,
+    /// When devices delete it.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    /// Its lifespan ended: the body and attachments are gone.
+    #[serde(default)]
+    pub expired: bool,
 }
 
 /// An uploaded file. Download it from `GET /attachments/{id}`, its thumbnail (images) from
@@ -363,6 +458,34 @@ pub enum ServerFrame {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// The sender edited a message: replace it.
+    #[serde(rename = "message.edited")]
+    MessageEdited {
+        cursor: String,
+        message: MessageView,
+    },
+    /// The sender recalled a message: delete its body and attachments.
+    #[serde(rename = "message.recalled")]
+    MessageRecalled {
+        cursor: String,
+        conversation_id: Uuid,
+        message_id: Uuid,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// A message's lifespan ended: delete it.
+    #[serde(rename = "message.expired")]
+    MessageExpired {
+        cursor: String,
+        conversation_id: Uuid,
+        message_id: Uuid,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// To compliance officers: something needs their attention. Not part of the event log;
+    /// `GET /alerts` lists them.
+    #[serde(rename = "alert.raised")]
+    AlertRaised { alert: crate::oversight::AlertView },
     /// The device fell behind: fetch from `cursor` with `/sync` (or reconnect with it).
     #[serde(rename = "resync")]
     Resync { cursor: String },

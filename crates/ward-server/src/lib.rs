@@ -135,8 +135,10 @@ const SWEEP_EVERY_TICKS: u64 = 600;
 /// How many ticks apart role threads are moved to their roles' holders.
 const HANDOVER_EVERY_TICKS: u64 = 5;
 
-/// Takes due escalation steps until aborted (escalations live in the database, so a restart
-/// resumes where this left off), and now and then sweeps uploads a crash left unfinished.
+/// Until aborted, each tick: takes due escalation steps, sends due scheduled messages, tells
+/// devices to delete messages past their lifespan and ends break-glass accesses whose time is
+/// up (all of which live in the database, so a restart resumes where this left off); now and
+/// then hands role threads over and sweeps uploads a crash left unfinished.
 async fn escalation_loop(services: Services) {
     let mut tick = tokio::time::interval(ESCALATION_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -164,6 +166,24 @@ async fn escalation_loop(services: Services) {
             .await
         {
             tracing::warn!(error = %e, "escalating urgent messages failed");
+        }
+        if let Err(e) = services
+            .run_due_scheduled(ward_core::Timestamp::now())
+            .await
+        {
+            tracing::warn!(error = %e, "sending scheduled messages failed");
+        }
+        if let Err(e) = services
+            .expire_due_messages(ward_core::Timestamp::now())
+            .await
+        {
+            tracing::warn!(error = %e, "expiring messages failed");
+        }
+        if let Err(e) = services
+            .end_due_break_glass(ward_core::Timestamp::now())
+            .await
+        {
+            tracing::warn!(error = %e, "ending break-glass access failed");
         }
     }
 }

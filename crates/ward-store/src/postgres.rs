@@ -86,6 +86,18 @@ mod messaging_queries {
     crate::queries_messaging::define_messaging_queries!(sqlx::PgConnection);
 }
 
+mod workflow_queries {
+    crate::queries_workflow::define_workflow_queries!(sqlx::PgConnection);
+}
+
+mod workflow_traits {
+    crate::store_impl_workflow::impl_workflow_store!(
+        super::PgStore,
+        super::workflow_queries,
+        super::writes
+    );
+}
+
 mod attachment_queries {
     crate::queries_attachments::define_attachment_queries!(sqlx::PgConnection);
 }

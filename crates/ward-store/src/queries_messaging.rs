@@ -115,7 +115,8 @@ macro_rules! define_messaging_queries {
 
         macro_rules! conversation_columns {
             () => {
-                "c.id, c.kind, c.sealed_title, c.patient_id, c.direct_key, c.created_by, c.created_at"
+                "c.id, c.kind, c.sealed_title, c.patient_id, c.direct_key, c.created_by, c.created_at, \
+                 c.lifespan_secs"
             };
         }
 
@@ -173,7 +174,8 @@ macro_rules! define_messaging_queries {
         macro_rules! message_columns {
             () => {
                 "id, conversation_id, seq, sender_id, client_id, priority, epoch, sealed_body, \
-                 sealed_attachments, created_at, event_seq"
+                 sealed_attachments, created_at, event_seq, edited_at, recalled_at, expires_at, \
+                 expired_at"
             };
         }
 

@@ -51,7 +51,9 @@ macro_rules! sync_queries {
                 "SELECT e.seq, e.conversation_id, e.kind, e.message_id, e.user_id, e.at, \
                  m.seq AS m_seq, m.sender_id AS m_sender_id, m.client_id AS m_client_id, \
                  m.priority AS m_priority, m.epoch AS m_epoch, m.sealed_body AS m_sealed_body, \
-                 m.sealed_attachments AS m_sealed_attachments, m.created_at AS m_created_at \
+                 m.sealed_attachments AS m_sealed_attachments, m.created_at AS m_created_at, \
+                 m.edited_at AS m_edited_at, m.recalled_at AS m_recalled_at, \
+                 m.expires_at AS m_expires_at, m.expired_at AS m_expired_at \
                  FROM events e LEFT JOIN messages m ON m.id = e.message_id \
                  WHERE e.seq > $2 AND EXISTS (SELECT 1 FROM memberships ms \
                  WHERE ms.conversation_id = e.conversation_id AND ms.user_id = $1 \

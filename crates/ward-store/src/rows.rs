@@ -253,6 +253,7 @@ pub(crate) struct ConversationRow {
     pub(crate) direct_key: Option<String>,
     pub(crate) created_by: Uuid,
     pub(crate) created_at: i64,
+    pub(crate) lifespan_secs: Option<i64>,
 }
 
 impl TryFrom<ConversationRow> for Conversation {
@@ -267,6 +268,7 @@ impl TryFrom<ConversationRow> for Conversation {
             direct_key: r.direct_key,
             created_by: UserId::from_uuid(r.created_by),
             created_at: Timestamp::from_micros(r.created_at),
+            lifespan_secs: r.lifespan_secs,
         })
     }
 }
@@ -304,6 +306,10 @@ pub(crate) struct MessageRow {
     sealed_attachments: Option<Vec<u8>>,
     created_at: i64,
     event_seq: i64,
+    edited_at: Option<i64>,
+    recalled_at: Option<i64>,
+    expires_at: Option<i64>,
+    expired_at: Option<i64>,
 }
 
 impl TryFrom<MessageRow> for Message {
@@ -321,6 +327,10 @@ impl TryFrom<MessageRow> for Message {
             sealed_attachments: r.sealed_attachments,
             created_at: Timestamp::from_micros(r.created_at),
             event_seq: r.event_seq,
+            edited_at: r.edited_at.map(Timestamp::from_micros),
+            recalled_at: r.recalled_at.map(Timestamp::from_micros),
+            expires_at: r.expires_at.map(Timestamp::from_micros),
+            expired_at: r.expired_at.map(Timestamp::from_micros),
         })
     }
 }
@@ -383,6 +393,10 @@ pub(crate) struct SyncRow {
     m_sealed_body: Option<Vec<u8>>,
     m_sealed_attachments: Option<Vec<u8>>,
     m_created_at: Option<i64>,
+    m_edited_at: Option<i64>,
+    m_recalled_at: Option<i64>,
+    m_expires_at: Option<i64>,
+    m_expired_at: Option<i64>,
 }
 
 impl TryFrom<SyncRow> for crate::SyncItem {
@@ -403,6 +417,10 @@ impl TryFrom<SyncRow> for crate::SyncItem {
                 sealed_attachments: r.m_sealed_attachments,
                 created_at: Timestamp::from_micros(r.m_created_at.unwrap_or_default()),
                 event_seq: event.seq,
+                edited_at: r.m_edited_at.map(Timestamp::from_micros),
+                recalled_at: r.m_recalled_at.map(Timestamp::from_micros),
+                expires_at: r.m_expires_at.map(Timestamp::from_micros),
+                expired_at: r.m_expired_at.map(Timestamp::from_micros),
             }),
             _ => None,
         };

@@ -85,10 +85,11 @@ pub(crate) const ADD_CARE_TEAM_MEMBER: &str = "INSERT INTO care_team (patient_id
 pub(crate) const REMOVE_CARE_TEAM_MEMBER: &str =
     "DELETE FROM care_team WHERE patient_id = $1 AND user_id = $2";
 pub(crate) const INSERT_CONVERSATION: &str = "INSERT INTO conversations (id, kind, sealed_title, \
-     patient_id, direct_key, created_by, created_at, last_seq) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 0)";
+     patient_id, direct_key, created_by, created_at, last_seq, lifespan_secs) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)";
 pub(crate) const CARE_TEAM_CONVERSATION: &str = "SELECT c.id, c.kind, c.sealed_title, \
-     c.patient_id, c.direct_key, c.created_by, c.created_at FROM conversations c \
+     c.patient_id, c.direct_key, c.created_by, c.created_at, c.lifespan_secs \
+     FROM conversations c \
      WHERE c.patient_id = $1 AND c.kind = 'care_team'";
 
 // ---- messages, receipts and device cursors ------------------------------------------------
@@ -99,7 +100,8 @@ pub(crate) const NEXT_MESSAGE_SEQ: &str = "UPDATE conversations SET last_seq = l
      AND user_id = $2 AND left_event IS NULL) RETURNING last_seq";
 pub(crate) const INSERT_MESSAGE: &str = "INSERT INTO messages (id, conversation_id, seq, \
      sender_id, client_id, priority, epoch, sealed_body, created_at, event_seq, \
-     sealed_attachments) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+     sealed_attachments, expires_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 pub(crate) const ADVANCE_RECEIPT: &str = "UPDATE receipts SET \
      delivered_seq = CASE WHEN delivered_seq < $1 THEN $1 ELSE delivered_seq END, \
      read_seq = CASE WHEN read_seq < $2 THEN $2 ELSE read_seq END, updated_at = $3 \
@@ -166,3 +168,57 @@ pub(crate) const STALE_UPLOADS: &str =
 pub(crate) const ATTACH_TO_MESSAGE: &str = "UPDATE attachments SET message_id = $1 \
      WHERE id = $2 AND conversation_id = $3 AND uploader_id = $4 AND state = 'ready' \
      AND message_id IS NULL";
+
+// ---- edit, recall, lifespan; scheduled sends; break-glass and alerts ---------------------
+// Their writes are written once for both backends ([`crate::writes_workflow`]), binding
+// [`Arg`]s.
+
+/// A value bound to a statement whose write is shared by the two backends.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Id(Option<uuid::Uuid>),
+    Int(Option<i64>),
+    Text(Option<String>),
+    Bytes(Option<Vec<u8>>),
+}
+
+pub(crate) const COUNT_VERSIONS: &str =
+    "SELECT COUNT(*) FROM message_versions WHERE message_id = $1";
+/// Keeps a message's current body as a version, if `sender` sent it and it is still readable.
+pub(crate) const KEEP_VERSION: &str = "INSERT INTO message_versions (message_id, version, \
+     epoch, sealed_body, replaced_at) SELECT id, $2, epoch, sealed_body, $3 FROM messages \
+     WHERE id = $1 AND sender_id = $4 AND recalled_at IS NULL AND expired_at IS NULL";
+pub(crate) const REPLACE_BODY: &str = "UPDATE messages SET epoch = $2, sealed_body = $3, \
+     edited_at = $4 WHERE id = $1";
+pub(crate) const RECALL_MESSAGE: &str = "UPDATE messages SET recalled_at = $2 WHERE id = $1 \
+     AND sender_id = $3 AND recalled_at IS NULL AND expired_at IS NULL";
+pub(crate) const EXPIRE_MESSAGE: &str = "UPDATE messages SET expired_at = $2 WHERE id = $1 \
+     AND expired_at IS NULL";
+/// A withdrawn message escalates no further.
+pub(crate) const WITHDRAW_ESCALATION: &str = "UPDATE escalations SET state = 'withdrawn' \
+     WHERE message_id = $1 AND state = 'pending'";
+pub(crate) const SET_LIFESPAN: &str = "UPDATE conversations SET lifespan_secs = $2 WHERE id = $1";
+
+pub(crate) const INSERT_SCHEDULED: &str = "INSERT INTO scheduled_messages (id, \
+     conversation_id, sender_id, session_id, client_id, priority, epoch, sealed_body, \
+     attachments, lifespan_secs, send_at, state, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12)";
+pub(crate) const CANCEL_SCHEDULED: &str = "UPDATE scheduled_messages SET state = 'cancelled' \
+     WHERE id = $1 AND sender_id = $2 AND state = 'pending'";
+pub(crate) const FINISH_SCHEDULED: &str = "UPDATE scheduled_messages SET state = $2, \
+     message_id = $3, failure = $4 WHERE id = $1 AND state = 'pending'";
+
+pub(crate) const INSERT_GRANT: &str = "INSERT INTO break_glass (id, patient_id, user_id, \
+     conversation_id, epoch, sealed_reason, opened_at, ends_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub(crate) const END_GRANT: &str =
+    "UPDATE break_glass SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL";
+/// Whether a user still has a reason to be in a care-team thread: on the care team, or
+/// another break-glass grant still open.
+pub(crate) const STILL_ENTITLED: &str = "SELECT (SELECT COUNT(*) FROM care_team \
+     WHERE patient_id = $1 AND user_id = $2) + (SELECT COUNT(*) FROM break_glass \
+     WHERE patient_id = $1 AND user_id = $2 AND ended_at IS NULL)";
+pub(crate) const INSERT_ALERT: &str = "INSERT INTO alerts (id, kind, subject_id, patient_id, \
+     audit_seq, raised_at) VALUES ($1, $2, $3, $4, $5, $6)";
+pub(crate) const ACKNOWLEDGE_ALERT: &str = "UPDATE alerts SET acknowledged_by = $2, \
+     acknowledged_at = $3 WHERE id = $1 AND acknowledged_at IS NULL";

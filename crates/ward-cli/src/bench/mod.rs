@@ -185,6 +185,8 @@ fn request(body: String) -> SendMessageRequest {
         priority: None,
         confirm_findings: false,
         attachments: Vec::new(),
+        send_at: None,
+        lifespan_secs: None,
     }
 }
 

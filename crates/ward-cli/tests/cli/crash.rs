@@ -71,6 +71,8 @@ async fn crash_and_recover(db: TestDatabase) {
                     priority: None,
                     confirm_findings: false,
                     attachments: Vec::new(),
+                    send_at: None,
+                    lifespan_secs: None,
                 };
                 match nurse.send_message(conversation, &req).await {
                     Ok((message, _)) => {

@@ -3,13 +3,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
+use ward_core::Timestamp;
 use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_proto::Problem;
 use ward_proto::messaging::{
     ConversationList, ConversationView, CreateConversationRequest, MemberRequest, MessageList,
     MessageReceipts, MessageView, MessagesQuery, ReadRequest, RecipientState, SafetyCheckRequest,
-    SafetyCheckResult, SendMessageRequest,
+    SafetyCheckResult, ScheduledMessageView, SendMessageRequest,
 };
 
 use super::AppState;
@@ -133,21 +135,42 @@ pub async fn join(
 /// the same message with 200 and stores nothing. A body with clinical safety findings is
 /// answered 422 `safety-review` (send again with `confirm_findings`) or, where policy blocks
 /// the finding, `safety-blocked`; either way with the findings, and nothing is stored.
+/// With `send_at`, the message is scheduled instead: 202 with the scheduled message (200 for a
+/// retried `client_id`), sent at that time unless cancelled.
 #[utoipa::path(post, path = "/conversations/{id}/messages", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = SendMessageRequest,
     responses((status = 201, body = MessageView), (status = 200, body = MessageView),
+        (status = 202, body = ScheduledMessageView),
         (status = 409, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn send_message(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SendMessageRequest>,
-) -> Result<(StatusCode, Json<MessageView>), ApiError> {
+) -> Result<Response, ApiError> {
+    let conversation = ConversationId::from_uuid(id);
+    if let Some(send_at) = req.send_at {
+        let (scheduled, created) = state
+            .services
+            .schedule_message(
+                &caller,
+                conversation,
+                outgoing(req),
+                Timestamp::from_datetime(send_at),
+            )
+            .await?;
+        let status = if created {
+            StatusCode::ACCEPTED
+        } else {
+            StatusCode::OK
+        };
+        return Ok((status, Json(super::scheduled::scheduled_view(&scheduled))).into_response());
+    }
     let sent = state
         .services
-        .send_message(&caller, ConversationId::from_uuid(id), outgoing(req))
+        .send_message(&caller, conversation, outgoing(req))
         .await?;
-    Ok(sent_answer(&state, sent))
+    Ok(sent_answer(&state, sent).into_response())
 }
 
 /// The answer to a send: 201 for a new message (counted), 200 for a retried `client_id`.
@@ -175,6 +198,7 @@ pub(super) fn outgoing(req: SendMessageRequest) -> Outgoing {
             .unwrap_or(ward_core::conversation::Priority::Normal),
         confirm_findings: req.confirm_findings,
         attachments: req.attachments,
+        lifespan_secs: req.lifespan_secs,
     }
 }
 

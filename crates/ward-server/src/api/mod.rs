@@ -11,8 +11,11 @@ mod conversations;
 pub mod error;
 mod extract;
 mod health;
+mod message_changes;
+mod oversight;
 mod patients;
 mod policy;
+mod scheduled;
 mod sessions;
 mod sync;
 mod users;
@@ -126,6 +129,16 @@ fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(clinical::add_shift))
         .routes(routes!(clinical::set_escalation_role))
         .routes(routes!(clinical::message_role))
+        .routes(routes!(message_changes::edit_message))
+        .routes(routes!(message_changes::recall_message))
+        .routes(routes!(message_changes::message_versions))
+        .routes(routes!(message_changes::set_lifespan))
+        .routes(routes!(scheduled::list_scheduled))
+        .routes(routes!(scheduled::cancel_scheduled))
+        .routes(routes!(oversight::break_glass))
+        .routes(routes!(oversight::list_alerts))
+        .routes(routes!(oversight::acknowledge_alert))
+        .routes(routes!(oversight::disclosures))
         .routes(routes!(sync::sync))
         .layer(timeout(REQUEST_TIMEOUT))
 }

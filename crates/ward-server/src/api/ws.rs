@@ -234,6 +234,10 @@ impl Connection {
                     self.last_sent = seq;
                 }
                 Outbound::Event { .. } => {}
+                Outbound::Notice { frame } => {
+                    let text = Message::Text(Utf8Bytes::from(frame.as_ref()));
+                    self.socket.feed(text).await?;
+                }
                 Outbound::Resync { from } => {
                     let cursor = frames::cursor(from.min(self.last_sent));
                     self.socket
@@ -382,6 +386,16 @@ async fn send_message(
     request: SendMessageRequest,
 ) -> ServerFrame {
     let client_id = request.client_id;
+    if request.send_at.is_some() {
+        let refusal = ServiceError::Invalid(ward_core::ValidationError::new(
+            "send_at",
+            "schedule messages with POST /conversations/{id}/messages",
+        ));
+        return ServerFrame::SendFailed {
+            client_id,
+            problem: ApiError::from(refusal).into_problem(),
+        };
+    }
     let outgoing = outgoing(request);
     let sent = match services.realtime_activity(caller).await {
         Ok(()) => {

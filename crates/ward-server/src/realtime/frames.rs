@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use ward_core::Timestamp;
 use ward_core::conversation::{ConversationKind, Event, EventKind, Priority, Receipt};
 use ward_core::id::{ConversationId, UserId};
 use ward_proto::messaging::{
@@ -16,6 +17,8 @@ use crate::services::{AttachmentInfo, PlainConversation, PlainMessage};
 #[derive(Debug)]
 pub enum Payload<'a> {
     Message(&'a PlainMessage),
+    /// A message the sender edited.
+    Edited(&'a PlainMessage),
     Receipt(&'a Receipt),
     Conversation(&'a PlainConversation),
     Removed {
@@ -43,6 +46,10 @@ pub fn event_frame(seq: i64, payload: &Payload<'_>) -> ServerFrame {
             cursor,
             message: message_view(m),
         },
+        Payload::Edited(m) => ServerFrame::MessageEdited {
+            cursor,
+            message: message_view(m),
+        },
         Payload::Receipt(r) => ServerFrame::ReceiptUpdated {
             cursor,
             receipt: receipt_view(r),
@@ -67,6 +74,22 @@ fn log_event_frame(cursor: String, e: &Event) -> ServerFrame {
     let user = e.user_id.map(|u| *u.as_uuid());
     let at = e.at.to_datetime();
     let step = match e.kind {
+        EventKind::MessageRecalled => {
+            return ServerFrame::MessageRecalled {
+                cursor,
+                conversation_id,
+                message_id,
+                at,
+            };
+        }
+        EventKind::MessageExpired => {
+            return ServerFrame::MessageExpired {
+                cursor,
+                conversation_id,
+                message_id,
+                at,
+            };
+        }
         EventKind::MessageAcknowledged => {
             return ServerFrame::MessageAcknowledged {
                 cursor,
@@ -95,6 +118,8 @@ pub fn is_log_event(kind: EventKind) -> bool {
     matches!(
         kind,
         EventKind::MessageAcknowledged
+            | EventKind::MessageRecalled
+            | EventKind::MessageExpired
             | EventKind::EscalationRepeat
             | EventKind::EscalationOnCall
             | EventKind::EscalationSupervisor
@@ -117,6 +142,10 @@ pub fn message_view(m: &PlainMessage) -> MessageView {
         priority: priority(m.message.priority),
         created_at: m.message.created_at.to_datetime(),
         attachments: m.attachments.iter().map(attachment_view).collect(),
+        edited_at: m.message.edited_at.map(Timestamp::to_datetime),
+        recalled: m.message.recalled_at.is_some(),
+        expires_at: m.message.expires_at.map(Timestamp::to_datetime),
+        expired: m.message.expired_at.is_some(),
     }
 }
 
@@ -164,6 +193,7 @@ pub fn conversation_view(c: &PlainConversation, position: Option<(i64, i64)>) ->
         created_at: c.conversation.created_at.to_datetime(),
         last_seq: position.map(|(last, _)| last),
         unread: position.map(|(last, read)| (last - read).max(0)),
+        lifespan_secs: c.conversation.lifespan_secs,
     }
 }
 
@@ -202,5 +232,21 @@ pub fn priority_from_wire(p: wire::Priority) -> Priority {
         wire::Priority::Normal => Priority::Normal,
         wire::Priority::Urgent => Priority::Urgent,
         wire::Priority::Stat => Priority::Stat,
+    }
+}
+
+pub fn alert_view(a: &ward_core::oversight::Alert) -> ward_proto::oversight::AlertView {
+    use ward_core::oversight::AlertKind;
+    ward_proto::oversight::AlertView {
+        id: a.id,
+        kind: match a.kind {
+            AlertKind::BreakGlass => ward_proto::oversight::AlertKind::BreakGlass,
+        },
+        subject_id: a.subject_id.map(|u| *u.as_uuid()),
+        patient_id: a.patient_id.map(|p| *p.as_uuid()),
+        audit_seq: a.audit_seq,
+        raised_at: a.raised_at.to_datetime(),
+        acknowledged_by: a.acknowledged_by.map(|u| *u.as_uuid()),
+        acknowledged_at: a.acknowledged_at.map(Timestamp::to_datetime),
     }
 }

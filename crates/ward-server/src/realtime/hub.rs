@@ -29,6 +29,8 @@ pub enum Outbound {
     Event { seq: i64, frame: Arc<str> },
     /// Live delivery may have skipped events after `from`: fetch them with `/sync`.
     Resync { from: i64 },
+    /// A frame outside the event log (an alert to compliance officers).
+    Notice { frame: Arc<str> },
 }
 
 /// Why the server closes a device's connection.
@@ -160,6 +162,21 @@ impl Hub {
             },
         );
         drain(&mut state);
+    }
+
+    /// Delivers a frame outside the event log to the users' connected devices, now. A device
+    /// whose queue is full misses it (such frames have a list to catch up from).
+    pub fn notify(&self, users: &[UserId], frame: Arc<str>) {
+        let state = self.lock();
+        for device in users
+            .iter()
+            .filter_map(|user| state.devices.get(user))
+            .flatten()
+        {
+            let _ = device.events.try_send(Outbound::Notice {
+                frame: Arc::clone(&frame),
+            });
+        }
     }
 
     /// Skips positions that have held the queue back for longer than [`GAP_TIMEOUT`].

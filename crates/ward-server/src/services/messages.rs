@@ -4,7 +4,9 @@ use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::ValidationError;
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
-use ward_core::conversation::{Committed, Message, Receipt, check_body};
+use ward_core::conversation::{
+    Committed, Conversation, Message, Receipt, check_body, check_lifespan,
+};
 use ward_core::id::{ConversationId, UserId};
 use ward_core::keys::{Epoch, KeyScope};
 use ward_core::role::Permission;
@@ -12,7 +14,7 @@ use ward_crypto::seal::Binding;
 use ward_store::SendOutcome;
 
 use super::messaging::{Outgoing, PlainMessage};
-use super::{Caller, ServiceError, Services};
+use super::{Caller, SafetyReport, ServiceError, Services};
 use crate::realtime::frames::Payload;
 
 /// Most messages one page returns.
@@ -32,25 +34,22 @@ impl Services {
         if outgoing.attachments.is_empty() || !outgoing.body.is_empty() {
             check_body(&outgoing.body)?;
         }
+        if let Some(secs) = outgoing.lifespan_secs {
+            check_lifespan(secs)?;
+        }
         let conversation = self
             .member_conversation(caller, id, AuditAction::MessageSent)
             .await?;
         let policy = self.policy.get().await?;
         let safety = self
-            .safety_report(&conversation, &outgoing.body, &policy.safety)
+            .safety_gate(
+                caller,
+                &conversation,
+                &outgoing.body,
+                outgoing.confirm_findings,
+                AuditAction::MessageSent,
+            )
             .await?;
-        if safety.blocked() {
-            let event = caller
-                .event(AuditAction::MessageSent, Outcome::Denied)
-                .target(TargetKind::Conversation, Some(*id.as_uuid()))
-                .patient(conversation.patient_id)
-                .detail(format!(r#"{{"safety_blocked":{}}}"#, safety.codes_json()));
-            self.store.append_audit(event).await?;
-            return Err(ServiceError::Safety(safety));
-        }
-        if !safety.is_empty() && !outgoing.confirm_findings {
-            return Err(ServiceError::Safety(safety));
-        }
         let now = Timestamp::now();
         let epoch = Epoch::of(now);
         let message_id = Uuid::now_v7();
@@ -83,6 +82,13 @@ impl Services {
             sealed_attachments,
             created_at: now,
             event_seq: 0,
+            edited_at: None,
+            recalled_at: None,
+            expires_at: outgoing
+                .lifespan_secs
+                .or(conversation.lifespan_secs)
+                .map(|secs| now.plus_secs(secs)),
+            expired_at: None,
         };
         let event = caller
             .event(AuditAction::MessageSent, Outcome::Success)
@@ -139,6 +145,36 @@ impl Services {
             Err(ward_store::StoreError::NotFound(_)) => Err(ServiceError::NotFound("conversation")),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Runs the clinical safety checks on a body about to go out (sent or edited): a finding
+    /// that policy blocks is refused (and the refusal audited), other findings go out only
+    /// once the sender has confirmed them.
+    pub(crate) async fn safety_gate(
+        &self,
+        caller: &Caller,
+        conversation: &Conversation,
+        body: &str,
+        confirmed: bool,
+        action: AuditAction,
+    ) -> Result<SafetyReport, ServiceError> {
+        let policy = self.policy.get().await?;
+        let safety = self
+            .safety_report(conversation, body, &policy.safety)
+            .await?;
+        if safety.blocked() {
+            let event = caller
+                .event(action, Outcome::Denied)
+                .target(TargetKind::Conversation, Some(*conversation.id.as_uuid()))
+                .patient(conversation.patient_id)
+                .detail(format!(r#"{{"safety_blocked":{}}}"#, safety.codes_json()));
+            self.store.append_audit(event).await?;
+            return Err(ServiceError::Safety(safety));
+        }
+        if !safety.is_empty() && !confirmed {
+            return Err(ServiceError::Safety(safety));
+        }
+        Ok(safety)
     }
 
     /// Messages after `after`, in seq order.

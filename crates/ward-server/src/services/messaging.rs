@@ -57,6 +57,8 @@ pub struct Outgoing {
     pub confirm_findings: bool,
     /// Uploads the message carries.
     pub attachments: Vec<Uuid>,
+    /// Devices delete it after this many seconds (checked); else the conversation's lifespan.
+    pub lifespan_secs: Option<i64>,
 }
 
 impl Services {
@@ -113,28 +115,58 @@ impl Services {
         })
     }
 
+    /// Opens a message for its members: a recalled or expired one shows no body and no
+    /// attachments (use [`Self::open_body`] for compliance).
     pub(crate) async fn open_message(
         &self,
         message: Message,
     ) -> Result<PlainMessage, ServiceError> {
-        let binding = Binding::MessageBody {
-            conversation: message.conversation_id,
-            message: message.id,
-            epoch: message.epoch,
-        };
-        let scope = KeyScope::Conversation(message.conversation_id);
-        let plain = self
-            .keys
-            .open(scope, message.epoch, binding, &message.sealed_body)
-            .await?;
-        let body = String::from_utf8(plain)
-            .map_err(|_| ServiceError::Crypto(ward_crypto::CryptoError::Malformed))?;
+        if message.withdrawn() {
+            return Ok(PlainMessage {
+                message,
+                body: String::new(),
+                attachments: Vec::new(),
+            });
+        }
+        let body = self.open_body(&message).await?;
         let attachments = self.open_attachment_list(&message).await?;
         Ok(PlainMessage {
             message,
             body,
             attachments,
         })
+    }
+
+    /// A message's current body, whatever its state.
+    pub(crate) async fn open_body(&self, message: &Message) -> Result<String, ServiceError> {
+        self.open_text(
+            message.conversation_id,
+            message.epoch,
+            message.id,
+            &message.sealed_body,
+        )
+        .await
+    }
+
+    /// A message body sealed in `epoch` (the current one, or an earlier version).
+    pub(crate) async fn open_text(
+        &self,
+        conversation: ConversationId,
+        epoch: Epoch,
+        message: Uuid,
+        sealed: &[u8],
+    ) -> Result<String, ServiceError> {
+        let binding = Binding::MessageBody {
+            conversation,
+            message,
+            epoch,
+        };
+        let plain = self
+            .keys
+            .open(KeyScope::Conversation(conversation), epoch, binding, sealed)
+            .await?;
+        String::from_utf8(plain)
+            .map_err(|_| ServiceError::Crypto(ward_crypto::CryptoError::Malformed))
     }
 
     /// The conversation, if the caller is a member; otherwise the attempt is audited and the
@@ -311,6 +343,7 @@ impl Services {
             direct_key,
             created_by: caller.user.id,
             created_at: now,
+            lifespan_secs: None,
         };
         let event =
             Self::conversation_event(caller, AuditAction::ConversationCreated, &conversation);

@@ -156,6 +156,7 @@ impl Services {
             direct_key: None,
             created_by: caller.user.id,
             created_at: now,
+            lifespan_secs: None,
         };
         let event = caller
             .event(AuditAction::PatientCreated, Outcome::Success)

@@ -78,6 +78,7 @@ impl Services {
             direct_key: Some(key),
             created_by: caller.user.id,
             created_at: now,
+            lifespan_secs: None,
         };
         let event =
             Self::conversation_event(caller, AuditAction::ConversationCreated, &conversation)

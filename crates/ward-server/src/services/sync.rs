@@ -96,6 +96,10 @@ impl Services {
                     let plain = self.open_message(message).await?;
                     frames::event_frame(seq, &Payload::Message(&plain))
                 }
+                (EventKind::MessageEdited, Some(message), _, _) => {
+                    let plain = self.open_message(message).await?;
+                    frames::event_frame(seq, &Payload::Edited(&plain))
+                }
                 (EventKind::ReceiptUpdated, _, Some(receipt), _) => {
                     frames::event_frame(seq, &Payload::Receipt(&receipt))
                 }

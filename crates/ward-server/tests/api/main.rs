@@ -6,14 +6,17 @@
 mod attachments;
 mod audit;
 mod auth;
+mod break_glass;
 mod escalation;
 mod malformed;
+mod message_changes;
 mod messaging;
 mod mfa;
 mod ops;
 mod realtime;
 mod role_messages;
 mod safety;
+mod scheduled;
 mod sessions;
 mod throttling;
 mod users;

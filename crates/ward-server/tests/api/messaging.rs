@@ -18,6 +18,8 @@ pub fn text(body: &str) -> SendMessageRequest {
         priority: None,
         confirm_findings: false,
         attachments: Vec::new(),
+        send_at: None,
+        lifespan_secs: None,
     }
 }
 

@@ -323,3 +323,50 @@ pub(crate) async fn update_wrapped_key(c: &mut Conn, r: &DataKeyRecord) -> Store
     }
     Ok(())
 }
+
+// ---- the writes shared with the SQLite writer --------------------------------------------
+
+fn bind_args<'q>(
+    statement: &'static str,
+    args: &'q [sql::Arg],
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    let mut query = sqlx::query(statement);
+    for arg in args {
+        query = match arg {
+            sql::Arg::Id(v) => query.bind(*v),
+            sql::Arg::Int(v) => query.bind(*v),
+            sql::Arg::Text(v) => query.bind(v.as_deref()),
+            sql::Arg::Bytes(v) => query.bind(v.as_deref()),
+        };
+    }
+    query
+}
+
+/// Runs a statement with shared-write arguments; the number of rows it changed.
+async fn run(c: &mut Conn, statement: &'static str, args: &[sql::Arg]) -> StoreResult<u64> {
+    Ok(bind_args(statement, args)
+        .execute(&mut *c)
+        .await?
+        .rows_affected())
+}
+
+/// The integer a statement selects (0 if it selects no row).
+async fn count(c: &mut Conn, statement: &'static str, args: &[sql::Arg]) -> StoreResult<i64> {
+    use sqlx::Row;
+    match bind_args(statement, args).fetch_optional(&mut *c).await? {
+        Some(row) => Ok(row.try_get::<i64, _>(0)?),
+        None => Ok(0),
+    }
+}
+
+fn store_conflict(e: StoreError, what: &'static str) -> StoreError {
+    match e {
+        StoreError::Database(inner) => match std::sync::Arc::try_unwrap(inner) {
+            Ok(inner) => unique_as_conflict(inner, what),
+            Err(shared) => StoreError::Database(shared),
+        },
+        other => other,
+    }
+}
+
+crate::writes_workflow::workflow_writes!();

@@ -351,3 +351,34 @@ pub(crate) async fn update_wrapped_key(c: &mut Conn, r: &DataKeyRecord) -> Store
     }
     Ok(())
 }
+
+// ---- the writes shared with the PostgreSQL writer ----------------------------------------
+
+impl ToSql for sql::Arg {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Self::Id(v) => v.to_sql(),
+            Self::Int(v) => v.to_sql(),
+            Self::Text(v) => v.to_sql(),
+            Self::Bytes(v) => v.to_sql(),
+        }
+    }
+}
+
+/// Runs a statement with shared-write arguments; the number of rows it changed.
+async fn run(c: &mut Conn, statement: &'static str, args: &[sql::Arg]) -> StoreResult<u64> {
+    let args: Vec<&dyn ToSql> = args.iter().map(|a| a as &dyn ToSql).collect();
+    Ok(execute(c, statement, &args)? as u64)
+}
+
+/// The integer a statement selects (0 if it selects no row).
+async fn count(c: &mut Conn, statement: &'static str, args: &[sql::Arg]) -> StoreResult<i64> {
+    let args: Vec<&dyn ToSql> = args.iter().map(|a| a as &dyn ToSql).collect();
+    Ok(query_one(c, statement, &args, |r| r.get::<_, i64>(0))?.unwrap_or(0))
+}
+
+fn store_conflict(e: StoreError, what: &'static str) -> StoreError {
+    unique_as_conflict(e, what)
+}
+
+crate::writes_workflow::workflow_writes!();

@@ -32,6 +32,7 @@ pub fn conversation(kind: ConversationKind, creator: UserId) -> Conversation {
         direct_key: None,
         created_by: creator,
         created_at: Timestamp::now(),
+        lifespan_secs: None,
     }
 }
 
@@ -48,6 +49,10 @@ pub fn message(conversation: ConversationId, sender: UserId, body: u8) -> Messag
         sealed_attachments: None,
         created_at: Timestamp::now(),
         event_seq: 0,
+        edited_at: None,
+        recalled_at: None,
+        expires_at: None,
+        expired_at: None,
     }
 }
 

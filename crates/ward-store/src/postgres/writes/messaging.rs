@@ -115,6 +115,7 @@ pub(crate) async fn insert_conversation(c: &mut Conn, v: &Conversation) -> Store
         .bind(v.direct_key.as_deref())
         .bind(*v.created_by.as_uuid())
         .bind(v.created_at.as_micros())
+        .bind(v.lifespan_secs)
         .execute(&mut *c)
         .await
         .map_err(|e| unique_as_conflict(e, "that conversation exists already"))?;
@@ -150,6 +151,7 @@ pub(crate) async fn insert_message(c: &mut Conn, m: &Message) -> StoreResult<()>
         .bind(m.created_at.as_micros())
         .bind(m.event_seq)
         .bind(&m.sealed_attachments)
+        .bind(m.expires_at.map(Timestamp::as_micros))
         .execute(&mut *c)
         .await
         .map_err(|e| unique_as_conflict(e, "this client_id was used already"))?;

@@ -119,6 +119,7 @@ pub(crate) async fn insert_conversation(c: &mut Conn, v: &Conversation) -> Store
             &v.direct_key.as_deref(),
             v.created_by.as_uuid(),
             &v.created_at.as_micros(),
+            &v.lifespan_secs,
         ],
     )
     .map_err(|e| unique_as_conflict(e, "that conversation exists already"))?;
@@ -138,6 +139,7 @@ pub(crate) async fn care_team_conversation(
             direct_key: r.get(4)?,
             created_by: r.get(5)?,
             created_at: r.get(6)?,
+            lifespan_secs: r.get(7)?,
         })
     })?;
     row.map(Conversation::try_from).transpose()
@@ -171,6 +173,7 @@ pub(crate) async fn insert_message(c: &mut Conn, m: &Message) -> StoreResult<()>
             &m.created_at.as_micros(),
             &m.event_seq,
             &m.sealed_attachments,
+            &m.expires_at.map(Timestamp::as_micros),
         ],
     )
     .map_err(|e| unique_as_conflict(e, "this client_id was used already"))?;

@@ -1,0 +1,111 @@
+//! Break-glass access, alerts to compliance officers, and a patient's accounting of
+//! disclosures.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use uuid::Uuid;
+use ward_core::id::PatientId;
+use ward_proto::Problem;
+use ward_proto::oversight::{
+    AlertList, AlertQuery, AlertView, BreakGlassRequest, BreakGlassView, DisclosureList,
+    DisclosureView,
+};
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession};
+use crate::realtime::frames::alert_view;
+
+/// Opens a patient's care-team thread to a clinician who is not on the care team
+/// (`break_glass` permission), for a stated reason, for `minutes` (default 60, at most 480).
+/// Audited, alerts compliance officers, listed in the patient's accounting of disclosures,
+/// and ends by itself.
+#[utoipa::path(post, path = "/patients/{id}/break-glass", tag = "patients",
+    security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = BreakGlassRequest,
+    responses((status = 201, body = BreakGlassView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn break_glass(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<BreakGlassRequest>,
+) -> Result<(StatusCode, Json<BreakGlassView>), ApiError> {
+    let opened = state
+        .services
+        .open_break_glass(&caller, PatientId::from_uuid(id), &req.reason, req.minutes)
+        .await?;
+    let g = &opened.grant;
+    Ok((
+        StatusCode::CREATED,
+        Json(BreakGlassView {
+            id: g.id,
+            patient_id: *g.patient_id.as_uuid(),
+            user_id: *g.user_id.as_uuid(),
+            conversation_id: *g.conversation_id.as_uuid(),
+            reason: opened.reason,
+            opened_at: g.opened_at.to_datetime(),
+            ends_at: g.ends_at.to_datetime(),
+            ended_at: g.ended_at.map(|t| t.to_datetime()),
+        }),
+    ))
+}
+
+/// The newest alerts, or only those not acknowledged (`?open=true`). Compliance officers.
+#[utoipa::path(get, path = "/alerts", tag = "audit", security(("bearer" = [])),
+    params(AlertQuery),
+    responses((status = 200, body = AlertList), (status = 403, body = Problem)))]
+pub async fn list_alerts(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiQuery(query): ApiQuery<AlertQuery>,
+) -> Result<Json<AlertList>, ApiError> {
+    let alerts = state.services.alerts(&caller, query.open).await?;
+    Ok(Json(AlertList {
+        alerts: alerts.iter().map(alert_view).collect(),
+    }))
+}
+
+/// Acknowledges an alert (409 if it was acknowledged already).
+#[utoipa::path(post, path = "/alerts/{id}/ack", tag = "audit", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = AlertView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn acknowledge_alert(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<AlertView>, ApiError> {
+    let alert = state.services.acknowledge_alert(&caller, id).await?;
+    Ok(Json(alert_view(&alert)))
+}
+
+/// The patient's accounting of disclosures: every audited access to the patient's record,
+/// messages and files, newest first, with the purpose where known. Compliance officers.
+#[utoipa::path(get, path = "/patients/{id}/disclosures", tag = "audit",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = DisclosureList), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn disclosures(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<DisclosureList>, ApiError> {
+    let patient = PatientId::from_uuid(id);
+    let entries = state.services.disclosures(&caller, patient).await?;
+    Ok(Json(DisclosureList {
+        patient_id: id,
+        disclosures: entries
+            .into_iter()
+            .map(|d| DisclosureView {
+                at: d.event.event.at.to_datetime(),
+                actor_id: d.event.event.actor.map(|u| *u.as_uuid()),
+                action: d.event.event.action.as_str().to_owned(),
+                outcome: d.event.event.outcome.as_str().to_owned(),
+                purpose: d.purpose,
+                audit_seq: d.event.seq,
+            })
+            .collect(),
+    }))
+}
