@@ -11,6 +11,10 @@ use crate::{Timestamp, ValidationError};
 
 pub type ScheduledId = Uuid;
 
+/// How long a claimed send may take before another pass takes it over (the send is
+/// idempotent by client id, so a takeover never doubles it).
+pub const CLAIM_TIMEOUT_SECS: i64 = 60;
+
 /// Furthest ahead a message may be scheduled, in seconds.
 pub const MAX_SCHEDULE_AHEAD_SECS: i64 = 366 * 24 * 3600;
 
@@ -18,6 +22,8 @@ pub const MAX_SCHEDULE_AHEAD_SECS: i64 = 366 * 24 * 3600;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScheduledState {
     Pending,
+    /// Its time came and a scheduler claimed it; being sent (cancelling is too late).
+    Sending,
     Sent,
     Cancelled,
     /// Its time came but it could not be sent (the sender lost membership or permission, or a
@@ -29,6 +35,7 @@ impl ScheduledState {
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
+            Self::Sending => "sending",
             Self::Sent => "sent",
             Self::Cancelled => "cancelled",
             Self::Failed => "failed",
@@ -38,6 +45,7 @@ impl ScheduledState {
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
         match text {
             "pending" => Ok(Self::Pending),
+            "sending" => Ok(Self::Sending),
             "sent" => Ok(Self::Sent),
             "cancelled" => Ok(Self::Cancelled),
             "failed" => Ok(Self::Failed),
@@ -100,7 +108,7 @@ mod tests {
 
     #[test]
     fn states_round_trip() {
-        for state in ["pending", "sent", "cancelled", "failed"] {
+        for state in ["pending", "sending", "sent", "cancelled", "failed"] {
             assert_eq!(
                 ScheduledState::parse(state).map(ScheduledState::as_str),
                 Ok(state)

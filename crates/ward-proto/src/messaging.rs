@@ -179,6 +179,8 @@ pub struct MessageVersionView {
 #[serde(rename_all = "snake_case")]
 pub enum ScheduledState {
     Pending,
+    /// Its time came and it is being sent; too late to cancel.
+    Sending,
     Sent,
     Cancelled,
     /// Its time came but it could not be sent; `failure` says why.

@@ -564,7 +564,11 @@ pub trait ScheduleStore: Send + Sync {
         sender: UserId,
         audit: NewAuditEvent,
     ) -> StoreResult<bool>;
-    /// Records that a due scheduled message was sent or failed; false if it was not pending.
+    /// Claims a due scheduled message for sending (state `sending`, so it can no longer be
+    /// cancelled); false if it was cancelled or finished meanwhile.
+    async fn claim_scheduled(&self, id: ScheduledId) -> StoreResult<bool>;
+    /// Records that a claimed scheduled message was sent or failed; false if it was not being
+    /// sent.
     async fn finish_scheduled(
         &self,
         id: ScheduledId,

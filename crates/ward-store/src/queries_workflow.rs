@@ -87,13 +87,14 @@ macro_rules! define_workflow_queries {
         ) -> StoreResult<Vec<ScheduledMessage>> {
             const SQL: &str = concat!(
                 "SELECT ", scheduled_columns!(), " FROM scheduled_messages \
-                 WHERE sender_id = $1 AND state = 'pending' ORDER BY send_at"
+                 WHERE sender_id = $1 AND state IN ('pending', 'sending') ORDER BY send_at"
             );
             let rows: Vec<ScheduledRow> =
                 sqlx::query_as(SQL).bind(*sender.as_uuid()).fetch_all(&mut *c).await?;
             rows.into_iter().map(ScheduledMessage::try_from).collect()
         }
 
+        /// Pending messages due by `now`, and claimed ones whose claim timed out.
         pub(crate) async fn due_scheduled(
             c: &mut Conn,
             now: Timestamp,
@@ -101,11 +102,14 @@ macro_rules! define_workflow_queries {
         ) -> StoreResult<Vec<ScheduledMessage>> {
             const SQL: &str = concat!(
                 "SELECT ", scheduled_columns!(), " FROM scheduled_messages \
-                 WHERE state = 'pending' AND send_at <= $1 ORDER BY send_at LIMIT $2"
+                 WHERE (state = 'pending' AND send_at <= $1) \
+                 OR (state = 'sending' AND send_at <= $3) ORDER BY send_at LIMIT $2"
             );
+            let stale = now.minus_secs(ward_core::scheduled::CLAIM_TIMEOUT_SECS);
             let rows: Vec<ScheduledRow> = sqlx::query_as(SQL)
                 .bind(now.as_micros())
                 .bind(i64::from(limit))
+                .bind(stale.as_micros())
                 .fetch_all(&mut *c)
                 .await?;
             rows.into_iter().map(ScheduledMessage::try_from).collect()

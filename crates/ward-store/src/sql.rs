@@ -205,8 +205,11 @@ pub(crate) const INSERT_SCHEDULED: &str = "INSERT INTO scheduled_messages (id, \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12)";
 pub(crate) const CANCEL_SCHEDULED: &str = "UPDATE scheduled_messages SET state = 'cancelled' \
      WHERE id = $1 AND sender_id = $2 AND state = 'pending'";
+/// A scheduler takes a due message (or one whose earlier claim timed out).
+pub(crate) const CLAIM_SCHEDULED: &str = "UPDATE scheduled_messages SET state = 'sending' \
+     WHERE id = $1 AND state IN ('pending', 'sending')";
 pub(crate) const FINISH_SCHEDULED: &str = "UPDATE scheduled_messages SET state = $2, \
-     message_id = $3, failure = $4 WHERE id = $1 AND state = 'pending'";
+     message_id = $3, failure = $4 WHERE id = $1 AND state = 'sending'";
 
 pub(crate) const INSERT_GRANT: &str = "INSERT INTO break_glass (id, patient_id, user_id, \
      conversation_id, epoch, sealed_reason, opened_at, ends_at) \

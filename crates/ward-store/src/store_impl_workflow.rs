@@ -222,6 +222,11 @@ macro_rules! impl_workflow_store {
                 .await
             }
 
+            async fn claim_scheduled(&self, id: ScheduledId) -> StoreResult<bool> {
+                self.write(move |c| Box::pin(async move { w::claim_scheduled(c, id).await }))
+                    .await
+            }
+
             async fn finish_scheduled(
                 &self,
                 id: ScheduledId,

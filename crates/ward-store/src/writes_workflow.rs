@@ -123,8 +123,16 @@ macro_rules! workflow_writes {
             Ok(run(c, sql::CANCEL_SCHEDULED, &args).await? == 1)
         }
 
-        /// Records what became of a scheduled message whose time came; false if it was not
-        /// pending (cancelled meanwhile, or finished by another node).
+        /// Claims a due scheduled message for sending; false if it was cancelled or finished.
+        pub(crate) async fn claim_scheduled(
+            c: &mut Conn,
+            scheduled: ward_core::scheduled::ScheduledId,
+        ) -> StoreResult<bool> {
+            Ok(run(c, sql::CLAIM_SCHEDULED, &[id(scheduled)]).await? == 1)
+        }
+
+        /// Records what became of a claimed scheduled message; false if it was not being sent
+        /// (finished by another node).
         pub(crate) async fn finish_scheduled(
             c: &mut Conn,
             scheduled: ward_core::scheduled::ScheduledId,

@@ -51,6 +51,7 @@ pub(super) fn scheduled_view(p: &PlainScheduled) -> ScheduledMessageView {
         send_at: s.send_at.to_datetime(),
         state: match s.state {
             State::Pending => ScheduledState::Pending,
+            State::Sending => ScheduledState::Sending,
             State::Sent => ScheduledState::Sent,
             State::Cancelled => ScheduledState::Cancelled,
             State::Failed => ScheduledState::Failed,

@@ -7,7 +7,7 @@ use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
 use ward_core::conversation::{Message, check_body, check_lifespan};
 use ward_core::id::ConversationId;
-use ward_core::keys::{Epoch, KeyScope};
+use ward_core::keys::KeyScope;
 use ward_core::role::Permission;
 use ward_crypto::seal::Binding;
 
@@ -50,7 +50,9 @@ impl Services {
             )
             .await?;
         let now = Timestamp::now();
-        let epoch = Epoch::of(now);
+        // The new body is sealed in the message's own epoch, like its attachment list, so the
+        // message stays under one key (and is disposed of with it).
+        let epoch = message.epoch;
         let binding = Binding::MessageBody {
             conversation: conversation.id,
             message: message.id,

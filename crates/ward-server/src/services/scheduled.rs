@@ -213,9 +213,13 @@ impl Services {
     }
 
     /// Sends one due scheduled message as its sender; a refusal marks it failed (with a
-    /// reason free of PHI), a passing fault leaves it pending for the next pass.
+    /// reason free of PHI), a passing fault leaves it claimed, to be taken over when the claim
+    /// times out.
     async fn send_scheduled(&self, scheduled: ScheduledMessage) -> Result<bool, ServiceError> {
         let (id, sender) = (scheduled.id, scheduled.sender_id);
+        if !self.store.claim_scheduled(id).await? {
+            return Ok(false); // cancelled just now
+        }
         let outcome = match self.scheduled_sender(&scheduled).await? {
             Some(caller) => {
                 let conversation = scheduled.conversation_id;

@@ -98,6 +98,30 @@ api_test!(
         );
         assert_problem(nurse.recall_message(sent.id).await, ProblemType::Conflict);
 
+        // A recalled message's file stops downloading too.
+        let pdf =
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+        let file = nurse
+            .upload_attachment(conversation, Some("labs.pdf"), pdf.to_vec())
+            .await
+            .expect("upload");
+        let (with_file, _) = nurse
+            .send_message(
+                conversation,
+                &SendMessageRequest {
+                    attachments: vec![file.id],
+                    ..text("Labs attached")
+                },
+            )
+            .await
+            .expect("send");
+        doctor.download_attachment(file.id).await.expect("download");
+        nurse.recall_message(with_file.id).await.expect("recall");
+        assert_problem(
+            doctor.download_attachment(file.id).await,
+            ProblemType::NotFound,
+        );
+
         // Compliance reads every version; clinicians may not.
         assert_problem(
             doctor.message_versions(sent.id).await,

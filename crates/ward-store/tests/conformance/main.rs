@@ -11,6 +11,7 @@ mod keys_and_policy;
 mod messaging;
 mod migrations;
 mod sessions;
+mod workflow;
 
 use std::future::Future;
 use std::sync::Arc;

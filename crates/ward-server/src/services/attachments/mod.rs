@@ -158,8 +158,19 @@ impl Services {
                 ServiceError::NotFound(_) => ServiceError::NotFound("attachment"),
                 other => other,
             })?;
-        if attachment.message_id.is_none() && attachment.uploader_id != caller.user.id {
-            return denied().await;
+        match attachment.message_id {
+            None if attachment.uploader_id != caller.user.id => return denied().await,
+            // A recalled or expired message's files are gone for its members too.
+            Some(message)
+                if self
+                    .store
+                    .message(message)
+                    .await?
+                    .is_none_or(|m| m.withdrawn()) =>
+            {
+                return denied().await;
+            }
+            _ => {}
         }
         Ok((attachment, conversation))
     }
