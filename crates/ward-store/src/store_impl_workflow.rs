@@ -41,12 +41,10 @@ macro_rules! impl_workflow_store {
                             return Ok(None);
                         }
                         let kind = EventKind::MessageEdited;
-                        let event =
-                            w::append_event(c, conversation, kind, Some(id), Some(sender), at)
-                                .await?;
-                        let recipients = w::active_members(c, conversation).await?;
-                        w::append_audit(c, &*h, &audit).await?;
-                        Ok(Some(Committed { event, recipients }))
+                        let change = (conversation, id, sender, at);
+                        Ok(Some(
+                            w::message_changed(c, &*h, kind, change, &audit).await?,
+                        ))
                     })
                 })
                 .await
@@ -68,12 +66,10 @@ macro_rules! impl_workflow_store {
                             return Ok(None);
                         }
                         let kind = EventKind::MessageRecalled;
-                        let event =
-                            w::append_event(c, conversation, kind, Some(id), Some(sender), at)
-                                .await?;
-                        let recipients = w::active_members(c, conversation).await?;
-                        w::append_audit(c, &*h, &audit).await?;
-                        Ok(Some(Committed { event, recipients }))
+                        let change = (conversation, id, sender, at);
+                        Ok(Some(
+                            w::message_changed(c, &*h, kind, change, &audit).await?,
+                        ))
                     })
                 })
                 .await

@@ -46,6 +46,22 @@ macro_rules! workflow_writes {
             Ok(true)
         }
 
+        /// Appends the event of a change `user` made to a message at `when`, and its audit
+        /// event; the event with the members who see it.
+        pub(crate) async fn message_changed(
+            c: &mut Conn,
+            hasher: &dyn ward_core::audit::ChainHasher,
+            kind: EventKind,
+            (conversation, message, user, when): (ConversationId, MessageId, UserId, Timestamp),
+            audit: &ward_core::audit::NewAuditEvent,
+        ) -> StoreResult<Committed> {
+            let event =
+                append_event(c, conversation, kind, Some(message), Some(user), when).await?;
+            let recipients = active_members(c, conversation).await?;
+            append_audit(c, hasher, audit).await?;
+            Ok(Committed { event, recipients })
+        }
+
         /// Recalls a message; false unless `sender` sent it and it is still readable.
         pub(crate) async fn recall_message(
             c: &mut Conn,
