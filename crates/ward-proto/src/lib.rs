@@ -12,5 +12,6 @@ pub mod oversight;
 pub mod policy;
 pub mod problem;
 pub mod users;
+pub mod workflow;
 
 pub use problem::{Problem, ProblemType};

@@ -11,8 +11,9 @@ use ward_proto::Problem;
 use ward_proto::messaging::{
     ConversationList, ConversationView, CreateConversationRequest, MemberRequest, MessageList,
     MessageReceipts, MessageView, MessagesQuery, ReadRequest, RecipientState, SafetyCheckRequest,
-    SafetyCheckResult, ScheduledMessageView, SendMessageRequest,
+    SafetyCheckResult, SendMessageRequest,
 };
+use ward_proto::workflow::ScheduledMessageView;
 
 use super::AppState;
 use super::error::ApiError;

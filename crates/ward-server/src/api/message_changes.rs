@@ -6,9 +6,9 @@ use axum::extract::State;
 use uuid::Uuid;
 use ward_core::id::ConversationId;
 use ward_proto::Problem;
-use ward_proto::messaging::{
-    ConversationView, EditMessageRequest, LifespanRequest, MessageVersionView, MessageVersions,
-    MessageView,
+use ward_proto::messaging::{ConversationView, MessageView};
+use ward_proto::workflow::{
+    EditMessageRequest, LifespanRequest, MessageVersionView, MessageVersions,
 };
 
 use super::AppState;

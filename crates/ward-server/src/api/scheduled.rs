@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use uuid::Uuid;
 use ward_proto::Problem;
-use ward_proto::messaging::{ScheduledList, ScheduledMessageView, ScheduledState};
+use ward_proto::workflow::{ScheduledList, ScheduledMessageView, ScheduledState};
 
 use super::AppState;
 use super::error::ApiError;

@@ -93,4 +93,17 @@ impl Keys {
         let key = self.data_key(scope, epoch).await?;
         Ok(seal::open(&key, binding, sealed)?)
     }
+
+    /// Opens sealed text (a message body, a reason); text that is not UTF-8 is malformed.
+    pub async fn open_text(
+        &self,
+        scope: KeyScope,
+        epoch: Epoch,
+        binding: Binding,
+        sealed: &[u8],
+    ) -> Result<String, ServiceError> {
+        let plain = self.open(scope, epoch, binding, sealed).await?;
+        String::from_utf8(plain)
+            .map_err(|_| ServiceError::Crypto(ward_crypto::CryptoError::Malformed))
+    }
 }

@@ -40,13 +40,14 @@ impl Services {
             .own_message(caller, message_id, AuditAction::MessageEdited)
             .await?;
         check_body(body)?;
+        let policy = self.policy.get().await?;
         let safety = self
             .safety_gate(
                 caller,
                 &conversation,
-                body,
-                confirm_findings,
+                (body, confirm_findings),
                 AuditAction::MessageEdited,
+                &policy.safety,
             )
             .await?;
         let now = Timestamp::now();

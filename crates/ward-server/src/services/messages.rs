@@ -1,14 +1,14 @@
-//! Messages: send (idempotent, sealed, acknowledged after the commit), list, read receipts.
+//! Messages: send (idempotent, sealed, acknowledged after the commit, past the safety gate),
+//! opening bodies for members, list, read receipts.
 
 use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::ValidationError;
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
-use ward_core::conversation::{
-    Committed, Conversation, Message, Receipt, check_body, check_lifespan,
-};
+use ward_core::conversation::{Committed, Conversation, Message, Receipt};
 use ward_core::id::{ConversationId, UserId};
 use ward_core::keys::{Epoch, KeyScope};
+use ward_core::policy::SafetyPolicy;
 use ward_core::role::Permission;
 use ward_crypto::seal::Binding;
 use ward_store::SendOutcome;
@@ -31,12 +31,7 @@ impl Services {
     ) -> Result<(PlainMessage, bool), ServiceError> {
         self.require(caller, Permission::MessagesSend, AuditAction::MessageSent)
             .await?;
-        if outgoing.attachments.is_empty() || !outgoing.body.is_empty() {
-            check_body(&outgoing.body)?;
-        }
-        if let Some(secs) = outgoing.lifespan_secs {
-            check_lifespan(secs)?;
-        }
+        outgoing.check()?;
         let conversation = self
             .member_conversation(caller, id, AuditAction::MessageSent)
             .await?;
@@ -45,9 +40,9 @@ impl Services {
             .safety_gate(
                 caller,
                 &conversation,
-                &outgoing.body,
-                outgoing.confirm_findings,
+                (&outgoing.body, outgoing.confirm_findings),
                 AuditAction::MessageSent,
+                &policy.safety,
             )
             .await?;
         let now = Timestamp::now();
@@ -149,19 +144,17 @@ impl Services {
 
     /// Runs the clinical safety checks on a body about to go out (sent or edited): a finding
     /// that policy blocks is refused (and the refusal audited), other findings go out only
-    /// once the sender has confirmed them.
+    /// once the sender has confirmed them (`draft` is the body and whether its findings are
+    /// confirmed).
     pub(crate) async fn safety_gate(
         &self,
         caller: &Caller,
         conversation: &Conversation,
-        body: &str,
-        confirmed: bool,
+        (body, confirmed): (&str, bool),
         action: AuditAction,
+        policy: &SafetyPolicy,
     ) -> Result<SafetyReport, ServiceError> {
-        let policy = self.policy.get().await?;
-        let safety = self
-            .safety_report(conversation, body, &policy.safety)
-            .await?;
+        let safety = self.safety_report(conversation, body, policy).await?;
         if safety.blocked() {
             let event = caller
                 .event(action, Outcome::Denied)
@@ -175,6 +168,57 @@ impl Services {
             return Err(ServiceError::Safety(safety));
         }
         Ok(safety)
+    }
+
+    /// Opens a message for its members: a recalled or expired one shows no body and no
+    /// attachments (use [`Self::open_body`] for compliance).
+    pub(crate) async fn open_message(
+        &self,
+        message: Message,
+    ) -> Result<PlainMessage, ServiceError> {
+        if message.withdrawn() {
+            return Ok(PlainMessage {
+                message,
+                body: String::new(),
+                attachments: Vec::new(),
+            });
+        }
+        let body = self.open_body(&message).await?;
+        let attachments = self.open_attachment_list(&message).await?;
+        Ok(PlainMessage {
+            message,
+            body,
+            attachments,
+        })
+    }
+
+    /// A message's current body, whatever its state.
+    pub(crate) async fn open_body(&self, message: &Message) -> Result<String, ServiceError> {
+        self.open_text(
+            message.conversation_id,
+            message.epoch,
+            message.id,
+            &message.sealed_body,
+        )
+        .await
+    }
+
+    /// A message body sealed in `epoch` (the current one, or an earlier version).
+    pub(crate) async fn open_text(
+        &self,
+        conversation: ConversationId,
+        epoch: Epoch,
+        message: Uuid,
+        sealed: &[u8],
+    ) -> Result<String, ServiceError> {
+        let binding = Binding::MessageBody {
+            conversation,
+            message,
+            epoch,
+        };
+        self.keys
+            .open_text(KeyScope::Conversation(conversation), epoch, binding, sealed)
+            .await
     }
 
     /// Messages after `after`, in seq order.

@@ -1,5 +1,5 @@
 //! Conversations and their members, and what messages and receipts share with them (opening
-//! sealed titles and bodies, the membership check, publishing).
+//! sealed titles, the membership check, publishing).
 //!
 //! Every change is committed with its event and audit event, then published to the hub for the
 //! recipients the store named inside the transaction (so a member removed just before never
@@ -11,7 +11,8 @@ use ward_core::Timestamp;
 use ward_core::ValidationError;
 use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
 use ward_core::conversation::{
-    Committed, Conversation, ConversationKind, Message, Priority, check_title,
+    Committed, Conversation, ConversationKind, Message, Priority, check_body, check_lifespan,
+    check_title,
 };
 use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_core::keys::{Epoch, KeyScope};
@@ -59,6 +60,20 @@ pub struct Outgoing {
     pub attachments: Vec<Uuid>,
     /// Devices delete it after this many seconds (checked); else the conversation's lifespan.
     pub lifespan_secs: Option<i64>,
+}
+
+impl Outgoing {
+    /// Checks what needs no lookup: a body (which may be empty only with attachments) and the
+    /// lifespan.
+    pub fn check(&self) -> Result<(), ValidationError> {
+        if self.attachments.is_empty() || !self.body.is_empty() {
+            check_body(&self.body)?;
+        }
+        if let Some(secs) = self.lifespan_secs {
+            check_lifespan(secs)?;
+        }
+        Ok(())
+    }
 }
 
 impl Services {
@@ -113,60 +128,6 @@ impl Services {
             title,
             members,
         })
-    }
-
-    /// Opens a message for its members: a recalled or expired one shows no body and no
-    /// attachments (use [`Self::open_body`] for compliance).
-    pub(crate) async fn open_message(
-        &self,
-        message: Message,
-    ) -> Result<PlainMessage, ServiceError> {
-        if message.withdrawn() {
-            return Ok(PlainMessage {
-                message,
-                body: String::new(),
-                attachments: Vec::new(),
-            });
-        }
-        let body = self.open_body(&message).await?;
-        let attachments = self.open_attachment_list(&message).await?;
-        Ok(PlainMessage {
-            message,
-            body,
-            attachments,
-        })
-    }
-
-    /// A message's current body, whatever its state.
-    pub(crate) async fn open_body(&self, message: &Message) -> Result<String, ServiceError> {
-        self.open_text(
-            message.conversation_id,
-            message.epoch,
-            message.id,
-            &message.sealed_body,
-        )
-        .await
-    }
-
-    /// A message body sealed in `epoch` (the current one, or an earlier version).
-    pub(crate) async fn open_text(
-        &self,
-        conversation: ConversationId,
-        epoch: Epoch,
-        message: Uuid,
-        sealed: &[u8],
-    ) -> Result<String, ServiceError> {
-        let binding = Binding::MessageBody {
-            conversation,
-            message,
-            epoch,
-        };
-        let plain = self
-            .keys
-            .open(KeyScope::Conversation(conversation), epoch, binding, sealed)
-            .await?;
-        String::from_utf8(plain)
-            .map_err(|_| ServiceError::Crypto(ward_crypto::CryptoError::Malformed))
     }
 
     /// The conversation, if the caller is a member; otherwise the attempt is audited and the

@@ -303,11 +303,8 @@ impl Services {
             epoch: grant.epoch,
         };
         let scope = KeyScope::Conversation(grant.conversation_id);
-        let plain = self
-            .keys
-            .open(scope, grant.epoch, binding, &grant.sealed_reason)
-            .await?;
-        String::from_utf8(plain)
-            .map_err(|_| ServiceError::Crypto(ward_crypto::CryptoError::Malformed))
+        self.keys
+            .open_text(scope, grant.epoch, binding, &grant.sealed_reason)
+            .await
     }
 }

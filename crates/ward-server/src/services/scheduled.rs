@@ -6,7 +6,6 @@
 use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
-use ward_core::conversation::{check_body, check_lifespan};
 use ward_core::id::ConversationId;
 use ward_core::keys::{Epoch, KeyScope};
 use ward_core::role::Permission;
@@ -57,35 +56,21 @@ impl Services {
         }
         let now = Timestamp::now();
         check_send_at(send_at, now)?;
-        if outgoing.attachments.is_empty() || !outgoing.body.is_empty() {
-            check_body(&outgoing.body)?;
-        }
-        if let Some(secs) = outgoing.lifespan_secs {
-            check_lifespan(secs)?;
-        }
+        outgoing.check()?;
         let conversation = self
             .member_conversation(caller, id, AuditAction::MessageScheduled)
             .await?;
+        let policy = self.policy.get().await?;
         self.safety_gate(
             caller,
             &conversation,
-            &outgoing.body,
-            outgoing.confirm_findings,
+            (&outgoing.body, outgoing.confirm_findings),
             AuditAction::MessageScheduled,
+            &policy.safety,
         )
         .await?;
-        for attachment in &outgoing.attachments {
-            let ready = self.store.attachment(*attachment).await?.is_some_and(|a| {
-                a.uploader_id == caller.user.id && a.conversation_id == id && a.message_id.is_none()
-            });
-            if !ready {
-                return Err(ward_core::ValidationError::new(
-                    "attachments",
-                    "an attachment is not a finished upload of yours to this conversation, or is attached already",
-                )
-                .into());
-            }
-        }
+        self.usable_attachments(caller, id, &outgoing.attachments)
+            .await?;
         let scheduled_id = Uuid::now_v7();
         let epoch = Epoch::of(now);
         let binding = Binding::ScheduledBody {
@@ -192,12 +177,10 @@ impl Services {
             epoch: s.epoch,
         };
         let scope = KeyScope::Conversation(s.conversation_id);
-        let plain = self
+        let body = self
             .keys
-            .open(scope, s.epoch, binding, &s.sealed_body)
+            .open_text(scope, s.epoch, binding, &s.sealed_body)
             .await?;
-        let body = String::from_utf8(plain)
-            .map_err(|_| ServiceError::Crypto(ward_crypto::CryptoError::Malformed))?;
         Ok(PlainScheduled { scheduled: s, body })
     }
 

@@ -6,7 +6,8 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use ward_client::Client;
 use ward_proto::ProblemType;
-use ward_proto::messaging::{ScheduledState, SendMessageRequest};
+use ward_proto::messaging::SendMessageRequest;
+use ward_proto::workflow::ScheduledState;
 
 use crate::messaging::{group, id_of, text};
 use crate::{TestServer, api_test, assert_problem};

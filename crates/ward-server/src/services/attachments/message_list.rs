@@ -2,7 +2,7 @@
 //! with the message.
 
 use uuid::Uuid;
-use ward_core::attachment::AttachmentId;
+use ward_core::attachment::{Attachment, AttachmentId};
 use ward_core::conversation::Message;
 use ward_core::id::ConversationId;
 use ward_core::keys::{Epoch, KeyScope};
@@ -27,32 +27,8 @@ impl Services {
         if ids.is_empty() {
             return Ok((Vec::new(), None));
         }
-        if ids.len() > MAX_ATTACHMENTS_PER_MESSAGE {
-            return Err(ward_core::ValidationError::new(
-                "attachments",
-                "at most 10 attachments per message",
-            )
-            .into());
-        }
         let mut infos = Vec::with_capacity(ids.len());
-        for (i, id) in ids.iter().enumerate() {
-            let usable = match self.store.attachment(*id).await? {
-                Some(a)
-                    if a.uploader_id == caller.user.id
-                        && a.conversation_id == conversation
-                        && !ids[..i].contains(id) =>
-                {
-                    a
-                }
-                _ => {
-                    return Err(ward_core::ValidationError::new(
-                        "attachments",
-                        "each must be a finished upload of yours to this conversation, named \
-                         once",
-                    )
-                    .into());
-                }
-            };
+        for usable in self.usable_attachments(caller, conversation, ids).await? {
             infos.push(self.attachment_info(&usable).await?);
         }
         let list = serde_json::to_vec(&infos)
@@ -67,6 +43,44 @@ impl Services {
             .seal(KeyScope::Conversation(conversation), epoch, binding, &list)
             .await?;
         Ok((infos, Some(sealed)))
+    }
+
+    /// The uploads a message may carry: at most ten, each a finished upload of the sender's to
+    /// this conversation, named once.
+    pub(crate) async fn usable_attachments(
+        &self,
+        caller: &Caller,
+        conversation: ConversationId,
+        ids: &[AttachmentId],
+    ) -> Result<Vec<Attachment>, ServiceError> {
+        if ids.len() > MAX_ATTACHMENTS_PER_MESSAGE {
+            return Err(ward_core::ValidationError::new(
+                "attachments",
+                "at most 10 attachments per message",
+            )
+            .into());
+        }
+        let mut usable = Vec::with_capacity(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            match self.store.attachment(*id).await? {
+                Some(a)
+                    if a.uploader_id == caller.user.id
+                        && a.conversation_id == conversation
+                        && !ids[..i].contains(id) =>
+                {
+                    usable.push(a);
+                }
+                _ => {
+                    return Err(ward_core::ValidationError::new(
+                        "attachments",
+                        "each must be a finished upload of yours to this conversation, named \
+                         once",
+                    )
+                    .into());
+                }
+            }
+        }
+        Ok(usable)
     }
 
     /// Opens a message's attachment list.
