@@ -1,26 +1,67 @@
-//! `ward audit verify`: walks the audit hash chain and reports the first bad event.
+//! `ward audit verify` walks the audit hash chain, holds it against the signed checkpoints and
+//! reports the first bad event; `ward audit checkpoint` signs the head and prints the latest
+//! checkpoint for an outside party to keep.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use ward_server::services::verify_chain;
+use anyhow::Context;
+use ward_proto::audit::AuditCheckpointView;
+use ward_server::api::{checkpoint_from_view, checkpoint_view};
+use ward_server::services::{Keys, verify_chain};
 
 use crate::{ConfigArgs, settings};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AuditCommand {
-    /// Checks every audit event links to the one before it and matches its hash. Exits 1 and
-    /// names the first bad event if any was altered, removed or reordered.
+    /// Checks every audit event links to the one before it and matches its hash, and that
+    /// every signed checkpoint was signed with this deployment's key and matches the chain.
+    /// Exits 1 and names the first bad event if any was altered, removed or reordered.
     Verify {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// Also hold the log against checkpoints exported earlier (JSON files from
+        /// `ward audit checkpoint`).
+        #[arg(long = "checkpoint", value_name = "FILE")]
+        checkpoints: Vec<PathBuf>,
+    },
+    /// Signs the chain's head (after verifying what came since the last checkpoint) and prints
+    /// the latest checkpoint as JSON.
+    Checkpoint {
         #[command(flatten)]
         config: ConfigArgs,
     },
 }
 
 pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
-    let AuditCommand::Verify { config } = command;
-    let config = settings::load(&config, None)?;
-    let store = ward_server::open_store(&config).await?;
-    let outcome = verify_chain(store.as_ref()).await;
+    match command {
+        AuditCommand::Verify {
+            config,
+            checkpoints,
+        } => verify(&config, &checkpoints).await,
+        AuditCommand::Checkpoint { config } => checkpoint(&config).await,
+    }
+}
+
+async fn verify(config: &ConfigArgs, files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let mut kept = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let view: AuditCheckpointView = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not an exported checkpoint", file.display()))?;
+        kept.push(checkpoint_from_view(&view).with_context(|| {
+            format!(
+                "{}: a hash, key or signature is not hex of the right length",
+                file.display()
+            )
+        })?);
+    }
+    let config = settings::load(config, None)?;
+    let (store, keyring) = ward_server::open(&config).await?;
+    let keys = Keys::new(Arc::clone(&store), keyring);
+    let outcome = verify_chain(store.as_ref(), &keys, kept).await;
     store.close().await;
     let outcome = outcome.map_err(|e| anyhow::anyhow!("{e}"))?;
     let head: String = outcome.head.iter().map(|b| format!("{b:02x}")).collect();
@@ -38,4 +79,24 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+async fn checkpoint(config: &ConfigArgs) -> anyhow::Result<ExitCode> {
+    let config = settings::load(config, None)?;
+    let (store, keyring) = ward_server::open(&config).await?;
+    let services = ward_server::Services::new(
+        Arc::clone(&store),
+        keyring,
+        ward_server::realtime::Hub::new(0),
+    );
+    let checkpoint = services
+        .export_checkpoint(ward_core::Timestamp::now())
+        .await;
+    store.close().await;
+    let checkpoint = checkpoint.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&checkpoint_view(&checkpoint))?
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -11,7 +11,7 @@ use ward_server::Config;
 use crate::ConfigArgs;
 
 /// The configuration keys that `WARD_*` variables may set.
-const ENV_KEYS: [&str; 11] = [
+const ENV_KEYS: [&str; 14] = [
     "data_dir",
     "listen",
     "database_url",
@@ -23,6 +23,9 @@ const ENV_KEYS: [&str; 11] = [
     "behind_tls_proxy",
     "trusted_proxies",
     "max_connections",
+    "attachment_max_bytes",
+    "attachment_max_inspected_bytes",
+    "audit_checkpoint_secs",
 ];
 
 /// Builds the configuration; `listen` overrides everything else when given.

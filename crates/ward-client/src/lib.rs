@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 use ward_proto::Problem;
-use ward_proto::audit::{AuditPage, AuditQuery, AuditVerifyReport};
+use ward_proto::audit::{AuditCheckpointView, AuditPage, AuditQuery, AuditVerifyReport};
 use ward_proto::auth::{
     LoginRequest, LoginResponse, SessionList, TotpConfirmRequest, TotpEnrollment,
 };
@@ -224,6 +224,11 @@ impl Client {
 
     pub async fn verify_audit(&self) -> ClientResult<AuditVerifyReport> {
         Self::json(self.request(Method::GET, "/audit/verify")).await
+    }
+
+    /// Signs the audit chain's head and returns the latest checkpoint (compliance officers).
+    pub async fn export_checkpoint(&self) -> ClientResult<AuditCheckpointView> {
+        Self::json(self.request(Method::GET, "/audit/checkpoint")).await
     }
 
     pub async fn create_patient(&self, req: &CreatePatientRequest) -> ClientResult<PatientView> {

@@ -58,6 +58,7 @@ str_enum!(
         PolicyChanged = "policy.change",
         AuditSearched = "audit.search",
         AuditVerified = "audit.verify",
+        CheckpointExported = "audit.checkpoint_export",
         RootKeyRotated = "keys.root_rotated",
         AccessDenied = "access.denied",
         PatientCreated = "patient.create",
@@ -208,6 +209,30 @@ pub struct AuditEvent {
     pub event: NewAuditEvent,
     pub prev_hash: ChainHash,
     pub hash: ChainHash,
+}
+
+/// A signed statement that the chain's event `seq` had hash `head` at `signed_at`. Anyone
+/// holding it (and the public key) can later check that the log was not rewritten up to `seq`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditCheckpoint {
+    pub seq: i64,
+    pub head: ChainHash,
+    pub signed_at: Timestamp,
+    /// The Ed25519 public key that signed it.
+    pub public_key: [u8; 32],
+    pub signature: [u8; 64],
+}
+
+impl AuditCheckpoint {
+    /// The bytes the signature covers: a versioned encoding of `seq`, `head` and `signed_at`.
+    pub fn signed_bytes(seq: i64, head: &ChainHash, signed_at: Timestamp) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64);
+        out.extend_from_slice(b"ward-audit-checkpoint-v1");
+        out.extend_from_slice(&seq.to_be_bytes());
+        out.extend_from_slice(head);
+        out.extend_from_slice(&signed_at.as_micros().to_be_bytes());
+        out
+    }
 }
 
 /// Computes the next link of the audit chain. ward-crypto provides the implementation; the store

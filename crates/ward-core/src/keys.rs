@@ -15,6 +15,8 @@ pub enum KeyScope {
     PatientRecords,
     /// The key of the MRN blind index.
     PatientIndex,
+    /// The seed of the Ed25519 key that signs audit checkpoints. Never shredded.
+    AuditSigning,
 }
 
 impl KeyScope {
@@ -25,6 +27,7 @@ impl KeyScope {
             Self::AccountSecrets => "account_secrets",
             Self::PatientRecords => "patient_records",
             Self::PatientIndex => "patient_index",
+            Self::AuditSigning => "audit_signing",
         }
     }
 
@@ -32,7 +35,10 @@ impl KeyScope {
     pub fn id(&self) -> uuid::Uuid {
         match self {
             Self::Conversation(id) => *id.as_uuid(),
-            Self::AccountSecrets | Self::PatientRecords | Self::PatientIndex => uuid::Uuid::nil(),
+            Self::AccountSecrets
+            | Self::PatientRecords
+            | Self::PatientIndex
+            | Self::AuditSigning => uuid::Uuid::nil(),
         }
     }
 
@@ -42,6 +48,7 @@ impl KeyScope {
             "account_secrets" => Ok(Self::AccountSecrets),
             "patient_records" => Ok(Self::PatientRecords),
             "patient_index" => Ok(Self::PatientIndex),
+            "audit_signing" => Ok(Self::AuditSigning),
             _ => Err(ValidationError::new("key_scope", "is not a known scope")),
         }
     }

@@ -6,11 +6,13 @@
 //! - [`totp`]: RFC 6238 one-time codes with replay protection.
 //! - [`token`]: session tokens, stored only as hashes.
 //! - [`audit_chain`]: the SHA-256 hash chain over audit events.
+//! - [`audit_signing`]: Ed25519-signed checkpoints of that chain.
 //!
 //! Architecture invariant: key material lives in [`zeroize`]d buffers, never in `Debug` output,
 //! and leaves this crate only wrapped or as a sealed blob.
 
 pub mod audit_chain;
+pub mod audit_signing;
 mod error;
 pub mod keyring;
 pub mod password;

@@ -70,3 +70,20 @@ pub struct ChainBreakView {
     pub seq: i64,
     pub reason: String,
 }
+
+/// A signed audit checkpoint, as exported for an outside party. The signature is Ed25519 over
+/// `"ward-audit-checkpoint-v1" || seq (8 bytes, big-endian) || head hash (32 bytes) ||
+/// signed_at in microseconds since the Unix epoch (8 bytes, big-endian)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditCheckpointView {
+    pub seq: i64,
+    /// Hex chain hash of event `seq`.
+    pub head_hash: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub signed_at: OffsetDateTime,
+    /// Hex Ed25519 public key.
+    pub public_key: String,
+    /// Hex Ed25519 signature.
+    pub signature: String,
+}

@@ -49,6 +49,13 @@ pub struct Config {
     /// Largest image or Office document, which are checked whole in memory (default 32 MiB).
     #[serde(default = "default_attachment_max_inspected_bytes")]
     pub attachment_max_inspected_bytes: u64,
+    /// How often the audit chain's head is verified and signed, in seconds (default 300).
+    #[serde(default = "default_audit_checkpoint_secs")]
+    pub audit_checkpoint_secs: u64,
+}
+
+fn default_audit_checkpoint_secs() -> u64 {
+    300
 }
 
 fn default_attachment_max_bytes() -> u64 {
@@ -102,6 +109,7 @@ impl Config {
             max_connections: default_max_connections(),
             attachment_max_bytes: default_attachment_max_bytes(),
             attachment_max_inspected_bytes: default_attachment_max_inspected_bytes(),
+            audit_checkpoint_secs: default_audit_checkpoint_secs(),
         }
     }
 

@@ -48,6 +48,7 @@ pub struct Server {
     router: axum::Router,
     tls: Option<tokio_rustls::TlsAcceptor>,
     max_connections: usize,
+    checkpoint_every_ticks: u64,
 }
 
 impl std::fmt::Debug for Server {
@@ -80,6 +81,7 @@ impl Server {
             router: api::router(state),
             tls,
             max_connections: config.max_connections,
+            checkpoint_every_ticks: config.audit_checkpoint_secs.max(1),
         })
     }
 
@@ -102,7 +104,10 @@ impl Server {
                 hub.skip_stale_gaps();
             }
         });
-        let escalations = tokio::spawn(escalation_loop(self.services.clone()));
+        let escalations = tokio::spawn(background_loop(
+            self.services.clone(),
+            self.checkpoint_every_ticks,
+        ));
         serve::serve(
             listener,
             self.router,
@@ -135,11 +140,12 @@ const SWEEP_EVERY_TICKS: u64 = 600;
 /// How many ticks apart role threads are moved to their roles' holders.
 const HANDOVER_EVERY_TICKS: u64 = 5;
 
-/// Until aborted, each tick: takes due escalation steps, sends due scheduled messages, tells
-/// devices to delete messages past their lifespan and ends break-glass accesses whose time is
-/// up (all of which live in the database, so a restart resumes where this left off); now and
-/// then hands role threads over and sweeps uploads a crash left unfinished.
-async fn escalation_loop(services: Services) {
+/// Until aborted, each tick (a second): takes due escalation steps, sends due scheduled
+/// messages, tells devices to delete messages past their lifespan and ends break-glass accesses
+/// whose time is up (all of which live in the database, so a restart resumes where this left
+/// off); now and then hands role threads over, sweeps uploads a crash left unfinished and signs
+/// an audit checkpoint (every `checkpoint_every` ticks).
+async fn background_loop(services: Services, checkpoint_every: u64) {
     let mut tick = tokio::time::interval(ESCALATION_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     for ticks in 0u64.. {
@@ -160,6 +166,9 @@ async fn escalation_loop(services: Services) {
                 .await
         {
             tracing::warn!(error = %e, "handing role threads over failed");
+        }
+        if ticks % checkpoint_every == checkpoint_every - 1 {
+            sign_checkpoint(&services).await;
         }
         if let Err(e) = services
             .run_due_escalations(ward_core::Timestamp::now())
@@ -185,5 +194,18 @@ async fn escalation_loop(services: Services) {
         {
             tracing::warn!(error = %e, "ending break-glass access failed");
         }
+    }
+}
+
+async fn sign_checkpoint(services: &Services) {
+    match services.sign_checkpoint(ward_core::Timestamp::now()).await {
+        Ok(Ok(Some(checkpoint))) => {
+            tracing::debug!(seq = checkpoint.seq, "audit checkpoint signed")
+        }
+        Ok(Ok(None)) => {}
+        Ok(Err(chain_break)) => {
+            tracing::error!(seq = chain_break.seq(), %chain_break, "audit chain broken; not signed");
+        }
+        Err(e) => tracing::warn!(error = %e, "signing an audit checkpoint failed"),
     }
 }

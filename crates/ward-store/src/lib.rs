@@ -10,11 +10,13 @@
 //! - The audit chain is extended inside that transaction, under a lock that orders appends.
 
 mod attachments;
+mod compliance;
 mod error;
 mod postgres;
 mod queries;
 mod queries_attachments;
 mod queries_clinical;
+mod queries_compliance;
 mod queries_messaging;
 mod queries_sessions;
 mod queries_sync;
@@ -26,11 +28,13 @@ mod sqlite;
 mod store_impl;
 mod store_impl_attachments;
 mod store_impl_clinical;
+mod store_impl_compliance;
 mod store_impl_messaging;
 mod store_impl_workflow;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod workflow;
+mod writes_compliance;
 mod writes_shared;
 mod writes_workflow;
 
@@ -53,6 +57,7 @@ use ward_core::session::{EndReason, Session};
 use ward_core::user::{User, UserStatus, Username};
 
 pub use attachments::AttachmentStore;
+pub use compliance::CheckpointStore;
 pub use error::{StoreError, StoreResult};
 pub use workflow::{MessageLifecycleStore, OversightStore, ScheduleStore};
 
@@ -474,6 +479,7 @@ pub trait Store:
     + MessageLifecycleStore
     + ScheduleStore
     + OversightStore
+    + CheckpointStore
     + std::fmt::Debug
 {
     /// "sqlite" or "postgres", for logs and metrics only.

@@ -225,3 +225,8 @@ pub(crate) const INSERT_ALERT: &str = "INSERT INTO alerts (id, kind, subject_id,
      audit_seq, raised_at) VALUES ($1, $2, $3, $4, $5, $6)";
 pub(crate) const ACKNOWLEDGE_ALERT: &str = "UPDATE alerts SET acknowledged_by = $2, \
      acknowledged_at = $3 WHERE id = $1 AND acknowledged_at IS NULL";
+
+// ---- compliance ------------------------------------------------------------------------------
+
+pub(crate) const INSERT_CHECKPOINT: &str = "INSERT INTO audit_checkpoints (seq, head_hash, \
+     signed_at, public_key, signature) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING";

@@ -116,6 +116,18 @@ mod messaging_queries {
     crate::queries_messaging::define_messaging_queries!(sqlx::SqliteConnection);
 }
 
+mod compliance_queries {
+    crate::queries_compliance::define_compliance_queries!(sqlx::SqliteConnection);
+}
+
+mod compliance_traits {
+    crate::store_impl_compliance::impl_compliance_store!(
+        super::SqliteStore,
+        super::compliance_queries,
+        super::writes
+    );
+}
+
 mod workflow_queries {
     crate::queries_workflow::define_workflow_queries!(sqlx::SqliteConnection);
 }

@@ -1,4 +1,5 @@
-//! `/audit`: search and verify the audit log (compliance officers).
+//! `/audit`: search and verify the audit log and export signed checkpoints (compliance
+//! officers).
 
 use axum::Json;
 use axum::extract::State;
@@ -8,12 +9,14 @@ use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, AuditFilter};
 use ward_core::id::{PatientId, UserId};
 use ward_proto::Problem;
-use ward_proto::audit::{AuditPage, AuditQuery, AuditVerifyReport, ChainBreakView};
+use ward_proto::audit::{
+    AuditCheckpointView, AuditPage, AuditQuery, AuditVerifyReport, ChainBreakView,
+};
 
 use super::AppState;
 use super::error::ApiError;
 use super::extract::{ApiQuery, FullSession};
-use super::views::{audit_event_view, hex};
+use super::views::{audit_event_view, checkpoint_view, hex};
 use crate::services::AuditSearch;
 
 const DEFAULT_PAGE: u32 = 100;
@@ -85,4 +88,17 @@ pub async fn verify_audit(
             reason: b.to_string(),
         }),
     }))
+}
+
+/// Signs the audit chain's head if it moved and returns the latest signed checkpoint, for an
+/// outside party to keep and later hold the log against (`ward audit verify --checkpoint`).
+#[utoipa::path(get, path = "/audit/checkpoint", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = AuditCheckpointView), (status = 403, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn export_checkpoint(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+) -> Result<Json<AuditCheckpointView>, ApiError> {
+    let checkpoint = state.services.export_checkpoint_for(&caller).await?;
+    Ok(Json(checkpoint_view(&checkpoint)))
 }

@@ -22,6 +22,8 @@ mod users;
 mod views;
 mod ws;
 
+pub use views::{checkpoint_from_view, checkpoint_view};
+
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -105,6 +107,7 @@ fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(policy::get_policy, policy::put_policy))
         .routes(routes!(audit::search_audit))
         .routes(routes!(audit::verify_audit))
+        .routes(routes!(audit::export_checkpoint))
         .routes(routes!(patients::create_patient, patients::list_patients))
         .routes(routes!(patients::get_patient))
         .routes(routes!(patients::add_care_team_member))

@@ -1,12 +1,12 @@
 //! Domain types to wire types. Database rows and domain structs never go out as they are.
 
-use ward_core::audit::AuditEvent;
+use ward_core::audit::{AuditCheckpoint, AuditEvent};
 use ward_core::policy::Policy;
 use ward_core::role::{Role, RoleName};
 use ward_core::safety::CheckKind;
 use ward_core::session::{Session, SessionScope};
 use ward_core::user::{User, UserStatus};
-use ward_proto::audit::AuditEventView;
+use ward_proto::audit::{AuditCheckpointView, AuditEventView};
 use ward_proto::auth::{SessionScope as WireScope, SessionView};
 use ward_proto::messaging::{SafetyCheckKind, SafetyFinding};
 use ward_proto::policy::{LoginPolicy, PolicyDocument, SessionPolicy};
@@ -161,6 +161,40 @@ pub fn audit_event_view(e: &AuditEvent) -> AuditEventView {
 
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The bytes of lowercase or uppercase hex text, if it is exactly `N` bytes of it.
+fn unhex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    if text.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// A checkpoint as exported.
+pub fn checkpoint_view(checkpoint: &AuditCheckpoint) -> AuditCheckpointView {
+    AuditCheckpointView {
+        seq: checkpoint.seq,
+        head_hash: hex(&checkpoint.head),
+        signed_at: checkpoint.signed_at.to_datetime(),
+        public_key: hex(&checkpoint.public_key),
+        signature: hex(&checkpoint.signature),
+    }
+}
+
+/// An exported checkpoint read back; `None` if a field is not hex of the right length.
+pub fn checkpoint_from_view(view: &AuditCheckpointView) -> Option<AuditCheckpoint> {
+    Some(AuditCheckpoint {
+        seq: view.seq,
+        head: unhex(&view.head_hash)?,
+        signed_at: ward_core::Timestamp::from_datetime(view.signed_at),
+        public_key: unhex(&view.public_key)?,
+        signature: unhex(&view.signature)?,
+    })
 }
 
 /// Safety findings as the wire shows them.

@@ -2,14 +2,12 @@
 
 use ward_core::audit::{AuditAction, AuditEvent, AuditFilter, ChainHash, Outcome, TargetKind};
 use ward_core::role::Permission;
-use ward_crypto::audit_chain::{ChainBreak, ChainVerifier};
-use ward_store::{Store, StoreError};
+use ward_crypto::audit_chain::ChainBreak;
 
-use super::{Caller, ServiceError, Services};
+use super::{Caller, ServiceError, Services, verify_chain};
 
 /// Largest page of an audit search.
 pub const MAX_AUDIT_PAGE: u32 = 1000;
-const VERIFY_PAGE: u32 = 2000;
 
 /// An audit search, already parsed.
 #[derive(Debug, Clone, Default)]
@@ -52,7 +50,7 @@ impl Services {
     pub async fn verify_audit(&self, caller: &Caller) -> Result<VerifyOutcome, ServiceError> {
         self.require(caller, Permission::AuditRead, AuditAction::AuditVerified)
             .await?;
-        let outcome = verify_chain(self.store.as_ref()).await?;
+        let outcome = verify_chain(self.store.as_ref(), &self.keys, Vec::new()).await?;
         let event = caller
             .event(AuditAction::AuditVerified, Outcome::Success)
             .target(TargetKind::AuditLog, None)
@@ -63,40 +61,5 @@ impl Services {
             ));
         self.store.append_audit(event).await?;
         Ok(outcome)
-    }
-}
-
-/// Walks the whole chain from the first event and stops at the first break.
-pub async fn verify_chain(store: &dyn Store) -> Result<VerifyOutcome, ServiceError> {
-    let mut verifier = ChainVerifier::default();
-    let mut after = 0;
-    loop {
-        let page = match store.audit_chain_page(after, VERIFY_PAGE).await {
-            Ok(page) => page,
-            Err(StoreError::CorruptAudit { seq }) => {
-                return Ok(broken(&verifier, ChainBreak::Altered { seq }));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let Some(last) = page.last() else { break };
-        after = last.seq;
-        for event in &page {
-            if let Err(chain_break) = verifier.check(event) {
-                return Ok(broken(&verifier, chain_break));
-            }
-        }
-    }
-    Ok(VerifyOutcome {
-        verified: verifier.verified(),
-        head: verifier.head(),
-        first_break: None,
-    })
-}
-
-fn broken(verifier: &ChainVerifier, chain_break: ChainBreak) -> VerifyOutcome {
-    VerifyOutcome {
-        verified: verifier.verified(),
-        head: verifier.head(),
-        first_break: Some(chain_break),
     }
 }

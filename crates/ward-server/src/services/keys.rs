@@ -6,11 +6,15 @@ use std::sync::{Arc, Mutex};
 
 use ward_core::Timestamp;
 use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
+use ward_crypto::audit_signing::AuditSigner;
 use ward_crypto::keyring::{DataKey, Keyring, SecretKey};
 use ward_crypto::seal::{self, Binding};
 use ward_store::Store;
 
 use super::ServiceError;
+
+/// The audit signing key has one epoch: it is never rotated by time.
+const AUDIT_SIGNING_EPOCH: Epoch = Epoch::from_index(0);
 
 /// Seals and opens records with the right data key.
 #[derive(Debug, Clone)]
@@ -31,11 +35,25 @@ impl Keys {
 
     /// The data key for a scope and epoch, creating it on first use.
     async fn data_key(&self, scope: KeyScope, epoch: Epoch) -> Result<DataKey, ServiceError> {
+        // With `create`, `fetch` always finds or makes one.
+        self.fetch(scope, epoch, true)
+            .await?
+            .ok_or(ServiceError::Unavailable)
+    }
+
+    /// The data key for a scope and epoch if one exists, or (with `create`) a new one.
+    async fn fetch(
+        &self,
+        scope: KeyScope,
+        epoch: Epoch,
+        create: bool,
+    ) -> Result<Option<DataKey>, ServiceError> {
         if let Some(key) = self.cached(scope, epoch) {
-            return Ok(key);
+            return Ok(Some(key));
         }
         let record = match self.store.data_key(scope, epoch).await? {
             Some(record) => record,
+            None if !create => return Ok(None),
             None => {
                 let fresh = SecretKey::generate()?;
                 let record = DataKeyRecord {
@@ -52,7 +70,24 @@ impl Keys {
         if let Ok(mut cache) = self.cache.lock() {
             cache.insert((scope, epoch), key.clone());
         }
-        Ok(key)
+        Ok(Some(key))
+    }
+
+    /// The key that signs audit checkpoints, created on first use.
+    pub async fn audit_signer(&self) -> Result<AuditSigner, ServiceError> {
+        let seed = self
+            .data_key(KeyScope::AuditSigning, AUDIT_SIGNING_EPOCH)
+            .await?;
+        Ok(AuditSigner::from_seed(&seed)?)
+    }
+
+    /// The public key that checkpoints must be signed with; `None` if none was ever made.
+    pub async fn audit_public_key(&self) -> Result<Option<[u8; 32]>, ServiceError> {
+        let seed = self
+            .fetch(KeyScope::AuditSigning, AUDIT_SIGNING_EPOCH, false)
+            .await?;
+        seed.map(|seed| Ok(AuditSigner::from_seed(&seed)?.public_key()))
+            .transpose()
     }
 
     fn cached(&self, scope: KeyScope, epoch: Epoch) -> Option<DataKey> {

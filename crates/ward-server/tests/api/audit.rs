@@ -120,6 +120,15 @@ api_test!(
         assert!(report.ok, "{report:?}");
         assert!(report.verified_events > 10);
         assert_eq!(report.head_hash.len(), 64);
+
+        // A signed checkpoint for an outside party: valid, and of the head it was asked at.
+        assert_problem(nurse.export_checkpoint().await, ProblemType::Forbidden);
+        let exported = compliance.export_checkpoint().await.expect("checkpoint");
+        let checkpoint = ward_server::api::checkpoint_from_view(&exported).expect("hex");
+        assert!(ward_crypto::audit_signing::signature_valid(&checkpoint));
+        assert!(exported.seq > report.verified_events, "{exported:?}");
+        let again = compliance.verify_audit().await.expect("verify");
+        assert!(again.ok, "{again:?}");
         server
     }
 );

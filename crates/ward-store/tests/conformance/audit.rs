@@ -116,3 +116,38 @@ conformance!(audit_search_filters, |store: Arc<dyn Store>| async move {
     assert_eq!(seqs(store.search_audit(&page).await?), [3, 2]);
     Ok(())
 });
+
+conformance!(checkpoints_are_kept_once_per_seq, |store: Arc<
+    dyn Store,
+>| async move {
+    use ward_crypto::audit_signing::AuditSigner;
+    use ward_crypto::keyring::SecretKey;
+
+    assert_eq!(store.audit_head().await?, None);
+    for _ in 0..3 {
+        store
+            .append_audit(NewAuditEvent::new(
+                AuditAction::UsersListed,
+                Outcome::Success,
+            ))
+            .await?;
+    }
+    let (seq, head) = store.audit_head().await?.expect("a head");
+    let last = store.audit_chain_page(2, 10).await?;
+    assert_eq!((seq, head), (3, last[0].hash));
+
+    let signer = AuditSigner::from_seed(&SecretKey::generate()?)?;
+    let at = Timestamp::from_micros(1_700_000_000_123_456);
+    let later = signer.sign(seq, head, at);
+    let earlier = signer.sign(1, store.audit_chain_page(0, 1).await?[0].hash, at);
+    assert!(store.insert_checkpoint(&later).await?);
+    assert!(store.insert_checkpoint(&earlier).await?);
+    // Another node signing the same seq keeps the first.
+    assert!(
+        !store
+            .insert_checkpoint(&signer.sign(seq, head, Timestamp::now()))
+            .await?
+    );
+    assert_eq!(store.checkpoints().await?, vec![earlier, later]);
+    Ok(())
+});
