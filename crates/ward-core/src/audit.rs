@@ -97,6 +97,7 @@ str_enum!(
         BreakGlassEnded = "break_glass.end",
         AlertsListed = "alert.list",
         AlertAcknowledged = "alert.ack",
+        AlertRaised = "alert.raise",
         DisclosuresRead = "patient.disclosures_read",
     }
 );

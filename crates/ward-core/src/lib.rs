@@ -12,6 +12,7 @@ pub mod conversation;
 mod error;
 pub mod id;
 pub mod keys;
+pub mod monitoring;
 pub mod oversight;
 pub mod patient;
 pub mod policy;

@@ -69,18 +69,34 @@ pub fn check_minutes(minutes: Option<i64>) -> Result<i64, ValidationError> {
 pub enum AlertKind {
     /// A clinician opened a patient's thread by break-glass.
     BreakGlass,
+    /// One user opened many different patients' records in a short window.
+    ManyPatients,
+    /// One user downloaded many attachments in a short window.
+    BulkDownload,
+    /// Repeated failed sign-ins for one account or from one address.
+    FailedLogins,
+    /// A sign-in from an address the user never signed in from before.
+    NewAddress,
 }
 
 impl AlertKind {
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::BreakGlass => "break_glass",
+            Self::ManyPatients => "many_patients",
+            Self::BulkDownload => "bulk_download",
+            Self::FailedLogins => "failed_logins",
+            Self::NewAddress => "new_address",
         }
     }
 
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
         match text {
             "break_glass" => Ok(Self::BreakGlass),
+            "many_patients" => Ok(Self::ManyPatients),
+            "bulk_download" => Ok(Self::BulkDownload),
+            "failed_logins" => Ok(Self::FailedLogins),
+            "new_address" => Ok(Self::NewAddress),
             _ => Err(ValidationError::new("kind", "is not a known alert kind")),
         }
     }
@@ -94,8 +110,11 @@ pub struct Alert {
     /// Whose activity raised it.
     pub subject_id: Option<UserId>,
     pub patient_id: Option<PatientId>,
-    /// The audit event behind it.
+    /// The audit event that raised it.
     pub audit_seq: i64,
+    /// Every audit event behind it, oldest first (for a rule over a window: the events in
+    /// that window; otherwise just `audit_seq`).
+    pub evidence: Vec<i64>,
     pub raised_at: Timestamp,
     pub acknowledged_by: Option<UserId>,
     pub acknowledged_at: Option<Timestamp>,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
 use crate::conversation::Priority;
+use crate::monitoring::MonitoringPolicy;
 use crate::role::RoleName;
 use crate::safety::CheckKind;
 
@@ -23,6 +24,8 @@ pub struct Policy {
     pub safety: SafetyPolicy,
     #[serde(default)]
     pub escalation: EscalationPolicy,
+    #[serde(default)]
+    pub monitoring: MonitoringPolicy,
 }
 
 /// How long an urgent or stat message waits for acknowledgement before each escalation step.
@@ -116,6 +119,7 @@ impl Default for Policy {
                 .collect(),
             safety: SafetyPolicy::default(),
             escalation: EscalationPolicy::default(),
+            monitoring: MonitoringPolicy::default(),
         }
     }
 }
@@ -167,7 +171,7 @@ impl Policy {
                 ));
             }
         }
-        Ok(())
+        self.monitoring.validate()
     }
 
     pub fn requires_mfa(&self, role: &RoleName) -> bool {

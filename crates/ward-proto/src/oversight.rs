@@ -38,10 +38,20 @@ pub struct BreakGlassView {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
+    /// A clinician opened a patient's thread by break-glass.
     BreakGlass,
+    /// One user opened many different patients' records within the monitoring window.
+    ManyPatients,
+    /// One user downloaded many attachments within the window.
+    BulkDownload,
+    /// Repeated failed sign-ins for one account or from one address.
+    FailedLogins,
+    /// A sign-in from an address the user never signed in from before.
+    NewAddress,
 }
 
-/// Something compliance officers must look at; `audit_seq` is the audit event behind it.
+/// Something compliance officers must look at; `audit_seq` is the audit event that raised
+/// it and `evidence` every audit event behind it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AlertView {
     pub id: Uuid,
@@ -50,6 +60,8 @@ pub struct AlertView {
     pub subject_id: Option<Uuid>,
     pub patient_id: Option<Uuid>,
     pub audit_seq: i64,
+    /// The seqs of the audit events behind it, oldest first.
+    pub evidence: Vec<i64>,
     #[serde(with = "time::serde::rfc3339")]
     pub raised_at: OffsetDateTime,
     pub acknowledged_by: Option<Uuid>,

@@ -16,6 +16,37 @@ pub struct PolicyDocument {
     /// How long urgent and stat messages wait for acknowledgement before each escalation step.
     #[serde(default)]
     pub escalation: EscalationPolicy,
+    /// Thresholds of the monitoring rules that raise alerts to compliance officers.
+    #[serde(default)]
+    pub monitoring: MonitoringPolicy,
+}
+
+/// Thresholds of the monitoring rules; each counts within one sliding window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringPolicy {
+    /// The window, in seconds (10 to 86400); 60 by default.
+    pub window_secs: i64,
+    /// Distinct patients whose records one user opens within the window; 30 by default.
+    pub distinct_patients: u32,
+    /// Attachments one user downloads within the window; 20 by default.
+    pub downloads: u32,
+    /// Failed sign-ins for one account or from one address within the window; 10 by default.
+    pub failed_logins: u32,
+    /// Alert on a sign-in from an address the user never used before; on by default.
+    pub new_address: bool,
+}
+
+impl Default for MonitoringPolicy {
+    fn default() -> Self {
+        Self {
+            window_secs: 60,
+            distinct_patients: 30,
+            downloads: 20,
+            failed_logins: 10,
+            new_address: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -143,8 +143,9 @@ const HANDOVER_EVERY_TICKS: u64 = 5;
 /// Until aborted, each tick (a second): takes due escalation steps, sends due scheduled
 /// messages, tells devices to delete messages past their lifespan and ends break-glass accesses
 /// whose time is up (all of which live in the database, so a restart resumes where this left
-/// off); now and then hands role threads over, sweeps uploads a crash left unfinished and signs
-/// an audit checkpoint (every `checkpoint_every` ticks).
+/// off), runs the monitoring rules over the audit events appended since; now and then hands
+/// role threads over, sweeps uploads a crash left unfinished and signs an audit checkpoint
+/// (every `checkpoint_every` ticks).
 async fn background_loop(services: Services, checkpoint_every: u64) {
     let mut tick = tokio::time::interval(ESCALATION_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -169,6 +170,9 @@ async fn background_loop(services: Services, checkpoint_every: u64) {
         }
         if ticks % checkpoint_every == checkpoint_every - 1 {
             sign_checkpoint(&services).await;
+        }
+        if let Err(e) = services.run_monitoring(ward_core::Timestamp::now()).await {
+            tracing::warn!(error = %e, "monitoring the audit log failed");
         }
         if let Err(e) = services
             .run_due_escalations(ward_core::Timestamp::now())

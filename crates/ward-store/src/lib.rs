@@ -57,7 +57,7 @@ use ward_core::session::{EndReason, Session};
 use ward_core::user::{User, UserStatus, Username};
 
 pub use attachments::AttachmentStore;
-pub use compliance::CheckpointStore;
+pub use compliance::ComplianceStore;
 pub use error::{StoreError, StoreResult};
 pub use workflow::{MessageLifecycleStore, OversightStore, ScheduleStore};
 
@@ -479,7 +479,7 @@ pub trait Store:
     + MessageLifecycleStore
     + ScheduleStore
     + OversightStore
-    + CheckpointStore
+    + ComplianceStore
     + std::fmt::Debug
 {
     /// "sqlite" or "postgres", for logs and metrics only.

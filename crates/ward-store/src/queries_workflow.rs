@@ -166,7 +166,7 @@ macro_rules! define_workflow_queries {
         macro_rules! alert_columns {
             () => {
                 "id, kind, subject_id, patient_id, audit_seq, raised_at, acknowledged_by, \
-                 acknowledged_at"
+                 acknowledged_at, evidence"
             };
         }
 

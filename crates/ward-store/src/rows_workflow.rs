@@ -124,6 +124,7 @@ pub(crate) struct AlertRow {
     raised_at: i64,
     acknowledged_by: Option<Uuid>,
     acknowledged_at: Option<i64>,
+    evidence: Option<String>,
 }
 
 impl TryFrom<AlertRow> for Alert {
@@ -135,6 +136,14 @@ impl TryFrom<AlertRow> for Alert {
             subject_id: r.subject_id.map(UserId::from_uuid),
             patient_id: r.patient_id.map(PatientId::from_uuid),
             audit_seq: r.audit_seq,
+            evidence: match r.evidence.as_deref() {
+                None | Some("") => vec![r.audit_seq],
+                Some(text) => text
+                    .split(',')
+                    .map(str::parse)
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| StoreError::Corrupt("alert"))?,
+            },
             raised_at: Timestamp::from_micros(r.raised_at),
             acknowledged_by: r.acknowledged_by.map(UserId::from_uuid),
             acknowledged_at: at(r.acknowledged_at),

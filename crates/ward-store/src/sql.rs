@@ -222,7 +222,8 @@ pub(crate) const STILL_ENTITLED: &str = "SELECT (SELECT COUNT(*) FROM care_team 
      WHERE patient_id = $1 AND user_id = $2) + (SELECT COUNT(*) FROM break_glass \
      WHERE patient_id = $1 AND user_id = $2 AND ended_at IS NULL)";
 pub(crate) const INSERT_ALERT: &str = "INSERT INTO alerts (id, kind, subject_id, patient_id, \
-     audit_seq, raised_at) VALUES ($1, $2, $3, $4, $5, $6)";
+     audit_seq, raised_at, evidence) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+     ON CONFLICT (kind, audit_seq) DO NOTHING";
 pub(crate) const ACKNOWLEDGE_ALERT: &str = "UPDATE alerts SET acknowledged_by = $2, \
      acknowledged_at = $3 WHERE id = $1 AND acknowledged_at IS NULL";
 

@@ -266,7 +266,12 @@ macro_rules! impl_workflow_store {
                         let committed =
                             w::add_members(c, conversation, &[user], grant.opened_at).await?;
                         let audit_seq = w::append_audit(c, &*h, &audit).await?;
-                        let alert = Alert { audit_seq, ..alert };
+                        let evidence = vec![audit_seq];
+                        let alert = Alert {
+                            audit_seq,
+                            evidence,
+                            ..alert
+                        };
                         w::insert_alert(c, &alert).await?;
                         Ok((committed, alert))
                     })

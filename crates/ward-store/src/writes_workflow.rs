@@ -203,10 +203,13 @@ macro_rules! workflow_writes {
             Ok(count(c, sql::STILL_ENTITLED, &args).await? > 0)
         }
 
+        /// Raises an alert; false if one of its kind was raised by the same event already
+        /// (another node's monitor saw it first).
         pub(crate) async fn insert_alert(
             c: &mut Conn,
             a: &ward_core::oversight::Alert,
-        ) -> StoreResult<()> {
+        ) -> StoreResult<bool> {
+            let evidence: Vec<String> = a.evidence.iter().map(i64::to_string).collect();
             let args = [
                 id(a.id),
                 Arg::Text(Some(a.kind.as_str().to_owned())),
@@ -214,9 +217,9 @@ macro_rules! workflow_writes {
                 Arg::Id(a.patient_id.map(|p| *p.as_uuid())),
                 Arg::Int(Some(a.audit_seq)),
                 at(a.raised_at),
+                Arg::Text(Some(evidence.join(","))),
             ];
-            run(c, sql::INSERT_ALERT, &args).await?;
-            Ok(())
+            Ok(run(c, sql::INSERT_ALERT, &args).await? == 1)
         }
 
         /// Acknowledges an alert; false if there is none or it was acknowledged already.

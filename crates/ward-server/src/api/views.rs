@@ -105,6 +105,13 @@ pub fn policy_document(policy: &Policy) -> PolicyDocument {
             urgent_after_secs: policy.escalation.urgent_after_secs,
             stat_after_secs: policy.escalation.stat_after_secs,
         },
+        monitoring: ward_proto::policy::MonitoringPolicy {
+            window_secs: policy.monitoring.window_secs,
+            distinct_patients: policy.monitoring.distinct_patients,
+            downloads: policy.monitoring.downloads,
+            failed_logins: policy.monitoring.failed_logins,
+            new_address: policy.monitoring.new_address,
+        },
     }
 }
 
@@ -133,6 +140,13 @@ pub fn policy_from_document(doc: PolicyDocument) -> Result<Policy, ApiError> {
         escalation: ward_core::policy::EscalationPolicy {
             urgent_after_secs: doc.escalation.urgent_after_secs,
             stat_after_secs: doc.escalation.stat_after_secs,
+        },
+        monitoring: ward_core::monitoring::MonitoringPolicy {
+            window_secs: doc.monitoring.window_secs,
+            distinct_patients: doc.monitoring.distinct_patients,
+            downloads: doc.monitoring.downloads,
+            failed_logins: doc.monitoring.failed_logins,
+            new_address: doc.monitoring.new_address,
         },
     })
 }

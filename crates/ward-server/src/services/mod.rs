@@ -15,6 +15,7 @@ mod keys;
 mod message_changes;
 mod messages;
 mod messaging;
+mod monitoring;
 mod oversight;
 mod patients;
 mod policy;
@@ -70,6 +71,7 @@ pub struct Services {
     hashing: Arc<Semaphore>,
     hub: Hub,
     attachment_limits: AttachmentLimits,
+    monitoring: Arc<tokio::sync::Mutex<monitoring::MonitorState>>,
 }
 
 impl Services {
@@ -84,6 +86,7 @@ impl Services {
             store,
             hashing: Arc::new(Semaphore::new(PASSWORD_HASH_CONCURRENCY)),
             attachment_limits: AttachmentLimits::default(),
+            monitoring: Arc::default(),
         }
     }
 

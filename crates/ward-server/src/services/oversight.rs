@@ -134,6 +134,7 @@ impl Services {
             subject_id: Some(caller.user.id),
             patient_id: Some(patient.id),
             audit_seq: 0,
+            evidence: Vec::new(),
             raised_at: now,
             acknowledged_by: None,
             acknowledged_at: None,
@@ -175,7 +176,7 @@ impl Services {
     }
 
     /// Pushes an alert to the connected devices of everyone who may read the audit log.
-    async fn notify_compliance(&self, alert: &Alert) -> Result<(), ServiceError> {
+    pub(super) async fn notify_compliance(&self, alert: &Alert) -> Result<(), ServiceError> {
         let officers: Vec<UserId> = {
             let roles = self.store.list_roles().await?;
             self.store

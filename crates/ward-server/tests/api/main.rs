@@ -12,6 +12,7 @@ mod malformed;
 mod message_changes;
 mod messaging;
 mod mfa;
+mod monitoring;
 mod ops;
 mod realtime;
 mod role_messages;

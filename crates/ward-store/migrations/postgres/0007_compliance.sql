@@ -1,4 +1,4 @@
--- Compliance: signed audit checkpoints.
+-- Compliance: signed audit checkpoints; alerts of the monitoring rules.
 
 -- The chain's hash at `seq`, signed with the deployment's Ed25519 audit key.
 CREATE TABLE audit_checkpoints (
@@ -8,3 +8,7 @@ CREATE TABLE audit_checkpoints (
     public_key BYTEA NOT NULL,
     signature  BYTEA NOT NULL
 );
+
+-- The audit events behind an alert (comma-separated seqs); one alert per rule and event.
+ALTER TABLE alerts ADD COLUMN evidence TEXT;
+CREATE UNIQUE INDEX alerts_once ON alerts (kind, audit_seq);
