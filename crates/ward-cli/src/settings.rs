@@ -55,7 +55,13 @@ pub fn load(args: &ConfigArgs, listen: Option<SocketAddr>) -> anyhow::Result<Con
 /// Logs go to standard error; `RUST_LOG` picks the level (default `info`).
 pub fn init_logging(json: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Whatever the level asked for, never the lines that carry payloads.
+    for directive in PAYLOAD_LOGGERS {
+        if let Ok(directive) = directive.parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -65,3 +71,7 @@ pub fn init_logging(json: bool) {
         builder.init();
     }
 }
+
+/// Libraries whose trace lines hold the bytes they move (WebSocket frames carry message
+/// text), held to debug at most. Ward's own lines never carry PHI at any level.
+const PAYLOAD_LOGGERS: [&str; 2] = ["tungstenite=debug", "tokio_tungstenite=debug"];

@@ -6,12 +6,13 @@
 mod audit_tamper;
 mod crash;
 mod keys;
+mod logs;
 mod serve;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ward_client::Client;
@@ -84,6 +85,9 @@ pub fn verify(data_dir: &Path) -> (i32, String) {
 pub struct Running {
     child: Child,
     pub url: String,
+    /// Every line the process wrote to standard error, and the thread that reads them.
+    log: Arc<Mutex<Vec<String>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Running {
@@ -112,17 +116,20 @@ impl Running {
             .expect("spawn ward");
         let stderr = child.stderr.take().expect("stderr");
         let (found, address) = mpsc::channel();
-        std::thread::spawn(move || {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let lines = Arc::clone(&log);
+        let reader = std::thread::spawn(move || {
             let mut found = Some(found);
             // Keep draining so the server never blocks on a full pipe.
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let Ok(json) = serde_json::from_str::<serde_json::Value>(&line) else {
-                    continue;
-                };
-                if let Some(addr) = json["fields"]["address"].as_str()
+                if let Ok(json) = serde_json::from_str::<serde_json::Value>(&line)
+                    && let Some(addr) = json["fields"]["address"].as_str()
                     && let Some(tx) = found.take()
                 {
                     let _ = tx.send(addr.to_owned());
+                }
+                if let Ok(mut lines) = lines.lock() {
+                    lines.push(line);
                 }
             }
         });
@@ -132,7 +139,18 @@ impl Running {
         Self {
             child,
             url: format!("http://{address}"),
+            log,
+            reader: Some(reader),
         }
+    }
+
+    /// Stops with SIGTERM, waits, and returns every line the process logged.
+    pub fn stop_with_log(mut self) -> Vec<String> {
+        self.terminate();
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
     pub fn client(&self) -> Client {
