@@ -3,6 +3,7 @@
 //! Architecture invariant: this crate depends on `ward-proto` only, never on the server, so it
 //! sees the API exactly as any other client does.
 
+mod compliance;
 pub mod realtime;
 mod workflow;
 

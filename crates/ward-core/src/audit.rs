@@ -98,6 +98,11 @@ str_enum!(
         AlertsListed = "alert.list",
         AlertAcknowledged = "alert.ack",
         AlertRaised = "alert.raise",
+        RetentionSet = "conversation.retention_set",
+        EpochDisposed = "retention.dispose",
+        HoldPlaced = "legal_hold.place",
+        HoldReleased = "legal_hold.release",
+        HoldsListed = "legal_hold.list",
         DisclosuresRead = "patient.disclosures_read",
     }
 );
@@ -129,6 +134,7 @@ str_enum!(
         ScheduledMessage = "scheduled_message",
         BreakGlass = "break_glass",
         Alert = "alert",
+        LegalHold = "legal_hold",
     }
 );
 

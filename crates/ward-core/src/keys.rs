@@ -17,6 +17,8 @@ pub enum KeyScope {
     PatientIndex,
     /// The seed of the Ed25519 key that signs audit checkpoints. Never shredded.
     AuditSigning,
+    /// Compliance records (legal hold reasons). Never shredded.
+    ComplianceRecords,
 }
 
 impl KeyScope {
@@ -28,6 +30,7 @@ impl KeyScope {
             Self::PatientRecords => "patient_records",
             Self::PatientIndex => "patient_index",
             Self::AuditSigning => "audit_signing",
+            Self::ComplianceRecords => "compliance_records",
         }
     }
 
@@ -38,7 +41,8 @@ impl KeyScope {
             Self::AccountSecrets
             | Self::PatientRecords
             | Self::PatientIndex
-            | Self::AuditSigning => uuid::Uuid::nil(),
+            | Self::AuditSigning
+            | Self::ComplianceRecords => uuid::Uuid::nil(),
         }
     }
 
@@ -49,6 +53,7 @@ impl KeyScope {
             "patient_records" => Ok(Self::PatientRecords),
             "patient_index" => Ok(Self::PatientIndex),
             "audit_signing" => Ok(Self::AuditSigning),
+            "compliance_records" => Ok(Self::ComplianceRecords),
             _ => Err(ValidationError::new("key_scope", "is not a known scope")),
         }
     }
@@ -72,6 +77,25 @@ impl Epoch {
     pub fn of(at: Timestamp) -> Self {
         let date = at.to_datetime();
         Self(i64::from(date.year() - 1970) * 12 + i64::from(u8::from(date.month())) - 1)
+    }
+}
+
+/// How long a key epoch lasts: a calendar month, or (for retention drills and tests) a fixed
+/// number of seconds. Retention destroys whole epochs, so it can dispose of nothing finer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EpochLength {
+    #[default]
+    Month,
+    Secs(i64),
+}
+
+impl EpochLength {
+    /// The epoch a moment falls in.
+    pub fn epoch_of(self, at: Timestamp) -> Epoch {
+        match self {
+            Self::Month => Epoch::of(at),
+            Self::Secs(secs) => Epoch(at.as_micros().div_euclid(secs.max(1) * 1_000_000)),
+        }
     }
 }
 

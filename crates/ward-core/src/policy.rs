@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::ValidationError;
 use crate::conversation::Priority;
 use crate::monitoring::MonitoringPolicy;
+use crate::retention::RetentionPolicy;
 use crate::role::RoleName;
 use crate::safety::CheckKind;
 
@@ -26,6 +27,8 @@ pub struct Policy {
     pub escalation: EscalationPolicy,
     #[serde(default)]
     pub monitoring: MonitoringPolicy,
+    #[serde(default)]
+    pub retention: RetentionPolicy,
 }
 
 /// How long an urgent or stat message waits for acknowledgement before each escalation step.
@@ -120,6 +123,7 @@ impl Default for Policy {
             safety: SafetyPolicy::default(),
             escalation: EscalationPolicy::default(),
             monitoring: MonitoringPolicy::default(),
+            retention: RetentionPolicy::default(),
         }
     }
 }
@@ -171,7 +175,8 @@ impl Policy {
                 ));
             }
         }
-        self.monitoring.validate()
+        self.monitoring.validate()?;
+        self.retention.validate()
     }
 
     pub fn requires_mfa(&self, role: &RoleName) -> bool {

@@ -70,6 +70,8 @@ pub enum Binding {
         grant: Uuid,
         epoch: Epoch,
     },
+    /// The reason for a legal hold.
+    HoldReason { hold: Uuid },
 }
 
 impl Binding {
@@ -165,6 +167,10 @@ impl Binding {
                 aad.extend_from_slice(conversation.as_bytes());
                 aad.extend_from_slice(grant.as_bytes());
                 aad.extend_from_slice(&epoch.index().to_be_bytes());
+            }
+            Self::HoldReason { hold } => {
+                aad.extend_from_slice(b"legal-hold-reason");
+                aad.extend_from_slice(hold.as_bytes());
             }
         }
         aad

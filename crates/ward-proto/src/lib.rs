@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod auth;
 pub mod clinical;
+pub mod compliance;
 pub mod messaging;
 pub mod oversight;
 pub mod policy;

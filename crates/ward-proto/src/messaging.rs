@@ -200,6 +200,10 @@ pub struct MessageView {
     /// Its lifespan ended: the body and attachments are gone.
     #[serde(default)]
     pub expired: bool,
+    /// Retention disposed of it (its key was destroyed): the body and attachments are gone
+    /// for everyone, compliance included.
+    #[serde(default)]
+    pub disposed: bool,
 }
 
 /// An uploaded file. Download it from `GET /attachments/{id}`, its thumbnail (images) from

@@ -19,6 +19,29 @@ pub struct PolicyDocument {
     /// Thresholds of the monitoring rules that raise alerts to compliance officers.
     #[serde(default)]
     pub monitoring: MonitoringPolicy,
+    /// How long each kind of conversation keeps its messages; absent keeps them.
+    #[serde(default)]
+    pub retention: RetentionPolicy,
+}
+
+/// Retention per conversation kind, in seconds (60 seconds to 100 years); `null` keeps
+/// messages until a policy says otherwise. Disposal destroys each closed key epoch (a month)
+/// whose messages are all past retention, unless a legal hold covers it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionPolicy {
+    #[serde(default)]
+    pub direct: Option<i64>,
+    #[serde(default)]
+    pub group: Option<i64>,
+    #[serde(default)]
+    pub channel: Option<i64>,
+    #[serde(default)]
+    pub care_team: Option<i64>,
+    #[serde(default)]
+    pub patient: Option<i64>,
+    #[serde(default)]
+    pub role: Option<i64>,
 }
 
 /// Thresholds of the monitoring rules; each counts within one sliding window.

@@ -20,6 +20,8 @@ pub enum ProblemType {
     NotFound,
     MethodNotAllowed,
     Conflict,
+    /// Disposed of under the retention policy: its key was destroyed.
+    Disposed,
     PayloadTooLarge,
     UnsupportedMediaType,
     InvalidFile,
@@ -45,6 +47,7 @@ impl ProblemType {
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::Conflict => "conflict",
+            Self::Disposed => "disposed",
             Self::PayloadTooLarge => "payload-too-large",
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::InvalidFile => "invalid-file",
@@ -69,6 +72,7 @@ impl ProblemType {
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::Conflict => 409,
+            Self::Disposed => 410,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::LoginThrottled => 429,
@@ -91,6 +95,7 @@ impl ProblemType {
             Self::NotFound => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
             Self::Conflict => "Conflict",
+            Self::Disposed => "Disposed of under the retention policy",
             Self::PayloadTooLarge => "The request body is too large",
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::InvalidFile => "The file is malformed or expands beyond the limits",
@@ -112,7 +117,7 @@ impl ProblemType {
         Self::ALL.iter().copied().find(|t| t.code() == code)
     }
 
-    const ALL: [Self; 20] = [
+    const ALL: [Self; 21] = [
         Self::BadRequest,
         Self::Validation,
         Self::Unauthenticated,
@@ -125,6 +130,7 @@ impl ProblemType {
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::Conflict,
+        Self::Disposed,
         Self::PayloadTooLarge,
         Self::UnsupportedMediaType,
         Self::InvalidFile,

@@ -52,6 +52,10 @@ pub struct Config {
     /// How often the audit chain's head is verified and signed, in seconds (default 300).
     #[serde(default = "default_audit_checkpoint_secs")]
     pub audit_checkpoint_secs: u64,
+    /// Key epochs last a calendar month. Only retention drills and tests set this: epochs of
+    /// this many seconds, so that disposal can be watched in minutes.
+    #[serde(default)]
+    pub key_epoch_secs: Option<i64>,
 }
 
 fn default_audit_checkpoint_secs() -> u64 {
@@ -110,6 +114,7 @@ impl Config {
             attachment_max_bytes: default_attachment_max_bytes(),
             attachment_max_inspected_bytes: default_attachment_max_inspected_bytes(),
             audit_checkpoint_secs: default_audit_checkpoint_secs(),
+            key_epoch_secs: None,
         }
     }
 

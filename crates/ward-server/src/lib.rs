@@ -69,8 +69,13 @@ impl Server {
         };
         let (store, keyring) = open(config).await?;
         let hub = realtime::Hub::new(store.max_event_seq().await?);
-        let services =
-            Services::new(store, keyring, hub).with_attachment_limits(config.attachment_limits());
+        let epoch_length = match config.key_epoch_secs {
+            Some(secs) => ward_core::keys::EpochLength::Secs(secs),
+            None => ward_core::keys::EpochLength::Month,
+        };
+        let services = Services::new(store, keyring, hub)
+            .with_attachment_limits(config.attachment_limits())
+            .with_epoch_length(epoch_length);
         let state = api::AppState {
             services: services.clone(),
             metrics: Arc::new(metrics::Metrics::default()),
@@ -137,6 +142,8 @@ impl Server {
 const ESCALATION_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 /// How many ticks apart unfinished uploads are swept.
 const SWEEP_EVERY_TICKS: u64 = 600;
+/// How many ticks apart retention looks for key epochs to dispose of.
+const DISPOSE_EVERY_TICKS: u64 = 5;
 /// How many ticks apart role threads are moved to their roles' holders.
 const HANDOVER_EVERY_TICKS: u64 = 5;
 
@@ -144,7 +151,8 @@ const HANDOVER_EVERY_TICKS: u64 = 5;
 /// messages, tells devices to delete messages past their lifespan and ends break-glass accesses
 /// whose time is up (all of which live in the database, so a restart resumes where this left
 /// off), runs the monitoring rules over the audit events appended since; now and then hands
-/// role threads over, sweeps uploads a crash left unfinished and signs an audit checkpoint
+/// role threads over, disposes of key epochs past retention, sweeps uploads a crash left
+/// unfinished and signs an audit checkpoint
 /// (every `checkpoint_every` ticks).
 async fn background_loop(services: Services, checkpoint_every: u64) {
     let mut tick = tokio::time::interval(ESCALATION_TICK);
@@ -159,6 +167,13 @@ async fn background_loop(services: Services, checkpoint_every: u64) {
                 Ok(0) => {}
                 Ok(swept) => tracing::info!(swept, "removed uploads left unfinished"),
                 Err(e) => tracing::warn!(error = %e, "sweeping unfinished uploads failed"),
+            }
+        }
+        if ticks % DISPOSE_EVERY_TICKS == 0 {
+            match services.dispose_due(ward_core::Timestamp::now()).await {
+                Ok(0) => {}
+                Ok(disposed) => tracing::info!(disposed, "retention disposed of key epochs"),
+                Err(e) => tracing::warn!(error = %e, "retention disposal failed"),
             }
         }
         if ticks % HANDOVER_EVERY_TICKS == 0

@@ -1,9 +1,14 @@
-//! The store trait of compliance: signed audit checkpoints and the monitoring rules' alerts.
+//! The store trait of compliance: signed audit checkpoints, the monitoring rules' alerts,
+//! retention (destroying epoch keys) and legal holds.
 //! Implemented once for both backends in [`crate::store_impl_compliance`].
 
 use async_trait::async_trait;
+use ward_core::Timestamp;
 use ward_core::audit::{AuditCheckpoint, ChainHash, NewAuditEvent};
+use ward_core::id::{ConversationId, UserId};
+use ward_core::keys::{Epoch, KeyScope};
 use ward_core::oversight::Alert;
+use ward_core::retention::{EpochCandidate, HoldId, LegalHold};
 
 use crate::StoreResult;
 
@@ -19,4 +24,45 @@ pub trait ComplianceStore: Send + Sync {
     /// Raises an alert with the audit event that records it; `None` (nothing written) if one
     /// of its kind was raised by the same audit event already.
     async fn raise_alert(&self, alert: &Alert, audit: NewAuditEvent) -> StoreResult<Option<Alert>>;
+
+    /// Sets or clears a conversation's own retention, with its audit event; false (nothing
+    /// written) if there is no such conversation.
+    async fn set_retention(
+        &self,
+        conversation: ConversationId,
+        secs: Option<i64>,
+        audit: NewAuditEvent,
+    ) -> StoreResult<bool>;
+    /// Every conversation epoch with messages whose key was not destroyed, with what retention
+    /// needs to judge it. Includes the current epochs; the caller skips those.
+    async fn disposal_candidates(&self) -> StoreResult<Vec<EpochCandidate>>;
+    /// Who sent the messages of a conversation epoch.
+    async fn epoch_senders(
+        &self,
+        conversation: ConversationId,
+        epoch: Epoch,
+    ) -> StoreResult<Vec<UserId>>;
+    /// Destroys a conversation epoch's data key, records that it was and appends the audit
+    /// event, in one transaction; false (nothing written) if it was destroyed already.
+    async fn shred_epoch(
+        &self,
+        conversation: ConversationId,
+        epoch: Epoch,
+        at: Timestamp,
+        audit: NewAuditEvent,
+    ) -> StoreResult<bool>;
+    /// Whether retention destroyed this key (it is then never made again).
+    async fn key_shredded(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<bool>;
+    async fn place_hold(&self, hold: &LegalHold, audit: NewAuditEvent) -> StoreResult<()>;
+    /// False (nothing written) if there is no such hold or it was released already.
+    async fn release_hold(
+        &self,
+        hold: HoldId,
+        by: UserId,
+        at: Timestamp,
+        audit: NewAuditEvent,
+    ) -> StoreResult<bool>;
+    async fn legal_hold(&self, hold: HoldId) -> StoreResult<Option<LegalHold>>;
+    /// Holds, newest first; with `active_only`, those not released.
+    async fn legal_holds(&self, active_only: bool) -> StoreResult<Vec<LegalHold>>;
 }

@@ -231,3 +231,12 @@ pub(crate) const ACKNOWLEDGE_ALERT: &str = "UPDATE alerts SET acknowledged_by = 
 
 pub(crate) const INSERT_CHECKPOINT: &str = "INSERT INTO audit_checkpoints (seq, head_hash, \
      signed_at, public_key, signature) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING";
+pub(crate) const SET_RETENTION: &str = "UPDATE conversations SET retention_secs = $2 WHERE id = $1";
+pub(crate) const DESTROY_DATA_KEY: &str =
+    "DELETE FROM data_keys WHERE scope_kind = 'conversation' AND scope_id = $1 AND epoch = $2";
+pub(crate) const RECORD_SHRED: &str = "INSERT INTO shredded_keys (scope_kind, scope_id, epoch, \
+     shredded_at) VALUES ('conversation', $1, $2, $3) ON CONFLICT DO NOTHING";
+pub(crate) const PLACE_HOLD: &str = "INSERT INTO legal_holds (id, scope, subject_id, epoch, \
+     sealed_reason, placed_by, placed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub(crate) const RELEASE_HOLD: &str = "UPDATE legal_holds SET released_by = $2, \
+     released_at = $3 WHERE id = $1 AND released_at IS NULL";

@@ -7,8 +7,12 @@ macro_rules! impl_compliance_store {
         use async_trait::async_trait;
         use std::sync::Arc;
 
+        use ward_core::Timestamp;
         use ward_core::audit::{AuditCheckpoint, ChainHash, NewAuditEvent};
+        use ward_core::id::{ConversationId, UserId};
+        use ward_core::keys::{Epoch, KeyScope};
         use ward_core::oversight::Alert;
+        use ward_core::retention::{EpochCandidate, HoldId, LegalHold};
         use $qc as qc;
         use $w as w;
 
@@ -49,6 +53,108 @@ macro_rules! impl_compliance_store {
                     })
                 })
                 .await
+            }
+
+            async fn set_retention(
+                &self,
+                conversation: ConversationId,
+                secs: Option<i64>,
+                audit: NewAuditEvent,
+            ) -> StoreResult<bool> {
+                let h = Arc::clone(&self.hasher);
+                self.write(move |c| {
+                    Box::pin(async move {
+                        w::order(c).await?;
+                        if !w::set_retention(c, conversation, secs).await? {
+                            return Ok(false);
+                        }
+                        w::append_audit(c, &*h, &audit).await?;
+                        Ok(true)
+                    })
+                })
+                .await
+            }
+
+            async fn disposal_candidates(&self) -> StoreResult<Vec<EpochCandidate>> {
+                self.read(|c| Box::pin(qc::disposal_candidates(c))).await
+            }
+
+            async fn epoch_senders(
+                &self,
+                conversation: ConversationId,
+                epoch: Epoch,
+            ) -> StoreResult<Vec<UserId>> {
+                self.read(move |c| Box::pin(qc::epoch_senders(c, conversation, epoch)))
+                    .await
+            }
+
+            async fn shred_epoch(
+                &self,
+                conversation: ConversationId,
+                epoch: Epoch,
+                at: Timestamp,
+                audit: NewAuditEvent,
+            ) -> StoreResult<bool> {
+                let h = Arc::clone(&self.hasher);
+                self.write(move |c| {
+                    Box::pin(async move {
+                        w::order(c).await?;
+                        if !w::shred_epoch(c, conversation, epoch, at).await? {
+                            return Ok(false);
+                        }
+                        w::append_audit(c, &*h, &audit).await?;
+                        Ok(true)
+                    })
+                })
+                .await
+            }
+
+            async fn key_shredded(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<bool> {
+                self.read(move |c| Box::pin(qc::key_shredded(c, scope, epoch)))
+                    .await
+            }
+
+            async fn place_hold(&self, hold: &LegalHold, audit: NewAuditEvent) -> StoreResult<()> {
+                let (hold, h) = (hold.clone(), Arc::clone(&self.hasher));
+                self.write(move |c| {
+                    Box::pin(async move {
+                        w::order(c).await?;
+                        w::place_hold(c, &hold).await?;
+                        w::append_audit(c, &*h, &audit).await?;
+                        Ok(())
+                    })
+                })
+                .await
+            }
+
+            async fn release_hold(
+                &self,
+                hold: HoldId,
+                by: UserId,
+                at: Timestamp,
+                audit: NewAuditEvent,
+            ) -> StoreResult<bool> {
+                let h = Arc::clone(&self.hasher);
+                self.write(move |c| {
+                    Box::pin(async move {
+                        w::order(c).await?;
+                        if !w::release_hold(c, hold, by, at).await? {
+                            return Ok(false);
+                        }
+                        w::append_audit(c, &*h, &audit).await?;
+                        Ok(true)
+                    })
+                })
+                .await
+            }
+
+            async fn legal_hold(&self, hold: HoldId) -> StoreResult<Option<LegalHold>> {
+                self.read(move |c| Box::pin(qc::legal_hold(c, hold))).await
+            }
+
+            async fn legal_holds(&self, active_only: bool) -> StoreResult<Vec<LegalHold>> {
+                self.read(move |c| Box::pin(qc::legal_holds(c, active_only)))
+                    .await
             }
         }
     };

@@ -88,6 +88,10 @@ impl From<ServiceError> for ApiError {
             E::Forbidden => Self::new(ProblemType::Forbidden, "your role does not allow this"),
             E::NotFound(what) => Self::new(ProblemType::NotFound, format!("{what} not found")),
             E::Conflict(what) => Self::new(ProblemType::Conflict, what),
+            E::Disposed => Self::new(
+                ProblemType::Disposed,
+                "disposed of under the retention policy; its key was destroyed",
+            ),
             E::Safety(report) => {
                 let (kind, detail) = if report.blocked() {
                     (

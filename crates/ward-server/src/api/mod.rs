@@ -7,6 +7,7 @@ mod attachments;
 mod audit;
 mod auth;
 mod clinical;
+mod compliance;
 mod conversations;
 pub mod error;
 mod extract;
@@ -68,6 +69,7 @@ pub struct AppState {
         (name = "sessions", description = "Devices and remote wipe"),
         (name = "policy", description = "Organisation policy"),
         (name = "audit", description = "Audit log"),
+        (name = "compliance", description = "Retention and legal holds"),
         (name = "patients", description = "Patient registry and care teams"),
         (name = "conversations", description = "Conversations, messages, receipts"),
         (name = "attachments", description = "Files: upload, download, thumbnails"),
@@ -142,6 +144,9 @@ fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(oversight::list_alerts))
         .routes(routes!(oversight::acknowledge_alert))
         .routes(routes!(oversight::disclosures))
+        .routes(routes!(compliance::set_retention))
+        .routes(routes!(compliance::place_hold, compliance::list_holds))
+        .routes(routes!(compliance::release_hold))
         .routes(routes!(sync::sync))
         .layer(timeout(REQUEST_TIMEOUT))
 }

@@ -112,6 +112,14 @@ pub fn policy_document(policy: &Policy) -> PolicyDocument {
             failed_logins: policy.monitoring.failed_logins,
             new_address: policy.monitoring.new_address,
         },
+        retention: ward_proto::policy::RetentionPolicy {
+            direct: policy.retention.direct,
+            group: policy.retention.group,
+            channel: policy.retention.channel,
+            care_team: policy.retention.care_team,
+            patient: policy.retention.patient,
+            role: policy.retention.role,
+        },
     }
 }
 
@@ -147,6 +155,14 @@ pub fn policy_from_document(doc: PolicyDocument) -> Result<Policy, ApiError> {
             downloads: doc.monitoring.downloads,
             failed_logins: doc.monitoring.failed_logins,
             new_address: doc.monitoring.new_address,
+        },
+        retention: ward_core::retention::RetentionPolicy {
+            direct: doc.retention.direct,
+            group: doc.retention.group,
+            channel: doc.retention.channel,
+            care_team: doc.retention.care_team,
+            patient: doc.retention.patient,
+            role: doc.retention.role,
         },
     })
 }

@@ -146,6 +146,7 @@ pub fn message_view(m: &PlainMessage) -> MessageView {
         recalled: m.message.recalled_at.is_some(),
         expires_at: m.message.expires_at.map(Timestamp::to_datetime),
         expired: m.message.expired_at.is_some(),
+        disposed: m.disposed,
     }
 }
 

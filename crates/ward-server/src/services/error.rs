@@ -28,6 +28,8 @@ pub enum ServiceError {
     NotFound(&'static str),
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    #[error("disposed of under the retention policy")]
+    Disposed,
     #[error("the message has clinical safety findings")]
     Safety(super::SafetyReport),
     #[error("the file was refused: {0}")]

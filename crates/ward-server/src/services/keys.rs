@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use ward_core::Timestamp;
-use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
+use ward_core::keys::{DataKeyRecord, Epoch, EpochLength, KeyScope};
 use ward_crypto::audit_signing::AuditSigner;
 use ward_crypto::keyring::{DataKey, Keyring, SecretKey};
 use ward_crypto::seal::{self, Binding};
@@ -22,6 +22,7 @@ pub struct Keys {
     store: Arc<dyn Store>,
     keyring: Keyring,
     cache: Arc<Mutex<HashMap<(KeyScope, Epoch), DataKey>>>,
+    epoch_length: EpochLength,
 }
 
 impl Keys {
@@ -30,6 +31,25 @@ impl Keys {
             store,
             keyring,
             cache: Arc::default(),
+            epoch_length: EpochLength::Month,
+        }
+    }
+
+    /// Keys whose epochs last `length` (a month unless a retention drill asks for less).
+    pub fn with_epoch_length(mut self, length: EpochLength) -> Self {
+        self.epoch_length = length;
+        self
+    }
+
+    /// The epoch new records are sealed in at `at`.
+    pub fn epoch_of(&self, at: ward_core::Timestamp) -> Epoch {
+        self.epoch_length.epoch_of(at)
+    }
+
+    /// Forgets a destroyed key held in memory.
+    pub fn forget(&self, scope: KeyScope, epoch: Epoch) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.remove(&(scope, epoch));
         }
     }
 
@@ -54,6 +74,11 @@ impl Keys {
         let record = match self.store.data_key(scope, epoch).await? {
             Some(record) => record,
             None if !create => return Ok(None),
+            // Retention destroyed it: what it sealed stays unreadable, and nothing new is
+            // sealed under a key whose epoch was disposed of.
+            None if self.store.key_shredded(scope, epoch).await? => {
+                return Err(ServiceError::Disposed);
+            }
             None => {
                 let fresh = SecretKey::generate()?;
                 let record = DataKeyRecord {

@@ -90,6 +90,7 @@ impl Services {
                 ..message
             },
             body: body.to_owned(),
+            disposed: false,
             attachments,
         };
         self.publish(&committed, Payload::Edited(&plain));

@@ -46,7 +46,7 @@ impl Services {
             )
             .await?;
         let now = Timestamp::now();
-        let epoch = Epoch::of(now);
+        let epoch = self.keys.epoch_of(now);
         let message_id = Uuid::now_v7();
         let binding = Binding::MessageBody {
             conversation: id,
@@ -115,6 +115,7 @@ impl Services {
                     message,
                     body: outgoing.body,
                     attachments,
+                    disposed: false,
                 };
                 self.publish(&committed, Payload::Message(&plain));
                 Ok((plain, true))
@@ -171,24 +172,32 @@ impl Services {
     }
 
     /// Opens a message for its members: a recalled or expired one shows no body and no
-    /// attachments (use [`Self::open_body`] for compliance).
+    /// attachments (use [`Self::open_body`] for compliance), nor does one whose epoch
+    /// retention disposed of (for anyone).
     pub(crate) async fn open_message(
         &self,
         message: Message,
     ) -> Result<PlainMessage, ServiceError> {
+        let tombstone = |message, disposed| PlainMessage {
+            message,
+            body: String::new(),
+            attachments: Vec::new(),
+            disposed,
+        };
         if message.withdrawn() {
-            return Ok(PlainMessage {
-                message,
-                body: String::new(),
-                attachments: Vec::new(),
-            });
+            return Ok(tombstone(message, false));
         }
-        let body = self.open_body(&message).await?;
+        let body = match self.open_body(&message).await {
+            Ok(body) => body,
+            Err(ServiceError::Disposed) => return Ok(tombstone(message, true)),
+            Err(e) => return Err(e),
+        };
         let attachments = self.open_attachment_list(&message).await?;
         Ok(PlainMessage {
             message,
             body,
             attachments,
+            disposed: false,
         })
     }
 

@@ -15,7 +15,7 @@ use ward_core::conversation::{
     check_title,
 };
 use ward_core::id::{ConversationId, PatientId, UserId};
-use ward_core::keys::{Epoch, KeyScope};
+use ward_core::keys::KeyScope;
 use ward_core::role::{Permission, RoleName};
 use ward_core::user::UserStatus;
 use ward_crypto::seal::Binding;
@@ -29,6 +29,8 @@ pub struct PlainMessage {
     pub message: Message,
     pub body: String,
     pub attachments: Vec<super::AttachmentInfo>,
+    /// Retention destroyed its key: the body and attachments are gone for good.
+    pub disposed: bool,
 }
 
 /// A conversation with its title opened and its members.
@@ -91,7 +93,7 @@ impl Services {
         title: &str,
         now: Timestamp,
     ) -> Result<Vec<u8>, ServiceError> {
-        let epoch = Epoch::of(now);
+        let epoch = self.keys.epoch_of(now);
         let binding = Binding::ConversationTitle {
             conversation: id,
             epoch,
@@ -110,11 +112,16 @@ impl Services {
             conversation: c.id,
             epoch,
         };
-        let plain = self
+        match self
             .keys
             .open(KeyScope::Conversation(c.id), epoch, binding, sealed)
-            .await?;
-        Ok(Some(String::from_utf8_lossy(&plain).into_owned()))
+            .await
+        {
+            Ok(plain) => Ok(Some(String::from_utf8_lossy(&plain).into_owned())),
+            // Its month was disposed of: the conversation goes on untitled.
+            Err(ServiceError::Disposed) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     pub(crate) async fn plain_conversation(

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, AuditEvent, AuditFilter, NewAuditEvent, Outcome, TargetKind};
 use ward_core::id::{PatientId, UserId};
-use ward_core::keys::{Epoch, KeyScope};
+use ward_core::keys::KeyScope;
 use ward_core::oversight::{
     Alert, AlertId, AlertKind, BreakGlassGrant, check_minutes, check_reason,
 };
@@ -94,7 +94,7 @@ impl Services {
             ));
         }
         let now = Timestamp::now();
-        let (id, epoch) = (Uuid::now_v7(), Epoch::of(now));
+        let (id, epoch) = (Uuid::now_v7(), self.keys.epoch_of(now));
         let binding = Binding::BreakGlassReason {
             conversation: thread.id,
             grant: id,

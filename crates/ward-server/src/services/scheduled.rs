@@ -7,7 +7,7 @@ use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
 use ward_core::id::ConversationId;
-use ward_core::keys::{Epoch, KeyScope};
+use ward_core::keys::KeyScope;
 use ward_core::role::Permission;
 use ward_core::scheduled::{ScheduledId, ScheduledMessage, ScheduledState, check_send_at};
 use ward_core::user::UserStatus;
@@ -72,7 +72,7 @@ impl Services {
         self.usable_attachments(caller, id, &outgoing.attachments)
             .await?;
         let scheduled_id = Uuid::now_v7();
-        let epoch = Epoch::of(now);
+        let epoch = self.keys.epoch_of(now);
         let binding = Binding::ScheduledBody {
             conversation: id,
             scheduled: scheduled_id,

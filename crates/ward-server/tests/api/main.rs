@@ -15,6 +15,7 @@ mod mfa;
 mod monitoring;
 mod ops;
 mod realtime;
+mod retention;
 mod role_messages;
 mod safety;
 mod scheduled;

@@ -12,7 +12,6 @@ use ward_core::attachment::{Attachment, CHUNK_SIZE, check_name};
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::conversation::Conversation;
 use ward_core::id::ConversationId;
-use ward_core::keys::Epoch;
 use ward_core::role::Permission;
 use ward_media::{Handling, Metadata, SNIFF_LEN};
 
@@ -259,7 +258,7 @@ impl<'a> ChunkSink<'a> {
                 id: Uuid::now_v7(),
                 conversation_id: conversation.id,
                 uploader_id: caller.user.id,
-                epoch: Epoch::of(now),
+                epoch: services.keys.epoch_of(now),
                 media_type: String::new(),
                 size: 0,
                 chunk_count: 0,

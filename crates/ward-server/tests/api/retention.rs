@@ -1,0 +1,173 @@
+//! Retention by crypto-shredding, and legal hold: once a closed key epoch's messages are all
+//! past retention its key is destroyed (audited) and they read as disposed for everyone,
+//! compliance included; a held conversation survives until its hold is released.
+
+use std::time::Duration;
+
+use ward_client::Client;
+use ward_proto::ProblemType;
+use ward_proto::audit::AuditQuery;
+use ward_proto::compliance::{HoldScope, PlaceHoldRequest};
+
+use crate::audit::compliance_officer;
+use crate::messaging::{group, id_of, text};
+use crate::{TestServer, api_test, assert_problem};
+
+/// Waits (at most two minutes) until the first message of `conversation` reads as disposed.
+async fn until_disposed(reader: &Client, conversation: uuid::Uuid) -> bool {
+    for _ in 0..120 {
+        let messages = reader
+            .list_messages(conversation, 0, 10)
+            .await
+            .expect("list")
+            .messages;
+        if messages.first().is_some_and(|m| m.disposed) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    false
+}
+
+fn hold(scope: HoldScope, subject: uuid::Uuid, reason: &str) -> PlaceHoldRequest {
+    PlaceHoldRequest {
+        scope,
+        subject_id: subject,
+        reason: reason.into(),
+    }
+}
+
+api_test!(
+    past_retention_epochs_are_shredded_unless_held,
+    |server: TestServer| async move {
+        // Two-second key epochs, so an epoch closes while the test watches.
+        let mut server = server;
+        server.config.key_epoch_secs = Some(2);
+        let server = server.restart().await;
+        let (admin, _) = server.admin().await;
+        let nurse = server.user(&admin, "nurse.reyes", "nurse").await;
+        let doctor = server.user(&admin, "dr.okafor", "physician").await;
+        let doctor_id = id_of(&doctor).await;
+        let held = group(&nurse, &[doctor_id]).await;
+        let open = group(&nurse, &[doctor_id]).await;
+        nurse
+            .send_message(held, &text("Pending litigation: keep"))
+            .await
+            .expect("send");
+        let (disposable, _) = nurse
+            .send_message(open, &text("Routine: may go"))
+            .await
+            .expect("send");
+
+        assert_problem(
+            nurse.set_retention(open, Some(60)).await,
+            ProblemType::Forbidden,
+        );
+        assert_problem(
+            admin.set_retention(open, Some(59)).await,
+            ProblemType::Validation,
+        );
+        assert_problem(
+            admin.set_retention(uuid::Uuid::new_v4(), Some(60)).await,
+            ProblemType::NotFound,
+        );
+        admin
+            .set_retention(held, Some(60))
+            .await
+            .expect("retention");
+        admin
+            .set_retention(open, Some(60))
+            .await
+            .expect("retention");
+
+        let compliance = compliance_officer(&server, &admin).await;
+        let reason = "Matter 2026-114, counsel's instruction";
+        assert_problem(
+            compliance
+                .place_hold(&hold(HoldScope::Conversation, held, ""))
+                .await,
+            ProblemType::Validation,
+        );
+        assert_problem(
+            compliance
+                .place_hold(&hold(HoldScope::Patient, uuid::Uuid::new_v4(), reason))
+                .await,
+            ProblemType::NotFound,
+        );
+        assert_problem(
+            nurse
+                .place_hold(&hold(HoldScope::Conversation, held, reason))
+                .await,
+            ProblemType::Forbidden,
+        );
+        let placed = compliance
+            .place_hold(&hold(HoldScope::Conversation, held, reason))
+            .await
+            .expect("hold");
+        assert_eq!(placed.reason, reason);
+
+        // Past retention, the unheld epoch is disposed of; the held one is not.
+        assert!(
+            until_disposed(&doctor, open).await,
+            "the open epoch was disposed of"
+        );
+        let gone = &doctor
+            .list_messages(open, 0, 10)
+            .await
+            .expect("list")
+            .messages[0];
+        assert!(gone.body.is_empty() && gone.attachments.is_empty());
+        assert_problem(
+            compliance.message_versions(disposable.id).await,
+            ProblemType::Disposed,
+        );
+        let kept = doctor
+            .list_messages(held, 0, 10)
+            .await
+            .expect("list")
+            .messages;
+        assert_eq!(kept[0].body, "Pending litigation: keep");
+        assert!(!kept[0].disposed);
+
+        let disposals = compliance
+            .search_audit(&AuditQuery {
+                action: Some("retention.dispose".into()),
+                ..AuditQuery::default()
+            })
+            .await
+            .expect("audit")
+            .events;
+        assert_eq!(disposals.len(), 1, "{disposals:?}");
+        assert_eq!(disposals[0].target_id, Some(open));
+        let detail = disposals[0].detail.clone().expect("detail");
+        assert_eq!(detail["messages"], 1);
+        assert_eq!(detail["key"], "destroyed");
+
+        // Released, the held conversation follows its retention.
+        let released = compliance.release_hold(placed.id).await.expect("release");
+        assert!(released.released_at.is_some());
+        assert_problem(
+            compliance.release_hold(placed.id).await,
+            ProblemType::Conflict,
+        );
+        assert!(
+            compliance
+                .list_holds(true)
+                .await
+                .expect("holds")
+                .holds
+                .is_empty()
+        );
+        assert!(
+            until_disposed(&doctor, held).await,
+            "disposed once released"
+        );
+        // New messages go on in a fresh epoch.
+        let (fresh, _) = nurse
+            .send_message(open, &text("Next shift"))
+            .await
+            .expect("send");
+        assert_eq!(fresh.body, "Next shift");
+        server
+    }
+);
