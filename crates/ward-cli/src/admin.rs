@@ -113,7 +113,7 @@ async fn rotate(args: &ConfigArgs, new_key_file: Option<PathBuf>) -> anyhow::Res
     let (store, mut keyring) = ward_server::open(&config).await?;
     let old_ids = keyring.root_key_ids();
     let data_dir_keys = match (config.root_key_source(), &new_key_file) {
-        (RootKeySource::DataDir(dir), None) => {
+        (RootKeySource::KeyDir(dir), None) => {
             let keys = DataDirKeys::new(&dir);
             let new = RootKey::generate()?;
             keys.write_key(&new)?;

@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod backup;
 mod bench;
 mod demo;
 mod demo_seed;
@@ -65,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+    /// Writes a consistent, sealed backup of the embedded database while the server runs
+    /// (`--out FILE`), or checks one (`verify FILE`).
+    Backup(backup::BackupArgs),
+    /// Restores a backup into a data directory without a database (server stopped).
+    Restore(backup::RestoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +93,8 @@ fn main() -> ExitCode {
             Command::Admin { command } => admin::run(command).await,
             Command::Audit { command } => audit::run(command).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::Backup(args) => backup::backup(args),
+            Command::Restore(args) => backup::restore(args),
         }
     });
     match result {

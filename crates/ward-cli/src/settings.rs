@@ -11,7 +11,7 @@ use ward_server::Config;
 use crate::ConfigArgs;
 
 /// The configuration keys that `WARD_*` variables may set.
-const ENV_KEYS: [&str; 14] = [
+const ENV_KEYS: [&str; 16] = [
     "data_dir",
     "listen",
     "database_url",
@@ -26,6 +26,8 @@ const ENV_KEYS: [&str; 14] = [
     "attachment_max_bytes",
     "attachment_max_inspected_bytes",
     "audit_checkpoint_secs",
+    "key_dir",
+    "key_epoch_secs",
 ];
 
 /// Builds the configuration; `listen` overrides everything else when given.

@@ -19,6 +19,8 @@ pub enum KeyScope {
     AuditSigning,
     /// Compliance records (legal hold reasons). Never shredded.
     ComplianceRecords,
+    /// The key of one backup archive, wrapped into the archive's header (never stored).
+    BackupArchive,
 }
 
 impl KeyScope {
@@ -31,6 +33,7 @@ impl KeyScope {
             Self::PatientIndex => "patient_index",
             Self::AuditSigning => "audit_signing",
             Self::ComplianceRecords => "compliance_records",
+            Self::BackupArchive => "backup_archive",
         }
     }
 
@@ -42,7 +45,8 @@ impl KeyScope {
             | Self::PatientRecords
             | Self::PatientIndex
             | Self::AuditSigning
-            | Self::ComplianceRecords => uuid::Uuid::nil(),
+            | Self::ComplianceRecords
+            | Self::BackupArchive => uuid::Uuid::nil(),
         }
     }
 
@@ -54,6 +58,7 @@ impl KeyScope {
             "patient_index" => Ok(Self::PatientIndex),
             "audit_signing" => Ok(Self::AuditSigning),
             "compliance_records" => Ok(Self::ComplianceRecords),
+            "backup_archive" => Ok(Self::BackupArchive),
             _ => Err(ValidationError::new("key_scope", "is not a known scope")),
         }
     }

@@ -118,8 +118,8 @@ impl RootKey {
 /// Where the root key comes from.
 #[derive(Debug, Clone)]
 pub enum RootKeySource {
-    /// `DIR/keys/`, generated on first start.
-    DataDir(PathBuf),
+    /// A key directory (by default `DATA/keys/`), generated on first start.
+    KeyDir(PathBuf),
     /// A file holding the base64 key; it must not be readable by group or others.
     File(PathBuf),
     /// The base64 key itself, from an environment variable.
@@ -145,7 +145,7 @@ impl Keyring {
     /// Loads (or, for a data directory without one, generates) the root key.
     pub fn load(source: &RootKeySource) -> Result<Self, CryptoError> {
         match source {
-            RootKeySource::DataDir(dir) => DataDirKeys::new(dir).load_or_create(),
+            RootKeySource::KeyDir(dir) => DataDirKeys::new(dir).load_or_create(),
             RootKeySource::File(path) => Ok(Self::new(RootKey::from_file(path)?)),
             RootKeySource::Inline(secret) => {
                 Ok(Self::new(RootKey::from_base64(secret.expose_secret())?))
@@ -242,9 +242,10 @@ pub struct DataDirKeys {
 }
 
 impl DataDirKeys {
-    pub fn new(data_dir: &Path) -> Self {
+    /// The root keys in `key_dir`.
+    pub fn new(key_dir: &Path) -> Self {
         Self {
-            dir: data_dir.join("keys"),
+            dir: key_dir.to_owned(),
         }
     }
 
@@ -383,15 +384,15 @@ mod tests {
     #[test]
     fn data_dir_key_is_generated_private_and_reloaded() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let first = Keyring::load(&RootKeySource::DataDir(dir.path().to_owned()))?;
-        let again = Keyring::load(&RootKeySource::DataDir(dir.path().to_owned()))?;
+        let first = Keyring::load(&RootKeySource::KeyDir(dir.path().join("keys")))?;
+        let again = Keyring::load(&RootKeySource::KeyDir(dir.path().join("keys")))?;
         assert_eq!(first.current_id(), again.current_id());
         let path = dir
             .path()
             .join(format!("keys/root-{}.key", first.current_id()));
         assert_eq!(fs::metadata(&path)?.permissions().mode() & 0o777, 0o600);
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644))?;
-        assert!(Keyring::load(&RootKeySource::DataDir(dir.path().to_owned())).is_err());
+        assert!(Keyring::load(&RootKeySource::KeyDir(dir.path().join("keys"))).is_err());
         Ok(())
     }
 

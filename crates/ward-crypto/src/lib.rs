@@ -1,5 +1,6 @@
 //! Ward's cryptography, all on aws-lc-rs (and argon2 for passwords).
 //!
+//! - [`archive`]: sealed backup archives, chunked and bound to their place.
 //! - [`keyring`]: the root key and the data keys it wraps (envelope encryption).
 //! - [`seal`]: AES-256-GCM sealing with typed associated data.
 //! - [`password`]: Argon2id password hashing.
@@ -11,6 +12,7 @@
 //! Architecture invariant: key material lives in [`zeroize`]d buffers, never in `Debug` output,
 //! and leaves this crate only wrapped or as a sealed blob.
 
+pub mod archive;
 pub mod audit_chain;
 pub mod audit_signing;
 mod error;

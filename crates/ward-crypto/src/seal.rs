@@ -72,6 +72,12 @@ pub enum Binding {
     },
     /// The reason for a legal hold.
     HoldReason { hold: Uuid },
+    /// One chunk of a backup archive, at its place, saying whether it is the last.
+    ArchiveChunk {
+        archive: Uuid,
+        index: u64,
+        last: bool,
+    },
 }
 
 impl Binding {
@@ -171,6 +177,16 @@ impl Binding {
             Self::HoldReason { hold } => {
                 aad.extend_from_slice(b"legal-hold-reason");
                 aad.extend_from_slice(hold.as_bytes());
+            }
+            Self::ArchiveChunk {
+                archive,
+                index,
+                last,
+            } => {
+                aad.extend_from_slice(b"archive-chunk");
+                aad.extend_from_slice(archive.as_bytes());
+                aad.extend_from_slice(&index.to_be_bytes());
+                aad.push(u8::from(last));
             }
         }
         aad

@@ -52,6 +52,12 @@ pub struct Config {
     /// How often the audit chain's head is verified and signed, in seconds (default 300).
     #[serde(default = "default_audit_checkpoint_secs")]
     pub audit_checkpoint_secs: u64,
+    /// The key directory: the root key (unless `root_key_file` or `root_key` is given) and, on
+    /// SQLite, the vault of data keys. Default `DATA/keys`. Keep it on other storage than the
+    /// data directory and mirror it rather than archive it: backups of the database hold no
+    /// key, and a key retention destroys here is gone from every backup.
+    #[serde(default)]
+    pub key_dir: Option<PathBuf>,
     /// Key epochs last a calendar month. Only retention drills and tests set this: epochs of
     /// this many seconds, so that disposal can be watched in minutes.
     #[serde(default)]
@@ -114,6 +120,7 @@ impl Config {
             attachment_max_bytes: default_attachment_max_bytes(),
             attachment_max_inspected_bytes: default_attachment_max_inspected_bytes(),
             audit_checkpoint_secs: default_audit_checkpoint_secs(),
+            key_dir: None,
             key_epoch_secs: None,
         }
     }
@@ -152,15 +159,24 @@ impl Config {
             },
             None => StoreConfig::Sqlite {
                 path: self.data_dir.join("ward.db"),
+                key_dir: self.key_dir(),
             },
         }
+    }
+
+    /// Where the root key (unless given otherwise) and, on SQLite, the data key vault live:
+    /// `key_dir`, or `DATA/keys`.
+    pub fn key_dir(&self) -> PathBuf {
+        self.key_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys"))
     }
 
     pub fn root_key_source(&self) -> RootKeySource {
         match (&self.root_key_file, &self.root_key) {
             (Some(path), _) => RootKeySource::File(path.clone()),
             (None, Some(key)) => RootKeySource::Inline(key.clone()),
-            (None, None) => RootKeySource::DataDir(self.data_dir.clone()),
+            (None, None) => RootKeySource::KeyDir(self.key_dir()),
         }
     }
 }

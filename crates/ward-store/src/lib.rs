@@ -10,6 +10,7 @@
 //! - The audit chain is extended inside that transaction, under a lock that orders appends.
 
 mod attachments;
+pub mod backup;
 mod compliance;
 mod error;
 mod postgres;
@@ -33,6 +34,7 @@ mod store_impl_messaging;
 mod store_impl_workflow;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod vault;
 mod workflow;
 mod writes_compliance;
 mod writes_shared;
@@ -64,8 +66,9 @@ pub use workflow::{MessageLifecycleStore, OversightStore, ScheduleStore};
 /// Where the data lives.
 #[derive(Debug, Clone)]
 pub enum StoreConfig {
-    /// An SQLite database file (created if missing).
-    Sqlite { path: PathBuf },
+    /// An SQLite database file (created if missing), and the directory of its key vault (kept
+    /// apart from the database, see [`vault`]).
+    Sqlite { path: PathBuf, key_dir: PathBuf },
     /// A PostgreSQL connection URL.
     Postgres { url: String, max_connections: u32 },
 }
@@ -76,7 +79,9 @@ pub async fn open(
     hasher: Arc<dyn ChainHasher>,
 ) -> StoreResult<Arc<dyn Store>> {
     Ok(match config {
-        StoreConfig::Sqlite { path } => Arc::new(sqlite::SqliteStore::open(path, hasher).await?),
+        StoreConfig::Sqlite { path, key_dir } => {
+            Arc::new(sqlite::SqliteStore::open(path, key_dir, hasher).await?)
+        }
         StoreConfig::Postgres {
             url,
             max_connections,
@@ -230,6 +235,8 @@ pub trait KeyStore: Send + Sync {
         records: &[DataKeyRecord],
         audit: NewAuditEvent,
     ) -> StoreResult<()>;
+    /// Destroys a key for good (retention); nothing if there is none.
+    async fn destroy_data_key(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<()>;
 }
 
 /// The audit log.

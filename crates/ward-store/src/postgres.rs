@@ -86,6 +86,10 @@ mod messaging_queries {
     crate::queries_messaging::define_messaging_queries!(sqlx::PgConnection);
 }
 
+mod key_traits {
+    crate::store_impl::impl_table_key_store!(super::PgStore, super::queries, super::writes);
+}
+
 mod compliance_queries {
     crate::queries_compliance::define_compliance_queries!(sqlx::PgConnection);
 }

@@ -186,6 +186,7 @@ macro_rules! define_queries {
             };
         }
 
+        #[allow(dead_code)] // only PostgreSQL keeps data keys in the database
         pub(crate) async fn data_key(
             c: &mut Conn,
             scope: KeyScope,

@@ -240,3 +240,5 @@ pub(crate) const PLACE_HOLD: &str = "INSERT INTO legal_holds (id, scope, subject
      sealed_reason, placed_by, placed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 pub(crate) const RELEASE_HOLD: &str = "UPDATE legal_holds SET released_by = $2, \
      released_at = $3 WHERE id = $1 AND released_at IS NULL";
+pub(crate) const DELETE_DATA_KEY: &str =
+    "DELETE FROM data_keys WHERE scope_kind = $1 AND scope_id = $2 AND epoch = $3";

@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 use ward_core::audit::ChainHasher;
 
 use crate::StoreResult;
+use crate::vault::KeyVault;
 use writer::{Writer, WriterWatch};
 
 mod queries {
@@ -35,13 +36,20 @@ pub(crate) struct SqliteStore {
     writer: Writer,
     readers: SqlitePool,
     hasher: Arc<dyn ChainHasher>,
+    /// The wrapped data keys, in their own file.
+    vault: KeyVault,
     /// Stops the background checkpointer, which must be gone before the writer's final
     /// checkpoint (two checkpoints at once make the second fail).
     checkpointer: std::sync::Mutex<Option<(oneshot::Sender<()>, JoinHandle<()>)>>,
 }
 
 impl SqliteStore {
-    pub(crate) async fn open(path: &Path, hasher: Arc<dyn ChainHasher>) -> StoreResult<Self> {
+    pub(crate) async fn open(
+        path: &Path,
+        key_dir: &Path,
+        hasher: Arc<dyn ChainHasher>,
+    ) -> StoreResult<Self> {
+        let vault = KeyVault::open(key_dir)?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -62,12 +70,29 @@ impl SqliteStore {
         let writer = Writer::start(path)?;
         let (stop, stopped) = oneshot::channel();
         let checkpointer = tokio::spawn(run_checkpointer(conn, writer.watch(), stopped));
-        Ok(Self {
+        let store = Self {
             writer,
             readers,
             hasher,
+            vault,
             checkpointer: std::sync::Mutex::new(Some((stop, checkpointer))),
-        })
+        };
+        store.move_keys_to_vault().await?;
+        Ok(store)
+    }
+
+    /// Moves data keys that an earlier version kept in the database into the vault (copied
+    /// first, then deleted), so a backup of the database carries none.
+    async fn move_keys_to_vault(&self) -> StoreResult<()> {
+        let legacy = self.read(|c| Box::pin(queries::all_data_keys(c))).await?;
+        if legacy.is_empty() {
+            return Ok(());
+        }
+        for record in legacy {
+            self.vault.insert(record).await?;
+        }
+        self.write(|c| Box::pin(async move { writes::delete_all_data_keys(c) }))
+            .await
     }
 
     /// Runs `f` in the next batch transaction and returns its result after the commit.
@@ -199,4 +224,45 @@ async fn run_checkpointer(
         }
     }
     let _ = conn.close().await;
+}
+
+mod key_traits {
+    use async_trait::async_trait;
+    use ward_core::audit::NewAuditEvent;
+    use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
+
+    use crate::{AuditStore, KeyStore, StoreResult};
+
+    /// The keys live in the vault, not in the database.
+    #[async_trait]
+    impl KeyStore for super::SqliteStore {
+        async fn data_key(
+            &self,
+            scope: KeyScope,
+            epoch: Epoch,
+        ) -> StoreResult<Option<DataKeyRecord>> {
+            self.vault.get(scope, epoch).await
+        }
+
+        async fn insert_data_key(&self, record: &DataKeyRecord) -> StoreResult<DataKeyRecord> {
+            self.vault.insert(record.clone()).await
+        }
+
+        async fn data_keys(&self) -> StoreResult<Vec<DataKeyRecord>> {
+            self.vault.all().await
+        }
+
+        async fn replace_wrapped_keys(
+            &self,
+            records: &[DataKeyRecord],
+            audit: NewAuditEvent,
+        ) -> StoreResult<()> {
+            self.vault.replace(records.to_vec()).await?;
+            self.append_audit(audit).await.map(drop)
+        }
+
+        async fn destroy_data_key(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<()> {
+            self.vault.destroy(scope, epoch).await.map(drop)
+        }
+    }
 }

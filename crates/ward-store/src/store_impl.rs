@@ -14,7 +14,6 @@ macro_rules! impl_store {
         use ward_core::Timestamp;
         use ward_core::audit::{AuditEvent, AuditFilter, NewAuditEvent};
         use ward_core::id::{SessionId, UserId};
-        use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
         use ward_core::policy::Policy;
         use ward_core::role::{Role, RoleName};
         use ward_core::session::{EndReason, Session, SessionScope};
@@ -23,8 +22,8 @@ macro_rules! impl_store {
         use $w as w;
 
         use crate::{
-            AuditStore, FailureCounts, KeyStore, PolicyStore, SessionStore, StoreResult,
-            ThrottleStore, TotpFactor, UserStore,
+            AuditStore, FailureCounts, PolicyStore, SessionStore, StoreResult, ThrottleStore,
+            TotpFactor, UserStore,
         };
 
         #[async_trait]
@@ -290,6 +289,48 @@ macro_rules! impl_store {
         }
 
         #[async_trait]
+        impl AuditStore for $store {
+            async fn append_audit(&self, event: NewAuditEvent) -> StoreResult<i64> {
+                let h = Arc::clone(&self.hasher);
+                self.write(move |c| Box::pin(async move { w::append_audit(c, &*h, &event).await }))
+                    .await
+            }
+
+            async fn search_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEvent>> {
+                let filter = filter.clone();
+                self.read(move |c| Box::pin(async move { q::search_audit(c, &filter).await }))
+                    .await
+            }
+
+            async fn audit_chain_page(
+                &self,
+                after_seq: i64,
+                limit: u32,
+            ) -> StoreResult<Vec<AuditEvent>> {
+                self.read(move |c| Box::pin(q::audit_chain_page(c, after_seq, limit)))
+                    .await
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;
+
+/// [`crate::KeyStore`] over the database's own `data_keys` table (PostgreSQL, where every
+/// node must share the keys). The embedded backend keeps them in [`crate::vault`] instead.
+macro_rules! impl_table_key_store {
+    ($store:ty, $q:path, $w:path) => {
+        use std::sync::Arc;
+
+        use async_trait::async_trait;
+        use ward_core::audit::NewAuditEvent;
+        use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
+        use $q as q;
+        use $w as w;
+
+        use crate::{KeyStore, StoreResult};
+
+        #[async_trait]
         impl KeyStore for $store {
             async fn data_key(
                 &self,
@@ -326,32 +367,15 @@ macro_rules! impl_store {
                 })
                 .await
             }
-        }
 
-        #[async_trait]
-        impl AuditStore for $store {
-            async fn append_audit(&self, event: NewAuditEvent) -> StoreResult<i64> {
-                let h = Arc::clone(&self.hasher);
-                self.write(move |c| Box::pin(async move { w::append_audit(c, &*h, &event).await }))
-                    .await
-            }
-
-            async fn search_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEvent>> {
-                let filter = filter.clone();
-                self.read(move |c| Box::pin(async move { q::search_audit(c, &filter).await }))
-                    .await
-            }
-
-            async fn audit_chain_page(
-                &self,
-                after_seq: i64,
-                limit: u32,
-            ) -> StoreResult<Vec<AuditEvent>> {
-                self.read(move |c| Box::pin(q::audit_chain_page(c, after_seq, limit)))
-                    .await
+            async fn destroy_data_key(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<()> {
+                self.write(move |c| {
+                    Box::pin(async move { w::delete_data_key(c, scope, epoch).await })
+                })
+                .await
             }
         }
     };
 }
 
-pub(crate) use impl_store;
+pub(crate) use impl_table_key_store;

@@ -25,7 +25,10 @@ impl TestDatabase {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("ward.db");
         Ok(Self {
-            config: StoreConfig::Sqlite { path },
+            config: StoreConfig::Sqlite {
+                path,
+                key_dir: dir.path().join("keys"),
+            },
             dir,
             pg: None,
         })

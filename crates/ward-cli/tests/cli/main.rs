@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test may panic where it checks
 
 mod audit_tamper;
+mod backup;
 mod crash;
 mod keys;
 mod logs;

@@ -71,14 +71,17 @@ impl Keys {
         if let Some(key) = self.cached(scope, epoch) {
             return Ok(Some(key));
         }
+        // Retention destroyed it: what it sealed stays unreadable, and nothing new is sealed
+        // under it. A copy left by an interrupted disposal is destroyed now.
+        if matches!(scope, KeyScope::Conversation(_))
+            && self.store.key_shredded(scope, epoch).await?
+        {
+            self.store.destroy_data_key(scope, epoch).await?;
+            return Err(ServiceError::Disposed);
+        }
         let record = match self.store.data_key(scope, epoch).await? {
             Some(record) => record,
             None if !create => return Ok(None),
-            // Retention destroyed it: what it sealed stays unreadable, and nothing new is
-            // sealed under a key whose epoch was disposed of.
-            None if self.store.key_shredded(scope, epoch).await? => {
-                return Err(ServiceError::Disposed);
-            }
             None => {
                 let fresh = SecretKey::generate()?;
                 let record = DataKeyRecord {
@@ -142,7 +145,9 @@ impl Keys {
         Ok(seal::blind_index(&key, value))
     }
 
-    /// Opens a blob sealed by [`Keys::seal`] with the same scope, epoch and binding.
+    /// Opens a blob sealed by [`Keys::seal`] with the same scope, epoch and binding. A key that
+    /// is not there (destroyed by retention, or absent from a restored vault) is never made
+    /// up: the record counts as disposed of.
     pub async fn open(
         &self,
         scope: KeyScope,
@@ -150,7 +155,10 @@ impl Keys {
         binding: Binding,
         sealed: &[u8],
     ) -> Result<Vec<u8>, ServiceError> {
-        let key = self.data_key(scope, epoch).await?;
+        let key = self
+            .fetch(scope, epoch, false)
+            .await?
+            .ok_or(ServiceError::Disposed)?;
         Ok(seal::open(&key, binding, sealed)?)
     }
 

@@ -250,8 +250,9 @@ impl Services {
                 .shred_epoch(conversation, epoch, now, audit)
                 .await?
             {
-                self.keys
-                    .forget(KeyScope::Conversation(conversation), epoch);
+                let scope = KeyScope::Conversation(conversation);
+                self.store.destroy_data_key(scope, epoch).await?;
+                self.keys.forget(scope, epoch);
                 tracing::info!(%conversation, epoch = epoch.index(), "epoch disposed of");
                 disposed += 1;
             }

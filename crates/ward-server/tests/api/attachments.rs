@@ -113,7 +113,7 @@ async fn count_rows(server: &TestServer, table: Table) -> i64 {
         None => server.config.store(),
     };
     match config {
-        StoreConfig::Sqlite { path } => {
+        StoreConfig::Sqlite { path, .. } => {
             let url = format!("sqlite://{}?mode=ro", path.display());
             let pool = sqlx::SqlitePool::connect(&url).await.expect("sqlite");
             let n: (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.expect("count");

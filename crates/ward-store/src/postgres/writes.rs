@@ -371,3 +371,19 @@ fn store_conflict(e: StoreError, what: &'static str) -> StoreError {
 
 crate::writes_workflow::workflow_writes!();
 crate::writes_compliance::compliance_writes!();
+
+/// Deletes a data key (retention); nothing if there is none. Only PostgreSQL keeps keys in
+/// the database; SQLite's live in the vault.
+pub(crate) async fn delete_data_key(
+    c: &mut Conn,
+    scope: ward_core::keys::KeyScope,
+    epoch: ward_core::keys::Epoch,
+) -> StoreResult<()> {
+    let args = [
+        crate::sql::Arg::Text(Some(scope.kind().to_owned())),
+        crate::sql::Arg::Id(Some(scope.id())),
+        crate::sql::Arg::Int(Some(epoch.index())),
+    ];
+    run(c, sql::DELETE_DATA_KEY, &args).await?;
+    Ok(())
+}

@@ -12,13 +12,12 @@ use ward_core::Timestamp;
 use ward_core::audit::NewAuditEvent;
 use ward_core::conversation::{Committed, Conversation, Event, EventKind, Message, MessageId};
 use ward_core::id::{ConversationId, PatientId, SessionId, UserId};
-use ward_core::keys::DataKeyRecord;
 use ward_core::patient::PatientRecord;
 use ward_core::policy::Policy;
 use ward_core::session::{EndReason, Session, SessionScope};
 use ward_core::user::{User, UserStatus};
 
-use crate::rows::{ConversationRow, DataKeyRow};
+use crate::rows::ConversationRow;
 use crate::sql;
 use crate::{StoreError, StoreResult, TotpFactor};
 
@@ -311,44 +310,9 @@ pub(crate) async fn put_policy(c: &mut Conn, p: &Policy, at: Timestamp) -> Store
     Ok(())
 }
 
-pub(crate) async fn insert_data_key(c: &mut Conn, r: &DataKeyRecord) -> StoreResult<DataKeyRecord> {
-    let (kind, id, epoch) = (r.scope.kind(), r.scope.id(), r.epoch.index());
-    execute(
-        c,
-        sql::INSERT_DATA_KEY,
-        &[
-            &kind,
-            &id,
-            &epoch,
-            &r.wrapped.root_key_id,
-            &r.wrapped.ciphertext,
-            &r.created_at.as_micros(),
-        ],
-    )?;
-    let row = query_one(c, sql::DATA_KEY, &[&kind, &id, &epoch], |r| {
-        Ok(DataKeyRow {
-            scope_kind: r.get(0)?,
-            scope_id: r.get(1)?,
-            epoch: r.get(2)?,
-            root_key_id: r.get(3)?,
-            wrapped: r.get(4)?,
-            created_at: r.get(5)?,
-        })
-    })?;
-    row.ok_or(StoreError::NotFound("data key"))?.try_into()
-}
-
-pub(crate) async fn update_wrapped_key(c: &mut Conn, r: &DataKeyRecord) -> StoreResult<()> {
-    let args: [&dyn ToSql; 5] = [
-        &r.wrapped.root_key_id,
-        &r.wrapped.ciphertext,
-        &r.scope.kind(),
-        &r.scope.id(),
-        &r.epoch.index(),
-    ];
-    if execute(c, sql::UPDATE_WRAPPED_KEY, &args)? == 0 {
-        return Err(StoreError::NotFound("data key"));
-    }
+/// Empties the database's own key table once its keys are in the vault.
+pub(crate) fn delete_all_data_keys(c: &mut Conn) -> StoreResult<()> {
+    execute(c, "DELETE FROM data_keys", &[])?;
     Ok(())
 }
 

@@ -1,0 +1,161 @@
+//! `ward backup`, `ward backup verify` and `ward restore`: consistent online backups of the
+//! embedded database, sealed under the root key. A backup holds no data key (they live in the
+//! key vault, in the key directory), so restoring one needs the live key directory: a key that
+//! retention destroyed after the backup is gone from it too. PostgreSQL deployments back up
+//! with `pg_dump` or point-in-time recovery, and the key directory apart (see the README).
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use ward_crypto::archive::{ArchiveInfo, open_archive, seal_archive};
+use ward_crypto::keyring::Keyring;
+use ward_server::Config;
+use ward_store::backup::{check_sqlite, snapshot_sqlite};
+
+use crate::{ConfigArgs, settings};
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BackupArgs {
+    #[command(subcommand)]
+    check: Option<BackupCheck>,
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// The backup file to write.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum BackupCheck {
+    /// Checks a backup opens with this deployment's root key and holds a whole database,
+    /// without restoring it.
+    Verify {
+        file: PathBuf,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RestoreArgs {
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// The backup file to restore (into a data directory without a database).
+    #[arg(long)]
+    from: PathBuf,
+}
+
+pub fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
+    if let Some(BackupCheck::Verify { file, config }) = args.check {
+        return verify(&config, &file);
+    }
+    let out = args.out.context("--out FILE is required")?;
+    let (config, keyring) = embedded(&args.config)?;
+    let db = config.data_dir.join("ward.db");
+    if !db.exists() {
+        bail!("there is no database at {}", db.display());
+    }
+    let scratch = tempfile::tempdir_in(parent(&out)).context("cannot write beside --out")?;
+    let snapshot = scratch.path().join("snapshot.db");
+    snapshot_sqlite(&db, &snapshot).context("taking a consistent copy of the database")?;
+    let partial = scratch.path().join("backup.partial");
+    let info = {
+        let mut input = BufReader::new(File::open(&snapshot)?);
+        let mut output = BufWriter::new(File::create(&partial)?);
+        seal_archive(&keyring, &mut input, &mut output)?
+    };
+    File::open(&partial)?.sync_all()?;
+    std::fs::rename(&partial, &out).with_context(|| format!("cannot write {}", out.display()))?;
+    println!("backed up {} ({})", out.display(), describe(&info));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(config: &ConfigArgs, file: &Path) -> anyhow::Result<ExitCode> {
+    let (_, keyring) = embedded(config)?;
+    let scratch = tempfile::tempdir().context("cannot make a scratch directory")?;
+    let opened = scratch.path().join("check.db");
+    match open_into(&keyring, file, &opened) {
+        Ok(info) => {
+            println!("backup OK: {} ({})", file.display(), describe(&info));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("backup BAD: {}: {e:#}", file.display());
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+pub fn restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
+    let (config, keyring) = embedded(&args.config)?;
+    std::fs::create_dir_all(&config.data_dir)?;
+    let db = config.data_dir.join("ward.db");
+    if db.exists() {
+        bail!(
+            "{} exists: restore into a data directory without a database (move it away first)",
+            db.display()
+        );
+    }
+    let restoring = config.data_dir.join("ward.db.restoring");
+    let info = match open_into(&keyring, &args.from, &restoring) {
+        Ok(info) => info,
+        Err(e) => {
+            let _ = std::fs::remove_file(&restoring);
+            return Err(e.context(format!("{} cannot be restored", args.from.display())));
+        }
+    };
+    for stale in ["ward.db-wal", "ward.db-shm"] {
+        let _ = std::fs::remove_file(config.data_dir.join(stale));
+    }
+    std::fs::rename(&restoring, &db)?;
+    println!(
+        "restored {} into {} ({})",
+        args.from.display(),
+        db.display(),
+        describe(&info)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the archive into `target` and checks the database it holds.
+fn open_into(keyring: &Keyring, file: &Path, target: &Path) -> anyhow::Result<ArchiveInfo> {
+    let info = {
+        let mut input = BufReader::new(File::open(file)?);
+        let mut output = BufWriter::new(File::create(target)?);
+        open_archive(keyring, &mut input, &mut output)?
+    };
+    File::open(target)?.sync_all()?;
+    check_sqlite(target).context("the database in it is not whole")?;
+    Ok(info)
+}
+
+/// The configuration and root keys of an embedded deployment.
+fn embedded(args: &ConfigArgs) -> anyhow::Result<(Config, Keyring)> {
+    let config = settings::load(args, None)?;
+    if config.database_url.is_some() {
+        bail!(
+            "this deployment uses PostgreSQL: back it up with pg_dump or point-in-time \
+             recovery, and the key directory apart (see the README)"
+        );
+    }
+    let keyring = Keyring::load(&config.root_key_source()).context("loading the root key")?;
+    Ok((config, keyring))
+}
+
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+fn describe(info: &ArchiveInfo) -> String {
+    format!(
+        "{} bytes in {} chunks, archive {}, root key {}",
+        info.bytes, info.chunks, info.archive_id, info.root_key_id
+    )
+}
