@@ -6,6 +6,7 @@ mod backup;
 mod bench;
 mod demo;
 mod demo_seed;
+mod report;
 mod serve;
 mod settings;
 
@@ -71,6 +72,8 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Restores a backup into a data directory without a database (server stopped).
     Restore(backup::RestoreArgs),
+    /// A compliance report (user activity, failed sign-ins, exports) as JSON or CSV.
+    Report(report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
             Command::Bench(args) => bench::run(args).await,
             Command::Backup(args) => backup::backup(args),
             Command::Restore(args) => backup::restore(args),
+            Command::Report(args) => report::run(args).await,
         }
     });
     match result {

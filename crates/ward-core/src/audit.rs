@@ -103,6 +103,8 @@ str_enum!(
         HoldPlaced = "legal_hold.place",
         HoldReleased = "legal_hold.release",
         HoldsListed = "legal_hold.list",
+        ReportGenerated = "report.generate",
+        ConversationExported = "conversation.export",
         DisclosuresRead = "patient.disclosures_read",
     }
 );

@@ -131,6 +131,21 @@ macro_rules! define_messaging_queries {
             row.map(Conversation::try_from).transpose()
         }
 
+        /// Every conversation about a patient (its care-team and patient threads).
+        pub(crate) async fn patient_conversations(
+            c: &mut Conn,
+            patient: PatientId,
+        ) -> StoreResult<Vec<Conversation>> {
+            const SQL: &str = concat!(
+                "SELECT ",
+                conversation_columns!(),
+                " FROM conversations c WHERE c.patient_id = $1 ORDER BY c.created_at"
+            );
+            let rows: Vec<ConversationRow> =
+                sqlx::query_as(SQL).bind(*patient.as_uuid()).fetch_all(&mut *c).await?;
+            rows.into_iter().map(Conversation::try_from).collect()
+        }
+
         pub(crate) async fn conversation_by_direct_key(
             c: &mut Conn,
             key: &str,

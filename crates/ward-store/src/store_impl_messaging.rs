@@ -140,6 +140,14 @@ macro_rules! impl_messaging_store {
                 self.read(move |c| Box::pin(qm::conversation(c, id))).await
             }
 
+            async fn patient_conversations(
+                &self,
+                patient: PatientId,
+            ) -> StoreResult<Vec<Conversation>> {
+                self.read(move |c| Box::pin(qm::patient_conversations(c, patient)))
+                    .await
+            }
+
             async fn conversation_by_direct_key(
                 &self,
                 key: &str,

@@ -190,7 +190,22 @@ async fn the_restore_drill_brings_back_everything_acknowledged_before_the_backup
         .send_message(group, &message("after the backup"))
         .await
         .expect("send");
+    let nurse_id = nurse.me().await.expect("me").user.id;
     assert!(ward.stop());
+
+    // A compliance report from the command line, as CSV.
+    let mut command = ward_with_keys(&keys);
+    command
+        .args(["report", "user-activity", "--format", "csv", "--user"])
+        .arg(nurse_id.to_string())
+        .arg("--data-dir")
+        .arg(&data);
+    let out = run(command);
+    assert!(out.status.success(), "{}", text(&out));
+    let csv = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(csv.starts_with("seq,at,actor_id,"), "{csv}");
+    let sends = csv.lines().filter(|l| l.contains(",message.send,")).count();
+    assert_eq!(sends, 6, "{csv}");
 
     let out = verify(&data, &keys, &file);
     assert!(out.status.success(), "{}", text(&out));

@@ -16,6 +16,7 @@ mod message_changes;
 mod oversight;
 mod patients;
 mod policy;
+mod reports;
 mod scheduled;
 mod sessions;
 mod sync;
@@ -23,6 +24,7 @@ mod users;
 mod views;
 mod ws;
 
+pub use reports::{audit_csv, report_document};
 pub use views::{checkpoint_from_view, checkpoint_view};
 
 use std::net::IpAddr;
@@ -147,6 +149,9 @@ fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(compliance::set_retention))
         .routes(routes!(compliance::place_hold, compliance::list_holds))
         .routes(routes!(compliance::release_hold))
+        .routes(routes!(reports::report))
+        .routes(routes!(reports::export_conversation))
+        .routes(routes!(reports::export_patient))
         .routes(routes!(sync::sync))
         .layer(timeout(REQUEST_TIMEOUT))
 }

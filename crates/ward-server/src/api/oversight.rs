@@ -4,9 +4,11 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 use ward_core::id::PatientId;
 use ward_proto::Problem;
+use ward_proto::compliance::{ReportFormat, ReportQuery};
 use ward_proto::oversight::{
     AlertList, AlertQuery, AlertView, BreakGlassRequest, BreakGlassView, DisclosureList,
     DisclosureView,
@@ -83,17 +85,23 @@ pub async fn acknowledge_alert(
 
 /// The patient's accounting of disclosures: every audited access to the patient's record,
 /// messages and files, newest first, with the purpose where known. Compliance officers.
+/// Over `from`..`to` (default: the last 30 days); `format=csv` answers `text/csv`.
 #[utoipa::path(get, path = "/patients/{id}/disclosures", tag = "audit",
-    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    security(("bearer" = [])), params(("id" = Uuid, Path), ReportQuery),
     responses((status = 200, body = DisclosureList), (status = 403, body = Problem),
-        (status = 404, body = Problem)))]
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn disclosures(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
     ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<DisclosureList>, ApiError> {
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
     let patient = PatientId::from_uuid(id);
-    let entries = state.services.disclosures(&caller, patient).await?;
+    let period = super::reports::period(&query)?;
+    let entries = state.services.disclosures(&caller, patient, period).await?;
+    if query.format == Some(ReportFormat::Csv) {
+        return super::reports::disclosures_csv(&entries);
+    }
     Ok(Json(DisclosureList {
         patient_id: id,
         disclosures: entries
@@ -107,5 +115,6 @@ pub async fn disclosures(
                 audit_seq: d.event.seq,
             })
             .collect(),
-    }))
+    })
+    .into_response())
 }

@@ -252,6 +252,7 @@ impl Services {
         &self,
         caller: &Caller,
         patient: PatientId,
+        period: super::Period,
     ) -> Result<Vec<Disclosure>, ServiceError> {
         self.require(caller, Permission::AuditRead, AuditAction::DisclosuresRead)
             .await?;
@@ -268,6 +269,8 @@ impl Services {
         while out.len() < DISCLOSURE_LIMIT {
             let filter = AuditFilter {
                 patient: Some(patient),
+                from: Some(period.from),
+                to: Some(period.to),
                 before_seq,
                 limit: super::MAX_AUDIT_PAGE,
                 ..AuditFilter::default()

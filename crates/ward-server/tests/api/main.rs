@@ -15,6 +15,7 @@ mod mfa;
 mod monitoring;
 mod ops;
 mod realtime;
+mod reports;
 mod retention;
 mod role_messages;
 mod safety;

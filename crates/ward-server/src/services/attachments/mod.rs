@@ -199,7 +199,7 @@ impl Services {
         })
     }
 
-    async fn open_chunk(
+    pub(crate) async fn open_chunk(
         &self,
         attachment: &Attachment,
         index: u32,

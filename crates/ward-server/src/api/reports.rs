@@ -1,0 +1,241 @@
+//! Compliance reports as JSON or CSV, the accounting of disclosures as CSV, and the
+//! e-discovery export of a conversation or a patient's conversations.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+use ward_core::Timestamp;
+use ward_core::audit::AuditEvent;
+use ward_core::id::{ConversationId, PatientId, UserId};
+use ward_proto::compliance::{
+    ConversationExport, ExportedAttachment, ExportedMessage, PatientExport, Report, ReportFormat,
+    ReportQuery,
+};
+use ward_proto::{Problem, ProblemType};
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{ApiPath, ApiQuery, FullSession};
+use super::views::audit_event_view;
+use crate::realtime::frames::conversation_view;
+use crate::services::{self, Period, ReportKind};
+
+/// A report over a period: `user-activity` (with `user`), `failed-logins` or `exports`
+/// (attachment downloads and compliance exports). `format=csv` answers `text/csv`.
+#[utoipa::path(get, path = "/reports/{kind}", tag = "compliance", security(("bearer" = [])),
+    params(("kind" = String, Path), ReportQuery),
+    responses((status = 200, body = Report), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn report(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(kind): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let kind = match kind.as_str() {
+        "user-activity" => ReportKind::UserActivity,
+        "failed-logins" => ReportKind::FailedLogins,
+        "exports" => ReportKind::Exports,
+        _ => return Err(ApiError::new(ProblemType::NotFound, "no such report")),
+    };
+    let period = period(&query)?;
+    let user = query.user.map(UserId::from_uuid);
+    let rows = state.services.report(&caller, kind, user, period).await?;
+    if query.format == Some(ReportFormat::Csv) {
+        return csv_response(kind.as_str(), &audit_csv(&rows)?);
+    }
+    Ok(Json(report_document(kind, period, &rows)).into_response())
+}
+
+/// A report as its JSON document.
+pub fn report_document(kind: ReportKind, period: Period, rows: &[AuditEvent]) -> Report {
+    Report {
+        kind: kind.as_str().to_owned(),
+        from: period.from.to_datetime(),
+        to: period.to.to_datetime(),
+        rows: rows.iter().map(audit_event_view).collect(),
+    }
+}
+
+/// The period a query asks for, checked.
+pub fn period(query: &ReportQuery) -> Result<Period, ApiError> {
+    let time = |field: &str, text: &Option<String>| -> Result<Option<Timestamp>, ApiError> {
+        text.as_deref()
+            .map(|t| {
+                OffsetDateTime::parse(t, &Rfc3339)
+                    .map(Timestamp::from_datetime)
+                    .map_err(|_| ApiError::validation(field, "must be an RFC 3339 time"))
+            })
+            .transpose()
+    };
+    Period::new(time("from", &query.from)?, time("to", &query.to)?)
+        .map_err(|e| ApiError::validation(e.field, e.reason))
+}
+
+/// Audit events as CSV rows, with a header row.
+pub fn audit_csv(rows: &[AuditEvent]) -> Result<Vec<u8>, ApiError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "seq",
+        "at",
+        "actor_id",
+        "address",
+        "action",
+        "target_kind",
+        "target_id",
+        "patient_id",
+        "outcome",
+        "detail",
+    ];
+    out.write_record(header).map_err(csv_error)?;
+    for e in rows {
+        let ev = &e.event;
+        let id = |u: Option<Uuid>| u.map(|u| u.to_string()).unwrap_or_default();
+        out.write_record([
+            e.seq.to_string(),
+            rfc3339(ev.at),
+            id(ev.actor.map(|a| *a.as_uuid())),
+            ev.address.clone().unwrap_or_default(),
+            ev.action.as_str().to_owned(),
+            ev.target
+                .map(|t| t.kind.as_str().to_owned())
+                .unwrap_or_default(),
+            id(ev.target.and_then(|t| t.id)),
+            id(ev.patient.map(|p| *p.as_uuid())),
+            ev.outcome.as_str().to_owned(),
+            ev.detail.clone().unwrap_or_default(),
+        ])
+        .map_err(csv_error)?;
+    }
+    out.into_inner()
+        .map_err(|_| ApiError::bare(ProblemType::Internal))
+}
+
+/// The accounting of disclosures as CSV.
+pub fn disclosures_csv(entries: &[services::Disclosure]) -> Result<Response, ApiError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record([
+        "at",
+        "actor_id",
+        "action",
+        "outcome",
+        "purpose",
+        "audit_seq",
+    ])
+    .map_err(csv_error)?;
+    for d in entries {
+        let ev = &d.event.event;
+        out.write_record([
+            rfc3339(ev.at),
+            ev.actor.map(|a| a.to_string()).unwrap_or_default(),
+            ev.action.as_str().to_owned(),
+            ev.outcome.as_str().to_owned(),
+            d.purpose.clone().unwrap_or_default(),
+            d.event.seq.to_string(),
+        ])
+        .map_err(csv_error)?;
+    }
+    let body = out
+        .into_inner()
+        .map_err(|_| ApiError::bare(ProblemType::Internal))?;
+    csv_response("disclosures", &body)
+}
+
+fn rfc3339(at: Timestamp) -> String {
+    at.to_datetime().format(&Rfc3339).unwrap_or_default()
+}
+
+fn csv_error(_: csv::Error) -> ApiError {
+    ApiError::bare(ProblemType::Internal)
+}
+
+fn csv_response(name: &str, body: &[u8]) -> Result<Response, ApiError> {
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.csv\""),
+            ),
+        ],
+        body.to_vec(),
+    )
+        .into_response())
+}
+
+/// Exports a conversation for e-discovery: every message with its earlier versions and files
+/// (compliance officers; audited).
+#[utoipa::path(get, path = "/conversations/{id}/export", tag = "compliance",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = ConversationExport), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 413, body = Problem)))]
+pub async fn export_conversation(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<ConversationExport>, ApiError> {
+    let export = state
+        .services
+        .export_conversation(&caller, ConversationId::from_uuid(id))
+        .await?;
+    Ok(Json(export_view(&export)))
+}
+
+/// Exports every conversation about a patient (compliance officers; audited).
+#[utoipa::path(get, path = "/patients/{id}/export", tag = "compliance",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = PatientExport), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 413, body = Problem)))]
+pub async fn export_patient(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<PatientExport>, ApiError> {
+    let exports = state
+        .services
+        .export_patient(&caller, PatientId::from_uuid(id))
+        .await?;
+    Ok(Json(PatientExport {
+        patient_id: id,
+        conversations: exports.iter().map(export_view).collect(),
+    }))
+}
+
+fn export_view(export: &services::ConversationExport) -> ConversationExport {
+    ConversationExport {
+        conversation: conversation_view(&export.conversation, None),
+        messages: export
+            .messages
+            .iter()
+            .map(|m| ExportedMessage {
+                id: m.message.id,
+                seq: m.message.seq,
+                sender_id: *m.message.sender_id.as_uuid(),
+                created_at: m.message.created_at.to_datetime(),
+                priority: m.message.priority.as_str().to_owned(),
+                body: m.body.clone(),
+                disposed: m.body.is_none(),
+                versions: m.versions.clone(),
+                recalled: m.message.recalled_at.is_some(),
+                expired: m.message.expired_at.is_some(),
+                attachments: m
+                    .attachments
+                    .iter()
+                    .map(|(info, content)| ExportedAttachment {
+                        id: info.id,
+                        name: info.name.clone(),
+                        media_type: info.media_type.clone(),
+                        size: info.size,
+                        content_base64: STANDARD.encode(content),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
