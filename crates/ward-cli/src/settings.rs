@@ -11,7 +11,7 @@ use ward_server::Config;
 use crate::ConfigArgs;
 
 /// The configuration keys that `WARD_*` variables may set.
-const ENV_KEYS: [&str; 16] = [
+const ENV_KEYS: [&str; 17] = [
     "data_dir",
     "listen",
     "database_url",
@@ -28,6 +28,7 @@ const ENV_KEYS: [&str; 16] = [
     "audit_checkpoint_secs",
     "key_dir",
     "key_epoch_secs",
+    "alert_webhook_url",
 ];
 
 /// Builds the configuration; `listen` overrides everything else when given.

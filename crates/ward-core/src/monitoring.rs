@@ -17,12 +17,20 @@ pub struct MonitoringPolicy {
     pub window_secs: i64,
     /// Distinct patients whose records one user opens within the window.
     pub distinct_patients: u32,
-    /// Attachments one user downloads within the window.
+    /// Attachments one user downloads, or conversations they export, within the window.
     pub downloads: u32,
     /// Failed sign-ins from one address, or for one account, within the window.
     pub failed_logins: u32,
     /// Alert when someone signs in from an address they never signed in from before.
     pub new_address: bool,
+    /// Alert when someone with an established pattern signs in at an hour of the day (UTC)
+    /// none of their recent sign-ins came within an hour of.
+    #[serde(default = "enabled")]
+    pub unusual_hours: bool,
+}
+
+const fn enabled() -> bool {
+    true
 }
 
 impl Default for MonitoringPolicy {
@@ -33,6 +41,7 @@ impl Default for MonitoringPolicy {
             downloads: 20,
             failed_logins: 10,
             new_address: true,
+            unusual_hours: true,
         }
     }
 }
@@ -65,6 +74,19 @@ pub struct Finding {
     pub subject: Option<UserId>,
     /// The seqs of the events that crossed the threshold, oldest first; the last raised it.
     pub evidence: Vec<i64>,
+}
+
+/// Earlier sign-ins a user needs before their hours count as a pattern.
+pub const USUAL_HOURS_BASELINE: usize = 20;
+
+/// Whether a sign-in at `hour` (0-23) is outside the pattern of `earlier` sign-in hours: none
+/// within an hour of it, once there are enough of them to be a pattern.
+pub fn unusual_hour(hour: u8, earlier: &[u8]) -> bool {
+    let near = |h: &u8| {
+        let d = (i16::from(*h) - i16::from(hour)).rem_euclid(24);
+        d <= 1 || d >= 23
+    };
+    earlier.len() >= USUAL_HOURS_BASELINE && !earlier.iter().any(near)
 }
 
 /// Whether an action opens a patient's records (what the distinct-patients rule counts).
@@ -152,7 +174,10 @@ impl Monitor {
             }
         }
         if let Some(actor) = e.actor
-            && e.action == AuditAction::AttachmentDownloaded
+            && matches!(
+                e.action,
+                AuditAction::AttachmentDownloaded | AuditAction::ConversationExported
+            )
             && e.outcome == Outcome::Success
         {
             let window = self.downloads.entry(actor).or_default();
@@ -262,6 +287,18 @@ mod tests {
             let event = read(i, nurse, PatientId::new(), at);
             assert!(monitor.observe(&event, &policy).is_empty());
         }
+    }
+
+    #[test]
+    fn unusual_hours_need_a_pattern_first() {
+        let days: Vec<u8> = (0..USUAL_HOURS_BASELINE)
+            .map(|i| 8 + (i % 9) as u8)
+            .collect();
+        assert!(!unusual_hour(3, &days[..5]), "no pattern yet");
+        assert!(unusual_hour(3, &days));
+        assert!(!unusual_hour(17, &days), "an hour after the latest");
+        let night: Vec<u8> = vec![23; USUAL_HOURS_BASELINE];
+        assert!(!unusual_hour(0, &night), "across midnight");
     }
 
     #[test]

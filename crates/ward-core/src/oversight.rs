@@ -77,6 +77,8 @@ pub enum AlertKind {
     FailedLogins,
     /// A sign-in from an address the user never signed in from before.
     NewAddress,
+    /// A sign-in at an hour outside the user's pattern.
+    UnusualHours,
 }
 
 impl AlertKind {
@@ -87,6 +89,7 @@ impl AlertKind {
             Self::BulkDownload => "bulk_download",
             Self::FailedLogins => "failed_logins",
             Self::NewAddress => "new_address",
+            Self::UnusualHours => "unusual_hours",
         }
     }
 
@@ -97,6 +100,7 @@ impl AlertKind {
             "bulk_download" => Ok(Self::BulkDownload),
             "failed_logins" => Ok(Self::FailedLogins),
             "new_address" => Ok(Self::NewAddress),
+            "unusual_hours" => Ok(Self::UnusualHours),
             _ => Err(ValidationError::new("kind", "is not a known alert kind")),
         }
     }

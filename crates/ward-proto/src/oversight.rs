@@ -48,6 +48,8 @@ pub enum AlertKind {
     FailedLogins,
     /// A sign-in from an address the user never signed in from before.
     NewAddress,
+    /// A sign-in at an hour of the day (UTC) outside the user's established pattern.
+    UnusualHours,
 }
 
 /// Something compliance officers must look at; `audit_seq` is the audit event that raised

@@ -52,12 +52,21 @@ pub struct MonitoringPolicy {
     pub window_secs: i64,
     /// Distinct patients whose records one user opens within the window; 30 by default.
     pub distinct_patients: u32,
-    /// Attachments one user downloads within the window; 20 by default.
+    /// Attachments one user downloads, or conversations they export, within the window; 20
+    /// by default.
     pub downloads: u32,
     /// Failed sign-ins for one account or from one address within the window; 10 by default.
     pub failed_logins: u32,
     /// Alert on a sign-in from an address the user never used before; on by default.
     pub new_address: bool,
+    /// Alert on a sign-in at an hour (UTC) none of the user's last 200 sign-ins came within an
+    /// hour of, once they have 20; on by default.
+    #[serde(default = "enabled")]
+    pub unusual_hours: bool,
+}
+
+const fn enabled() -> bool {
+    true
 }
 
 impl Default for MonitoringPolicy {
@@ -68,6 +77,7 @@ impl Default for MonitoringPolicy {
             downloads: 20,
             failed_logins: 10,
             new_address: true,
+            unusual_hours: true,
         }
     }
 }

@@ -58,6 +58,10 @@ pub struct Config {
     /// key, and a key retention destroys here is gone from every backup.
     #[serde(default)]
     pub key_dir: Option<PathBuf>,
+    /// An `https://` address (or `http://` on loopback) that every alert is also POSTed to as
+    /// JSON (ids and kinds, never PHI), for paging or a SIEM.
+    #[serde(default)]
+    pub alert_webhook_url: Option<SecretString>,
     /// Key epochs last a calendar month. Only retention drills and tests set this: epochs of
     /// this many seconds, so that disposal can be watched in minutes.
     #[serde(default)]
@@ -100,6 +104,8 @@ pub enum ConfigError {
     HalfTls,
     #[error("give the root key one way: root_key_file or root_key, not both")]
     TwoRootKeys,
+    #[error("alert_webhook_url: {0}")]
+    Webhook(&'static str),
 }
 
 impl Config {
@@ -121,6 +127,7 @@ impl Config {
             attachment_max_inspected_bytes: default_attachment_max_inspected_bytes(),
             audit_checkpoint_secs: default_audit_checkpoint_secs(),
             key_dir: None,
+            alert_webhook_url: None,
             key_epoch_secs: None,
         }
     }
@@ -131,6 +138,11 @@ impl Config {
         }
         if self.root_key_file.is_some() && self.root_key.is_some() {
             return Err(ConfigError::TwoRootKeys);
+        }
+        if let Some(url) = &self.alert_webhook_url {
+            use secrecy::ExposeSecret;
+            crate::services::Webhook::check_url(url.expose_secret())
+                .map_err(ConfigError::Webhook)?;
         }
         let tls = self.tls_cert_file.is_some();
         if !tls && !self.behind_tls_proxy && !self.listen.ip().is_loopback() {

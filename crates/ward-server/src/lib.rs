@@ -73,9 +73,16 @@ impl Server {
             Some(secs) => ward_core::keys::EpochLength::Secs(secs),
             None => ward_core::keys::EpochLength::Month,
         };
+        let webhook = config
+            .alert_webhook_url
+            .clone()
+            .map(services::Webhook::new)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("alert_webhook_url: {e}"))?;
         let services = Services::new(store, keyring, hub)
             .with_attachment_limits(config.attachment_limits())
-            .with_epoch_length(epoch_length);
+            .with_epoch_length(epoch_length)
+            .with_webhook(webhook);
         let state = api::AppState {
             services: services.clone(),
             metrics: Arc::new(metrics::Metrics::default()),

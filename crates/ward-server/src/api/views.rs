@@ -111,6 +111,7 @@ pub fn policy_document(policy: &Policy) -> PolicyDocument {
             downloads: policy.monitoring.downloads,
             failed_logins: policy.monitoring.failed_logins,
             new_address: policy.monitoring.new_address,
+            unusual_hours: policy.monitoring.unusual_hours,
         },
         retention: ward_proto::policy::RetentionPolicy {
             direct: policy.retention.direct,
@@ -155,6 +156,7 @@ pub fn policy_from_document(doc: PolicyDocument) -> Result<Policy, ApiError> {
             downloads: doc.monitoring.downloads,
             failed_logins: doc.monitoring.failed_logins,
             new_address: doc.monitoring.new_address,
+            unusual_hours: doc.monitoring.unusual_hours,
         },
         retention: ward_core::retention::RetentionPolicy {
             direct: doc.retention.direct,

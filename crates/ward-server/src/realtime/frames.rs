@@ -246,6 +246,7 @@ pub fn alert_view(a: &ward_core::oversight::Alert) -> ward_proto::oversight::Ale
             AlertKind::BulkDownload => ward_proto::oversight::AlertKind::BulkDownload,
             AlertKind::FailedLogins => ward_proto::oversight::AlertKind::FailedLogins,
             AlertKind::NewAddress => ward_proto::oversight::AlertKind::NewAddress,
+            AlertKind::UnusualHours => ward_proto::oversight::AlertKind::UnusualHours,
         },
         subject_id: a.subject_id.map(|u| *u.as_uuid()),
         patient_id: a.patient_id.map(|p| *p.as_uuid()),

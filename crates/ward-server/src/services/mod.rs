@@ -28,6 +28,7 @@ mod session_cache;
 mod sessions;
 mod sync;
 mod users;
+mod webhook;
 
 use std::sync::Arc;
 
@@ -59,6 +60,7 @@ pub use safety::{ReviewedFinding, SafetyReport};
 pub use scheduled::PlainScheduled;
 pub use sync::{MAX_SYNC_PAGE, SyncResult};
 pub use users::NewUser;
+pub use webhook::Webhook;
 
 /// How many Argon2id computations may run at once; each uses 19 MiB and a core for ~50 ms.
 const PASSWORD_HASH_CONCURRENCY: usize = 2;
@@ -76,6 +78,7 @@ pub struct Services {
     hub: Hub,
     attachment_limits: AttachmentLimits,
     monitoring: Arc<tokio::sync::Mutex<monitoring::MonitorState>>,
+    webhook: Option<Webhook>,
 }
 
 impl Services {
@@ -91,6 +94,7 @@ impl Services {
             hashing: Arc::new(Semaphore::new(PASSWORD_HASH_CONCURRENCY)),
             attachment_limits: AttachmentLimits::default(),
             monitoring: Arc::default(),
+            webhook: None,
         }
     }
 

@@ -6,7 +6,7 @@
 use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, AuditEvent, AuditFilter, NewAuditEvent, Outcome, TargetKind};
-use ward_core::monitoring::{Finding, Monitor, MonitoringPolicy};
+use ward_core::monitoring::{Finding, Monitor, MonitoringPolicy, unusual_hour};
 use ward_core::oversight::{Alert, AlertKind};
 
 use super::{ServiceError, Services};
@@ -25,6 +25,12 @@ pub struct MonitorState {
 }
 
 impl Services {
+    /// Services that also POST every alert to `webhook`.
+    pub fn with_webhook(mut self, webhook: Option<super::Webhook>) -> Self {
+        self.webhook = webhook;
+        self
+    }
+
     /// Feeds the audit events appended since the last call to the monitoring rules and
     /// raises what they find; how many alerts were raised. The first call only finds its
     /// place at the head.
@@ -43,9 +49,7 @@ impl Services {
             after = last.seq;
             for event in &page {
                 let mut findings = state.monitor.observe(event, &policy);
-                if let Some(finding) = self.new_address(event, &policy).await? {
-                    findings.push(finding);
-                }
+                findings.extend(self.sign_in_findings(event, &policy).await?);
                 for finding in findings {
                     raised += usize::from(self.raise(finding, now).await?);
                 }
@@ -59,15 +63,15 @@ impl Services {
         Ok(raised)
     }
 
-    /// A sign-in from an address this user never signed in from, when they have signed in
-    /// before (the first sign-in sets the baseline).
-    async fn new_address(
+    /// What a sign-in says against the user's last sign-ins: an address never used before
+    /// (once there is a first sign-in), an hour outside their pattern (once there are enough).
+    async fn sign_in_findings(
         &self,
         event: &AuditEvent,
         policy: &MonitoringPolicy,
-    ) -> Result<Option<Finding>, ServiceError> {
-        if !policy.new_address || !Monitor::is_sign_in(event) {
-            return Ok(None);
+    ) -> Result<Vec<Finding>, ServiceError> {
+        if !(policy.new_address || policy.unusual_hours) || !Monitor::is_sign_in(event) {
+            return Ok(Vec::new());
         }
         let earlier = self
             .store
@@ -79,15 +83,27 @@ impl Services {
                 ..AuditFilter::default()
             })
             .await?;
+        let finding = |kind| Finding {
+            kind,
+            subject: event.event.actor,
+            evidence: vec![event.seq],
+        };
+        let mut findings = Vec::new();
         let known = earlier.is_empty()
             || earlier
                 .iter()
                 .any(|e| e.event.address == event.event.address);
-        Ok((!known).then(|| Finding {
-            kind: AlertKind::NewAddress,
-            subject: event.event.actor,
-            evidence: vec![event.seq],
-        }))
+        if policy.new_address && !known {
+            findings.push(finding(AlertKind::NewAddress));
+        }
+        let hours: Vec<u8> = earlier
+            .iter()
+            .map(|e| e.event.at.to_datetime().hour())
+            .collect();
+        if policy.unusual_hours && unusual_hour(event.event.at.to_datetime().hour(), &hours) {
+            findings.push(finding(AlertKind::UnusualHours));
+        }
+        Ok(findings)
     }
 
     /// Stores, audits and pushes one finding; false if another node raised it first.

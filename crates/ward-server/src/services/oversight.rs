@@ -192,10 +192,13 @@ impl Services {
                 .map(|u| u.id)
                 .collect()
         };
-        let frame = ServerFrame::AlertRaised {
+        let frame = frames::encode(&ServerFrame::AlertRaised {
             alert: frames::alert_view(alert),
-        };
-        self.hub().notify(&officers, frames::encode(&frame));
+        });
+        if let Some(webhook) = &self.webhook {
+            webhook.send(std::sync::Arc::clone(&frame));
+        }
+        self.hub().notify(&officers, frame);
         Ok(())
     }
 

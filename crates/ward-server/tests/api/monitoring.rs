@@ -15,6 +15,29 @@ use crate::audit::compliance_officer;
 use crate::messaging::id_of;
 use crate::{TestServer, api_test, assert_problem};
 
+/// A loopback HTTP server that hands over every body POSTed to it.
+async fn webhook_receiver() -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: String| {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send(body);
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("address"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, rx)
+}
+
 /// The next `alert.raised` frame, skipping others; `None` after a few quiet seconds.
 async fn next_alert(rt: &mut Realtime) -> Option<AlertView> {
     for _ in 0..100 {
@@ -30,6 +53,11 @@ async fn next_alert(rt: &mut Realtime) -> Option<AlertView> {
 api_test!(
     reading_thirty_patients_in_a_minute_alerts_compliance,
     |server: TestServer| async move {
+        // Every alert also goes to the configured webhook.
+        let (hook_url, mut hooked) = webhook_receiver().await;
+        let mut server = server;
+        server.config.alert_webhook_url = Some(hook_url.into());
+        let server = server.restart().await;
         let (admin, _) = server.admin().await;
         let nurse = server.user(&admin, "nurse.reyes", "nurse").await;
         let nurse_id = id_of(&nurse).await;
@@ -117,6 +145,15 @@ api_test!(
             .collect();
         assert_eq!(many.len(), 1);
         assert_eq!(many[0].id, alert.id);
+
+        let posted = tokio::time::timeout(Duration::from_secs(10), hooked.recv())
+            .await
+            .expect("the webhook was called")
+            .expect("a body");
+        let frame: serde_json::Value = serde_json::from_str(&posted).expect("json");
+        assert_eq!(frame["type"], "alert.raised");
+        assert_eq!(frame["alert"]["id"], alert.id.to_string());
+        assert_eq!(frame["alert"]["kind"], "many_patients");
         server
     }
 );
