@@ -1,5 +1,6 @@
-//! `ward report`: the compliance reports of the API, from the data directory, as JSON or CSV
-//! on standard output. Each run is audited (`report.generate`, by the command line).
+//! `ward report`: the compliance reports of the API (and a patient's accounting of
+//! disclosures), from the data directory, as JSON or CSV on standard output. Each run is
+//! audited (`report.generate`, by the command line).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -10,8 +11,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
-use ward_core::id::UserId;
-use ward_server::api::{audit_csv, report_document};
+use ward_core::id::{PatientId, UserId};
+use ward_server::api::{audit_csv, disclosure_list, disclosures_csv, report_document};
 use ward_server::services::{Period, ReportKind};
 
 use crate::{ConfigArgs, settings};
@@ -21,6 +22,8 @@ pub enum Kind {
     UserActivity,
     FailedLogins,
     Exports,
+    /// A patient's accounting of disclosures (45 CFR 164.528); needs `--patient`.
+    Disclosures,
 }
 
 #[derive(Debug, Clone, Copy, Default, clap::ValueEnum)]
@@ -38,6 +41,9 @@ pub struct ReportArgs {
     /// The user (for `user-activity`), by id.
     #[arg(long)]
     user: Option<uuid::Uuid>,
+    /// The patient (for `disclosures`), by id.
+    #[arg(long)]
+    patient: Option<uuid::Uuid>,
     /// From this time (RFC 3339); 30 days before `--to` if absent.
     #[arg(long)]
     from: Option<String>,
@@ -49,11 +55,6 @@ pub struct ReportArgs {
 }
 
 pub async fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let kind = match args.kind {
-        Kind::UserActivity => ReportKind::UserActivity,
-        Kind::FailedLogins => ReportKind::FailedLogins,
-        Kind::Exports => ReportKind::Exports,
-    };
     let time = |name: &str, text: &Option<String>| -> anyhow::Result<Option<Timestamp>> {
         text.as_deref()
             .map(|t| {
@@ -72,36 +73,76 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         keyring,
         ward_server::realtime::Hub::new(0),
     );
-    let rows = services
-        .report_rows(kind, args.user.map(UserId::from_uuid), period)
-        .await;
-    let rows = match rows {
-        Ok(rows) => rows,
+    let output = render(&services, &args, period).await;
+    let output = match output {
+        Ok(output) => output,
         Err(e) => {
             store.close().await;
-            anyhow::bail!("{e}");
+            return Err(e);
         }
     };
     let event = NewAuditEvent::new(AuditAction::ReportGenerated, Outcome::Success)
         .target(TargetKind::AuditLog, None)
+        .patient(args.patient.map(PatientId::from_uuid))
         .detail(format!(
             r#"{{"report":"{}","rows":{},"via":"cli"}}"#,
-            kind.as_str(),
-            rows.len()
+            output.kind, output.rows
         ));
     let audited = store.append_audit(event).await;
     store.close().await;
     audited?;
-    let mut out = std::io::stdout().lock();
-    match args.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report_document(kind, period, &rows))?;
-            writeln!(out)?;
-        }
-        Format::Csv => {
-            let csv = audit_csv(&rows).map_err(|_| anyhow::anyhow!("cannot write CSV"))?;
-            out.write_all(&csv)?;
-        }
-    }
+    std::io::stdout().lock().write_all(&output.bytes)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A report, rendered.
+struct Output {
+    kind: &'static str,
+    rows: usize,
+    bytes: Vec<u8>,
+}
+
+async fn render(
+    services: &ward_server::Services,
+    args: &ReportArgs,
+    period: Period,
+) -> anyhow::Result<Output> {
+    let csv = matches!(args.format, Format::Csv);
+    let failed = |e: ward_server::services::ServiceError| anyhow::anyhow!("{e}");
+    if let Kind::Disclosures = args.kind {
+        let patient = PatientId::from_uuid(args.patient.context("--patient is required")?);
+        let entries = services
+            .disclosure_rows(patient, period)
+            .await
+            .map_err(failed)?;
+        let bytes = if csv {
+            disclosures_csv(&entries).map_err(|_| anyhow::anyhow!("cannot write CSV"))?
+        } else {
+            serde_json::to_vec_pretty(&disclosure_list(patient, &entries))?
+        };
+        return Ok(Output {
+            kind: "disclosures",
+            rows: entries.len(),
+            bytes,
+        });
+    }
+    let kind = match args.kind {
+        Kind::UserActivity => ReportKind::UserActivity,
+        Kind::FailedLogins => ReportKind::FailedLogins,
+        _ => ReportKind::Exports,
+    };
+    let rows = services
+        .report_rows(kind, args.user.map(UserId::from_uuid), period)
+        .await
+        .map_err(failed)?;
+    let bytes = if csv {
+        audit_csv(&rows).map_err(|_| anyhow::anyhow!("cannot write CSV"))?
+    } else {
+        serde_json::to_vec_pretty(&report_document(kind, period, &rows))?
+    };
+    Ok(Output {
+        kind: kind.as_str(),
+        rows: rows.len(),
+        bytes,
+    })
 }

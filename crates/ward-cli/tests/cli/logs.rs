@@ -134,6 +134,25 @@ async fn no_log_line_at_trace_level_carries_phi() {
     assert!(refused.is_err(), "identifier outside the patient's thread");
 
     let lines = ward.stop_with_log();
+
+    // The patient's accounting of disclosures from the command line lists the doctor's read.
+    let out = crate::ward()
+        .args(["report", "disclosures", "--format", "csv", "--patient"])
+        .arg(patient.id.to_string())
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    let csv = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{csv}");
+    assert!(
+        csv.starts_with("at,actor_id,action,outcome,purpose,audit_seq\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!(",{doctor_id},message.read,success,")),
+        "{csv}"
+    );
     assert!(lines.len() > 20, "the server logged: {} lines", lines.len());
     let levels: std::collections::BTreeSet<&str> = lines
         .iter()

@@ -24,7 +24,7 @@ mod users;
 mod views;
 mod ws;
 
-pub use reports::{audit_csv, report_document};
+pub use reports::{audit_csv, disclosure_list, disclosures_csv, report_document};
 pub use views::{checkpoint_from_view, checkpoint_view};
 
 use std::net::IpAddr;

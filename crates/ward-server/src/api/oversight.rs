@@ -11,12 +11,12 @@ use ward_proto::Problem;
 use ward_proto::compliance::{ReportFormat, ReportQuery};
 use ward_proto::oversight::{
     AlertList, AlertQuery, AlertView, BreakGlassRequest, BreakGlassView, DisclosureList,
-    DisclosureView,
 };
 
 use super::AppState;
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession};
+use super::reports::{disclosure_list, disclosures_csv};
 use crate::realtime::frames::alert_view;
 
 /// Opens a patient's care-team thread to a clinician who is not on the care team
@@ -100,21 +100,7 @@ pub async fn disclosures(
     let period = super::reports::period(&query)?;
     let entries = state.services.disclosures(&caller, patient, period).await?;
     if query.format == Some(ReportFormat::Csv) {
-        return super::reports::disclosures_csv(&entries);
+        return super::reports::csv_response("disclosures", &disclosures_csv(&entries)?);
     }
-    Ok(Json(DisclosureList {
-        patient_id: id,
-        disclosures: entries
-            .into_iter()
-            .map(|d| DisclosureView {
-                at: d.event.event.at.to_datetime(),
-                actor_id: d.event.event.actor.map(|u| *u.as_uuid()),
-                action: d.event.event.action.as_str().to_owned(),
-                outcome: d.event.event.outcome.as_str().to_owned(),
-                purpose: d.purpose,
-                audit_seq: d.event.seq,
-            })
-            .collect(),
-    })
-    .into_response())
+    Ok(Json(disclosure_list(patient, &entries)).into_response())
 }

@@ -17,6 +17,7 @@ use ward_proto::compliance::{
     ConversationExport, ExportedAttachment, ExportedMessage, PatientExport, Report, ReportFormat,
     ReportQuery,
 };
+use ward_proto::oversight::{DisclosureList, DisclosureView};
 use ward_proto::{Problem, ProblemType};
 
 use super::AppState;
@@ -117,8 +118,8 @@ pub fn audit_csv(rows: &[AuditEvent]) -> Result<Vec<u8>, ApiError> {
         .map_err(|_| ApiError::bare(ProblemType::Internal))
 }
 
-/// The accounting of disclosures as CSV.
-pub fn disclosures_csv(entries: &[services::Disclosure]) -> Result<Response, ApiError> {
+/// The accounting of disclosures as CSV, with a header row.
+pub fn disclosures_csv(entries: &[services::Disclosure]) -> Result<Vec<u8>, ApiError> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record([
         "at",
@@ -141,10 +142,26 @@ pub fn disclosures_csv(entries: &[services::Disclosure]) -> Result<Response, Api
         ])
         .map_err(csv_error)?;
     }
-    let body = out
-        .into_inner()
-        .map_err(|_| ApiError::bare(ProblemType::Internal))?;
-    csv_response("disclosures", &body)
+    out.into_inner()
+        .map_err(|_| ApiError::bare(ProblemType::Internal))
+}
+
+/// The accounting of disclosures as its JSON document.
+pub fn disclosure_list(patient: PatientId, entries: &[services::Disclosure]) -> DisclosureList {
+    DisclosureList {
+        patient_id: *patient.as_uuid(),
+        disclosures: entries
+            .iter()
+            .map(|d| DisclosureView {
+                at: d.event.event.at.to_datetime(),
+                actor_id: d.event.event.actor.map(|u| *u.as_uuid()),
+                action: d.event.event.action.as_str().to_owned(),
+                outcome: d.event.event.outcome.as_str().to_owned(),
+                purpose: d.purpose.clone(),
+                audit_seq: d.event.seq,
+            })
+            .collect(),
+    }
 }
 
 fn rfc3339(at: Timestamp) -> String {
@@ -155,7 +172,7 @@ fn csv_error(_: csv::Error) -> ApiError {
     ApiError::bare(ProblemType::Internal)
 }
 
-fn csv_response(name: &str, body: &[u8]) -> Result<Response, ApiError> {
+pub fn csv_response(name: &str, body: &[u8]) -> Result<Response, ApiError> {
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

@@ -259,6 +259,22 @@ impl Services {
     ) -> Result<Vec<Disclosure>, ServiceError> {
         self.require(caller, Permission::AuditRead, AuditAction::DisclosuresRead)
             .await?;
+        let out = self.disclosure_rows(patient, period).await?;
+        let audit = caller
+            .event(AuditAction::DisclosuresRead, Outcome::Success)
+            .target(TargetKind::Patient, Some(*patient.as_uuid()))
+            .patient(Some(patient))
+            .detail(format!(r#"{{"entries":{}}}"#, out.len()));
+        self.store.append_audit(audit).await?;
+        Ok(out)
+    }
+
+    /// The accounting of disclosures without a caller (the command line audits its own run).
+    pub async fn disclosure_rows(
+        &self,
+        patient: PatientId,
+        period: super::Period,
+    ) -> Result<Vec<Disclosure>, ServiceError> {
         if self.store.patient(patient).await?.is_none() {
             return Err(ServiceError::NotFound("patient"));
         }
@@ -294,12 +310,6 @@ impl Services {
                 out.push(Disclosure { event, purpose });
             }
         }
-        let audit = caller
-            .event(AuditAction::DisclosuresRead, Outcome::Success)
-            .target(TargetKind::Patient, Some(*patient.as_uuid()))
-            .patient(Some(patient))
-            .detail(format!(r#"{{"entries":{}}}"#, out.len()));
-        self.store.append_audit(audit).await?;
         Ok(out)
     }
 
