@@ -75,6 +75,8 @@ str_enum!(
         ReadReceipt = "message.read_receipt",
         ReceiptsRead = "message.receipts_read",
         SyncRead = "sync.read",
+        /// A device received messages of a patient's conversation (sync or WebSocket).
+        MessagesDelivered = "message.deliver",
         RealtimeConnected = "realtime.connect",
         MessageAcknowledged = "message.ack",
         MessageEscalated = "message.escalate",

@@ -22,8 +22,10 @@ const GRANT_BATCH: u32 = 100;
 /// Most audit events an accounting of disclosures reads.
 const DISCLOSURE_LIMIT: usize = 10_000;
 /// The audit actions that are accesses to or disclosures of a patient's messages and files.
-const DISCLOSURE_ACTIONS: [AuditAction; 9] = [
+const DISCLOSURE_ACTIONS: [AuditAction; 11] = [
     AuditAction::MessagesRead,
+    AuditAction::MessagesDelivered,
+    AuditAction::ConversationExported,
     AuditAction::MessageSent,
     AuditAction::AttachmentDownloaded,
     AuditAction::MessageVersionsRead,

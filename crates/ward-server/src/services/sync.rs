@@ -3,7 +3,7 @@
 
 use ward_core::Timestamp;
 use ward_core::ValidationError;
-use ward_core::audit::{AuditAction, Outcome};
+use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::conversation::EventKind;
 use ward_core::id::UserId;
 use ward_proto::messaging::ServerFrame;
@@ -142,7 +142,35 @@ impl Services {
             .await?;
         for c in &committed {
             self.publish_receipt(c).await?;
+            self.audit_delivery(caller, c.event.conversation_id, cursor)
+                .await?;
         }
+        Ok(())
+    }
+
+    /// Records, for the patient's accounting of disclosures, that a device received messages
+    /// of a patient's conversation (one event per conversation per acknowledgement, which
+    /// devices send at most once a second).
+    async fn audit_delivery(
+        &self,
+        caller: &Caller,
+        conversation: ward_core::id::ConversationId,
+        cursor: i64,
+    ) -> Result<(), ServiceError> {
+        let Some(patient) = self
+            .store
+            .conversation(conversation)
+            .await?
+            .and_then(|c| c.patient_id)
+        else {
+            return Ok(());
+        };
+        let event = caller
+            .event(AuditAction::MessagesDelivered, Outcome::Success)
+            .target(TargetKind::Conversation, Some(*conversation.as_uuid()))
+            .patient(Some(patient))
+            .detail(format!(r#"{{"cursor":{cursor}}}"#));
+        self.store.append_audit(event).await?;
         Ok(())
     }
 

@@ -18,6 +18,8 @@ api_test!(
         let (admin, _) = server.admin().await;
         let nurse = server.user(&admin, "nurse.reyes", "nurse").await;
         let nurse_id = id_of(&nurse).await;
+        let doctor = server.user(&admin, "dr.okafor", "physician").await;
+        let doctor_id = id_of(&doctor).await;
         let _ = server
             .anon()
             .sign_in("nurse.reyes", "wrong password!", "x")
@@ -29,7 +31,7 @@ api_test!(
                 given_name: "Ana".into(),
                 birth_date: time::macros::date!(1971 - 05 - 06),
                 user_id: None,
-                care_team: vec![nurse_id],
+                care_team: vec![nurse_id, doctor_id],
             })
             .await
             .expect("patient");
@@ -56,6 +58,8 @@ api_test!(
             .await
             .expect("edit");
         nurse.list_messages(thread, 0, 10).await.expect("read");
+        // The doctor's device catches up: a delivery of the patient's messages.
+        doctor.sync(None, 100).await.expect("sync");
         let compliance = compliance_officer(&server, &admin).await;
 
         // Bad input: a period ending before it starts, an unknown user or patient, a nurse.
@@ -144,6 +148,10 @@ api_test!(
             .expect("csv");
         assert!(disclosures.starts_with("at,actor_id,action,outcome,purpose,audit_seq\n"));
         assert!(disclosures.contains(&format!("{nurse_id},message.read,success")));
+        assert!(
+            disclosures.contains(&format!(",{doctor_id},message.deliver,success,")),
+            "{disclosures}"
+        );
 
         // The e-discovery export: the current body, the earlier one, the file itself.
         let export = compliance.export_patient(patient.id).await.expect("export");
