@@ -59,10 +59,13 @@ pub fn load(args: &ConfigArgs, listen: Option<SocketAddr>) -> anyhow::Result<Con
 pub fn init_logging(json: bool) {
     use tracing_subscriber::EnvFilter;
     let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    // Whatever the level asked for, never the lines that carry payloads.
-    for directive in PAYLOAD_LOGGERS {
-        if let Ok(directive) = directive.parse() {
-            filter = filter.add_directive(directive);
+    // Whatever the level asked for, never the lines that carry payloads: when trace is on
+    // anywhere, those libraries are held to debug (a cap only; never raised).
+    if filter.max_level_hint() == Some(tracing::level_filters::LevelFilter::TRACE) {
+        for directive in PAYLOAD_LOGGERS {
+            if let Ok(directive) = directive.parse() {
+                filter = filter.add_directive(directive);
+            }
         }
     }
     let builder = tracing_subscriber::fmt()

@@ -49,6 +49,7 @@ pub struct Server {
     tls: Option<tokio_rustls::TlsAcceptor>,
     max_connections: usize,
     checkpoint_every_ticks: u64,
+    dispose_every_ticks: u64,
 }
 
 impl std::fmt::Debug for Server {
@@ -94,6 +95,10 @@ impl Server {
             tls,
             max_connections: config.max_connections,
             checkpoint_every_ticks: config.audit_checkpoint_secs.max(1),
+            dispose_every_ticks: match config.key_epoch_secs {
+                Some(_) => DRILL_DISPOSE_EVERY_TICKS,
+                None => DISPOSE_EVERY_TICKS,
+            },
         })
     }
 
@@ -119,6 +124,7 @@ impl Server {
         let escalations = tokio::spawn(background_loop(
             self.services.clone(),
             self.checkpoint_every_ticks,
+            self.dispose_every_ticks,
         ));
         serve::serve(
             listener,
@@ -149,8 +155,10 @@ impl Server {
 const ESCALATION_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 /// How many ticks apart unfinished uploads are swept.
 const SWEEP_EVERY_TICKS: u64 = 600;
-/// How many ticks apart retention looks for key epochs to dispose of.
-const DISPOSE_EVERY_TICKS: u64 = 5;
+/// How many ticks apart retention looks for key epochs to dispose of: a minute, or (with the
+/// short epochs of a retention drill) five seconds.
+const DISPOSE_EVERY_TICKS: u64 = 60;
+const DRILL_DISPOSE_EVERY_TICKS: u64 = 5;
 /// How many ticks apart role threads are moved to their roles' holders.
 const HANDOVER_EVERY_TICKS: u64 = 5;
 
@@ -161,7 +169,7 @@ const HANDOVER_EVERY_TICKS: u64 = 5;
 /// role threads over, disposes of key epochs past retention, sweeps uploads a crash left
 /// unfinished and signs an audit checkpoint
 /// (every `checkpoint_every` ticks).
-async fn background_loop(services: Services, checkpoint_every: u64) {
+async fn background_loop(services: Services, checkpoint_every: u64, dispose_every: u64) {
     let mut tick = tokio::time::interval(ESCALATION_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     for ticks in 0u64.. {
@@ -176,7 +184,7 @@ async fn background_loop(services: Services, checkpoint_every: u64) {
                 Err(e) => tracing::warn!(error = %e, "sweeping unfinished uploads failed"),
             }
         }
-        if ticks % DISPOSE_EVERY_TICKS == 0 {
+        if ticks % dispose_every == 0 {
             match services.dispose_due(ward_core::Timestamp::now()).await {
                 Ok(0) => {}
                 Ok(disposed) => tracing::info!(disposed, "retention disposed of key epochs"),
