@@ -121,7 +121,7 @@ impl Server {
                 hub.skip_stale_gaps();
             }
         });
-        let escalations = tokio::spawn(background_loop(
+        let background = tokio::spawn(background_loop(
             self.services.clone(),
             self.checkpoint_every_ticks,
             self.dispose_every_ticks,
@@ -135,10 +135,10 @@ impl Server {
         )
         .await;
         gaps.abort();
-        escalations.abort();
-        // Wait until the escalation loop is gone: a read it had under way would keep the
+        background.abort();
+        // Wait until the background loop is gone: a read it had under way would keep the
         // database from its final checkpoint.
-        let _ = escalations.await;
+        let _ = background.await;
         // Real-time connections outlive the HTTP drain: close them before the store.
         self.services.hub().close_all();
         let drained = async {

@@ -3,9 +3,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, AuditFilter};
 use ward_core::id::{PatientId, UserId};
 use ward_proto::Problem;
@@ -15,7 +12,7 @@ use ward_proto::audit::{
 
 use super::AppState;
 use super::error::ApiError;
-use super::extract::{ApiQuery, FullSession};
+use super::extract::{ApiQuery, FullSession, time_param};
 use super::views::{audit_event_view, checkpoint_view, hex};
 use crate::services::AuditSearch;
 
@@ -44,14 +41,6 @@ pub async fn search_audit(
 }
 
 fn parse_query(q: AuditQuery) -> Result<AuditSearch, ApiError> {
-    let time = |field: &str, text: Option<String>| -> Result<Option<Timestamp>, ApiError> {
-        text.map(|t| {
-            OffsetDateTime::parse(&t, &Rfc3339)
-                .map(Timestamp::from_datetime)
-                .map_err(|_| ApiError::validation(field, "must be an RFC 3339 time"))
-        })
-        .transpose()
-    };
     let action = q
         .action
         .map(|a| AuditAction::parse(&a))
@@ -63,8 +52,8 @@ fn parse_query(q: AuditQuery) -> Result<AuditSearch, ApiError> {
             target: q.target,
             patient: q.patient.map(PatientId::from_uuid),
             action,
-            from: time("from", q.from)?,
-            to: time("to", q.to)?,
+            from: time_param("from", q.from.as_deref())?,
+            to: time_param("to", q.to.as_deref())?,
             before_seq: q.before,
             limit: q.limit.unwrap_or(DEFAULT_PAGE),
         },

@@ -157,3 +157,17 @@ impl FromRequestParts<AppState> for AnySession {
         Ok(Self(state.services.authenticate(token, address).await?))
     }
 }
+
+/// An optional RFC 3339 time from a query parameter; 422 naming `field` if it is malformed.
+pub fn time_param(
+    field: &str,
+    text: Option<&str>,
+) -> Result<Option<ward_core::Timestamp>, ApiError> {
+    use time::format_description::well_known::Rfc3339;
+    text.map(|t| {
+        time::OffsetDateTime::parse(t, &Rfc3339)
+            .map(ward_core::Timestamp::from_datetime)
+            .map_err(|_| ApiError::validation(field, "must be an RFC 3339 time"))
+    })
+    .transpose()
+}

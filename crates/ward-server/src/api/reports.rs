@@ -7,7 +7,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 use ward_core::Timestamp;
@@ -22,7 +21,7 @@ use ward_proto::{Problem, ProblemType};
 
 use super::AppState;
 use super::error::ApiError;
-use super::extract::{ApiPath, ApiQuery, FullSession};
+use super::extract::{ApiPath, ApiQuery, FullSession, time_param};
 use super::views::audit_event_view;
 use crate::realtime::frames::conversation_view;
 use crate::services::{self, Period, ReportKind};
@@ -66,17 +65,9 @@ pub fn report_document(kind: ReportKind, period: Period, rows: &[AuditEvent]) ->
 
 /// The period a query asks for, checked.
 pub fn period(query: &ReportQuery) -> Result<Period, ApiError> {
-    let time = |field: &str, text: &Option<String>| -> Result<Option<Timestamp>, ApiError> {
-        text.as_deref()
-            .map(|t| {
-                OffsetDateTime::parse(t, &Rfc3339)
-                    .map(Timestamp::from_datetime)
-                    .map_err(|_| ApiError::validation(field, "must be an RFC 3339 time"))
-            })
-            .transpose()
-    };
-    Period::new(time("from", &query.from)?, time("to", &query.to)?)
-        .map_err(|e| ApiError::validation(e.field, e.reason))
+    let from = time_param("from", query.from.as_deref())?;
+    let to = time_param("to", query.to.as_deref())?;
+    Period::new(from, to).map_err(|e| ApiError::validation(e.field, e.reason))
 }
 
 /// Audit events as CSV rows, with a header row.
