@@ -23,6 +23,7 @@ use std::thread;
 use std::time::Duration;
 
 mod pg;
+mod web;
 
 use pg::ensure_postgres;
 
@@ -35,8 +36,13 @@ tasks:
                   (or cargo test); ARGS are passed to the test runner
   pg              ensure PostgreSQL at 127.0.0.1:5432 with trust auth for
                   user postgres, then print its URL
-  lint            cargo fmt --check, then cargo clippy -D warnings
-  ci              lint, then test (what .ci/run runs)";
+  lint            cargo fmt --check, cargo clippy -D warnings, svelte-check
+  web             build the web client into web/dist (embedded by the next cargo build)
+  demo [ARGS...]  build the web client, then run `ward demo` (release); ARGS go to it
+  ci              lint, then test (what .ci/run runs)
+
+test also builds the web client first and, after the Rust tests, runs its
+end-to-end tests in Debian's Chromium (installed when missing).";
 
 /// Exit code for a usage error.
 const USAGE_EXIT: u8 = 2;
@@ -110,6 +116,8 @@ fn dispatch(name: Option<&str>, rest: &[OsString]) -> Option<Outcome> {
         "test" => Some(task_test(rest)),
         "pg" if rest.is_empty() => Some(task_pg()),
         "lint" if rest.is_empty() => Some(task_lint()),
+        "web" if rest.is_empty() => Some(web::build()),
+        "demo" => Some(task_demo(rest)),
         "ci" if rest.is_empty() => Some(task_ci()),
         _ => None,
     }
@@ -149,7 +157,27 @@ fn task_test(extra: &[OsString]) -> Outcome {
     // The attachment tests read the metadata of downloaded photos with exiftool.
     ensure_program("exiftool", "libimage-exiftool-perl")?;
     let pg_url = postgres_for_tests(ci)?;
-    run_tests(extra, pg_url, ci)
+    web::build()?;
+    let rust = run_tests(extra, pg_url, ci);
+    // The browser tests run even when a Rust test failed, so one run reports both.
+    let browser = web::end_to_end();
+    rust.and(browser)
+}
+
+fn task_demo(extra: &[OsString]) -> Outcome {
+    web::build()?;
+    run(cargo()
+        .args([
+            "run",
+            "--release",
+            "-p",
+            "ward-cli",
+            "--bin",
+            "ward",
+            "--",
+            "demo",
+        ])
+        .args(extra))
 }
 
 /// `cargo xtask pg`: provide PostgreSQL and print its URL.
@@ -169,7 +197,8 @@ fn task_lint() -> Outcome {
         "--",
         "-D",
         "warnings",
-    ]))
+    ]))?;
+    web::check()
 }
 
 /// `cargo xtask ci`: lint, then test.

@@ -54,7 +54,29 @@ impl SessionToken {
     pub fn expose(&self) -> &str {
         self.0.expose_secret()
     }
+
+    /// The anti-forgery token of a browser session held in a cookie: derived from the session
+    /// token (domain-separated SHA-256), so it needs no state, is useless without the cookie,
+    /// and differs from the hash the store keeps.
+    pub fn csrf_token(&self) -> String {
+        let mut input = Vec::with_capacity(CSRF_DOMAIN.len() + self.expose().len());
+        input.extend_from_slice(CSRF_DOMAIN);
+        input.extend_from_slice(self.expose().as_bytes());
+        let digest = digest::digest(&digest::SHA256, &input);
+        URL_SAFE_NO_PAD.encode(digest.as_ref())
+    }
+
+    /// Whether `presented` is this session's anti-forgery token (constant time).
+    pub fn csrf_matches(&self, presented: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        self.csrf_token()
+            .as_bytes()
+            .ct_eq(presented.as_bytes())
+            .into()
+    }
 }
+
+const CSRF_DOMAIN: &[u8] = b"ward.csrf.v1\0";
 
 #[cfg(test)]
 mod tests {
@@ -69,6 +91,17 @@ mod tests {
         assert!(SessionToken::parse("ward_short").is_none());
         assert!(SessionToken::parse(&token.expose().replace("ward_", "xxxx_")).is_none());
         assert!(!format!("{token:?}").contains(token.expose()));
+        Ok(())
+    }
+
+    #[test]
+    fn csrf_tokens_belong_to_one_session() -> Result<(), CryptoError> {
+        let token = SessionToken::generate()?;
+        let csrf = token.csrf_token();
+        assert!(token.csrf_matches(&csrf));
+        assert!(!SessionToken::generate()?.csrf_matches(&csrf));
+        assert!(!token.csrf_matches(""));
+        assert_ne!(csrf.as_bytes(), token.hash().0.as_slice());
         Ok(())
     }
 }

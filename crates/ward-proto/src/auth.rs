@@ -42,6 +42,20 @@ pub struct LoginResponse {
     pub idle_timeout_secs: i64,
 }
 
+/// A browser's session: the token itself travels only in an HttpOnly cookie.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WebSession {
+    pub session_id: Uuid,
+    pub user: UserSummary,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub scope: SessionScope,
+    /// Seconds of inactivity after which the session ends.
+    pub idle_timeout_secs: i64,
+    /// Sent back in the `x-csrf-token` header of every request that may change something.
+    pub csrf_token: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SessionView {
     pub id: Uuid,

@@ -88,6 +88,7 @@ impl Server {
             services: services.clone(),
             metrics: Arc::new(metrics::Metrics::default()),
             trusted_proxies: config.trusted_proxies.clone().into(),
+            secure_cookies: tls.is_some() || config.behind_tls_proxy,
         };
         Ok(Self {
             services,

@@ -2,17 +2,18 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::IntoResponse;
 use secrecy::SecretString;
 use ward_proto::Problem;
 use ward_proto::auth::{LoginRequest, LoginResponse, TotpConfirmRequest, TotpEnrollment};
 
 use super::AppState;
 use super::error::ApiError;
-use super::extract::{AnySession, ApiJson, bearer_token};
+use super::extract::{AnySession, ApiJson, session_token};
 use super::views::{scope, user_summary};
-use crate::services::{ClientAddress, LoginInput};
+use super::web_session::clear_browser;
+use crate::services::{ClientAddress, LoginInput, LoginOutcome};
 
 /// Signs a device in.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
@@ -26,6 +27,23 @@ pub async fn login(
     address: ClientAddress,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
+    let outcome = sign_in(&state, address, req).await?;
+    Ok(Json(LoginResponse {
+        token: outcome.token.expose().to_owned(),
+        session_id: *outcome.session.id.as_uuid(),
+        user: user_summary(&outcome.user),
+        expires_at: outcome.session.expires_at.to_datetime(),
+        scope: scope(outcome.session.scope),
+        idle_timeout_secs: outcome.idle_timeout_secs,
+    }))
+}
+
+/// Checks the credentials and opens a session, counting failures for the metrics.
+pub(super) async fn sign_in(
+    state: &AppState,
+    address: ClientAddress,
+    req: LoginRequest,
+) -> Result<LoginOutcome, ApiError> {
     let input = LoginInput {
         username: req.username,
         password: SecretString::from(req.password),
@@ -41,14 +59,7 @@ pub async fn login(
                 state.metrics.login_failures.inc();
             }
         })?;
-    Ok(Json(LoginResponse {
-        token: outcome.token.expose().to_owned(),
-        session_id: *outcome.session.id.as_uuid(),
-        user: user_summary(&outcome.user),
-        expires_at: outcome.session.expires_at.to_datetime(),
-        scope: scope(outcome.session.scope),
-        idle_timeout_secs: outcome.idle_timeout_secs,
-    }))
+    Ok(outcome)
 }
 
 /// Ends the session making the request.
@@ -57,9 +68,9 @@ pub async fn login(
 pub async fn logout(
     State(state): State<AppState>,
     AnySession(caller): AnySession,
-) -> Result<StatusCode, ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     state.services.logout(&caller).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok((clear_browser(state.secure_cookies), StatusCode::NO_CONTENT))
 }
 
 /// Confirms that this device erased its data after a remote wipe order; ends the session.
@@ -68,11 +79,12 @@ pub async fn logout(
 pub async fn wipe_confirmation(
     State(state): State<AppState>,
     address: ClientAddress,
+    method: Method,
     headers: HeaderMap,
-) -> Result<StatusCode, ApiError> {
-    let token = bearer_token(&headers)?;
+) -> Result<impl IntoResponse, ApiError> {
+    let token = session_token(&method, &headers)?;
     state.services.confirm_wipe(token, address).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok((clear_browser(state.secure_cookies), StatusCode::NO_CONTENT))
 }
 
 /// Starts setting up a TOTP second factor.

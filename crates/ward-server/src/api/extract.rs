@@ -5,15 +5,21 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
-use axum::http::HeaderMap;
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method};
 use serde::de::DeserializeOwned;
+use ward_crypto::token::SessionToken;
 use ward_proto::ProblemType;
 
 use super::AppState;
 use super::error::ApiError;
 use crate::services::{Caller, ClientAddress, ServiceError};
+
+/// The web client's session cookie: HttpOnly, so no script can read the token.
+pub const SESSION_COOKIE: &str = "ward_session";
+/// The header in which the web client proves a cookie-borne request is its own.
+pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// A JSON body. Syntax errors are 400, wrong fields 422, a missing content type 415 and an
 /// oversized body 413.
@@ -127,6 +133,42 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
         .ok_or_else(|| ApiError::from(ServiceError::Unauthenticated))
 }
 
+/// The session token of a request: its bearer token, or else the web client's session cookie.
+/// A cookie on a request that may change something must come with the session's anti-forgery
+/// header ([`CSRF_HEADER`]); without it the request is refused before anything is looked up.
+pub fn session_token<'a>(method: &Method, headers: &'a HeaderMap) -> Result<&'a str, ApiError> {
+    if let Ok(token) = bearer_token(headers) {
+        return Ok(token);
+    }
+    let token = session_cookie(headers).ok_or(ServiceError::Unauthenticated)?;
+    if !method.is_safe() {
+        let presented = headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let genuine = SessionToken::parse(token).is_some_and(|t| t.csrf_matches(presented));
+        if !genuine {
+            return Err(ApiError::new(
+                ProblemType::Forbidden,
+                "a signed-in browser must send its x-csrf-token header",
+            ));
+        }
+    }
+    Ok(token)
+}
+
+/// The web client's session cookie, if the request carries one.
+pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+}
+
 /// A caller with a full session: everything their role allows.
 #[derive(Debug)]
 pub struct FullSession(pub Caller);
@@ -153,7 +195,7 @@ impl FromRequestParts<AppState> for AnySession {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let address = ClientAddress::from_request_parts(parts, state).await?;
-        let token = bearer_token(&parts.headers)?;
+        let token = session_token(&parts.method, &parts.headers)?;
         Ok(Self(state.services.authenticate(token, address).await?))
     }
 }

@@ -22,6 +22,8 @@ mod sessions;
 mod sync;
 mod users;
 mod views;
+mod web;
+mod web_session;
 mod ws;
 
 pub use reports::{audit_csv, disclosure_list, disclosures_csv, report_document};
@@ -59,6 +61,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Arc<[IpAddr]>,
+    /// Whether browsers reach the server over TLS, so that session cookies are `Secure`.
+    pub secure_cookies: bool,
 }
 
 #[derive(OpenApi)]
@@ -96,6 +100,10 @@ impl Modify for BearerAuth {
 fn api_v1() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(auth::login))
+        .routes(routes!(
+            web_session::open_web_session,
+            web_session::current_web_session
+        ))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::wipe_confirmation))
         .routes(routes!(auth::begin_totp))
@@ -189,7 +197,7 @@ pub fn router(state: AppState) -> Router {
     )
     .route("/metrics", axum::routing::get(health::metrics))
     .route("/api/v1/ws", axum::routing::any(ws::connect))
-    .fallback(error::not_found)
+    .fallback(web::serve)
     .method_not_allowed_fallback(error::method_not_allowed)
     .with_state(state)
     .layer(axum::middleware::from_fn_with_state(
@@ -201,6 +209,10 @@ pub fn router(state: AppState) -> Router {
     .layer(security_header(header::CACHE_CONTROL, "no-store"))
     .layer(security_header(header::REFERRER_POLICY, "no-referrer"))
     .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+    .layer(security_header(
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; frame-ancestors 'none'; sandbox",
+    ))
     .layer(TraceLayer::new_for_http().make_span_with(crate::telemetry::request_span))
     .layer(SetSensitiveRequestHeadersLayer::new([
         header::AUTHORIZATION,

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use futures::SinkExt;
 use uuid::Uuid;
@@ -21,7 +21,7 @@ use ward_proto::{Problem, ProblemType};
 use super::AppState;
 use super::conversations::outgoing;
 use super::error::ApiError;
-use super::extract::bearer_token;
+use super::extract::{bearer_token, session_cookie};
 use crate::realtime::frames::{self, parse_cursor};
 use crate::realtime::{CloseReason, Outbound};
 use crate::services::{Caller, ClientAddress, ServiceError, Services};
@@ -55,12 +55,17 @@ pub async fn connect(
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, super::error::ApiError> {
-    // With a header token, refuse before upgrading; otherwise expect an `auth` frame.
-    let caller = match bearer_token(&headers) {
-        Ok(token) => Some(full(
+    // With a header token or the web client's cookie, refuse before upgrading; otherwise
+    // expect an `auth` frame.
+    let token = match bearer_token(&headers) {
+        Ok(token) => Some(token),
+        Err(_) => same_origin_cookie(&headers)?,
+    };
+    let caller = match token {
+        Some(token) => Some(full(
             state.services.authenticate(token, address.clone()).await?,
         )?),
-        Err(_) => None,
+        None => None,
     };
     let services = state.services.clone();
     let upgrade = upgrade
@@ -69,6 +74,35 @@ pub async fn connect(
     Ok(upgrade.on_upgrade(move |socket| async move {
         run(socket, services, caller, address).await;
     }))
+}
+
+/// The session cookie of a browser's upgrade request. Browsers send cookies on WebSocket
+/// upgrades from any page, so one from another origin is refused (cross-site WebSocket
+/// hijacking), whatever the cookie's SameSite attribute.
+fn same_origin_cookie(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(token) = session_cookie(headers) else {
+        return Ok(None);
+    };
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    let same_origin = match (text(header::ORIGIN), text(header::HOST)) {
+        (Some(origin), Some(host)) => origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+            .is_some_and(|origin_host| origin_host.eq_ignore_ascii_case(host)),
+        _ => false,
+    };
+    if same_origin {
+        Ok(Some(token))
+    } else {
+        Err(ApiError::new(
+            ProblemType::Forbidden,
+            "a browser may open the WebSocket only from this server's own pages",
+        ))
+    }
 }
 
 async fn run(

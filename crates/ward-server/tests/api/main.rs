@@ -23,6 +23,7 @@ mod scheduled;
 mod sessions;
 mod throttling;
 mod users;
+mod web_session;
 
 use std::future::Future;
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -1,0 +1,224 @@
+// End-to-end flows of the web client against a real `ward demo` server in Debian's Chromium.
+// Run with `npm run e2e` (WARD_BIN set to the ward binary); `cargo xtask test` does it.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import {
+  ARTIFACTS, SCREENSHOTS, apiAs, launchBrowser, openPage, seriousViolations, signIn, signInAndEnrol,
+} from "./harness.mjs";
+import { startServer } from "./harness.mjs";
+import { png } from "./png.mjs";
+
+const LIVE = { timeout: 10_000 };
+let server;
+let browser;
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Runs `body` with fresh pages; on failure keeps a screenshot of each for the CI log. */
+async function withPages(name, sizes, body) {
+  const opened = [];
+  for (const size of sizes) opened.push(await openPage(browser, server.url, size));
+  try {
+    await body(...opened.map((o) => o.page));
+    for (const { page } of opened) assert.deepEqual(page.problems, [], "no CSP violation or page error");
+  } catch (error) {
+    for (const [index, { page }] of opened.entries()) {
+      await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${index}.png`), fullPage: true }).catch(() => {});
+    }
+    throw error;
+  } finally {
+    for (const { context } of opened) await context.close();
+  }
+}
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+describe("the page", () => {
+  test("is served with a strict Content-Security-Policy and no framing", async () => {
+    for (const pathname of ["/", "/c/00000000-0000-0000-0000-000000000000"]) {
+      const response = await fetch(`${server.url}${pathname}`);
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get("content-type"), /text\/html/);
+      const csp = response.headers.get("content-security-policy");
+      const scripts = /script-src ([^;]+)/.exec(csp)?.[1] ?? "";
+      assert.match(scripts, /'self'/);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+      assert.match(csp, /frame-ancestors 'none'/);
+      assert.equal(response.headers.get("x-frame-options"), "DENY");
+      assert.doesNotMatch(await response.text(), /<script>(?!<\/script>)/, "no inline script");
+    }
+    const api = await fetch(`${server.url}/api/v1/nothing-here`);
+    assert.equal(api.status, 404, "unknown API paths stay API errors");
+    assert.match(api.headers.get("content-type"), /problem\+json/);
+  });
+
+  test("keeps the session token out of reach of scripts", async () => {
+    const response = await fetch(`${server.url}/api/v1/auth/web-session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "nurse.chen", password: "ward-demo-password", device_name: "probe" }),
+    });
+    assert.equal(response.status, 200);
+    const cookie = response.headers.get("set-cookie");
+    assert.match(cookie, /^ward_session=ward_/);
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /SameSite=Strict/);
+    const body = await response.json();
+    assert.equal(body.token, undefined, "the token is not in the body");
+    const session = cookie.split(";")[0];
+    const forged = await fetch(`${server.url}/api/v1/auth/logout`, { method: "POST", headers: { cookie: session } });
+    assert.equal(forged.status, 403, "a cookie without the anti-forgery header changes nothing");
+    const still = await fetch(`${server.url}/api/v1/me`, { headers: { cookie: session } });
+    assert.equal(still.status, 200, "the session survived the forged request");
+    const genuine = await fetch(`${server.url}/api/v1/auth/logout`, {
+      method: "POST",
+      headers: { cookie: session, "x-csrf-token": body.csrf_token },
+    });
+    assert.equal(genuine.status, 204);
+    assert.match(genuine.headers.get("set-cookie"), /Max-Age=0/);
+  });
+
+  test("sign-in page has no serious accessibility violations", async () => {
+    await withPages("sign-in", [DESKTOP], async (page) => {
+      await page.goto("/");
+      await page.getByRole("heading", { name: "Sign in to Ward" }).waitFor();
+      assert.deepEqual(await seriousViolations(page), []);
+    });
+  });
+});
+
+describe("clinicians", () => {
+  test("a nurse and a physician exchange messages live, with read receipts, an acknowledged urgent message and a file", async () => {
+    await withPages("clinicians", [DESKTOP, DESKTOP], async (nurse, doctor) => {
+      await signIn(nurse, "nurse.reyes");
+      await signIn(doctor, "dr.okafor");
+      await nurse.getByRole("link", { name: "Dr. Ada Okafor" }).click();
+      await doctor.getByRole("link", { name: "Maria Reyes, RN" }).click();
+      await nurse.getByText("Online").waitFor();
+      await doctor.getByText("Online").waitFor();
+
+      // A message reaches the other side live, and the read receipt comes back.
+      const text = "Bed four is ready for the transfer this afternoon";
+      await nurse.getByLabel("Message").fill(text);
+      await nurse.getByRole("button", { name: "Send" }).click();
+      await doctor.getByText(text).waitFor(LIVE);
+      await nurse.getByTestId("delivery-state").last().getByText("Read by Dr. Ada Okafor").waitFor(LIVE);
+
+      // An urgent message is acknowledged by the recipient; the sender sees it.
+      await nurse.getByLabel("Message").fill("Please review the new potassium result");
+      await nurse.getByLabel("Priority").selectOption("urgent");
+      await nurse.getByRole("button", { name: "Send" }).click();
+      const urgent = doctor.getByRole("listitem").filter({ hasText: "Please review the new potassium result" });
+      await urgent.getByText("Urgent").waitFor(LIVE);
+      await urgent.getByRole("button", { name: "Acknowledge" }).click();
+      await nurse
+        .getByRole("listitem")
+        .filter({ hasText: "Please review the new potassium result" })
+        .getByText("Acknowledged by Dr. Ada Okafor")
+        .waitFor(LIVE);
+
+      // Clinical safety findings are shown before a message goes.
+      await doctor.getByLabel("Message").fill("Start 10 U insulin with the evening meal");
+      await doctor.getByRole("button", { name: "Send" }).click();
+      await doctor.getByRole("alert").getByText("Check before sending:").waitFor(LIVE);
+      await doctor.getByRole("button", { name: "Send anyway" }).click();
+      await nurse.getByText("Start 10 U insulin with the evening meal").waitFor(LIVE);
+
+      // A file is uploaded with the composer and downloaded by the other side.
+      await nurse.locator("#composer-files").setInputFiles({ name: "wound-photo.png", mimeType: "image/png", buffer: png() });
+      await nurse.getByText("Attached").waitFor(LIVE);
+      await nurse.getByLabel("Message").fill("Photo of the dressing");
+      await nurse.getByRole("button", { name: "Send" }).click();
+      const link = doctor.getByRole("link", { name: "Download wound-photo.png" });
+      await link.waitFor(LIVE);
+      const [download] = await Promise.all([doctor.waitForEvent("download"), link.click()]);
+      const bytes = readFileSync(await download.path());
+      assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], "the download is the PNG");
+
+      assert.deepEqual(await seriousViolations(doctor), [], "messenger is accessible");
+      await doctor.screenshot({ path: path.join(SCREENSHOTS, "clinician-1280x800.png") });
+    });
+  });
+
+  test("the clinician view works on a phone-sized screen", async () => {
+    await withPages("phone", [PHONE], async (page) => {
+      await signIn(page, "dr.okafor");
+      await page.getByRole("link", { name: "Maria Reyes, RN" }).click();
+      await page.getByText("Bed four is ready for the transfer this afternoon").waitFor(LIVE);
+      await page.getByRole("link", { name: "Back to conversations" }).waitFor();
+      assert.deepEqual(await seriousViolations(page), []);
+      await page.screenshot({ path: path.join(SCREENSHOTS, "clinician-390x844.png") });
+      await page.getByRole("link", { name: "Back to conversations" }).click();
+      await page.getByRole("heading", { name: "Patients" }).waitFor();
+    });
+  });
+
+  test("a clinician starts a group conversation and adds a member", async () => {
+    await withPages("group", [DESKTOP], async (page) => {
+      await signIn(page, "nurse.chen");
+      await page.getByRole("button", { name: "New conversation" }).click();
+      await page.getByLabel("Group").check();
+      await page.getByLabel("Group name").fill("Night shift handover");
+      await page.getByLabel("Dr. Erik Lindqvist (physician)").check();
+      await page.getByRole("button", { name: "Start" }).click();
+      await page.getByRole("heading", { name: "Night shift handover" }).waitFor(LIVE);
+      await page.getByRole("button", { name: "Add member" }).click();
+      await page.getByLabel("Colleague").selectOption({ label: "Priya Patel, PharmD (pharmacist)" });
+      await page.getByRole("button", { name: "Add", exact: true }).click();
+      await page.getByText(/Members: .*Priya Patel, PharmD/).waitFor(LIVE);
+    });
+  });
+
+  test("an idle session locks, with a warning first", async () => {
+    await withPages("idle", [DESKTOP], async (page) => {
+      await page.clock.install();
+      await signIn(page, "pharm.patel");
+      await page.getByRole("heading", { name: "Messages" }).waitFor();
+      await page.clock.fastForward("14:10");
+      await page.getByRole("heading", { name: "Still there?" }).waitFor(LIVE);
+      await page.clock.fastForward("01:00");
+      await page.getByRole("heading", { name: "Ward is locked" }).waitFor(LIVE);
+      assert.equal(await page.getByLabel("Username").inputValue(), "pharm.patel");
+      assert.equal(await page.getByRole("link", { name: "Patients" }).count(), 0, "nothing of the session shows");
+      await page.getByLabel("Password").fill("ward-demo-password");
+      await page.getByRole("button", { name: "Unlock" }).click();
+      await page.getByRole("heading", { name: "Messages" }).waitFor(LIVE);
+    });
+  });
+});
+
+describe("patients", () => {
+  test("a patient sees only their own thread and cannot open another patient's", async () => {
+    const asDoctor = await apiAs(server.url, "dr.okafor");
+    const { patients } = await asDoctor("/patients");
+    const garcia = patients.find((p) => p.family_name === "Garcia");
+    assert.ok(garcia?.care_team_conversation_id, "the demo registered Lucia Garcia with a care-team thread");
+
+    await withPages("patient", [PHONE], async (page) => {
+      await signIn(page, "patient.jones");
+      await page.getByRole("heading", { name: "Your conversations" }).waitFor();
+      const threads = page.getByRole("navigation", { name: "Conversations" }).getByRole("link");
+      assert.equal(await threads.count(), 1, "only the patient's own thread");
+      assert.equal(await page.getByText("Garcia").count(), 0);
+      assert.deepEqual(await seriousViolations(page), []);
+
+      await page.goto(`/c/${garcia.care_team_conversation_id}`);
+      await page.getByText("This conversation is not available to you.").waitFor(LIVE);
+      assert.equal(await page.getByText("Garcia").count(), 0, "nothing about the other patient shows");
+    });
+  });
+});

@@ -1,0 +1,67 @@
+//! The web client (`web/`): install its npm packages, type-check it, build it into `web/dist`
+//! (which the `ward` binary embeds), and run its end-to-end tests in Debian's Chromium.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::{Failure, Outcome, cargo, ensure_program, on_path, run, step, workspace_root};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn web_dir() -> PathBuf {
+    workspace_root().join("web")
+}
+
+fn npm(args: &[&str]) -> Command {
+    let mut cmd = Command::new("npm");
+    cmd.args(args).current_dir(web_dir());
+    cmd
+}
+
+/// Installs the locked npm packages when `node_modules` is missing or older than the lock file.
+fn ensure_packages() -> Outcome {
+    if !on_path("node") || !on_path("npm") {
+        return Err(Failure::new(
+            "Node.js 20.19 or later with npm is needed to build the web client",
+        ));
+    }
+    let dir = web_dir();
+    let installed = dir.join("node_modules/.package-lock.json");
+    if modified(&installed) >= modified(&dir.join("package-lock.json")) && installed.exists() {
+        return Ok(());
+    }
+    run(&mut npm(&["ci", "--no-audit", "--no-fund"]))
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    path.metadata().and_then(|m| m.modified()).ok()
+}
+
+/// `svelte-check`: the client's TypeScript and Svelte diagnostics, warnings included.
+pub fn check() -> Outcome {
+    ensure_packages()?;
+    run(&mut npm(&["run", "check"]))
+}
+
+/// Builds the client into `web/dist` for the next `cargo build` to embed.
+pub fn build() -> Outcome {
+    ensure_packages()?;
+    run(&mut npm(&["run", "build"]))
+}
+
+/// Builds the debug `ward` binary and runs the browser tests against it.
+pub fn end_to_end() -> Outcome {
+    if !Path::new(CHROMIUM).exists() {
+        ensure_program("chromium", "chromium")?;
+    }
+    run(cargo().args(["build", "-p", "ward-cli", "--bin", "ward"]))?;
+    let target = env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    let bin = target.join("debug/ward");
+    step(format!("WARD_BIN={}", bin.display()));
+    run(npm(&["run", "e2e"])
+        .env("WARD_BIN", bin)
+        .env("WARD_CHROMIUM", CHROMIUM))
+}
