@@ -113,13 +113,13 @@ describe("clinicians", () => {
 
       // A message reaches the other side live, and the read receipt comes back.
       const text = "Bed four is ready for the transfer this afternoon";
-      await nurse.getByLabel("Message").fill(text);
+      await nurse.getByLabel("Message", { exact: true }).fill(text);
       await nurse.getByRole("button", { name: "Send" }).click();
       await doctor.getByText(text).waitFor(LIVE);
       await nurse.getByTestId("delivery-state").last().getByText("Read by Dr. Ada Okafor").waitFor(LIVE);
 
       // An urgent message is acknowledged by the recipient; the sender sees it.
-      await nurse.getByLabel("Message").fill("Please review the new potassium result");
+      await nurse.getByLabel("Message", { exact: true }).fill("Please review the new potassium result");
       await nurse.getByLabel("Priority").selectOption("urgent");
       await nurse.getByRole("button", { name: "Send" }).click();
       const urgent = doctor.getByRole("listitem").filter({ hasText: "Please review the new potassium result" });
@@ -132,7 +132,7 @@ describe("clinicians", () => {
         .waitFor(LIVE);
 
       // Clinical safety findings are shown before a message goes.
-      await doctor.getByLabel("Message").fill("Start 10 U insulin with the evening meal");
+      await doctor.getByLabel("Message", { exact: true }).fill("Start 10 U insulin with the evening meal");
       await doctor.getByRole("button", { name: "Send" }).click();
       await doctor.getByRole("alert").getByText("Check before sending:").waitFor(LIVE);
       await doctor.getByRole("button", { name: "Send anyway" }).click();
@@ -141,7 +141,7 @@ describe("clinicians", () => {
       // A file is uploaded with the composer and downloaded by the other side.
       await nurse.locator("#composer-files").setInputFiles({ name: "wound-photo.png", mimeType: "image/png", buffer: png() });
       await nurse.getByText("Attached").waitFor(LIVE);
-      await nurse.getByLabel("Message").fill("Photo of the dressing");
+      await nurse.getByLabel("Message", { exact: true }).fill("Photo of the dressing");
       await nurse.getByRole("button", { name: "Send" }).click();
       const link = doctor.getByRole("link", { name: "Download wound-photo.png" });
       await link.waitFor(LIVE);
@@ -187,7 +187,7 @@ describe("clinicians", () => {
     await withPages("idle", [DESKTOP], async (page) => {
       await page.clock.install();
       await signIn(page, "pharm.patel");
-      await page.getByRole("heading", { name: "Messages" }).waitFor();
+      await page.getByRole("heading", { name: "Messages", exact: true }).waitFor();
       await page.clock.fastForward("14:10");
       await page.getByRole("heading", { name: "Still there?" }).waitFor(LIVE);
       await page.clock.fastForward("01:00");
@@ -196,7 +196,7 @@ describe("clinicians", () => {
       assert.equal(await page.getByRole("link", { name: "Patients" }).count(), 0, "nothing of the session shows");
       await page.getByLabel("Password").fill("ward-demo-password");
       await page.getByRole("button", { name: "Unlock" }).click();
-      await page.getByRole("heading", { name: "Messages" }).waitFor(LIVE);
+      await page.getByRole("heading", { name: "Messages", exact: true }).waitFor(LIVE);
     });
   });
 });
@@ -212,6 +212,7 @@ describe("patients", () => {
       await signIn(page, "patient.jones");
       await page.getByRole("heading", { name: "Your conversations" }).waitFor();
       const threads = page.getByRole("navigation", { name: "Conversations" }).getByRole("link");
+      await threads.first().waitFor(LIVE);
       assert.equal(await threads.count(), 1, "only the patient's own thread");
       assert.equal(await page.getByText("Garcia").count(), 0);
       assert.deepEqual(await seriousViolations(page), []);
@@ -219,6 +220,50 @@ describe("patients", () => {
       await page.goto(`/c/${garcia.care_team_conversation_id}`);
       await page.getByText("This conversation is not available to you.").waitFor(LIVE);
       assert.equal(await page.getByText("Garcia").count(), 0, "nothing about the other patient shows");
+    });
+  });
+});
+
+describe("consoles", () => {
+  test("the admin creates a user who then signs in, and revokes that user's session", async () => {
+    await withPages("admin", [DESKTOP, DESKTOP], async (admin, newcomer) => {
+      await signInAndEnrol(admin, "admin");
+      await admin.getByRole("link", { name: "Admin" }).click();
+      await admin.getByRole("heading", { name: "Users" }).waitFor(LIVE);
+      await admin.getByLabel("Username").fill("nurse.kim");
+      await admin.getByLabel("Display name").fill("Kim Park, RN");
+      await admin.getByLabel("Role", { exact: true }).selectOption("nurse");
+      await admin.getByLabel("Initial password").fill("first-day-password-42");
+      await admin.getByRole("button", { name: "Create user" }).click();
+      await admin.getByText("Created nurse.kim.").waitFor(LIVE);
+      assert.deepEqual(await seriousViolations(admin), [], "admin console is accessible");
+
+      await signIn(newcomer, "nurse.kim", { password: "first-day-password-42" });
+      await newcomer.getByRole("heading", { name: "Messages", exact: true }).waitFor(LIVE);
+      await newcomer.getByText("Online").waitFor(LIVE);
+
+      const sessions = admin.getByRole("region", { name: "Sessions" });
+      await sessions.getByLabel("User").selectOption({ label: "Kim Park, RN (nurse.kim)" });
+      await sessions.getByRole("button", { name: /^Revoke .* for nurse\.kim/ }).click();
+      await sessions.getByRole("button", { name: /^Confirm revoke .* for nurse\.kim/ }).click();
+      await newcomer.getByText(/session (was ended by an administrator|has ended)/).waitFor(LIVE);
+      await newcomer.getByRole("heading", { name: "Sign in to Ward" }).waitFor();
+      assert.equal(await newcomer.getByRole("link", { name: "Dr. Ada Okafor" }).count(), 0);
+    });
+  });
+
+  test("the compliance officer searches the audit log and sees the alerts", async () => {
+    await withPages("compliance", [DESKTOP], async (page) => {
+      await signInAndEnrol(page, "compliance");
+      await page.getByRole("link", { name: "Compliance" }).click();
+      await page.getByRole("heading", { name: "Alerts" }).waitFor(LIVE);
+      const audit = page.getByRole("region", { name: "Audit log" });
+      await audit.getByLabel("Action").fill("user.create");
+      await audit.getByRole("button", { name: "Search" }).click();
+      await audit.getByRole("cell", { name: "user.create" }).first().waitFor(LIVE);
+      await audit.getByRole("button", { name: "Verify chain" }).click();
+      await audit.getByText(/The chain is intact/).waitFor(LIVE);
+      assert.deepEqual(await seriousViolations(page), [], "compliance console is accessible");
     });
   });
 });

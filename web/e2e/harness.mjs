@@ -78,10 +78,10 @@ export async function openPage(browser, baseURL, viewport = { width: 1280, heigh
   return { context, page };
 }
 
-export async function signIn(page, username, { totpSecret } = {}) {
+export async function signIn(page, username, { totpSecret, password = PASSWORD } = {}) {
   await page.goto("/");
   await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   if (totpSecret) {
     await page.getByLabel("One-time code").fill(totp(totpSecret));

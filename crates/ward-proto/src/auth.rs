@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::users::UserSummary;
@@ -40,6 +40,14 @@ pub struct LoginResponse {
     pub scope: SessionScope,
     /// Seconds of inactivity after which the session ends.
     pub idle_timeout_secs: i64,
+}
+
+/// Whose sessions to list: the caller's own when absent.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SessionsQuery {
+    pub user: Option<Uuid>,
 }
 
 /// A browser's session: the token itself travels only in an HttpOnly cookie.

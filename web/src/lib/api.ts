@@ -81,8 +81,8 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   };
   const response = await fetch(url(path, options.query), init);
   if (!response.ok) throw await problemOf(response);
-  if (response.status === 204) return undefined as T;
-  return (await response.json()) as T;
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 /** A text answer (CSV reports). */

@@ -10,6 +10,8 @@ import type {
 } from "./types";
 
 const MESSAGE_PAGE = 200;
+/** Urgent and STAT messages whose acknowledgements are looked up when a thread opens. */
+const ACK_LOOKUPS = 20;
 const MAX_BACKOFF_MS = 30_000;
 /** Delivery acknowledgements are sent at most this often. */
 const ACK_EVERY_MS = 500;
@@ -92,8 +94,14 @@ class Live {
     });
     for (const message of page.messages) this.#putMessage(message);
     this.messages[conversationId] ??= [];
-    const mine = [...(this.messages[conversationId] ?? [])].reverse().find((m) => m.sender_id === session.me?.user.id);
-    if (mine) await this.loadReceipts(mine);
+    const newestFirst = [...(this.messages[conversationId] ?? [])].reverse();
+    const mine = newestFirst.find((m) => m.sender_id === session.me?.user.id);
+    // Who acknowledged the recent urgent and STAT messages (acknowledgements made while this
+    // page was closed arrive with no frame).
+    const pressing = newestFirst
+      .filter((m) => m.priority !== "normal" && !m.recalled && m.id !== mine?.id)
+      .slice(0, ACK_LOOKUPS);
+    await Promise.all([mine, ...pressing].flatMap((m) => (m ? [this.loadReceipts(m)] : [])));
   }
 
   /** Seeds the receipt state of a conversation from its latest own message. */
@@ -360,5 +368,14 @@ export function conversationTitle(conversation: ConversationView): string {
 /** The second identifier of a patient thread: MRN and birth date. */
 export function patientLine(conversation: ConversationView): string {
   const patient = conversation.patient_id ? live.patients[conversation.patient_id] : undefined;
-  return patient ? `MRN ${patient.mrn} · born ${patient.birth_date}` : "";
+  if (!patient) return "";
+  const mrn = /^mrn/i.test(patient.mrn) ? patient.mrn : `MRN ${patient.mrn}`;
+  return `${mrn} · born ${birthDate(patient.birth_date)}`;
+}
+
+/** A birth date as YYYY-MM-DD; the server sends `[year, day of year]`. */
+export function birthDate(value: string | [number, number]): string {
+  if (!Array.isArray(value)) return value;
+  const [year, ordinal] = value;
+  return new Date(Date.UTC(year, 0, ordinal)).toISOString().slice(0, 10);
 }

@@ -30,10 +30,13 @@ class Session {
   #lastTouch = Date.now();
   #timer: ReturnType<typeof setInterval> | undefined;
   #endHandlers = new Set<() => void>();
+  /** Set while the page itself ends the session, so the server's answers to that do not
+   *  start a second ending. */
+  #ending = false;
 
   constructor() {
     onSessionEnded((code) => {
-      if (this.phase === "ready" || this.phase === "enrol") {
+      if (!this.#ending && (this.phase === "ready" || this.phase === "enrol")) {
         void this.end(code === "wipe-required" ? "wipe" : "ended");
       }
     });
@@ -75,6 +78,7 @@ class Session {
 
   async adopt(web: WebSession): Promise<void> {
     setCsrfToken(web.csrf_token);
+    this.#ending = false;
     this.web = web;
     this.lockedUsername = "";
     this.#lastActivity = Date.now();
@@ -95,6 +99,7 @@ class Session {
   }
 
   async signOut(): Promise<void> {
+    this.#ending = true;
     try {
       await api("/auth/logout", { method: "POST" });
     } catch {
@@ -106,6 +111,8 @@ class Session {
 
   /** The server ended the session (revoked, expired) or ordered this device wiped. */
   async end(reason: "ended" | "revoked" | "wipe" | "idle"): Promise<void> {
+    if (this.#ending) return;
+    this.#ending = true;
     const username = this.web?.user.username ?? "";
     if (reason === "wipe") {
       this.#clear("An administrator erased this device's data and signed it out.");

@@ -33,7 +33,9 @@ export interface TotpEnrollment { secret: string; otpauth_uri: string }
 export interface RoleView { name: string; permissions: string[]; builtin: boolean }
 
 export interface PatientView {
-  id: Uuid; mrn: string; family_name: string; given_name: string; birth_date: string;
+  id: Uuid; mrn: string; family_name: string; given_name: string;
+  /** `[year, day of year]`, as the server's date type serializes. */
+  birth_date: string | [number, number];
   user_id: Uuid | null; care_team: Uuid[]; care_team_conversation_id: Uuid | null;
 }
 export interface ConversationView {

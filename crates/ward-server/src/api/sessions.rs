@@ -4,23 +4,27 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use uuid::Uuid;
-use ward_core::id::SessionId;
+use ward_core::id::{SessionId, UserId};
 use ward_proto::Problem;
-use ward_proto::auth::SessionList;
+use ward_proto::auth::{SessionList, SessionsQuery};
 
 use super::AppState;
 use super::error::ApiError;
-use super::extract::{ApiPath, FullSession};
+use super::extract::{ApiPath, ApiQuery, FullSession};
 use super::views::session_view;
 
-/// The caller's live sessions, one per device.
+/// Live sessions, one per device: the caller's own, or another user's (needs
+/// `sessions_manage`).
 #[utoipa::path(get, path = "/sessions", tag = "sessions", security(("bearer" = [])),
-    responses((status = 200, body = SessionList)))]
+    params(SessionsQuery),
+    responses((status = 200, body = SessionList), (status = 403, body = Problem)))]
 pub async fn list_sessions(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
+    ApiQuery(query): ApiQuery<SessionsQuery>,
 ) -> Result<Json<SessionList>, ApiError> {
-    let sessions = state.services.list_sessions(&caller).await?;
+    let user = query.user.map(UserId::from_uuid);
+    let sessions = state.services.list_sessions(&caller, user).await?;
     Ok(Json(SessionList {
         sessions: sessions
             .iter()

@@ -2,7 +2,7 @@
 
 use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
-use ward_core::id::SessionId;
+use ward_core::id::{SessionId, UserId};
 use ward_core::role::Permission;
 use ward_core::session::{EndReason, Session};
 
@@ -11,11 +11,22 @@ use crate::realtime::CloseReason;
 
 impl Services {
     /// The caller's sessions that have not ended.
-    pub async fn list_sessions(&self, caller: &Caller) -> Result<Vec<Session>, ServiceError> {
-        let sessions = self.store.list_sessions(caller.user.id).await?;
-        self.store
-            .append_audit(caller.event(AuditAction::SessionsListed, Outcome::Success))
-            .await?;
+    /// Live sessions: the caller's own, or with the sessions permission those of `user`.
+    pub async fn list_sessions(
+        &self,
+        caller: &Caller,
+        user: Option<UserId>,
+    ) -> Result<Vec<Session>, ServiceError> {
+        let subject = user.unwrap_or(caller.user.id);
+        if subject != caller.user.id {
+            self.require(caller, Permission::SessionsManage, AuditAction::SessionsListed)
+                .await?;
+        }
+        let sessions = self.store.list_sessions(subject).await?;
+        let event = caller
+            .event(AuditAction::SessionsListed, Outcome::Success)
+            .target(TargetKind::User, Some(*subject.as_uuid()));
+        self.store.append_audit(event).await?;
         Ok(sessions)
     }
 
