@@ -50,16 +50,19 @@ pub fn build() -> Outcome {
     run(&mut npm(&["run", "build"]))
 }
 
-/// Builds the debug `ward` binary and runs the browser tests against it.
+/// Runs the browser tests against the debug `ward` binary. The Rust test run builds that binary
+/// (the CLI tests need it) after `build` refreshed `web/dist`; it is built here only if missing.
 pub fn end_to_end() -> Outcome {
     if !Path::new(CHROMIUM).exists() {
         ensure_program("chromium", "chromium")?;
     }
-    run(cargo().args(["build", "-p", "ward-cli", "--bin", "ward"]))?;
     let target = env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"));
     let bin = target.join("debug/ward");
+    if !bin.exists() {
+        run(cargo().args(["build", "-p", "ward-cli", "--bin", "ward"]))?;
+    }
     step(format!("WARD_BIN={}", bin.display()));
     run(npm(&["run", "e2e"])
         .env("WARD_BIN", bin)

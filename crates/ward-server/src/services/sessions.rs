@@ -19,8 +19,12 @@ impl Services {
     ) -> Result<Vec<Session>, ServiceError> {
         let subject = user.unwrap_or(caller.user.id);
         if subject != caller.user.id {
-            self.require(caller, Permission::SessionsManage, AuditAction::SessionsListed)
-                .await?;
+            self.require(
+                caller,
+                Permission::SessionsManage,
+                AuditAction::SessionsListed,
+            )
+            .await?;
         }
         let sessions = self.store.list_sessions(subject).await?;
         let event = caller
