@@ -27,8 +27,9 @@ fn ensure_packages() -> Outcome {
         ));
     }
     let dir = web_dir();
-    let installed = dir.join("node_modules/.package-lock.json");
-    if modified(&installed) >= modified(&dir.join("package-lock.json")) && installed.exists() {
+    let installed = modified(&dir.join("node_modules/.package-lock.json"));
+    let locked = modified(&dir.join("package-lock.json"));
+    if matches!((installed, locked), (Some(installed), Some(locked)) if installed >= locked) {
         return Ok(());
     }
     run(&mut npm(&["ci", "--no-audit", "--no-fund"]))
@@ -53,9 +54,7 @@ pub fn build() -> Outcome {
 /// Runs the browser tests against the debug `ward` binary. The Rust test run builds that binary
 /// (the CLI tests need it) after `build` refreshed `web/dist`; it is built here only if missing.
 pub fn end_to_end() -> Outcome {
-    if !Path::new(CHROMIUM).exists() {
-        ensure_program("chromium", "chromium")?;
-    }
+    ensure_program("chromium", "chromium")?;
     let target = env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"));

@@ -6,7 +6,8 @@
 import { api } from "./api";
 import { session } from "./session.svelte";
 import type {
-  AlertView, ConversationView, MessageView, PatientView, ReceiptView, ServerFrame, SyncPage, UserView, Uuid,
+  AlertView, ConversationView, MessageReceipts, MessageView, PatientView, ReceiptView, ServerFrame, SyncPage,
+  UserView, Uuid,
 } from "./types";
 
 const MESSAGE_PAGE = 200;
@@ -106,9 +107,7 @@ class Live {
 
   /** Seeds the receipt state of a conversation from its latest own message. */
   async loadReceipts(message: MessageView): Promise<void> {
-    const receipts = await api<{ recipients: { user_id: Uuid; delivered: boolean; read: boolean; acknowledged_at: string | null }[] }>(
-      `/messages/${message.id}/receipts`,
-    );
+    const receipts = await api<MessageReceipts>(`/messages/${message.id}/receipts`);
     for (const recipient of receipts.recipients) {
       const known = this.receipts[message.conversation_id]?.[recipient.user_id];
       this.#putReceipt({
@@ -118,7 +117,7 @@ class Live {
         read_up_to: recipient.read ? message.seq : (known?.read_up_to ?? 0),
         updated_at: known?.updated_at ?? message.created_at,
       });
-      if (recipient.acknowledged_at) this.#putAck(message.id, recipient.user_id, recipient.acknowledged_at);
+      if (recipient.acknowledged_at) this.recordAck(message.id, recipient.user_id, recipient.acknowledged_at);
     }
   }
 
@@ -208,7 +207,10 @@ class Live {
       case "hello":
         this.#backoff = 1000;
         if (this.#cursor === null) {
+          // The first connection: from here on events arrive live; the list is read again so
+          // that nothing committed between the first read and this cursor is missed.
           this.#cursor = frame.cursor;
+          await this.#loadConversations().catch(() => undefined);
         } else {
           await this.#catchUp();
         }
@@ -300,7 +302,7 @@ class Live {
         }
         return;
       case "message.acknowledged":
-        this.#putAck(frame.message_id, frame.user_id, frame.at);
+        this.recordAck(frame.message_id, frame.user_id, frame.at);
         return;
       case "message.recalled":
       case "message.expired": {
@@ -340,7 +342,8 @@ class Live {
     };
   }
 
-  #putAck(messageId: Uuid, userId: Uuid, at: string): void {
+  /** Records that `userId` acknowledged a message (from a frame, a lookup, or one's own ack). */
+  recordAck(messageId: Uuid, userId: Uuid, at: string): void {
     (this.acks[messageId] ??= {})[userId] = at;
   }
 }
@@ -368,7 +371,11 @@ export function conversationTitle(conversation: ConversationView): string {
 /** The second identifier of a patient thread: MRN and birth date. */
 export function patientLine(conversation: ConversationView): string {
   const patient = conversation.patient_id ? live.patients[conversation.patient_id] : undefined;
-  if (!patient) return "";
+  return patient ? patientIdentifiers(patient) : "";
+}
+
+/** A patient's identifiers besides the name: MRN and birth date. */
+export function patientIdentifiers(patient: PatientView): string {
   const mrn = /^mrn/i.test(patient.mrn) ? patient.mrn : `MRN ${patient.mrn}`;
   return `${mrn} · born ${birthDate(patient.birth_date)}`;
 }

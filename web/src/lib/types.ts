@@ -56,6 +56,7 @@ export interface ReceiptView {
   conversation_id: Uuid; user_id: Uuid; delivered_up_to: number; read_up_to: number; updated_at: string;
 }
 export interface RecipientState { user_id: Uuid; delivered: boolean; read: boolean; acknowledged_at: string | null }
+export interface AckView { message_id: Uuid; user_id: Uuid; acknowledged_at: string }
 export interface MessageReceipts { message_id: Uuid; recipients: RecipientState[] }
 export interface SafetyFinding {
   check: "identifier" | "abbreviation" | "order_text"; code: string; start: number; end: number;

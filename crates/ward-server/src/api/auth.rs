@@ -70,7 +70,7 @@ pub async fn logout(
     AnySession(caller): AnySession,
 ) -> Result<impl IntoResponse, ApiError> {
     state.services.logout(&caller).await?;
-    Ok((clear_browser(state.secure_cookies), StatusCode::NO_CONTENT))
+    Ok((clear_browser(state.secure_cookies)?, StatusCode::NO_CONTENT))
 }
 
 /// Confirms that this device erased its data after a remote wipe order; ends the session.
@@ -84,7 +84,7 @@ pub async fn wipe_confirmation(
 ) -> Result<impl IntoResponse, ApiError> {
     let token = session_token(&method, &headers)?;
     state.services.confirm_wipe(token, address).await?;
-    Ok((clear_browser(state.secure_cookies), StatusCode::NO_CONTENT))
+    Ok((clear_browser(state.secure_cookies)?, StatusCode::NO_CONTENT))
 }
 
 /// Starts setting up a TOTP second factor.

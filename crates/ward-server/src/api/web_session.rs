@@ -7,6 +7,8 @@ use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::IntoResponse;
+use ward_core::session::Session;
+use ward_core::user::User;
 use ward_crypto::token::SessionToken;
 use ward_proto::auth::{LoginRequest, WebSession};
 use ward_proto::{Problem, ProblemType};
@@ -31,15 +33,16 @@ pub async fn open_web_session(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let outcome = sign_in(&state, address, req).await?;
-    let body = WebSession {
-        session_id: *outcome.session.id.as_uuid(),
-        user: user_summary(&outcome.user),
-        expires_at: outcome.session.expires_at.to_datetime(),
-        scope: scope(outcome.session.scope),
-        idle_timeout_secs: outcome.idle_timeout_secs,
-        csrf_token: outcome.token.csrf_token(),
-    };
-    let cookie = session_cookie_header(outcome.token.expose(), state.secure_cookies)?;
+    let body = web_session(
+        &outcome.session,
+        &outcome.user,
+        outcome.idle_timeout_secs,
+        &outcome.token,
+    );
+    let cookie = cookie_header(
+        &format!("{SESSION_COOKIE}={}", outcome.token.expose()),
+        state.secure_cookies,
+    )?;
     Ok(([(SET_COOKIE, cookie)], Json(body)))
 }
 
@@ -55,41 +58,55 @@ pub async fn current_web_session(
         .and_then(SessionToken::parse)
         .ok_or(ServiceError::Unauthenticated)?;
     let caller = state.services.authenticate(token.expose(), address).await?;
-    Ok(Json(WebSession {
-        session_id: *caller.session.id.as_uuid(),
-        user: user_summary(&caller.user),
-        expires_at: caller.session.expires_at.to_datetime(),
-        scope: scope(caller.session.scope),
-        idle_timeout_secs: state.services.idle_timeout_secs().await?,
+    let idle_timeout_secs = state.services.idle_timeout_secs().await?;
+    Ok(Json(web_session(
+        &caller.session,
+        &caller.user,
+        idle_timeout_secs,
+        &token,
+    )))
+}
+
+fn web_session(
+    session: &Session,
+    user: &User,
+    idle_timeout_secs: i64,
+    token: &SessionToken,
+) -> WebSession {
+    WebSession {
+        session_id: *session.id.as_uuid(),
+        user: user_summary(user),
+        expires_at: session.expires_at.to_datetime(),
+        scope: scope(session.scope),
+        idle_timeout_secs,
         csrf_token: token.csrf_token(),
-    }))
+    }
 }
 
 /// Headers that end a browser session: the cookie is expired and the page's stored data and
 /// cache are cleared (`Clear-Site-Data`). Harmless for clients that use bearer tokens.
-pub fn clear_browser(secure: bool) -> [(HeaderName, HeaderValue); 2] {
-    let cookie = format!(
-        "{SESSION_COOKIE}=; Max-Age=0; {}",
-        cookie_attributes(secure)
-    );
-    [
+pub fn clear_browser(secure: bool) -> Result<[(HeaderName, HeaderValue); 2], ApiError> {
+    Ok([
         (
             SET_COOKIE,
-            HeaderValue::try_from(cookie).unwrap_or(HeaderValue::from_static("")),
+            cookie_header(&format!("{SESSION_COOKIE}=; Max-Age=0"), secure)?,
         ),
         (
             HeaderName::from_static("clear-site-data"),
             HeaderValue::from_static("\"cache\", \"storage\""),
         ),
-    ]
+    ])
 }
 
-fn session_cookie_header(token: &str, secure: bool) -> Result<HeaderValue, ApiError> {
-    // No Max-Age: a session cookie, gone when the browser closes; the server's idle and absolute
-    // limits still apply to the session itself.
+/// A `Set-Cookie` value: `pair` (and its Max-Age, if any) with the attributes every Ward cookie
+/// has. Sent only to the API, never readable by scripts, never sent on cross-site requests;
+/// `Secure` whenever the server is reached over TLS (directly or through a TLS-terminating
+/// proxy). Without Max-Age it is a session cookie, gone when the browser closes; the server's
+/// idle and absolute limits still apply to the session itself.
+fn cookie_header(pair: &str, secure: bool) -> Result<HeaderValue, ApiError> {
+    let secure = if secure { "; Secure" } else { "" };
     HeaderValue::try_from(format!(
-        "{SESSION_COOKIE}={token}; {}",
-        cookie_attributes(secure)
+        "{pair}; Path=/api/; HttpOnly; SameSite=Strict{secure}"
     ))
     .map_err(|_| {
         ApiError::new(
@@ -97,14 +114,4 @@ fn session_cookie_header(token: &str, secure: bool) -> Result<HeaderValue, ApiEr
             "the session cookie could not be made",
         )
     })
-}
-
-/// Sent only to the API, never readable by scripts, never sent on cross-site requests; `Secure`
-/// whenever the server is reached over TLS (directly or through a TLS-terminating proxy).
-fn cookie_attributes(secure: bool) -> &'static str {
-    if secure {
-        "Path=/api/; HttpOnly; SameSite=Strict; Secure"
-    } else {
-        "Path=/api/; HttpOnly; SameSite=Strict"
-    }
 }

@@ -64,14 +64,10 @@ api_test!(
         let csrf = session["csrf_token"].as_str().expect("csrf").to_owned();
         let http = reqwest::Client::new();
         let api = |path: &str| format!("{}/api/v1{path}", server.url);
+        let get = |path: &str| http.get(api(path)).header(COOKIE, &cookie).send();
 
         // Reading works with the cookie alone.
-        let me = http
-            .get(api("/me"))
-            .header(COOKIE, &cookie)
-            .send()
-            .await
-            .expect("me");
+        let me = get("/me").await.expect("me");
         assert_eq!(me.status(), StatusCode::OK);
 
         // A change without the anti-forgery header, or with a wrong one, is refused and
@@ -88,10 +84,7 @@ api_test!(
             let response = request.send().await.expect("post");
             assert_eq!(response.status(), StatusCode::FORBIDDEN, "csrf {token:?}");
         }
-        let listed: Value = http
-            .get(api("/conversations"))
-            .header(COOKIE, &cookie)
-            .send()
+        let listed: Value = get("/conversations")
             .await
             .expect("list")
             .json()
@@ -109,10 +102,7 @@ api_test!(
         assert_eq!(created.status(), StatusCode::CREATED);
 
         // After a reload the page gets the same anti-forgery token back from its cookie.
-        let again: Value = http
-            .get(api("/auth/web-session"))
-            .header(COOKIE, &cookie)
-            .send()
+        let again: Value = get("/auth/web-session")
             .await
             .expect("session")
             .json()
@@ -122,13 +112,16 @@ api_test!(
         assert_eq!(again["user"]["username"], "nurse.reyes");
 
         // The WebSocket takes the cookie only from the server's own pages.
-        let own = format!("http://{}", server.url.trim_start_matches("http://"));
         assert!(
             upgrade_status(&server, &cookie, "https://evil.example")
                 .await
                 .contains("403")
         );
-        assert!(upgrade_status(&server, &cookie, &own).await.contains("101"));
+        assert!(
+            upgrade_status(&server, &cookie, &server.url)
+                .await
+                .contains("101")
+        );
 
         // Signing out expires the cookie, clears the page's data, and ends the session.
         let out = http
@@ -142,12 +135,7 @@ api_test!(
         let expired = out.headers().get(SET_COOKIE).and_then(|v| v.to_str().ok());
         assert!(expired.is_some_and(|c| c.contains("Max-Age=0")));
         assert!(out.headers().contains_key("clear-site-data"));
-        let me = http
-            .get(api("/me"))
-            .header(COOKIE, &cookie)
-            .send()
-            .await
-            .expect("me");
+        let me = get("/me").await.expect("me");
         assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
         server
     }

@@ -1,6 +1,6 @@
 // Small helpers shared by the compliance console's sections.
 
-import { conversationTitle, live } from "../../lib/live.svelte";
+import { conversationTitle, live, patientIdentifiers } from "../../lib/live.svelte";
 import type { AlertKind, HoldScope, PatientView, Uuid } from "../../lib/types";
 
 export interface Option { value: string; label: string }
@@ -37,7 +37,7 @@ export function rfc3339(local: string): string | undefined {
 }
 
 export function patientLabel(patient: PatientView): string {
-  return `${patient.family_name}, ${patient.given_name} · MRN ${patient.mrn}`;
+  return `${patient.family_name}, ${patient.given_name} · ${patientIdentifiers(patient)}`;
 }
 
 export function patientOptions(patients: PatientView[]): Option[] {
