@@ -24,9 +24,10 @@ use ward_proto::messaging::{
     AckView, AttachmentView, ConversationList, ConversationView, CreateConversationRequest,
     CreatePatientRequest, FILE_NAME_HEADER, MemberRequest, MessageList, MessageReceipts,
     MessageView, PatientView, ReadRequest, SafetyCheckRequest, SafetyCheckResult,
-    SendMessageRequest, SyncPage,
+    SendMessageRequest,
 };
 use ward_proto::policy::PolicyDocument;
+use ward_proto::realtime::SyncPage;
 use ward_proto::users::{CreateUserRequest, Me, RoleList, UpdateUserRequest, UserList, UserView};
 
 /// A request that did not succeed.

@@ -8,7 +8,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-use ward_proto::messaging::{ClientFrame, ServerFrame};
+use ward_proto::realtime::{ClientFrame, ServerFrame};
 
 /// Bytes read from the socket at a time (the WebSocket library zero-fills them per read poll).
 const READ_BUFFER_SIZE: usize = 8 * 1024;
@@ -52,7 +52,7 @@ impl Realtime {
         let mut realtime = Self { socket };
         if let Some(cursor) = cursor {
             let auth = ClientFrame::Auth {
-                token: ward_proto::messaging::BearerToken(token.into()),
+                token: ward_proto::realtime::BearerToken(token.into()),
                 cursor: Some(cursor.into()),
             };
             realtime.send(&auth).await?;

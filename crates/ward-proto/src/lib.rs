@@ -12,6 +12,7 @@ pub mod messaging;
 pub mod oversight;
 pub mod policy;
 pub mod problem;
+pub mod realtime;
 pub mod users;
 pub mod workflow;
 

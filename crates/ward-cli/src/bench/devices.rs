@@ -9,7 +9,7 @@ use hdrhistogram::Histogram;
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 use ward_client::realtime::Realtime;
-use ward_proto::messaging::ServerFrame;
+use ward_proto::realtime::ServerFrame;
 
 /// Which part of the benchmark a message belongs to (written into its body).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

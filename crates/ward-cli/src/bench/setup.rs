@@ -12,7 +12,8 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use uuid::Uuid;
 use ward_client::Client;
 use ward_crypto::totp::TotpSecret;
-use ward_proto::messaging::{ConversationKind, CreateConversationRequest, ServerFrame};
+use ward_proto::messaging::{ConversationKind, CreateConversationRequest};
+use ward_proto::realtime::ServerFrame;
 use ward_proto::users::CreateUserRequest;
 
 use super::BenchArgs;

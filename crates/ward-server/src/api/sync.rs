@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use ward_proto::Problem;
-use ward_proto::messaging::{SyncPage, SyncQuery};
+use ward_proto::realtime::{SyncPage, SyncQuery};
 
 use super::AppState;
 use super::error::ApiError;

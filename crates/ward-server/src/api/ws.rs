@@ -15,7 +15,8 @@ use axum::response::Response;
 use futures::SinkExt;
 use uuid::Uuid;
 use ward_core::id::ConversationId;
-use ward_proto::messaging::{ClientFrame, SendMessageRequest, ServerFrame};
+use ward_proto::messaging::SendMessageRequest;
+use ward_proto::realtime::{ClientFrame, ServerFrame};
 use ward_proto::{Problem, ProblemType};
 
 use super::AppState;

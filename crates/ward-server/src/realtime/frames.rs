@@ -8,8 +8,8 @@ use ward_core::conversation::{ConversationKind, Event, EventKind, Priority, Rece
 use ward_core::id::{ConversationId, UserId};
 use ward_proto::messaging::{
     self as wire, AttachmentMetadata, AttachmentView, ConversationView, MessageView, ReceiptView,
-    ServerFrame,
 };
+use ward_proto::realtime::ServerFrame;
 
 use crate::services::{AttachmentInfo, PlainConversation, PlainMessage};
 

@@ -12,7 +12,7 @@ use ward_core::oversight::{
 use ward_core::role::Permission;
 use ward_core::user::UserStatus;
 use ward_crypto::seal::Binding;
-use ward_proto::messaging::ServerFrame;
+use ward_proto::realtime::ServerFrame;
 
 use super::{Caller, ServiceError, Services};
 use crate::realtime::frames::{self, Payload};

@@ -6,7 +6,7 @@ use ward_core::ValidationError;
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::conversation::EventKind;
 use ward_core::id::UserId;
-use ward_proto::messaging::ServerFrame;
+use ward_proto::realtime::ServerFrame;
 
 use super::{Caller, ServiceError, Services};
 use crate::realtime::frames::{self, Payload};

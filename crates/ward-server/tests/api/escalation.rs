@@ -9,7 +9,8 @@ use ward_client::Client;
 use ward_proto::ProblemType;
 use ward_proto::audit::AuditQuery;
 use ward_proto::clinical::{CreateClinicalRoleRequest, ShiftRequest};
-use ward_proto::messaging::{EscalationStep, Priority, SendMessageRequest, ServerFrame};
+use ward_proto::messaging::{EscalationStep, Priority, SendMessageRequest};
+use ward_proto::realtime::ServerFrame;
 
 use crate::audit::compliance_officer;
 use crate::messaging::{group, id_of, text};

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use ward_proto::ProblemType;
-use ward_proto::messaging::{SendMessageRequest, ServerFrame};
+use ward_proto::messaging::SendMessageRequest;
+use ward_proto::realtime::ServerFrame;
 use ward_proto::workflow::EditMessageRequest;
 
 use crate::audit::compliance_officer;

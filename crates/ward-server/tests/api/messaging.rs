@@ -6,8 +6,8 @@ use ward_proto::ProblemType;
 use ward_proto::audit::AuditQuery;
 use ward_proto::messaging::{
     ConversationKind, CreateConversationRequest, CreatePatientRequest, SendMessageRequest,
-    ServerFrame,
 };
+use ward_proto::realtime::ServerFrame;
 
 use crate::{PASSWORD, TestServer, api_test, assert_problem};
 

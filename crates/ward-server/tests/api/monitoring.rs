@@ -8,8 +8,9 @@ use std::time::Duration;
 use ward_client::realtime::Realtime;
 use ward_proto::ProblemType;
 use ward_proto::audit::AuditQuery;
-use ward_proto::messaging::{CreatePatientRequest, ServerFrame};
+use ward_proto::messaging::CreatePatientRequest;
 use ward_proto::oversight::{AlertKind, AlertView};
+use ward_proto::realtime::ServerFrame;
 
 use crate::audit::compliance_officer;
 use crate::messaging::id_of;

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use ward_client::realtime::Realtime;
-use ward_proto::messaging::ServerFrame;
+use ward_proto::realtime::ServerFrame;
 
 use crate::messaging::{group, id_of, text};
 use crate::{PASSWORD, TestServer, api_test};

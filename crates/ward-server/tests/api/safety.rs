@@ -8,9 +8,8 @@ use ward_client::ClientError;
 use ward_client::realtime::Realtime;
 use ward_proto::ProblemType;
 use ward_proto::audit::AuditQuery;
-use ward_proto::messaging::{
-    ClientFrame, CreatePatientRequest, SafetyCheckKind, SendMessageRequest, ServerFrame,
-};
+use ward_proto::messaging::{CreatePatientRequest, SafetyCheckKind, SendMessageRequest};
+use ward_proto::realtime::{ClientFrame, ServerFrame};
 
 use crate::audit::compliance_officer;
 use crate::messaging::{group, id_of, text};
