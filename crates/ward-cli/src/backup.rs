@@ -138,8 +138,9 @@ fn embedded(args: &ConfigArgs) -> anyhow::Result<(Config, Keyring)> {
     let config = settings::load(args, None)?;
     if config.database_url.is_some() {
         bail!(
-            "this deployment uses PostgreSQL: back it up with pg_dump or point-in-time \
-             recovery, and the key directory apart (see the README)"
+            "this deployment uses PostgreSQL: back up its main database with pg_dump or \
+             point-in-time recovery; its data keys stay in the key database (key_store_url), \
+             which is replicated, never archived (see the README)"
         );
     }
     let keyring = Keyring::load(&config.root_key_source()).context("loading the root key")?;

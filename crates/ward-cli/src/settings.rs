@@ -11,11 +11,12 @@ use ward_server::Config;
 use crate::ConfigArgs;
 
 /// The configuration keys that `WARD_*` variables may set.
-const ENV_KEYS: [&str; 17] = [
+const ENV_KEYS: [&str; 18] = [
     "data_dir",
     "listen",
     "database_url",
     "database_max_connections",
+    "key_store_url",
     "root_key_file",
     "root_key",
     "tls_cert_file",
@@ -51,6 +52,10 @@ pub fn load(args: &ConfigArgs, listen: Option<SocketAddr>) -> anyhow::Result<Con
     if let Some(path) = std::env::var_os("WARD_DATABASE_URL_FILE") {
         let url = std::fs::read_to_string(&path).context("reading WARD_DATABASE_URL_FILE")?;
         config.database_url = Some(SecretString::from(url.trim().to_owned()));
+    }
+    if let Some(path) = std::env::var_os("WARD_KEY_STORE_URL_FILE") {
+        let url = std::fs::read_to_string(&path).context("reading WARD_KEY_STORE_URL_FILE")?;
+        config.key_store_url = Some(SecretString::from(url.trim().to_owned()));
     }
     Ok(config)
 }

@@ -22,6 +22,11 @@ pub struct Config {
     pub database_url: Option<SecretString>,
     #[serde(default = "default_pool")]
     pub database_max_connections: u32,
+    /// PostgreSQL only: the database that holds the wrapped data keys, in a cluster of its own
+    /// that is replicated but never archived, so a key retention destroys is gone from every
+    /// backup of the main database. Without it the keys stay in the main database.
+    #[serde(default)]
+    pub key_store_url: Option<SecretString>,
     /// A file holding the base64 root key (mode 0600).
     #[serde(default)]
     pub root_key_file: Option<PathBuf>,
@@ -104,6 +109,11 @@ pub enum ConfigError {
     HalfTls,
     #[error("give the root key one way: root_key_file or root_key, not both")]
     TwoRootKeys,
+    #[error(
+        "key_store_url is for PostgreSQL (database_url); the embedded database keeps its keys \
+         in key_dir"
+    )]
+    KeyStoreWithoutPostgres,
     #[error("alert_webhook_url: {0}")]
     Webhook(&'static str),
 }
@@ -116,6 +126,7 @@ impl Config {
             listen: default_listen(),
             database_url: None,
             database_max_connections: default_pool(),
+            key_store_url: None,
             root_key_file: None,
             root_key: None,
             tls_cert_file: None,
@@ -138,6 +149,9 @@ impl Config {
         }
         if self.root_key_file.is_some() && self.root_key.is_some() {
             return Err(ConfigError::TwoRootKeys);
+        }
+        if self.key_store_url.is_some() && self.database_url.is_none() {
+            return Err(ConfigError::KeyStoreWithoutPostgres);
         }
         if let Some(url) = &self.alert_webhook_url {
             use secrecy::ExposeSecret;
@@ -168,6 +182,10 @@ impl Config {
             Some(url) => StoreConfig::Postgres {
                 url: url.expose_secret().to_owned(),
                 max_connections: self.database_max_connections,
+                key_store_url: self
+                    .key_store_url
+                    .as_ref()
+                    .map(|u| u.expose_secret().to_owned()),
             },
             None => StoreConfig::Sqlite {
                 path: self.data_dir.join("ward.db"),

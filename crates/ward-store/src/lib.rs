@@ -69,8 +69,14 @@ pub enum StoreConfig {
     /// An SQLite database file (created if missing), and the directory of its key vault (kept
     /// apart from the database, see [`vault`]).
     Sqlite { path: PathBuf, key_dir: PathBuf },
-    /// A PostgreSQL connection URL.
-    Postgres { url: String, max_connections: u32 },
+    /// A PostgreSQL connection URL, and that of the database holding the data keys (see
+    /// `postgres::key_vault`; without it they stay in the main database, which its backups
+    /// then carry).
+    Postgres {
+        url: String,
+        max_connections: u32,
+        key_store_url: Option<String>,
+    },
 }
 
 /// Opens the store, runs pending migrations and seeds the built-in roles.
@@ -85,7 +91,11 @@ pub async fn open(
         StoreConfig::Postgres {
             url,
             max_connections,
-        } => Arc::new(postgres::PgStore::open(url, *max_connections, hasher).await?),
+            key_store_url,
+        } => Arc::new(
+            postgres::PgStore::open(url, *max_connections, key_store_url.as_deref(), hasher)
+                .await?,
+        ),
     })
 }
 

@@ -2,6 +2,7 @@
 //! ([`writes`]); audit and event appends are ordered by a transaction-scoped advisory lock, so
 //! the chain and the event log stay linear across nodes.
 
+mod key_vault;
 mod writes;
 
 use std::sync::Arc;
@@ -23,12 +24,14 @@ mod queries {
 pub(crate) struct PgStore {
     pool: PgPool,
     hasher: Arc<dyn ChainHasher>,
+    keys: key_vault::PgKeyVault,
 }
 
 impl PgStore {
     pub(crate) async fn open(
         url: &str,
         max_connections: u32,
+        key_store_url: Option<&str>,
         hasher: Arc<dyn ChainHasher>,
     ) -> StoreResult<Self> {
         let options: PgConnectOptions =
@@ -43,7 +46,9 @@ impl PgStore {
         for role in ward_core::role::builtin_roles() {
             queries::seed_role(&mut conn, &role).await?;
         }
-        Ok(Self { pool, hasher })
+        drop(conn);
+        let keys = key_vault::PgKeyVault::open(&pool, key_store_url).await?;
+        Ok(Self { pool, hasher, keys })
     }
 
     /// Runs `f` in its own transaction and returns after the commit.
@@ -78,6 +83,7 @@ impl crate::Store for PgStore {
     }
 
     async fn close(&self) {
+        self.keys.close().await;
         self.pool.close().await;
     }
 }
@@ -87,7 +93,44 @@ mod messaging_queries {
 }
 
 mod key_traits {
-    crate::store_impl::impl_table_key_store!(super::PgStore, super::queries, super::writes);
+    use async_trait::async_trait;
+    use ward_core::audit::NewAuditEvent;
+    use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
+
+    use crate::{AuditStore, KeyStore, StoreResult};
+
+    /// The keys live in the key vault: a database of their own when configured.
+    #[async_trait]
+    impl KeyStore for super::PgStore {
+        async fn data_key(
+            &self,
+            scope: KeyScope,
+            epoch: Epoch,
+        ) -> StoreResult<Option<DataKeyRecord>> {
+            self.keys.get(scope, epoch).await
+        }
+
+        async fn insert_data_key(&self, record: &DataKeyRecord) -> StoreResult<DataKeyRecord> {
+            self.keys.insert(record).await
+        }
+
+        async fn data_keys(&self) -> StoreResult<Vec<DataKeyRecord>> {
+            self.keys.all().await
+        }
+
+        async fn replace_wrapped_keys(
+            &self,
+            records: &[DataKeyRecord],
+            audit: NewAuditEvent,
+        ) -> StoreResult<()> {
+            self.keys.replace(records.to_vec()).await?;
+            self.append_audit(audit).await.map(drop)
+        }
+
+        async fn destroy_data_key(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<()> {
+            self.keys.destroy(scope, epoch).await
+        }
+    }
 }
 
 mod compliance_queries {

@@ -1,5 +1,6 @@
-//! Fresh databases for tests: a temporary SQLite file, or a new PostgreSQL database created on
-//! the server named by `WARD_TEST_PG_URL` and dropped by [`TestDatabase::drop_database`].
+//! Fresh databases for tests: a temporary SQLite file, or a new PostgreSQL database (and a
+//! second one for its data keys) created on the server named by `WARD_TEST_PG_URL` and dropped
+//! by [`TestDatabase::drop_database`].
 //!
 //! When PostgreSQL cannot be reached, [`TestDatabase::postgres`] returns `None` (the test is
 //! skipped with a note) unless `WARD_REQUIRE_PG` is set, as it is in CI, where it panics.
@@ -47,24 +48,28 @@ impl TestDatabase {
             }
         };
         let name = format!("ward_test_{}", uuid::Uuid::new_v4().simple());
-        let created = sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
-            .await;
-        if let Err(e) = created {
-            assert!(!required, "cannot create a test database: {e}");
-            eprintln!("skipping the PostgreSQL half of this test: {e}");
-            return None;
+        let key_name = format!("{name}_keys");
+        for database in [&name, &key_name] {
+            let created = sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}")))
+                .execute(&mut admin)
+                .await;
+            if let Err(e) = created {
+                assert!(!required, "cannot create a test database: {e}");
+                eprintln!("skipping the PostgreSQL half of this test: {e}");
+                return None;
+            }
         }
         let _ = admin.close().await;
-        let url = match admin_url.rsplit_once('/') {
-            Some((base, _)) => format!("{base}/{name}"),
-            None => format!("{admin_url}/{name}"),
+        let url_of = |database: &str| match admin_url.rsplit_once('/') {
+            Some((base, _)) => format!("{base}/{database}"),
+            None => format!("{admin_url}/{database}"),
         };
         let dir = tempfile::tempdir().ok()?;
         Some(Self {
             config: StoreConfig::Postgres {
-                url,
+                url: url_of(&name),
                 max_connections: 8,
+                key_store_url: Some(url_of(&key_name)),
             },
             dir,
             pg: Some((admin_url, name)),
@@ -76,10 +81,12 @@ impl TestDatabase {
         if let Some((admin_url, name)) = &self.pg
             && let Ok(mut admin) = PgConnection::connect(admin_url).await
         {
-            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut admin)
-                .await;
+            for database in [name.clone(), format!("{name}_keys")] {
+                let sql = format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+                let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut admin)
+                    .await;
+            }
             let _ = admin.close().await;
         }
     }

@@ -105,14 +105,7 @@ async fn count_rows(server: &TestServer, table: Table) -> i64 {
         Table::Attachments => "SELECT COUNT(*) FROM attachments",
         Table::Chunks => "SELECT COUNT(*) FROM attachment_chunks",
     };
-    let config = match &server.config.database_url {
-        Some(url) => StoreConfig::Postgres {
-            url: secrecy::ExposeSecret::expose_secret(url).to_owned(),
-            max_connections: 1,
-        },
-        None => server.config.store(),
-    };
-    match config {
+    match server.config.store() {
         StoreConfig::Sqlite { path, .. } => {
             let url = format!("sqlite://{}?mode=ro", path.display());
             let pool = sqlx::SqlitePool::connect(&url).await.expect("sqlite");

@@ -61,8 +61,12 @@ impl TestServer {
             _ => TestDatabase::postgres().await?,
         };
         let mut config = Config::new(db.dir.path().to_owned());
-        if let StoreConfig::Postgres { url, .. } = &db.config {
+        if let StoreConfig::Postgres {
+            url, key_store_url, ..
+        } = &db.config
+        {
             config.database_url = Some(SecretString::from(url.clone()));
+            config.key_store_url = key_store_url.clone().map(SecretString::from);
         }
         let mut server = Self::run(config, db).await;
         server.bootstrap_admin().await;

@@ -372,8 +372,7 @@ fn store_conflict(e: StoreError, what: &'static str) -> StoreError {
 crate::writes_workflow::workflow_writes!();
 crate::writes_compliance::compliance_writes!();
 
-/// Deletes a data key (retention); nothing if there is none. Only PostgreSQL keeps keys in
-/// the database; SQLite's live in the vault.
+/// Deletes a data key (retention) from the key vault's table; nothing if there is none.
 pub(crate) async fn delete_data_key(
     c: &mut Conn,
     scope: ward_core::keys::KeyScope,

@@ -77,3 +77,83 @@ conformance!(
         Ok(())
     }
 );
+
+/// Rows of `data_keys` in the PostgreSQL database at `url`.
+async fn key_rows(url: &str) -> i64 {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM data_keys")
+        .fetch_one(&mut conn)
+        .await
+        .expect("count");
+    n
+}
+
+/// On PostgreSQL the data keys live in the key database, never in the main one that `pg_dump`
+/// and PITR archive; keys an earlier version kept there move over; a destroyed key is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_keeps_data_keys_in_the_key_database() {
+    let Some(db) = ward_store::testing::TestDatabase::postgres().await else {
+        return;
+    };
+    let ward_store::StoreConfig::Postgres {
+        url,
+        key_store_url: Some(key_url),
+        ..
+    } = db.config.clone()
+    else {
+        panic!("a PostgreSQL test database has a key database");
+    };
+    let open = |key_store_url: Option<String>| {
+        let config = ward_store::StoreConfig::Postgres {
+            url: url.clone(),
+            max_connections: 2,
+            key_store_url,
+        };
+        async move {
+            ward_store::open(&config, Arc::new(ward_crypto::audit_chain::Sha256Chain))
+                .await
+                .expect("open store")
+        }
+    };
+    let conversation = KeyScope::Conversation(ConversationId::new());
+
+    // An earlier version, without a key database, kept the key in the main database.
+    let legacy = open(None).await;
+    legacy
+        .insert_data_key(&record(conversation, 670, 1))
+        .await
+        .expect("insert");
+    legacy.close().await;
+    assert_eq!(key_rows(&url).await, 1);
+
+    let store = open(Some(key_url.clone())).await;
+    assert_eq!(key_rows(&url).await, 0, "moved out of the main database");
+    assert_eq!(key_rows(&key_url).await, 1);
+    let moved = store
+        .data_key(conversation, Epoch::from_index(670))
+        .await
+        .expect("read");
+    assert_eq!(moved.map(|r| r.wrapped.ciphertext), Some(vec![1; 60]));
+
+    store
+        .insert_data_key(&record(conversation, 671, 2))
+        .await
+        .expect("insert");
+    assert_eq!((key_rows(&url).await, key_rows(&key_url).await), (0, 2));
+
+    store
+        .destroy_data_key(conversation, Epoch::from_index(670))
+        .await
+        .expect("destroy");
+    assert_eq!(key_rows(&key_url).await, 1);
+    assert_eq!(
+        store
+            .data_key(conversation, Epoch::from_index(670))
+            .await
+            .expect("read"),
+        None
+    );
+    store.close().await;
+    db.drop_database().await;
+}

@@ -1,0 +1,152 @@
+//! Where PostgreSQL keeps the wrapped data keys: a database of their own (`key_store_url`) that
+//! every node shares, apart from the database that `pg_dump` and PITR archive. A backup of the
+//! main database then holds no data key, and retention's deletion of a key is final: what a
+//! destroyed key sealed stays unreadable in every backup.
+//!
+//! The key database must live in its own PostgreSQL cluster without WAL archiving (a cluster's
+//! WAL is shared by all its databases), made durable by streaming replication instead. After a
+//! key is destroyed its table is rewritten (`VACUUM FULL`), so the key's bytes leave the table's
+//! files rather than lingering in a dead tuple.
+//!
+//! Without `key_store_url` the keys stay in the main database's `data_keys` table, as before,
+//! and the server warns at start that backups of that database hold them.
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, PgConnection};
+use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
+
+use super::{queries, writes};
+use crate::StoreResult;
+
+/// The key database's one table (the main database's migration creates the same).
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS data_keys (
+    scope_kind  TEXT NOT NULL,
+    scope_id    UUID NOT NULL,
+    epoch       BIGINT NOT NULL,
+    root_key_id TEXT NOT NULL,
+    wrapped     BYTEA NOT NULL,
+    created_at  BIGINT NOT NULL,
+    PRIMARY KEY (scope_kind, scope_id, epoch)
+)";
+
+/// The wrapped data keys of a PostgreSQL deployment.
+#[derive(Debug, Clone)]
+pub(crate) struct PgKeyVault {
+    pool: PgPool,
+}
+
+impl PgKeyVault {
+    /// The vault in the key database at `url`, or in the main database's table (`main`) when
+    /// there is none. Keys an earlier version kept in the main database move to the key
+    /// database (copied first, then deleted).
+    pub(crate) async fn open(main: &PgPool, url: Option<&str>) -> StoreResult<Self> {
+        let Some(url) = url else {
+            tracing::warn!(
+                "data keys are kept in the main PostgreSQL database: its backups can bring back \
+                 keys that retention destroyed; set key_store_url to a separate key database"
+            );
+            return Ok(Self { pool: main.clone() });
+        };
+        let options: PgConnectOptions =
+            url.parse::<PgConnectOptions>()?.disable_statement_logging();
+        let pool = PgPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        sqlx::query(SCHEMA).execute(&pool).await?;
+        let vault = Self { pool };
+        vault.move_keys_from(main).await?;
+        Ok(vault)
+    }
+
+    async fn move_keys_from(&self, main: &PgPool) -> StoreResult<()> {
+        let mut conn = main.acquire().await?;
+        let legacy = queries::all_data_keys(&mut conn).await?;
+        if legacy.is_empty() {
+            return Ok(());
+        }
+        for record in &legacy {
+            self.insert(record).await?;
+        }
+        sqlx::query("DELETE FROM data_keys")
+            .execute(&mut *conn)
+            .await?;
+        drop(conn);
+        tracing::info!(
+            keys = legacy.len(),
+            "moved data keys from the main database to the key database"
+        );
+        rewrite_table(main).await
+    }
+
+    pub(crate) async fn get(
+        &self,
+        scope: KeyScope,
+        epoch: Epoch,
+    ) -> StoreResult<Option<DataKeyRecord>> {
+        let mut conn = self.pool.acquire().await?;
+        queries::data_key(&mut conn, scope, epoch).await
+    }
+
+    /// Keeps a new key unless one exists for its scope and epoch; the one kept.
+    pub(crate) async fn insert(&self, record: &DataKeyRecord) -> StoreResult<DataKeyRecord> {
+        let record = record.clone();
+        self.in_transaction(move |c| {
+            Box::pin(async move { writes::insert_data_key(c, &record).await })
+        })
+        .await
+    }
+
+    pub(crate) async fn all(&self) -> StoreResult<Vec<DataKeyRecord>> {
+        let mut conn = self.pool.acquire().await?;
+        queries::all_data_keys(&mut conn).await
+    }
+
+    /// Replaces the wrapping of existing keys, all or none.
+    pub(crate) async fn replace(&self, records: Vec<DataKeyRecord>) -> StoreResult<()> {
+        self.in_transaction(move |c| {
+            Box::pin(async move {
+                for record in &records {
+                    writes::update_wrapped_key(c, record).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    /// Destroys a key for good; nothing if there is none.
+    pub(crate) async fn destroy(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        writes::delete_data_key(&mut conn, scope, epoch).await?;
+        drop(conn);
+        rewrite_table(&self.pool).await
+    }
+
+    pub(crate) async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn in_transaction<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, StoreResult<T>> + Send,
+    {
+        let mut tx = self.pool.begin().await?;
+        let out = f(&mut tx).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
+/// Rewrites `data_keys` into new files, so deleted keys' bytes do not stay behind in dead
+/// tuples. The table is small and keys are cached above it, so the short exclusive lock is
+/// harmless.
+async fn rewrite_table(pool: &PgPool) -> StoreResult<()> {
+    sqlx::query("VACUUM FULL data_keys").execute(pool).await?;
+    Ok(())
+}
