@@ -297,7 +297,9 @@ impl Services {
             .await?
             .ok_or(ServiceError::Forbidden)?;
         if self.touch_if_due(&session, now, &policy.session) {
-            self.sessions.touched(&hash, now);
+            // The cached copy need not ask for a touch again.
+            self.sessions
+                .update(&hash, |(session, _)| session.last_seen_at = now);
         }
         Ok(Caller {
             user,
@@ -342,7 +344,7 @@ impl Services {
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
         self.sessions
-            .insert(generation, hash, session.clone(), user.clone());
+            .insert(generation, hash, (session.clone(), user.clone()));
         Ok((session, user))
     }
 

@@ -32,9 +32,7 @@ impl Services {
         self.require(caller, Permission::MessagesSend, AuditAction::MessageSent)
             .await?;
         outgoing.check()?;
-        let conversation = self
-            .member_conversation(caller, id, AuditAction::MessageSent)
-            .await?;
+        let conversation = self.sender_conversation(caller, id).await?;
         let policy = self.policy.get().await?;
         let safety = self
             .safety_gate(
@@ -138,7 +136,12 @@ impl Services {
                     ))
                 }
             }
-            Err(ward_store::StoreError::NotFound(_)) => Err(ServiceError::NotFound("conversation")),
+            // Removed since the sender's conversation was cached (the write checks membership).
+            Err(ward_store::StoreError::NotFound(_)) => {
+                self.senders.invalidate();
+                self.deny_conversation(caller, id, AuditAction::MessageSent)
+                    .await
+            }
             Err(e) => Err(e.into()),
         }
     }

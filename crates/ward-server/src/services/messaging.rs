@@ -11,8 +11,8 @@ use ward_core::Timestamp;
 use ward_core::ValidationError;
 use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
 use ward_core::conversation::{
-    Committed, Conversation, ConversationKind, Message, Priority, check_body, check_lifespan,
-    check_title,
+    Committed, Conversation, ConversationKind, EventKind, Message, Priority, check_body,
+    check_lifespan, check_title,
 };
 use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_core::keys::KeyScope;
@@ -81,6 +81,13 @@ impl Outgoing {
 impl Services {
     /// Hands a committed event to the hub.
     pub(crate) fn publish(&self, committed: &Committed, payload: Payload<'_>) {
+        if !matches!(
+            committed.event.kind,
+            EventKind::MessageCreated | EventKind::ReceiptUpdated
+        ) {
+            // Membership or a conversation changed: no sender may rely on its cached copy.
+            self.senders.invalidate();
+        }
         let frame = frames::encode(&frames::event_frame(committed.event.seq, &payload));
         self.hub
             .publish(committed.event.seq, committed.recipients.clone(), frame);
@@ -152,6 +159,36 @@ impl Services {
         {
             return Ok(conversation);
         }
+        self.deny_conversation(caller, id, action).await
+    }
+
+    /// Like [`Self::member_conversation`], from the sender cache: for sends only, whose write
+    /// checks membership again (a stale entry then ends in [`Self::deny_conversation`]).
+    pub(crate) async fn sender_conversation(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+    ) -> Result<Conversation, ServiceError> {
+        let key = (id, caller.user.id);
+        if let Some(conversation) = self.senders.get(&key) {
+            return Ok(conversation);
+        }
+        let generation = self.senders.generation();
+        let conversation = self
+            .member_conversation(caller, id, AuditAction::MessageSent)
+            .await?;
+        self.senders.insert(generation, key, conversation.clone());
+        Ok(conversation)
+    }
+
+    /// Audits a refused attempt on a conversation the caller is not in, and answers "not found"
+    /// (so non-members learn nothing about it).
+    pub(crate) async fn deny_conversation<T>(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        action: AuditAction,
+    ) -> Result<T, ServiceError> {
         let event = caller
             .event(AuditAction::AccessDenied, Outcome::Denied)
             .target(TargetKind::Conversation, Some(*id.as_uuid()))

@@ -24,21 +24,25 @@ mod retention;
 mod role_messages;
 mod safety;
 mod scheduled;
-mod session_cache;
 mod sessions;
 mod sync;
+mod ttl_cache;
 mod users;
 mod webhook;
 
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
+use ward_core::conversation::Conversation;
+use ward_core::id::{ConversationId, UserId};
+use ward_core::session::Session;
+use ward_core::user::User;
 use ward_crypto::keyring::Keyring;
 use ward_store::Store;
 
 use crate::realtime::Hub;
 use safety::PatientIndex;
-use session_cache::SessionCache;
+use ttl_cache::TtlCache;
 
 pub use attachments::{AttachmentInfo, AttachmentLimits, Download};
 pub use audit::{AuditSearch, MAX_AUDIT_PAGE, VerifyOutcome};
@@ -62,6 +66,10 @@ pub use sync::{MAX_SYNC_PAGE, SyncResult};
 pub use users::NewUser;
 pub use webhook::Webhook;
 
+/// How long a node trusts its cached copy of a session, a user or a sender's conversation; a
+/// change made on another node is seen within it.
+const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// How many Argon2id computations may run at once; each uses 19 MiB and a core for ~50 ms.
 const PASSWORD_HASH_CONCURRENCY: usize = 2;
 
@@ -72,7 +80,11 @@ pub struct Services {
     keys: Keys,
     policy: PolicyCache,
     roles: RoleCache,
-    sessions: Arc<SessionCache>,
+    /// Sessions and their users by token hash: every request needs them.
+    sessions: Arc<TtlCache<[u8; 32], (Session, User)>>,
+    /// Conversations by (conversation, member), for sends only: the writer checks membership
+    /// again in the send's transaction, so a stale entry can never let a non-member send.
+    senders: Arc<TtlCache<(ConversationId, UserId), Conversation>>,
     patient_index: Arc<PatientIndex>,
     hashing: Arc<Semaphore>,
     hub: Hub,
@@ -88,7 +100,8 @@ impl Services {
             keys: Keys::new(Arc::clone(&store), keyring),
             policy: PolicyCache::new(Arc::clone(&store)),
             roles: RoleCache::new(Arc::clone(&store)),
-            sessions: Arc::default(),
+            sessions: Arc::new(TtlCache::new(CACHE_TTL)),
+            senders: Arc::new(TtlCache::new(CACHE_TTL)),
             patient_index: Arc::default(),
             store,
             hashing: Arc::new(Semaphore::new(PASSWORD_HASH_CONCURRENCY)),

@@ -124,6 +124,26 @@ impl TestServer {
         self.db.take().expect("database")
     }
 
+    /// A second node on the same PostgreSQL database and keys (as a multi-node deployment
+    /// runs), stopped when dropped; `None` on SQLite, which runs one node.
+    pub async fn second_node(&self) -> Option<Node> {
+        self.config.database_url.as_ref()?;
+        let server = Server::build(&self.config).await.expect("build node");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(listener, async {
+            let _ = stop.await;
+        }));
+        Some(Node {
+            url,
+            _shutdown: shutdown,
+            _task: task,
+        })
+    }
+
     pub async fn stop(mut self) {
         self.stop_server().await.drop_database().await;
     }
@@ -166,6 +186,14 @@ impl TestServer {
         };
         admin.create_user(&req).await.expect("create user").id
     }
+}
+
+/// Another server on the same database; dropping it drops the shutdown sender, which stops it.
+#[derive(Debug)]
+pub struct Node {
+    pub url: String,
+    _shutdown: oneshot::Sender<()>,
+    _task: JoinHandle<()>,
 }
 
 /// The current TOTP code for a secret.

@@ -344,3 +344,53 @@ api_test!(
         server
     }
 );
+
+/// Nodes cache a sender's conversation for a moment; a member removed on another node is still
+/// refused at once (the send's write checks membership), audited, and nothing is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_removed_on_another_node_cannot_send() {
+    crate::with_server("postgres", |server: TestServer| async move {
+        let other = server.second_node().await.expect("a PostgreSQL server");
+        let (admin, _) = server.admin().await;
+        let nurse = server.user(&admin, "nurse.reyes", "nurse").await;
+        let doctor = server.user(&admin, "dr.okafor", "physician").await;
+        let nurse_id = id_of(&nurse).await;
+        let conversation = group(&doctor, &[nurse_id]).await;
+        nurse
+            .send_message(conversation, &text("First"))
+            .await
+            .expect("send");
+
+        let doctor_elsewhere = Client::new(&other.url)
+            .expect("client")
+            .authed(doctor.token().expect("token"));
+        doctor_elsewhere
+            .remove_member(conversation, nurse_id)
+            .await
+            .expect("remove on the other node");
+        assert_problem(
+            nurse.send_message(conversation, &text("After removal")).await,
+            ProblemType::NotFound,
+        );
+        let stored = doctor
+            .list_messages(conversation, 0, 10)
+            .await
+            .expect("list")
+            .messages;
+        assert_eq!(stored.len(), 1, "nothing stored after the removal");
+        let compliance = crate::audit::compliance_officer(&server, &admin).await;
+        let denied = compliance
+            .search_audit(&AuditQuery {
+                action: Some("access.denied".into()),
+                actor: Some(nurse_id),
+                ..AuditQuery::default()
+            })
+            .await
+            .expect("audit")
+            .events;
+        assert_eq!(denied.len(), 1, "{denied:?}");
+        assert_eq!(denied[0].target_id, Some(conversation));
+        server
+    })
+    .await;
+}
