@@ -263,6 +263,21 @@ describe("consoles", () => {
       await audit.getByRole("cell", { name: "user.create" }).first().waitFor(LIVE);
       await audit.getByRole("button", { name: "Verify chain" }).click();
       await audit.getByText(/The chain is intact/).waitFor(LIVE);
+
+      // A patient on no care team of the officer's, found by MRN, then her disclosures.
+      const finder = page.getByRole("region", { name: "Find a patient" });
+      await finder.getByLabel("Medical record number").fill("MRN-000000");
+      await finder.getByRole("button", { name: "Find" }).click();
+      await finder.getByText("No patient has this medical record number.").waitFor(LIVE);
+      await finder.getByLabel("Medical record number").fill("mrn-100871");
+      await finder.getByRole("button", { name: "Find" }).click();
+      await finder.getByText(/Found Garcia, Lucia/).waitFor(LIVE);
+      const disclosures = page.getByRole("region", { name: "Accounting of disclosures" });
+      const garcia = await disclosures.getByLabel("Patient").locator("option", { hasText: "Garcia, Lucia" }).getAttribute("value");
+      await disclosures.getByLabel("Patient").selectOption(garcia);
+      await disclosures.getByRole("button", { name: "Show disclosures" }).click();
+      await disclosures.getByRole("heading", { name: /^Garcia, Lucia · .*: \d+ disclosures?$/ }).waitFor(LIVE);
+      assert.ok(!page.url().includes("100871"), "the MRN stays out of the URL");
       assert.deepEqual(await seriousViolations(page), [], "compliance console is accessible");
     });
   });

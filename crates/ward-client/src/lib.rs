@@ -237,6 +237,12 @@ impl Client {
         Self::json(self.with_body(Method::POST, "/patients", req)).await
     }
 
+    /// Finds any patient by MRN (compliance officers).
+    pub async fn lookup_patient(&self, mrn: &str) -> ClientResult<PatientView> {
+        let req = ward_proto::messaging::PatientLookupRequest { mrn: mrn.into() };
+        Self::json(self.with_body(Method::POST, "/patients/lookup", &req)).await
+    }
+
     pub async fn get_patient(&self, id: Uuid) -> ClientResult<PatientView> {
         Self::json(self.request(Method::GET, &format!("/patients/{id}"))).await
     }

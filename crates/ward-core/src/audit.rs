@@ -64,6 +64,7 @@ str_enum!(
         PatientCreated = "patient.create",
         PatientRead = "patient.read",
         PatientsListed = "patient.list",
+        PatientLookedUp = "patient.lookup",
         CareTeamChanged = "patient.care_team_change",
         ConversationCreated = "conversation.create",
         ConversationsListed = "conversation.list",

@@ -22,6 +22,13 @@ pub struct CreatePatientRequest {
     pub care_team: Vec<Uuid>,
 }
 
+/// Finds a patient by medical record number (in the body, never in a URL).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatientLookupRequest {
+    pub mrn: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PatientView {
     pub id: Uuid,

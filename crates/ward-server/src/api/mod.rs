@@ -122,6 +122,7 @@ fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::export_checkpoint))
         .routes(routes!(patients::create_patient, patients::list_patients))
         .routes(routes!(patients::get_patient))
+        .routes(routes!(patients::lookup_patient))
         .routes(routes!(patients::add_care_team_member))
         .routes(routes!(patients::remove_care_team_member))
         .routes(routes!(

@@ -6,7 +6,9 @@ use axum::http::StatusCode;
 use uuid::Uuid;
 use ward_core::id::{PatientId, UserId};
 use ward_proto::Problem;
-use ward_proto::messaging::{CreatePatientRequest, MemberRequest, PatientList, PatientView};
+use ward_proto::messaging::{
+    CreatePatientRequest, MemberRequest, PatientList, PatientLookupRequest, PatientView,
+};
 
 use super::AppState;
 use super::error::ApiError;
@@ -59,6 +61,21 @@ pub async fn list_patients(
     Ok(Json(PatientList {
         patients: patients.iter().map(patient_view).collect(),
     }))
+}
+
+/// Finds any patient by MRN, for compliance officers (audit or compliance permission);
+/// audited. The MRN travels in the body, so it stays out of URLs and access logs.
+#[utoipa::path(post, path = "/patients/lookup", tag = "patients", security(("bearer" = [])),
+    request_body = PatientLookupRequest,
+    responses((status = 200, body = PatientView), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn lookup_patient(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiJson(req): ApiJson<PatientLookupRequest>,
+) -> Result<Json<PatientView>, ApiError> {
+    let patient = state.services.lookup_patient(&caller, &req.mrn).await?;
+    Ok(Json(patient_view(&patient)))
 }
 
 /// A patient, for their care team and themselves; not found for anyone else.

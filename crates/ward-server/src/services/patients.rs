@@ -9,7 +9,7 @@ use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
 use ward_core::conversation::{Conversation, ConversationKind};
 use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_core::keys::{Epoch, KeyScope};
-use ward_core::patient::{Demographics, PatientRecord};
+use ward_core::patient::{Demographics, Mrn, PatientRecord};
 use ward_core::role::{Permission, RoleName};
 use ward_core::user::UserStatus;
 use ward_crypto::seal::Binding;
@@ -219,6 +219,35 @@ impl Services {
             .event(AuditAction::PatientRead, Outcome::Success)
             .target(TargetKind::Patient, Some(*id.as_uuid()))
             .patient(Some(id));
+        self.store.append_audit(event).await?;
+        self.open_patient(record).await
+    }
+
+    /// The patient with this MRN, for compliance officers, who must reach any patient's
+    /// record (disclosures, holds, exports) without being on the care team. The MRN is matched
+    /// through its blind index and never stored or logged; every lookup is audited, with the
+    /// patient when found.
+    pub async fn lookup_patient(
+        &self,
+        caller: &Caller,
+        mrn: &str,
+    ) -> Result<PlainPatient, ServiceError> {
+        const ACTION: AuditAction = AuditAction::PatientLookedUp;
+        if !(caller.allows(Permission::AuditRead) || caller.allows(Permission::ComplianceManage)) {
+            self.record_denial(caller, ACTION).await?;
+            return Err(ServiceError::Forbidden);
+        }
+        let mrn = Mrn::parse(mrn)?;
+        let index = self.mrn_index(mrn.as_str()).await?;
+        let Some(record) = self.store.patient_by_mrn_index(&index).await? else {
+            let event = caller.event(ACTION, Outcome::Failure);
+            self.store.append_audit(event).await?;
+            return Err(ServiceError::NotFound("patient"));
+        };
+        let event = caller
+            .event(ACTION, Outcome::Success)
+            .target(TargetKind::Patient, Some(*record.id.as_uuid()))
+            .patient(Some(record.id));
         self.store.append_audit(event).await?;
         self.open_patient(record).await
     }

@@ -369,7 +369,9 @@ async fn a_member_removed_on_another_node_cannot_send() {
             .await
             .expect("remove on the other node");
         assert_problem(
-            nurse.send_message(conversation, &text("After removal")).await,
+            nurse
+                .send_message(conversation, &text("After removal"))
+                .await,
             ProblemType::NotFound,
         );
         let stored = doctor

@@ -199,3 +199,79 @@ api_test!(
         server
     }
 );
+
+api_test!(
+    compliance_finds_any_patient_by_mrn,
+    |server: TestServer| async move {
+        let (admin, _) = server.admin().await;
+        let nurse = server.user(&admin, "nurse.reyes", "nurse").await;
+        let nurse_id = id_of(&nurse).await;
+        let patient = nurse
+            .create_patient(&CreatePatientRequest {
+                mrn: "MRN-7001".into(),
+                family_name: "Okoye".into(),
+                given_name: "Ife".into(),
+                birth_date: time::macros::date!(1988 - 11 - 02),
+                user_id: None,
+                care_team: vec![nurse_id],
+            })
+            .await
+            .expect("patient");
+        let compliance = compliance_officer(&server, &admin).await;
+
+        // Not on the care team, yet found: the MRN is compared without case.
+        let found = compliance
+            .lookup_patient(" mrn-7001 ")
+            .await
+            .expect("found");
+        assert_eq!(found.id, patient.id);
+        assert_eq!(found.family_name, "Okoye");
+        assert_problem(
+            compliance.lookup_patient("MRN-0000").await,
+            ProblemType::NotFound,
+        );
+        assert_problem(
+            compliance.lookup_patient("not an MRN!").await,
+            ProblemType::Validation,
+        );
+        // Staff without the audit or compliance permission cannot look patients up.
+        let doctor = server.user(&admin, "dr.okafor", "physician").await;
+        assert_problem(
+            doctor.lookup_patient("MRN-7001").await,
+            ProblemType::Forbidden,
+        );
+
+        let lookups = compliance
+            .search_audit(&AuditQuery {
+                action: Some("patient.lookup".into()),
+                ..AuditQuery::default()
+            })
+            .await
+            .expect("audit")
+            .events;
+        let outcomes = lookups
+            .iter()
+            .map(|e| (e.outcome.as_str(), e.patient_id))
+            .collect::<Vec<_>>();
+        assert_eq!(outcomes, [("failure", None), ("success", Some(patient.id))]);
+        assert!(
+            !format!("{lookups:?}").contains("7001"),
+            "the MRN is not in the audit"
+        );
+        let denied = compliance
+            .search_audit(&AuditQuery {
+                action: Some("access.denied".into()),
+                actor: Some(id_of(&doctor).await),
+                ..AuditQuery::default()
+            })
+            .await
+            .expect("audit")
+            .events;
+        assert_eq!(denied.len(), 1);
+        assert_eq!(
+            denied[0].detail.as_ref().map(|d| d["attempted"].clone()),
+            Some("patient.lookup".into())
+        );
+        server
+    }
+);
