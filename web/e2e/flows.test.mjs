@@ -180,6 +180,40 @@ describe("clinicians", () => {
       await page.getByLabel("Colleague").selectOption({ label: "Priya Patel, PharmD (pharmacist)" });
       await page.getByRole("button", { name: "Add", exact: true }).click();
       await page.getByText(/Members: .*Priya Patel, PharmD/).waitFor(LIVE);
+
+      // The sender corrects a message, then recalls it.
+      await page.getByLabel("Message", { exact: true }).fill("Handover at 1900 in the break room");
+      await page.getByRole("button", { name: "Send" }).click();
+      const messages = page.getByRole("list", { name: "Messages" });
+      await messages.getByText("Handover at 1900 in the break room").waitFor(LIVE);
+      await messages.getByRole("button", { name: /^Edit your message of / }).click();
+      await page.getByLabel("New text").fill("Handover at 19:30 in the break room");
+      await page.getByRole("button", { name: "Save" }).click();
+      await messages.getByText("Handover at 19:30 in the break room").waitFor(LIVE);
+      await messages.getByText("(edited)").waitFor(LIVE);
+      await messages.getByRole("button", { name: /^Recall your message of / }).click();
+      await messages.getByRole("button", { name: /^Confirm recall your message of / }).click();
+      await messages.getByText("You recalled this message.").waitFor(LIVE);
+      assert.equal(await messages.getByText("Handover at 19:30 in the break room").count(), 0);
+    });
+  });
+
+  test("a pharmacist finds a channel in the directory and joins it", async () => {
+    await withPages("channels", [DESKTOP], async (page) => {
+      await signIn(page, "pharm.patel");
+      const sidebar = page.getByRole("navigation", { name: "Conversations" });
+      assert.equal(await sidebar.getByRole("link", { name: /4 West nursing/ }).count(), 0);
+      await page.getByRole("button", { name: "Browse channels" }).click();
+      const directory = page.getByRole("dialog", { name: "Channels" });
+      await directory.getByText(/4 West nursing/).waitFor(LIVE);
+      assert.deepEqual(await seriousViolations(page), [], "channel directory is accessible");
+      await directory.getByRole("button", { name: "Join 4 West nursing" }).click();
+      // A new member reads from the moment they joined, and takes part at once.
+      await page.getByRole("heading", { name: "4 West nursing" }).waitFor(LIVE);
+      await sidebar.getByRole("link", { name: /4 West nursing/ }).waitFor(LIVE);
+      await page.getByLabel("Message", { exact: true }).fill("Pharmacy here: ask us about the IV potassium shortage.");
+      await page.getByRole("button", { name: "Send" }).click();
+      await page.getByRole("list", { name: "Messages" }).getByText(/IV potassium shortage/).waitFor(LIVE);
     });
   });
 
@@ -249,6 +283,29 @@ describe("consoles", () => {
       await newcomer.getByText(/session (was ended by an administrator|has ended)/).waitFor(LIVE);
       await newcomer.getByRole("heading", { name: "Sign in to Ward" }).waitFor();
       assert.equal(await newcomer.getByRole("link", { name: "Dr. Ada Okafor" }).count(), 0);
+
+      // Signed in again, the device is wiped remotely: its data goes, and it confirms the wipe.
+      await signIn(newcomer, "nurse.kim", { password: "first-day-password-42" });
+      await newcomer.getByText("Online").waitFor(LIVE);
+      await newcomer.evaluate(() => {
+        localStorage.setItem("left-behind", "x");
+        sessionStorage.setItem("left-behind", "x");
+      });
+      await sessions.getByRole("button", { name: "Refresh sessions" }).click();
+      await sessions.getByRole("button", { name: /^Wipe .* for nurse\.kim/ }).click();
+      await sessions.getByRole("button", { name: /^Confirm wipe .* for nurse\.kim/ }).click();
+      await sessions.getByText(/Wipe ordered for/).waitFor(LIVE);
+      await newcomer.getByText("An administrator erased this device's data and signed it out.").waitFor(LIVE);
+      await newcomer.getByRole("heading", { name: "Sign in to Ward" }).waitFor();
+      const left = await newcomer.evaluate(() => localStorage.length + sessionStorage.length);
+      assert.equal(left, 0, "the wipe leaves nothing in the browser's storage");
+      // The device confirmed the wipe, which ends its session: nothing is left to wipe or revoke.
+      const revoke = sessions.getByRole("button", { name: /^Revoke .* for nurse\.kim/ });
+      for (let i = 0; i < 50 && (await revoke.count()) > 0; i++) {
+        await admin.waitForTimeout(200);
+        await sessions.getByRole("button", { name: "Refresh sessions" }).click();
+      }
+      assert.equal(await revoke.count(), 0);
     });
   });
 

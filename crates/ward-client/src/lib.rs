@@ -243,6 +243,16 @@ impl Client {
         Self::json(self.with_body(Method::POST, "/patients/lookup", &req)).await
     }
 
+    /// Joins a channel.
+    pub async fn join_channel(&self, id: Uuid) -> ClientResult<ConversationView> {
+        Self::json(self.request(Method::POST, &format!("/conversations/{id}/join"))).await
+    }
+
+    /// The channel directory.
+    pub async fn list_channels(&self) -> ClientResult<ward_proto::messaging::ChannelList> {
+        Self::json(self.request(Method::GET, "/channels")).await
+    }
+
     pub async fn get_patient(&self, id: Uuid) -> ClientResult<PatientView> {
         Self::json(self.request(Method::GET, &format!("/patients/{id}"))).await
     }

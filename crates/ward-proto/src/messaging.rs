@@ -104,6 +104,22 @@ pub struct ConversationList {
     pub conversations: Vec<ConversationView>,
 }
 
+/// A channel in the directory staff join from.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChannelView {
+    pub id: Uuid,
+    /// `None` once the month its title was sealed in has been disposed of.
+    pub title: Option<String>,
+    pub member_count: usize,
+    /// Whether the caller is a member.
+    pub joined: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChannelList {
+    pub channels: Vec<ChannelView>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {

@@ -160,6 +160,8 @@ const SWEEP_EVERY_TICKS: u64 = 600;
 /// short epochs of a retention drill) five seconds.
 const DISPOSE_EVERY_TICKS: u64 = 60;
 const DRILL_DISPOSE_EVERY_TICKS: u64 = 5;
+/// How far apart two nodes' clocks may be when looking for keys another node destroyed.
+const SHRED_CLOCK_MARGIN_SECS: i64 = 300;
 /// How many ticks apart role threads are moved to their roles' holders.
 const HANDOVER_EVERY_TICKS: u64 = 5;
 
@@ -173,6 +175,8 @@ const HANDOVER_EVERY_TICKS: u64 = 5;
 async fn background_loop(services: Services, checkpoint_every: u64, dispose_every: u64) {
     let mut tick = tokio::time::interval(ESCALATION_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Nothing is cached before the loop starts, so older disposals need no forgetting.
+    let mut shred_checked = ward_core::Timestamp::now();
     for ticks in 0u64.. {
         tick.tick().await;
         if ticks % SWEEP_EVERY_TICKS == 0 {
@@ -190,6 +194,13 @@ async fn background_loop(services: Services, checkpoint_every: u64, dispose_ever
                 Ok(0) => {}
                 Ok(disposed) => tracing::info!(disposed, "retention disposed of key epochs"),
                 Err(e) => tracing::warn!(error = %e, "retention disposal failed"),
+            }
+            // Keys other nodes destroyed, looked for with a margin for clocks that differ.
+            let now = ward_core::Timestamp::now();
+            let since = shred_checked.minus_secs(SHRED_CLOCK_MARGIN_SECS);
+            match services.forget_shredded_keys(since).await {
+                Ok(_) => shred_checked = now,
+                Err(e) => tracing::warn!(error = %e, "forgetting destroyed keys failed"),
             }
         }
         if ticks % HANDOVER_EVERY_TICKS == 0

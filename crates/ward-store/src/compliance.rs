@@ -51,6 +51,8 @@ pub trait ComplianceStore: Send + Sync {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<bool>;
+    /// The conversation epochs whose keys were destroyed at or after `since` (on any node).
+    async fn shredded_since(&self, since: Timestamp) -> StoreResult<Vec<(ConversationId, Epoch)>>;
     /// Whether retention destroyed this key (it is then never made again).
     async fn key_shredded(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<bool>;
     async fn place_hold(&self, hold: &LegalHold, audit: NewAuditEvent) -> StoreResult<()>;

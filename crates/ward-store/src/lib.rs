@@ -342,6 +342,8 @@ pub trait ConversationStore: Send + Sync {
     async fn conversation(&self, id: ConversationId) -> StoreResult<Option<Conversation>>;
     async fn conversation_by_direct_key(&self, key: &str) -> StoreResult<Option<Conversation>>;
     /// Every conversation about a patient (care-team and patient threads), oldest first.
+    /// Every channel (the directory staff join from).
+    async fn channels(&self) -> StoreResult<Vec<Conversation>>;
     async fn patient_conversations(&self, patient: PatientId) -> StoreResult<Vec<Conversation>>;
     async fn care_team_conversation(&self, patient: PatientId)
     -> StoreResult<Option<Conversation>>;

@@ -93,6 +93,23 @@ macro_rules! define_compliance_queries {
             Ok(rows.into_iter().map(|(id,)| UserId::from_uuid(id)).collect())
         }
 
+        pub(crate) async fn shredded_since(
+            c: &mut Conn,
+            since: Timestamp,
+        ) -> StoreResult<Vec<(ConversationId, Epoch)>> {
+            let rows: Vec<(Uuid, i64)> = sqlx::query_as(
+                "SELECT scope_id, epoch FROM shredded_keys \
+                 WHERE scope_kind = 'conversation' AND shredded_at >= $1",
+            )
+            .bind(since.as_micros())
+            .fetch_all(&mut *c)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, epoch)| (ConversationId::from_uuid(id), Epoch::from_index(epoch)))
+                .collect())
+        }
+
         pub(crate) async fn key_shredded(
             c: &mut Conn,
             scope: KeyScope,

@@ -131,6 +131,17 @@ macro_rules! define_messaging_queries {
             row.map(Conversation::try_from).transpose()
         }
 
+        /// Every channel, oldest first.
+        pub(crate) async fn channels(c: &mut Conn) -> StoreResult<Vec<Conversation>> {
+            const SQL: &str = concat!(
+                "SELECT ",
+                conversation_columns!(),
+                " FROM conversations c WHERE c.kind = 'channel' ORDER BY c.created_at"
+            );
+            let rows: Vec<ConversationRow> = sqlx::query_as(SQL).fetch_all(&mut *c).await?;
+            rows.into_iter().map(Conversation::try_from).collect()
+        }
+
         /// Every conversation about a patient (its care-team and patient threads).
         pub(crate) async fn patient_conversations(
             c: &mut Conn,

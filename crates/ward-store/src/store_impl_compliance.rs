@@ -109,6 +109,14 @@ macro_rules! impl_compliance_store {
                 .await
             }
 
+            async fn shredded_since(
+                &self,
+                since: Timestamp,
+            ) -> StoreResult<Vec<(ConversationId, Epoch)>> {
+                self.read(move |c| Box::pin(qc::shredded_since(c, since)))
+                    .await
+            }
+
             async fn key_shredded(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<bool> {
                 self.read(move |c| Box::pin(qc::key_shredded(c, scope, epoch)))
                     .await

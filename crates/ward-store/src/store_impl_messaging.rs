@@ -140,6 +140,10 @@ macro_rules! impl_messaging_store {
                 self.read(move |c| Box::pin(qm::conversation(c, id))).await
             }
 
+            async fn channels(&self) -> StoreResult<Vec<Conversation>> {
+                self.read(|c| Box::pin(qm::channels(c))).await
+            }
+
             async fn patient_conversations(
                 &self,
                 patient: PatientId,

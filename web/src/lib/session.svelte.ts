@@ -115,12 +115,14 @@ class Session {
     this.#ending = true;
     const username = this.web?.user.username ?? "";
     if (reason === "wipe") {
-      this.#clear("An administrator erased this device's data and signed it out.");
+      // Erase first; the confirmation still needs the anti-forgery token, so it goes last.
+      this.#clear("An administrator erased this device's data and signed it out.", { keepCsrf: true });
       try {
         await api("/auth/wipe-confirmation", { method: "POST" });
       } catch {
         // The order stands; the session is already unusable.
       }
+      setCsrfToken("");
     } else if (reason === "idle") {
       try {
         await api("/auth/logout", { method: "POST" });
@@ -146,11 +148,11 @@ class Session {
     this.#activity();
   }
 
-  #clear(notice: string): void {
+  #clear(notice: string, { keepCsrf = false } = {}): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
     this.#endHandlers.forEach((handler) => handler());
-    setCsrfToken("");
+    if (!keepCsrf) setCsrfToken("");
     this.web = null;
     this.me = null;
     this.idleSecondsLeft = null;

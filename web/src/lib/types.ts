@@ -38,6 +38,14 @@ export interface PatientView {
   birth_date: string | [number, number];
   user_id: Uuid | null; care_team: Uuid[]; care_team_conversation_id: Uuid | null;
 }
+/** A channel in the directory (GET /channels). */
+export interface ChannelView {
+  id: Uuid;
+  title: string | null;
+  member_count: number;
+  joined: boolean;
+}
+
 export interface ConversationView {
   id: Uuid; kind: ConversationKind; title: string | null; patient_id: Uuid | null;
   members: Uuid[]; created_at: string; last_seq?: number; unread?: number; lifespan_secs?: number;

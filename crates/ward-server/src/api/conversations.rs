@@ -9,9 +9,9 @@ use ward_core::Timestamp;
 use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_proto::Problem;
 use ward_proto::messaging::{
-    ConversationList, ConversationView, CreateConversationRequest, MemberRequest, MessageList,
-    MessageReceipts, MessageView, MessagesQuery, ReadRequest, RecipientState, SafetyCheckRequest,
-    SafetyCheckResult, SendMessageRequest,
+    ChannelList, ChannelView, ConversationList, ConversationView, CreateConversationRequest,
+    MemberRequest, MessageList, MessageReceipts, MessageView, MessagesQuery, ReadRequest,
+    RecipientState, SafetyCheckRequest, SafetyCheckResult, SendMessageRequest,
 };
 use ward_proto::workflow::ScheduledMessageView;
 
@@ -63,6 +63,28 @@ pub async fn list_conversations(
         .map(|(c, last, read)| conversation_view(c, Some((*last, *read))))
         .collect();
     Ok(Json(ConversationList { conversations }))
+}
+
+/// Every channel, with whether the caller is in it (staff who may join channels).
+#[utoipa::path(get, path = "/channels", tag = "conversations", security(("bearer" = [])),
+    responses((status = 200, body = ChannelList), (status = 403, body = Problem)))]
+pub async fn list_channels(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+) -> Result<Json<ChannelList>, ApiError> {
+    let channels = state.services.list_channels(&caller).await?;
+    let me = caller.user.id;
+    Ok(Json(ChannelList {
+        channels: channels
+            .iter()
+            .map(|c| ChannelView {
+                id: *c.conversation.id.as_uuid(),
+                title: c.title.clone(),
+                member_count: c.members.len(),
+                joined: c.members.contains(&me),
+            })
+            .collect(),
+    }))
 }
 
 #[utoipa::path(get, path = "/conversations/{id}", tag = "conversations", security(("bearer" = [])),

@@ -130,6 +130,7 @@ fn api_v1() -> OpenApiRouter<AppState> {
             conversations::list_conversations
         ))
         .routes(routes!(conversations::get_conversation))
+        .routes(routes!(conversations::list_channels))
         .routes(routes!(conversations::add_member))
         .routes(routes!(conversations::remove_member))
         .routes(routes!(conversations::join))

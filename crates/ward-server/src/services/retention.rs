@@ -260,6 +260,18 @@ impl Services {
         Ok(disposed)
     }
 
+    /// Drops from this node's memory the keys that retention destroyed at or after `since`,
+    /// on whichever node it ran, so no node opens a disposed epoch with a cached key; how many
+    /// were dropped (whether cached or not).
+    pub async fn forget_shredded_keys(&self, since: Timestamp) -> Result<usize, ServiceError> {
+        let shredded = self.store.shredded_since(since).await?;
+        for (conversation, epoch) in &shredded {
+            self.keys
+                .forget(KeyScope::Conversation(*conversation), *epoch);
+        }
+        Ok(shredded.len())
+    }
+
     async fn held(&self) -> Result<Held, ServiceError> {
         let mut held = Held::default();
         for hold in self.store.legal_holds(true).await? {

@@ -396,3 +396,54 @@ async fn a_member_removed_on_another_node_cannot_send() {
     })
     .await;
 }
+
+api_test!(
+    staff_browse_and_join_channels,
+    |server: TestServer| async move {
+        let (admin, _) = server.admin().await;
+        let doctor = server.user(&admin, "dr.okafor", "physician").await;
+        let nurse = server.user(&admin, "nurse.reyes", "nurse").await;
+        let patient = server.user(&admin, "pat.jones", "patient").await;
+        let channel = doctor
+            .create_conversation(&CreateConversationRequest {
+                kind: ConversationKind::Channel,
+                title: Some("Pharmacy questions".into()),
+                member_ids: Vec::new(),
+                patient_id: None,
+            })
+            .await
+            .expect("channel")
+            .id;
+        let private = group(&doctor, &[id_of(&admin).await]).await;
+
+        let listed = nurse.list_channels().await.expect("directory").channels;
+        assert_eq!(listed.len(), 1, "groups are not in the directory");
+        assert_eq!(listed[0].id, channel);
+        assert_eq!(listed[0].title.as_deref(), Some("Pharmacy questions"));
+        assert_eq!((listed[0].member_count, listed[0].joined), (1, false));
+
+        let joined = nurse.join_channel(channel).await.expect("join");
+        assert!(joined.members.contains(&id_of(&nurse).await));
+        nurse
+            .send_message(channel, &text("Is there a shortage of IV potassium?"))
+            .await
+            .expect("send once joined");
+        let listed = nurse.list_channels().await.expect("directory").channels;
+        assert_eq!((listed[0].member_count, listed[0].joined), (2, true));
+
+        // A group is not joinable; a patient has no directory and joins nothing.
+        assert_problem(nurse.join_channel(private).await, ProblemType::NotFound);
+        assert_problem(patient.list_channels().await, ProblemType::Forbidden);
+        assert_problem(patient.join_channel(channel).await, ProblemType::Forbidden);
+        assert_eq!(
+            doctor
+                .list_messages(private, 0, 10)
+                .await
+                .expect("list")
+                .messages
+                .len(),
+            0
+        );
+        server
+    }
+);

@@ -1,6 +1,7 @@
 //! Retention by crypto-shredding, and legal hold: once a closed key epoch's messages are all
 //! past retention its key is destroyed (audited) and they read as disposed for everyone,
-//! compliance included; a held conversation survives until its hold is released.
+//! compliance included, on every node; a held conversation survives until its hold is
+//! released.
 
 use std::time::Duration;
 
@@ -58,6 +59,17 @@ api_test!(
             .send_message(open, &text("Routine: may go"))
             .await
             .expect("send");
+        // On PostgreSQL a second node reads it too, so that node holds the key in memory.
+        let node = server.second_node().await;
+        let doctor_elsewhere = node.as_ref().map(|node| {
+            Client::new(&node.url)
+                .expect("client")
+                .authed(doctor.token().expect("token"))
+        });
+        if let Some(elsewhere) = &doctor_elsewhere {
+            let read = elsewhere.list_messages(open, 0, 10).await.expect("list");
+            assert_eq!(read.messages[0].body, "Routine: may go");
+        }
 
         assert_problem(
             nurse.set_retention(open, Some(60)).await,
@@ -111,6 +123,12 @@ api_test!(
             until_disposed(&doctor, open).await,
             "the open epoch was disposed of"
         );
+        if let Some(elsewhere) = &doctor_elsewhere {
+            assert!(
+                until_disposed(elsewhere, open).await,
+                "every node drops the destroyed key, whichever node destroyed it"
+            );
+        }
         let gone = &doctor
             .list_messages(open, 0, 10)
             .await
