@@ -270,6 +270,16 @@ describe("consoles", () => {
       await admin.getByLabel("Initial password").fill("first-day-password-42");
       await admin.getByRole("button", { name: "Create user" }).click();
       await admin.getByText("Created nurse.kim.").waitFor(LIVE);
+
+      // A custom role, which the user form then offers.
+      const roles = admin.getByRole("region", { name: "Roles" });
+      await roles.getByLabel("Role name").fill("unit_clerk");
+      await roles.getByLabel("Start conversations").check();
+      await roles.getByLabel("Send messages").check();
+      await roles.getByRole("button", { name: "Save role" }).click();
+      await roles.getByText(/Saved role unit_clerk/).waitFor(LIVE);
+      await roles.getByRole("row", { name: /unit_clerk.*Start conversations; Send messages/ }).waitFor(LIVE);
+      await admin.getByLabel("Role", { exact: true }).locator("option", { hasText: "unit_clerk" }).waitFor({ state: "attached", ...LIVE });
       assert.deepEqual(await seriousViolations(admin), [], "admin console is accessible");
 
       await signIn(newcomer, "nurse.kim", { password: "first-day-password-42" });

@@ -248,6 +248,18 @@ impl Client {
         Self::json(self.request(Method::POST, &format!("/conversations/{id}/join"))).await
     }
 
+    /// Creates or changes a custom role.
+    pub async fn put_role(
+        &self,
+        name: &str,
+        permissions: &[&str],
+    ) -> ClientResult<ward_proto::users::RoleView> {
+        let req = ward_proto::users::PutRoleRequest {
+            permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
+        };
+        Self::json(self.with_body(Method::PUT, &format!("/roles/{name}"), &req)).await
+    }
+
     /// The channel directory.
     pub async fn list_channels(&self) -> ClientResult<ward_proto::messaging::ChannelList> {
         Self::json(self.request(Method::GET, "/channels")).await

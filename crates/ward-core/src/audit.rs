@@ -56,6 +56,7 @@ str_enum!(
         WipeConfirmed = "session.wipe_confirmed",
         PolicyRead = "policy.read",
         PolicyChanged = "policy.change",
+        RoleChanged = "role.change",
         AuditSearched = "audit.search",
         AuditVerified = "audit.verify",
         CheckpointExported = "audit.checkpoint_export",

@@ -1,5 +1,5 @@
-//! Roles are data: a named set of permissions. Seven roles are built in; an organisation may
-//! change their permission sets or add its own.
+//! Roles are data: a named set of permissions. Seven roles are built in and fixed; an
+//! organisation may add its own (without the audit and compliance permissions).
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -53,6 +53,34 @@ impl Permission {
         Self::MessagesSend,
         Self::BreakGlass,
     ];
+
+    /// The permission's name on the wire and in the database (as serde writes it).
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::UsersRead => "users_read",
+            Self::UsersManage => "users_manage",
+            Self::SessionsManage => "sessions_manage",
+            Self::PolicyManage => "policy_manage",
+            Self::AuditRead => "audit_read",
+            Self::ComplianceManage => "compliance_manage",
+            Self::PatientsRead => "patients_read",
+            Self::PatientsManage => "patients_manage",
+            Self::ConversationsCreate => "conversations_create",
+            Self::ChannelsJoin => "channels_join",
+            Self::MessagesSend => "messages_send",
+            Self::BreakGlass => "break_glass",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, ValidationError> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.code() == code)
+            .ok_or(ValidationError::new(
+                "permissions",
+                "names a permission that does not exist",
+            ))
+    }
 }
 
 /// The name of a role: 2 to 40 lowercase ASCII letters, digits and `_`.
@@ -109,6 +137,29 @@ pub struct Role {
 }
 
 impl Role {
+    /// A custom role. Audit and compliance permissions stay with the built-in compliance
+    /// officer role: an administrator who could grant them could read the audit of their own
+    /// actions, which separation of duties forbids.
+    pub fn custom(
+        name: RoleName,
+        permissions: BTreeSet<Permission>,
+    ) -> Result<Self, ValidationError> {
+        if permissions
+            .iter()
+            .any(|p| matches!(p, Permission::AuditRead | Permission::ComplianceManage))
+        {
+            return Err(ValidationError::new(
+                "permissions",
+                "audit and compliance permissions belong to the compliance officer role only",
+            ));
+        }
+        Ok(Self {
+            name,
+            permissions,
+            builtin: false,
+        })
+    }
+
     pub fn allows(&self, permission: Permission) -> bool {
         self.permissions.contains(&permission)
     }
@@ -171,6 +222,27 @@ pub fn builtin_roles() -> Vec<Role> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn permission_codes_are_the_serde_names() {
+        for p in Permission::ALL {
+            let json = serde_json::to_value(p).unwrap();
+            assert_eq!(json.as_str(), Some(p.code()));
+            assert_eq!(Permission::parse(p.code()), Ok(p));
+        }
+        assert!(Permission::parse("superuser").is_err());
+    }
+
+    #[test]
+    fn custom_roles_cannot_hold_audit_or_compliance_permissions() {
+        let name = RoleName::parse("unit_clerk").unwrap();
+        let clerk = Role::custom(name.clone(), [Permission::UsersRead].into()).unwrap();
+        assert!(!clerk.builtin);
+        for p in [Permission::AuditRead, Permission::ComplianceManage] {
+            assert!(Role::custom(name.clone(), [Permission::UsersRead, p].into()).is_err());
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -6,6 +6,9 @@ use time::{Date, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+// Birth dates travel as `YYYY-MM-DD`, as the schema says.
+time::serde::format_description!(calendar_date, Date, "[year]-[month]-[day]");
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePatientRequest {
@@ -14,6 +17,7 @@ pub struct CreatePatientRequest {
     pub given_name: String,
     /// `YYYY-MM-DD`.
     #[schema(value_type = String, format = Date)]
+    #[serde(with = "calendar_date")]
     pub birth_date: Date,
     /// The patient's own account, if they have one (role `patient`).
     #[serde(default)]
@@ -36,6 +40,7 @@ pub struct PatientView {
     pub family_name: String,
     pub given_name: String,
     #[schema(value_type = String, format = Date)]
+    #[serde(with = "calendar_date")]
     pub birth_date: Date,
     pub user_id: Option<Uuid>,
     pub care_team: Vec<Uuid>,

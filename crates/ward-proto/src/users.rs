@@ -69,6 +69,13 @@ pub struct RoleView {
     pub builtin: bool,
 }
 
+/// A custom role's permissions (codes as in [`RoleView`]).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutRoleRequest {
+    pub permissions: Vec<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RoleList {
     pub roles: Vec<RoleView>,

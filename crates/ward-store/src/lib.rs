@@ -137,6 +137,9 @@ pub trait UserStore: Send + Sync {
     ) -> StoreResult<()>;
     async fn role(&self, name: &RoleName) -> StoreResult<Option<Role>>;
     async fn list_roles(&self) -> StoreResult<Vec<Role>>;
+    /// Creates or changes a custom role with its audit event; false (nothing written) if the
+    /// name is a built-in role's.
+    async fn put_role(&self, role: &Role, audit: NewAuditEvent) -> StoreResult<bool>;
     async fn totp_factor(&self, user: UserId) -> StoreResult<Option<TotpFactor>>;
     /// Stores a new, unconfirmed secret (replacing an unconfirmed one). Conflict if the user
     /// already has a confirmed factor.

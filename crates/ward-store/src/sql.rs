@@ -49,6 +49,10 @@ pub(crate) const FAILURE_RETENTION_SECS: i64 = 7 * 24 * 3600;
 
 // ---- policy and data keys -----------------------------------------------------------------
 
+/// Creates or changes a custom role; a built-in role's row is left alone (no row changes).
+pub(crate) const PUT_ROLE: &str = "INSERT INTO roles (name, permissions, builtin) \
+     VALUES ($1, $2, FALSE) ON CONFLICT (name) DO UPDATE SET permissions = excluded.permissions \
+     WHERE NOT roles.builtin";
 pub(crate) const PUT_POLICY: &str = "INSERT INTO policy (id, document, updated_at) \
      VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET document = $1, updated_at = $2";
 pub(crate) const DATA_KEY: &str = "SELECT scope_kind, scope_id, epoch, root_key_id, wrapped, \

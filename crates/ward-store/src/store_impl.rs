@@ -80,6 +80,20 @@ macro_rules! impl_store {
                 self.read(|c| Box::pin(q::list_roles(c))).await
             }
 
+            async fn put_role(&self, role: &Role, audit: NewAuditEvent) -> StoreResult<bool> {
+                let (role, h) = (role.clone(), Arc::clone(&self.hasher));
+                self.write(move |c| {
+                    Box::pin(async move {
+                        if !w::put_role(c, &role).await? {
+                            return Ok(false);
+                        }
+                        w::append_audit(c, &*h, &audit).await?;
+                        Ok(true)
+                    })
+                })
+                .await
+            }
+
             async fn totp_factor(&self, user: UserId) -> StoreResult<Option<TotpFactor>> {
                 self.read(move |c| Box::pin(q::totp_factor(c, user))).await
             }

@@ -25,6 +25,19 @@ macro_rules! shared_writes {
             Ok(seq)
         }
 
+        /// Creates or changes a custom role; false (nothing written) if the name is a
+        /// built-in role's.
+        pub(crate) async fn put_role(
+            c: &mut Conn,
+            role: &ward_core::role::Role,
+        ) -> StoreResult<bool> {
+            let args = [
+                crate::sql::Arg::Text(Some(role.name.as_str().to_owned())),
+                crate::sql::Arg::Text(Some(crate::rows::permissions_json(role))),
+            ];
+            Ok(run(c, crate::sql::PUT_ROLE, &args).await? == 1)
+        }
+
         /// Adds members (those already in are skipped) under one `conversation.updated` event.
         pub(crate) async fn add_members(
             c: &mut Conn,

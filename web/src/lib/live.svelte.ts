@@ -377,12 +377,6 @@ export function patientLine(conversation: ConversationView): string {
 /** A patient's identifiers besides the name: MRN and birth date. */
 export function patientIdentifiers(patient: PatientView): string {
   const mrn = /^mrn/i.test(patient.mrn) ? patient.mrn : `MRN ${patient.mrn}`;
-  return `${mrn} · born ${birthDate(patient.birth_date)}`;
+  return `${mrn} · born ${patient.birth_date}`;
 }
 
-/** A birth date as YYYY-MM-DD; the server sends `[year, day of year]`. */
-export function birthDate(value: string | [number, number]): string {
-  if (!Array.isArray(value)) return value;
-  const [year, ordinal] = value;
-  return new Date(Date.UTC(year, 0, ordinal)).toISOString().slice(0, 10);
-}

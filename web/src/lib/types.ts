@@ -35,7 +35,8 @@ export interface RoleView { name: string; permissions: string[]; builtin: boolea
 export interface PatientView {
   id: Uuid; mrn: string; family_name: string; given_name: string;
   /** `[year, day of year]`, as the server's date type serializes. */
-  birth_date: string | [number, number];
+  /** YYYY-MM-DD. */
+  birth_date: string;
   user_id: Uuid | null; care_team: Uuid[]; care_team_conversation_id: Uuid | null;
 }
 /** A channel in the directory (GET /channels). */

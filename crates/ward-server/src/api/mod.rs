@@ -113,6 +113,7 @@ fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(users::get_user, users::update_user))
         .routes(routes!(users::reset_totp))
         .routes(routes!(users::list_roles))
+        .routes(routes!(users::put_role))
         .routes(routes!(sessions::list_sessions))
         .routes(routes!(sessions::revoke_session))
         .routes(routes!(sessions::wipe_session))

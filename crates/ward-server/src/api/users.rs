@@ -6,8 +6,12 @@ use axum::http::StatusCode;
 use secrecy::SecretString;
 use uuid::Uuid;
 use ward_core::id::UserId;
+use ward_core::role::Permission;
 use ward_proto::Problem;
-use ward_proto::users::{CreateUserRequest, Me, RoleList, UpdateUserRequest, UserList, UserView};
+use ward_proto::users::{
+    CreateUserRequest, Me, PutRoleRequest, RoleList, RoleView, UpdateUserRequest, UserList,
+    UserView,
+};
 
 use super::AppState;
 use super::error::ApiError;
@@ -125,4 +129,26 @@ pub async fn list_roles(
     Ok(Json(RoleList {
         roles: roles.iter().map(role_view).collect(),
     }))
+}
+
+/// Creates or changes a custom role (needs `policy_manage`). Built-in roles are fixed (409);
+/// the audit and compliance permissions stay with the compliance officer role (422).
+#[utoipa::path(put, path = "/roles/{name}", tag = "users", security(("bearer" = [])),
+    params(("name" = String, Path)), request_body = PutRoleRequest,
+    responses((status = 200, body = RoleView), (status = 403, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_role(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiPath(name): ApiPath<String>,
+    ApiJson(req): ApiJson<PutRoleRequest>,
+) -> Result<Json<RoleView>, ApiError> {
+    let permissions = req
+        .permissions
+        .iter()
+        .map(|code| Permission::parse(code))
+        .collect::<Result<_, _>>()
+        .map_err(crate::services::ServiceError::from)?;
+    let role = state.services.put_role(&caller, &name, permissions).await?;
+    Ok(Json(role_view(&role)))
 }

@@ -76,8 +76,7 @@ pub fn role_view(role: &Role) -> RoleView {
 pub fn permission_codes(role: &Role) -> Vec<String> {
     role.permissions
         .iter()
-        .filter_map(|p| serde_json::to_value(p).ok())
-        .filter_map(|v| v.as_str().map(str::to_owned))
+        .map(|p| p.code().to_owned())
         .collect()
 }
 

@@ -66,6 +66,13 @@ impl RoleCache {
         }
     }
 
+    /// Forgets every cached role; called after a role changes on this node.
+    pub fn invalidate(&self) {
+        if let Ok(mut guard) = self.cached.write() {
+            guard.clear();
+        }
+    }
+
     pub async fn get(&self, name: &RoleName) -> Result<Option<Role>, ServiceError> {
         if let Ok(guard) = self.cached.read()
             && let Some((role, at)) = guard.get(name)

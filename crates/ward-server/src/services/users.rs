@@ -1,5 +1,7 @@
 //! The user directory: create, list, read, enable or disable, reset a second factor.
 
+use std::collections::BTreeSet;
+
 use secrecy::{ExposeSecret, SecretString};
 use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
@@ -163,6 +165,32 @@ impl Services {
             .target(TargetKind::User, Some(*caller.user.id.as_uuid()));
         self.store.append_audit(event).await?;
         Ok(enrolled)
+    }
+
+    /// Creates or changes a custom role (admins with the policy permission). Built-in roles
+    /// are fixed (409); audit and compliance permissions cannot be granted (422). Holders of
+    /// the role get the new permissions on their next request on this node, and within the
+    /// role cache's two seconds on others.
+    pub async fn put_role(
+        &self,
+        caller: &Caller,
+        name: &str,
+        permissions: BTreeSet<Permission>,
+    ) -> Result<Role, ServiceError> {
+        self.require(caller, Permission::PolicyManage, AuditAction::RoleChanged)
+            .await?;
+        let role = Role::custom(RoleName::parse(name)?, permissions)?;
+        let codes: Vec<&str> = role.permissions.iter().map(|p| p.code()).collect();
+        let event = caller
+            .event(AuditAction::RoleChanged, Outcome::Success)
+            .detail(
+                serde_json::json!({ "role": role.name.as_str(), "permissions": codes }).to_string(),
+            );
+        if !self.store.put_role(&role, event).await? {
+            return Err(ServiceError::Conflict("built-in roles cannot be changed"));
+        }
+        self.roles.invalidate();
+        Ok(role)
     }
 
     pub async fn list_roles(&self, caller: &Caller) -> Result<Vec<Role>, ServiceError> {

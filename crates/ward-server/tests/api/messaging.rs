@@ -256,6 +256,16 @@ api_test!(
                 .await,
             ProblemType::Conflict,
         );
+        // The birth date travels as the schema says: YYYY-MM-DD.
+        let raw: serde_json::Value = nurse
+            .request(reqwest::Method::GET, &format!("/patients/{}", p_jones.id))
+            .send()
+            .await
+            .expect("get patient")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(raw["birth_date"], "1950-01-02");
         let care_thread = p_jones.care_team_conversation_id.expect("care-team thread");
         nurse
             .send_message(care_thread, &text("Jones: NPO after midnight"))

@@ -120,3 +120,74 @@ api_test!(
         server
     }
 );
+
+api_test!(
+    admins_define_custom_roles_that_take_effect_at_once,
+    |server: TestServer| async move {
+        let (admin, _) = server.admin().await;
+        let nurse = server.user(&admin, "nurse.reyes", "nurse").await;
+
+        // Bad input changes nothing: a built-in role, audit or unknown permissions, a bad name,
+        // and a caller without the policy permission.
+        assert_problem(
+            admin.put_role("nurse", &["messages_send"]).await,
+            ProblemType::Conflict,
+        );
+        assert_problem(
+            admin
+                .put_role("unit_clerk", &["users_read", "audit_read"])
+                .await,
+            ProblemType::Validation,
+        );
+        assert_problem(
+            admin.put_role("unit_clerk", &["superuser"]).await,
+            ProblemType::Validation,
+        );
+        assert_problem(
+            admin.put_role("Unit Clerk", &["users_read"]).await,
+            ProblemType::Validation,
+        );
+        assert_problem(
+            nurse.put_role("unit_clerk", &["users_read"]).await,
+            ProblemType::Forbidden,
+        );
+        let roles = admin.list_roles().await.expect("roles").roles;
+        assert!(roles.iter().all(|r| r.name != "unit_clerk"));
+        let built_in = roles.iter().find(|r| r.name == "nurse").expect("nurse");
+        assert!(built_in.builtin && !built_in.permissions.is_empty());
+
+        let created = admin
+            .put_role("unit_clerk", &["users_read", "messages_send"])
+            .await
+            .expect("create role");
+        assert!(!created.builtin);
+        assert_eq!(created.permissions, ["users_read", "messages_send"]);
+        let clerk = server.user(&admin, "clerk.ames", "unit_clerk").await;
+        clerk
+            .list_users()
+            .await
+            .expect("the role allows the directory");
+
+        admin
+            .put_role("unit_clerk", &["messages_send"])
+            .await
+            .expect("change role");
+        assert_problem(clerk.list_users().await, ProblemType::Forbidden);
+
+        let compliance = crate::audit::compliance_officer(&server, &admin).await;
+        let changes = compliance
+            .search_audit(&AuditQuery {
+                action: Some("role.change".into()),
+                ..AuditQuery::default()
+            })
+            .await
+            .expect("audit")
+            .events;
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        assert_eq!(
+            changes[0].detail.as_ref().map(|d| d["permissions"].clone()),
+            Some(serde_json::json!(["messages_send"]))
+        );
+        server
+    }
+);
