@@ -154,6 +154,41 @@ describe("clinicians", () => {
     });
   });
 
+  test("a dropped connection shows offline, then reconnects and catches up on what was missed", async () => {
+    await withPages("reconnect", [DESKTOP, DESKTOP], async (nurse, doctor) => {
+      // The physician's WebSocket goes through the test, which can cut it and refuse new ones.
+      let socket = null;
+      let refusing = false;
+      await doctor.routeWebSocket(/\/api\/v1\/ws$/, (ws) => {
+        if (refusing) {
+          ws.close();
+          return;
+        }
+        socket = ws;
+        ws.connectToServer();
+      });
+      await signIn(nurse, "nurse.reyes");
+      await signIn(doctor, "dr.okafor");
+      await nurse.getByRole("link", { name: "Dr. Ada Okafor" }).click();
+      await doctor.getByRole("link", { name: "Maria Reyes, RN" }).click();
+      await doctor.getByText("Online").waitFor(LIVE);
+
+      refusing = true;
+      await socket.close();
+      await doctor.getByText("Offline — reconnecting").waitFor(LIVE);
+      const missed = "Sent while the physician was offline: K+ is 5.9";
+      await nurse.getByLabel("Message", { exact: true }).fill(missed);
+      await nurse.getByRole("button", { name: "Send" }).click();
+      await nurse.getByText(missed).waitFor(LIVE);
+      assert.equal(await doctor.getByText(missed).count(), 0, "nothing arrives while offline");
+
+      refusing = false;
+      await doctor.getByText("Online").waitFor({ timeout: 40_000 });
+      await doctor.getByText(missed).waitFor(LIVE);
+      assert.equal(await doctor.getByText(missed).count(), 1, "caught up exactly once");
+    });
+  });
+
   test("the clinician view works on a phone-sized screen", async () => {
     await withPages("phone", [PHONE], async (page) => {
       await signIn(page, "dr.okafor");
@@ -180,6 +215,7 @@ describe("clinicians", () => {
       await page.getByLabel("Colleague").selectOption({ label: "Priya Patel, PharmD (pharmacist)" });
       await page.getByRole("button", { name: "Add", exact: true }).click();
       await page.getByText(/Members: .*Priya Patel, PharmD/).waitFor(LIVE);
+      await page.getByRole("dialog").waitFor({ state: "detached", ...LIVE });
 
       // The sender corrects a message, then recalls it.
       await page.getByLabel("Message", { exact: true }).fill("Handover at 1900 in the break room");
@@ -195,6 +231,18 @@ describe("clinicians", () => {
       await messages.getByRole("button", { name: /^Confirm recall your message of / }).click();
       await messages.getByText("You recalled this message.").waitFor(LIVE);
       assert.equal(await messages.getByText("Handover at 19:30 in the break room").count(), 0);
+
+      // A file dropped on the composer is attached, uploaded and sent with the message.
+      const dataTransfer = await page.evaluateHandle((bytes) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(bytes)], "ward-map.png", { type: "image/png" }));
+        return transfer;
+      }, [...png()]);
+      await page.locator("form.composer").dispatchEvent("drop", { dataTransfer });
+      await page.getByText("Attached").waitFor(LIVE);
+      await page.getByLabel("Message", { exact: true }).fill("Map of the ward for the new starters");
+      await page.getByRole("button", { name: "Send" }).click();
+      await messages.getByRole("link", { name: "Download ward-map.png" }).waitFor(LIVE);
     });
   });
 
@@ -321,7 +369,7 @@ describe("consoles", () => {
 
   test("the compliance officer searches the audit log and sees the alerts", async () => {
     await withPages("compliance", [DESKTOP], async (page) => {
-      await signInAndEnrol(page, "compliance");
+      const secret = await signInAndEnrol(page, "compliance");
       await page.getByRole("link", { name: "Compliance" }).click();
       await page.getByRole("heading", { name: "Alerts" }).waitFor(LIVE);
       const audit = page.getByRole("region", { name: "Audit log" });
@@ -346,6 +394,13 @@ describe("consoles", () => {
       await disclosures.getByRole("heading", { name: /^Garcia, Lucia · .*: \d+ disclosures?$/ }).waitFor(LIVE);
       assert.ok(!page.url().includes("100871"), "the MRN stays out of the URL");
       assert.deepEqual(await seriousViolations(page), [], "compliance console is accessible");
+
+      // Signed out, the officer comes back with the next code from the authenticator (the code
+      // used at enrolment cannot be replayed, and one step of clock skew is allowed).
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.getByRole("heading", { name: "Sign in to Ward" }).waitFor(LIVE);
+      await signIn(page, "compliance", { totpSecret: secret, totpAt: Date.now() + 30_000 });
+      await page.getByRole("link", { name: "Compliance" }).waitFor(LIVE);
     });
   });
 });

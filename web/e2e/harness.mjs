@@ -78,13 +78,13 @@ export async function openPage(browser, baseURL, viewport = { width: 1280, heigh
   return { context, page };
 }
 
-export async function signIn(page, username, { totpSecret, password = PASSWORD } = {}) {
+export async function signIn(page, username, { totpSecret, totpAt = Date.now(), password = PASSWORD } = {}) {
   await page.goto("/");
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   if (totpSecret) {
-    await page.getByLabel("One-time code").fill(totp(totpSecret));
+    await page.getByLabel("One-time code").fill(totp(totpSecret, totpAt));
     await page.getByRole("button", { name: "Sign in" }).click();
   }
 }

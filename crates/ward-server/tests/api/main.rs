@@ -74,15 +74,11 @@ impl TestServer {
     }
 
     async fn run(config: Config, db: TestDatabase) -> Self {
-        let server = Server::build(&config).await.expect("build server");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("address"));
-        let (shutdown, stop) = oneshot::channel::<()>();
-        let task = tokio::spawn(server.run(listener, async {
-            let _ = stop.await;
-        }));
+        let Node {
+            url,
+            shutdown,
+            task,
+        } = Node::start(&config).await;
         Self {
             url,
             config,
@@ -128,20 +124,7 @@ impl TestServer {
     /// runs), stopped when dropped; `None` on SQLite, which runs one node.
     pub async fn second_node(&self) -> Option<Node> {
         self.config.database_url.as_ref()?;
-        let server = Server::build(&self.config).await.expect("build node");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("address"));
-        let (shutdown, stop) = oneshot::channel::<()>();
-        let task = tokio::spawn(server.run(listener, async {
-            let _ = stop.await;
-        }));
-        Some(Node {
-            url,
-            _shutdown: shutdown,
-            _task: task,
-        })
+        Some(Node::start(&self.config).await)
     }
 
     pub async fn stop(mut self) {
@@ -188,12 +171,31 @@ impl TestServer {
     }
 }
 
-/// Another server on the same database; dropping it drops the shutdown sender, which stops it.
+/// A running server; dropping it drops the shutdown sender, which stops it.
 #[derive(Debug)]
 pub struct Node {
     pub url: String,
-    _shutdown: oneshot::Sender<()>,
-    _task: JoinHandle<()>,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl Node {
+    async fn start(config: &Config) -> Self {
+        let server = Server::build(config).await.expect("build server");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(listener, async {
+            let _ = stop.await;
+        }));
+        Self {
+            url,
+            shutdown,
+            task,
+        }
+    }
 }
 
 /// The current TOTP code for a secret.
