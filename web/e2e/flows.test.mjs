@@ -130,6 +130,13 @@ describe("clinicians", () => {
         .filter({ hasText: "Please review the new potassium result" })
         .getByText("Acknowledged by Dr. Ada Okafor")
         .waitFor(LIVE);
+      // After a reload the acknowledgement is still shown (it comes with the page of messages).
+      await nurse.reload();
+      await nurse
+        .getByRole("listitem")
+        .filter({ hasText: "Please review the new potassium result" })
+        .getByText("Acknowledged by Dr. Ada Okafor")
+        .waitFor(LIVE);
 
       // Clinical safety findings are shown before a message goes.
       await doctor.getByLabel("Message", { exact: true }).fill("Start 10 U insulin with the evening meal");

@@ -276,6 +276,9 @@ pub struct AttachmentMetadata {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MessageList {
     pub messages: Vec<MessageView>,
+    /// Who acknowledged the urgent and stat messages of this page, and when.
+    #[serde(default)]
+    pub acknowledgements: Vec<AckView>,
 }
 
 /// `?after=SEQ&limit=N`.

@@ -446,6 +446,14 @@ pub trait ClinicalStore: Send + Sync {
     ) -> StoreResult<Option<Committed>>;
     /// Who acknowledged a message, and when, in order.
     async fn acks(&self, message: MessageId) -> StoreResult<Vec<(UserId, Timestamp)>>;
+    /// The acknowledgements of a conversation's messages with seq in `(after, through]`, in
+    /// seq order (a page of messages' worth).
+    async fn acks_between(
+        &self,
+        conversation: ConversationId,
+        after: i64,
+        through: i64,
+    ) -> StoreResult<Vec<(MessageId, UserId, Timestamp)>>;
     /// The members of a conversation at event `seq` (a message's recipients, with its sender).
     async fn members_at(&self, conversation: ConversationId, seq: i64) -> StoreResult<Vec<UserId>>;
     /// Pending escalations due by `now`, oldest first.

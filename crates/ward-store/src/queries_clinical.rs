@@ -12,6 +12,32 @@ macro_rules! define_clinical_queries {
 
         pub(crate) type Conn = $conn;
 
+        /// The acknowledgements of a conversation's messages with seq in `(after, through]`.
+        pub(crate) async fn acks_between(
+            c: &mut Conn,
+            conversation: ConversationId,
+            after: i64,
+            through: i64,
+        ) -> StoreResult<Vec<(MessageId, UserId, Timestamp)>> {
+            let rows: Vec<(uuid::Uuid, uuid::Uuid, i64)> = sqlx::query_as(
+                "SELECT a.message_id, a.user_id, a.acked_at FROM message_acks a \
+                 JOIN messages m ON m.id = a.message_id \
+                 WHERE m.conversation_id = $1 AND m.seq > $2 AND m.seq <= $3 \
+                 ORDER BY m.seq, a.acked_at",
+            )
+            .bind(*conversation.as_uuid())
+            .bind(after)
+            .bind(through)
+            .fetch_all(&mut *c)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(message, user, at)| {
+                    (message, UserId::from_uuid(user), Timestamp::from_micros(at))
+                })
+                .collect())
+        }
+
         pub(crate) async fn acks(
             c: &mut Conn,
             message: MessageId,

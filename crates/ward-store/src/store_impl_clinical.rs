@@ -50,6 +50,16 @@ macro_rules! impl_clinical_store {
                 self.read(move |c| Box::pin(qc::acks(c, message))).await
             }
 
+            async fn acks_between(
+                &self,
+                conversation: ConversationId,
+                after: i64,
+                through: i64,
+            ) -> StoreResult<Vec<(MessageId, UserId, Timestamp)>> {
+                self.read(move |c| Box::pin(qc::acks_between(c, conversation, after, through)))
+                    .await
+            }
+
             async fn members_at(
                 &self,
                 conversation: ConversationId,

@@ -6,13 +6,11 @@
 import { api } from "./api";
 import { session } from "./session.svelte";
 import type {
-  AlertView, ConversationView, MessageReceipts, MessageView, PatientView, ReceiptView, ServerFrame, SyncPage,
+  AckView, AlertView, ConversationView, MessageReceipts, MessageView, PatientView, ReceiptView, ServerFrame, SyncPage,
   UserView, Uuid,
 } from "./types";
 
 const MESSAGE_PAGE = 200;
-/** Urgent and STAT messages whose acknowledgements are looked up when a thread opens. */
-const ACK_LOOKUPS = 20;
 const MAX_BACKOFF_MS = 30_000;
 /** Delivery acknowledgements are sent at most this often. */
 const ACK_EVERY_MS = 500;
@@ -90,19 +88,15 @@ class Live {
   async loadMessages(conversationId: Uuid): Promise<void> {
     const conversation = this.conversations[conversationId] ?? (await this.#fetchConversation(conversationId));
     const last = conversation.last_seq ?? 0;
-    const page = await api<{ messages: MessageView[] }>(`/conversations/${conversationId}/messages`, {
+    const page = await api<{ messages: MessageView[]; acknowledgements: AckView[] }>(`/conversations/${conversationId}/messages`, {
       query: { after: Math.max(0, last - MESSAGE_PAGE), limit: MESSAGE_PAGE },
     });
     for (const message of page.messages) this.#putMessage(message);
+    // Acknowledgements made while this page was closed arrive with no frame; the page has them.
+    for (const ack of page.acknowledgements ?? []) this.recordAck(ack.message_id, ack.user_id, ack.acknowledged_at);
     this.messages[conversationId] ??= [];
-    const newestFirst = [...(this.messages[conversationId] ?? [])].reverse();
-    const mine = newestFirst.find((m) => m.sender_id === session.me?.user.id);
-    // Who acknowledged the recent urgent and STAT messages (acknowledgements made while this
-    // page was closed arrive with no frame).
-    const pressing = newestFirst
-      .filter((m) => m.priority !== "normal" && !m.recalled && m.id !== mine?.id)
-      .slice(0, ACK_LOOKUPS);
-    await Promise.all([mine, ...pressing].flatMap((m) => (m ? [this.loadReceipts(m)] : [])));
+    const mine = [...this.messages[conversationId]].reverse().find((m) => m.sender_id === session.me?.user.id);
+    if (mine) await this.loadReceipts(mine);
   }
 
   /** Seeds the receipt state of a conversation from its latest own message. */

@@ -9,9 +9,10 @@ use ward_core::Timestamp;
 use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_proto::Problem;
 use ward_proto::messaging::{
-    ChannelList, ChannelView, ConversationList, ConversationView, CreateConversationRequest,
-    MemberRequest, MessageList, MessageReceipts, MessageView, MessagesQuery, ReadRequest,
-    RecipientState, SafetyCheckRequest, SafetyCheckResult, SendMessageRequest,
+    AckView, ChannelList, ChannelView, ConversationList, ConversationView,
+    CreateConversationRequest, MemberRequest, MessageList, MessageReceipts, MessageView,
+    MessagesQuery, ReadRequest, RecipientState, SafetyCheckRequest, SafetyCheckResult,
+    SendMessageRequest,
 };
 use ward_proto::workflow::ScheduledMessageView;
 
@@ -258,12 +259,21 @@ pub async fn list_messages(
     ApiQuery(query): ApiQuery<MessagesQuery>,
 ) -> Result<Json<MessageList>, ApiError> {
     let (after, limit) = (query.after.unwrap_or(0), query.limit.unwrap_or(100));
-    let messages = state
+    let page = state
         .services
         .list_messages(&caller, ConversationId::from_uuid(id), after, limit)
         .await?;
     Ok(Json(MessageList {
-        messages: messages.iter().map(message_view).collect(),
+        messages: page.messages.iter().map(message_view).collect(),
+        acknowledgements: page
+            .acks
+            .iter()
+            .map(|(message, user, at)| AckView {
+                message_id: *message,
+                user_id: *user.as_uuid(),
+                acknowledged_at: at.to_datetime(),
+            })
+            .collect(),
     }))
 }
 

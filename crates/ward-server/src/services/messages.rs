@@ -5,7 +5,7 @@ use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::ValidationError;
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
-use ward_core::conversation::{Committed, Conversation, Message, Receipt};
+use ward_core::conversation::{Committed, Conversation, Message, Priority, Receipt};
 use ward_core::id::{ConversationId, UserId};
 use ward_core::keys::{Epoch, KeyScope};
 use ward_core::policy::SafetyPolicy;
@@ -19,6 +19,14 @@ use crate::realtime::frames::Payload;
 
 /// Most messages one page returns.
 pub const MAX_PAGE: u32 = 1000;
+
+/// A page of a conversation's messages.
+#[derive(Debug)]
+pub struct MessagePage {
+    pub messages: Vec<PlainMessage>,
+    /// (message, who, when) for the urgent and stat messages of the page.
+    pub acks: Vec<(Uuid, UserId, Timestamp)>,
+}
 
 impl Services {
     /// Sends a message; answered after it and its audit event are durably committed. A retry
@@ -233,14 +241,15 @@ impl Services {
             .await
     }
 
-    /// Messages after `after`, in seq order.
+    /// Messages after `after`, in seq order, with the acknowledgements of the urgent and stat
+    /// ones among them.
     pub async fn list_messages(
         &self,
         caller: &Caller,
         id: ConversationId,
         after: i64,
         limit: u32,
-    ) -> Result<Vec<PlainMessage>, ServiceError> {
+    ) -> Result<MessagePage, ServiceError> {
         if after < 0 {
             return Err(ValidationError::new("after", "must not be negative").into());
         }
@@ -255,10 +264,19 @@ impl Services {
         for m in messages {
             plain.push(self.open_message(m).await?);
         }
+        let acks = match plain.last() {
+            Some(last) if plain.iter().any(|m| m.message.priority != Priority::Normal) => {
+                self.store.acks_between(id, after, last.message.seq).await?
+            }
+            _ => Vec::new(),
+        };
         let event = Self::conversation_event(caller, AuditAction::MessagesRead, &conversation)
             .detail(format!(r#"{{"after":{after},"count":{}}}"#, plain.len()));
         self.store.append_audit(event).await?;
-        Ok(plain)
+        Ok(MessagePage {
+            messages: plain,
+            acks,
+        })
     }
 
     /// Moves the caller's read position; everyone in the conversation sees the receipt.

@@ -53,7 +53,7 @@ pub use clinical::RoleWithHolder;
 pub use error::ServiceError;
 pub use keys::Keys;
 pub use message_changes::MessageHistory;
-pub use messages::MAX_PAGE;
+pub use messages::{MAX_PAGE, MessagePage};
 pub use messaging::{NewConversation, Outgoing, PlainConversation, PlainMessage};
 pub use oversight::{Disclosure, PlainGrant};
 pub use patients::{NewPatient, PlainPatient};

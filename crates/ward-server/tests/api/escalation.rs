@@ -135,6 +135,22 @@ api_test!(
             outsider.acknowledge(answered.id).await,
             ProblemType::NotFound,
         );
+        // A page of messages carries its acknowledgements (for a device that was closed).
+        let page = nurse
+            .list_messages(conversation, 0, 10)
+            .await
+            .expect("list");
+        let acks: Vec<_> = page
+            .acknowledgements
+            .iter()
+            .map(|a| (a.message_id, a.user_id))
+            .collect();
+        assert_eq!(acks, [(answered.id, id_of(&doctor).await)]);
+        let later = nurse
+            .list_messages(conversation, answered.seq, 10)
+            .await
+            .expect("list");
+        assert!(later.acknowledgements.is_empty(), "only the page's own");
 
         // The escalation lives in the database: a restart in the middle changes nothing.
         let server = server.restart().await;
