@@ -199,7 +199,7 @@ async fn background_loop(services: Services, checkpoint_every: u64, dispose_ever
             let now = ward_core::Timestamp::now();
             let since = shred_checked.minus_secs(SHRED_CLOCK_MARGIN_SECS);
             match services.forget_shredded_keys(since).await {
-                Ok(_) => shred_checked = now,
+                Ok(()) => shred_checked = now,
                 Err(e) => tracing::warn!(error = %e, "forgetting destroyed keys failed"),
             }
         }

@@ -11,8 +11,10 @@
 
 mod attachments;
 pub mod backup;
+mod clinical;
 mod compliance;
 mod error;
+mod messaging;
 mod postgres;
 mod queries;
 mod queries_attachments;
@@ -45,22 +47,22 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use ward_core::Timestamp;
-use ward_core::attachment::AttachmentId;
 use ward_core::audit::{AuditEvent, AuditFilter, ChainHasher, NewAuditEvent};
-use ward_core::clinical::{ClinicalRole, Escalation, EscalationAdvance, Shift};
-use ward_core::conversation::{Committed, Conversation, Event, Message, MessageId, Receipt};
-use ward_core::id::{ClinicalRoleId, ConversationId, PatientId};
 use ward_core::id::{SessionId, UserId};
 use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
-use ward_core::patient::PatientRecord;
 use ward_core::policy::Policy;
 use ward_core::role::{Role, RoleName};
 use ward_core::session::{EndReason, Session};
 use ward_core::user::{User, UserStatus, Username};
 
 pub use attachments::AttachmentStore;
+pub use clinical::ClinicalStore;
 pub use compliance::ComplianceStore;
 pub use error::{StoreError, StoreResult};
+pub use messaging::{
+    ConversationStore, ConversationSummary, MessageStore, PatientStore, SendOutcome, SyncItem,
+    SyncStore,
+};
 pub use workflow::{MessageLifecycleStore, OversightStore, ScheduleStore};
 
 /// Where the data lives.
@@ -262,235 +264,6 @@ pub trait AuditStore: Send + Sync {
     /// Events in chain order after `after_seq`, for verification. A row that cannot be decoded
     /// is reported as [`StoreError::CorruptAudit`].
     async fn audit_chain_page(&self, after_seq: i64, limit: u32) -> StoreResult<Vec<AuditEvent>>;
-}
-
-/// A conversation with the caller's position in it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConversationSummary {
-    pub conversation: Conversation,
-    /// The seq of its latest message.
-    pub last_seq: i64,
-    /// The caller's read position.
-    pub read_seq: i64,
-}
-
-/// One event of the log, with what a device needs to show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyncItem {
-    pub event: Event,
-    /// For `message.created`.
-    pub message: Option<Message>,
-    /// For `receipt.updated`: the member's position now.
-    pub receipt: Option<Receipt>,
-}
-
-/// What a send did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendOutcome {
-    /// A new message, committed with its event.
-    Created {
-        message: Message,
-        committed: Committed,
-    },
-    /// The sender used this client id before: the message stored then, nothing new.
-    Existing(Message),
-}
-
-/// The patient registry and care teams.
-#[async_trait]
-pub trait PatientStore: Send + Sync {
-    /// Registers a patient with a care team and the care-team conversation (whose members are
-    /// the care team). Conflict if the MRN index or the account is taken.
-    async fn create_patient(
-        &self,
-        patient: &PatientRecord,
-        care_team: &[UserId],
-        conversation: &Conversation,
-        audit: NewAuditEvent,
-    ) -> StoreResult<Committed>;
-    async fn patient(&self, id: PatientId) -> StoreResult<Option<PatientRecord>>;
-    async fn patient_by_mrn_index(&self, index: &[u8; 32]) -> StoreResult<Option<PatientRecord>>;
-    /// Patients on whose care team `user` is.
-    async fn patients_of(&self, user: UserId) -> StoreResult<Vec<PatientRecord>>;
-    /// Every patient in id order, a page at a time: those after `after`, at most `limit`.
-    async fn patients_page(
-        &self,
-        after: Option<PatientId>,
-        limit: u32,
-    ) -> StoreResult<Vec<PatientRecord>>;
-    async fn care_team(&self, patient: PatientId) -> StoreResult<Vec<UserId>>;
-    /// Adds or removes a care-team member and, with it, their membership of the care-team
-    /// conversation. `None` if nothing changed.
-    async fn set_care_team_member(
-        &self,
-        patient: PatientId,
-        user: UserId,
-        on_team: bool,
-        at: Timestamp,
-        audit: NewAuditEvent,
-    ) -> StoreResult<Option<Committed>>;
-}
-
-/// Conversations and their members.
-#[async_trait]
-pub trait ConversationStore: Send + Sync {
-    /// Creates a conversation with its first members. Conflict if a direct conversation of the
-    /// pair, or a patient's care-team conversation, exists.
-    async fn create_conversation(
-        &self,
-        conversation: &Conversation,
-        members: &[UserId],
-        audit: NewAuditEvent,
-    ) -> StoreResult<Committed>;
-    async fn conversation(&self, id: ConversationId) -> StoreResult<Option<Conversation>>;
-    async fn conversation_by_direct_key(&self, key: &str) -> StoreResult<Option<Conversation>>;
-    /// Every conversation about a patient (care-team and patient threads), oldest first.
-    /// Every channel (the directory staff join from).
-    async fn channels(&self) -> StoreResult<Vec<Conversation>>;
-    async fn patient_conversations(&self, patient: PatientId) -> StoreResult<Vec<Conversation>>;
-    async fn care_team_conversation(&self, patient: PatientId)
-    -> StoreResult<Option<Conversation>>;
-    /// The conversations `user` is a member of now.
-    async fn conversations_of(&self, user: UserId) -> StoreResult<Vec<ConversationSummary>>;
-    async fn members(&self, id: ConversationId) -> StoreResult<Vec<UserId>>;
-    async fn is_member(&self, id: ConversationId, user: UserId) -> StoreResult<bool>;
-    /// The conversation, if `user` is a member of it now (one query).
-    async fn conversation_for_member(
-        &self,
-        id: ConversationId,
-        user: UserId,
-    ) -> StoreResult<Option<Conversation>>;
-    /// Adds members; `None` if all were members already.
-    async fn add_members(
-        &self,
-        id: ConversationId,
-        users: &[UserId],
-        at: Timestamp,
-        audit: NewAuditEvent,
-    ) -> StoreResult<Option<Committed>>;
-    /// Removes a member; `None` if they were not one.
-    async fn remove_member(
-        &self,
-        id: ConversationId,
-        user: UserId,
-        at: Timestamp,
-        audit: NewAuditEvent,
-    ) -> StoreResult<Option<Committed>>;
-}
-
-/// Messages and receipts.
-#[async_trait]
-pub trait MessageStore: Send + Sync {
-    /// Stores a message at the conversation's next seq, with its event and audit event, unless
-    /// the sender used its client id before. NotFound if the sender is not a member. The
-    /// `attachments` are given to the message, each of which must be a finished, unattached
-    /// upload of the sender's to the conversation (else Invalid, and nothing is stored). With
-    /// `escalate_at`, the message's escalation is scheduled in the same transaction.
-    async fn send_message(
-        &self,
-        message: &Message,
-        attachments: &[AttachmentId],
-        escalate_at: Option<Timestamp>,
-        audit: NewAuditEvent,
-    ) -> StoreResult<SendOutcome>;
-    async fn message(&self, id: MessageId) -> StoreResult<Option<Message>>;
-    async fn messages(
-        &self,
-        conversation: ConversationId,
-        after: i64,
-        limit: u32,
-    ) -> StoreResult<Vec<Message>>;
-    /// Moves the member's read position to `up_to`; `None` if it would not move.
-    async fn mark_read(
-        &self,
-        conversation: ConversationId,
-        user: UserId,
-        up_to: i64,
-        at: Timestamp,
-        audit: NewAuditEvent,
-    ) -> StoreResult<Option<Committed>>;
-    /// Every member's position.
-    async fn receipts(&self, conversation: ConversationId) -> StoreResult<Vec<Receipt>>;
-}
-
-/// The event log devices catch up from.
-#[async_trait]
-pub trait SyncStore: Send + Sync {
-    /// Up to `limit` events after `after` that `user` may see, in order.
-    async fn events_for(&self, user: UserId, after: i64, limit: u32) -> StoreResult<Vec<SyncItem>>;
-    /// The position of the latest event.
-    async fn max_event_seq(&self) -> StoreResult<i64>;
-    /// Records that a device has the log up to `cursor`, and moves its user's delivery
-    /// receipts; the receipt events this committed.
-    async fn record_delivery(
-        &self,
-        session: SessionId,
-        user: UserId,
-        cursor: i64,
-        at: Timestamp,
-    ) -> StoreResult<Vec<Committed>>;
-}
-
-/// Acknowledgement and escalation of urgent messages; clinical roles and their shifts.
-#[async_trait]
-pub trait ClinicalStore: Send + Sync {
-    /// Records `user`'s acknowledgement with a `message.acknowledged` event and its audit
-    /// event; `None` if they had acknowledged it already (nothing is written).
-    async fn acknowledge(
-        &self,
-        message: MessageId,
-        conversation: ConversationId,
-        user: UserId,
-        at: Timestamp,
-        audit: NewAuditEvent,
-    ) -> StoreResult<Option<Committed>>;
-    /// Who acknowledged a message, and when, in order.
-    async fn acks(&self, message: MessageId) -> StoreResult<Vec<(UserId, Timestamp)>>;
-    /// The acknowledgements of a conversation's messages with seq in `(after, through]`, in
-    /// seq order (a page of messages' worth).
-    async fn acks_between(
-        &self,
-        conversation: ConversationId,
-        after: i64,
-        through: i64,
-    ) -> StoreResult<Vec<(MessageId, UserId, Timestamp)>>;
-    /// The members of a conversation at event `seq` (a message's recipients, with its sender).
-    async fn members_at(&self, conversation: ConversationId, seq: i64) -> StoreResult<Vec<UserId>>;
-    /// Pending escalations due by `now`, oldest first.
-    async fn due_escalations(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Escalation>>;
-    /// Takes an escalation step (adding whom it brings in as a member, and its event), or ends
-    /// the escalation; `None` if another writer moved it on first (nothing is written).
-    async fn advance_escalation(
-        &self,
-        advance: EscalationAdvance,
-        audit: NewAuditEvent,
-    ) -> StoreResult<Option<Vec<Committed>>>;
-    /// Fails with [`StoreError::Conflict`] if the name is taken.
-    async fn create_clinical_role(
-        &self,
-        role: &ClinicalRole,
-        audit: NewAuditEvent,
-    ) -> StoreResult<()>;
-    async fn clinical_role(&self, id: ClinicalRoleId) -> StoreResult<Option<ClinicalRole>>;
-    async fn clinical_roles(&self) -> StoreResult<Vec<ClinicalRole>>;
-    async fn add_shift(&self, shift: &Shift, audit: NewAuditEvent) -> StoreResult<()>;
-    /// The shifts of a role that cover `at`.
-    async fn shifts_covering(&self, role: ClinicalRoleId, at: Timestamp)
-    -> StoreResult<Vec<Shift>>;
-    /// Sets (or, with `None`, clears) the on-call role a conversation's urgent messages
-    /// escalate to.
-    async fn set_escalation_role(
-        &self,
-        conversation: ConversationId,
-        role: Option<ClinicalRoleId>,
-        audit: NewAuditEvent,
-    ) -> StoreResult<()>;
-    async fn escalation_role(
-        &self,
-        conversation: ConversationId,
-    ) -> StoreResult<Option<ClinicalRoleId>>;
-    /// Every conversation addressed to a clinical role (kind `role`), with its role.
-    async fn role_conversations(&self) -> StoreResult<Vec<(ConversationId, ClinicalRoleId)>>;
 }
 
 /// Everything Ward stores.

@@ -96,11 +96,11 @@ class Live {
     for (const ack of page.acknowledgements ?? []) this.recordAck(ack.message_id, ack.user_id, ack.acknowledged_at);
     this.messages[conversationId] ??= [];
     const mine = [...this.messages[conversationId]].reverse().find((m) => m.sender_id === session.me?.user.id);
-    if (mine) await this.loadReceipts(mine);
+    if (mine) await this.#loadReceipts(mine);
   }
 
   /** Seeds the receipt state of a conversation from its latest own message. */
-  async loadReceipts(message: MessageView): Promise<void> {
+  async #loadReceipts(message: MessageView): Promise<void> {
     const receipts = await api<MessageReceipts>(`/messages/${message.id}/receipts`);
     for (const recipient of receipts.recipients) {
       const known = this.receipts[message.conversation_id]?.[recipient.user_id];
@@ -350,7 +350,7 @@ export function conversationTitle(conversation: ConversationView): string {
     const patient = conversation.patient_id ? live.patients[conversation.patient_id] : undefined;
     if (session.isPatient) return conversation.title ?? "Your care team";
     if (patient) {
-      const name = `${patient.family_name}, ${patient.given_name}`;
+      const name = patientFullName(patient);
       return conversation.kind === "patient" ? `${name} (with patient)` : name;
     }
   }
@@ -366,6 +366,11 @@ export function conversationTitle(conversation: ConversationView): string {
 export function patientLine(conversation: ConversationView): string {
   const patient = conversation.patient_id ? live.patients[conversation.patient_id] : undefined;
   return patient ? patientIdentifiers(patient) : "";
+}
+
+/** A patient's name as staff read it: "Family, Given". */
+export function patientFullName(patient: PatientView): string {
+  return `${patient.family_name}, ${patient.given_name}`;
 }
 
 /** A patient's identifiers besides the name: MRN and birth date. */

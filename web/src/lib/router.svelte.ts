@@ -4,15 +4,13 @@ export type Route =
   | { name: "home" }
   | { name: "conversation"; id: string }
   | { name: "admin" }
-  | { name: "compliance" }
-  | { name: "account" };
+  | { name: "compliance" };
 
 function parse(path: string): Route {
   const conversation = /^\/c\/([0-9a-fA-F-]{36})$/.exec(path);
   if (conversation) return { name: "conversation", id: conversation[1] };
   if (path === "/admin") return { name: "admin" };
   if (path === "/compliance") return { name: "compliance" };
-  if (path === "/account") return { name: "account" };
   return { name: "home" };
 }
 

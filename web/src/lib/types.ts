@@ -34,7 +34,6 @@ export interface RoleView { name: string; permissions: string[]; builtin: boolea
 
 export interface PatientView {
   id: Uuid; mrn: string; family_name: string; given_name: string;
-  /** `[year, day of year]`, as the server's date type serializes. */
   /** YYYY-MM-DD. */
   birth_date: string;
   user_id: Uuid | null; care_team: Uuid[]; care_team_conversation_id: Uuid | null;

@@ -10,6 +10,7 @@ mod auth;
 mod caller;
 mod checkpoints;
 mod clinical;
+mod conversations;
 mod error;
 mod keys;
 mod message_changes;
@@ -50,11 +51,12 @@ pub use auth::{LoginInput, LoginOutcome, TotpEnrollmentStarted};
 pub use caller::{Caller, ClientAddress};
 pub use checkpoints::verify_chain;
 pub use clinical::RoleWithHolder;
+pub use conversations::NewConversation;
 pub use error::ServiceError;
 pub use keys::Keys;
 pub use message_changes::MessageHistory;
 pub use messages::{MAX_PAGE, MessagePage};
-pub use messaging::{NewConversation, Outgoing, PlainConversation, PlainMessage};
+pub use messaging::{Outgoing, PlainConversation, PlainMessage};
 pub use oversight::{Disclosure, PlainGrant};
 pub use patients::{NewPatient, PlainPatient};
 pub use policy::{PolicyCache, RoleCache};
@@ -66,8 +68,8 @@ pub use sync::{MAX_SYNC_PAGE, SyncResult};
 pub use users::NewUser;
 pub use webhook::Webhook;
 
-/// How long a node trusts its cached copy of a session, a user or a sender's conversation; a
-/// change made on another node is seen within it.
+/// How long a node trusts its cached copy of the policy, a role, a session and its user, or a
+/// sender's conversation; a change made on another node is seen within it.
 const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// How many Argon2id computations may run at once; each uses 19 MiB and a core for ~50 ms.

@@ -2,9 +2,8 @@
 //! by admins.
 
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use std::collections::HashMap;
 use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::policy::Policy;
@@ -12,10 +11,8 @@ use ward_core::policy::Policy;
 use ward_core::role::{Permission, Role, RoleName};
 use ward_store::Store;
 
-use super::{Caller, ServiceError, Services};
-
-/// How long a node trusts its copy of the policy; another node's change is seen within this.
-const POLICY_TTL: Duration = Duration::from_secs(2);
+use super::ttl_cache::TtlCache;
+use super::{CACHE_TTL, Caller, ServiceError, Services};
 
 /// The policy, cached.
 #[derive(Debug, Clone)]
@@ -35,7 +32,7 @@ impl PolicyCache {
     pub async fn get(&self) -> Result<Policy, ServiceError> {
         if let Ok(guard) = self.cached.read()
             && let Some((policy, at)) = guard.as_ref()
-            && at.elapsed() < POLICY_TTL
+            && at.elapsed() < CACHE_TTL
         {
             return Ok(policy.clone());
         }
@@ -55,34 +52,30 @@ impl PolicyCache {
 #[derive(Debug, Clone)]
 pub struct RoleCache {
     store: Arc<dyn Store>,
-    cached: Arc<RwLock<HashMap<RoleName, (Role, Instant)>>>,
+    cached: Arc<TtlCache<RoleName, Role>>,
 }
 
 impl RoleCache {
     pub fn new(store: Arc<dyn Store>) -> Self {
         Self {
             store,
-            cached: Arc::default(),
+            cached: Arc::new(TtlCache::new(CACHE_TTL)),
         }
     }
 
     /// Forgets every cached role; called after a role changes on this node.
     pub fn invalidate(&self) {
-        if let Ok(mut guard) = self.cached.write() {
-            guard.clear();
-        }
+        self.cached.invalidate();
     }
 
     pub async fn get(&self, name: &RoleName) -> Result<Option<Role>, ServiceError> {
-        if let Ok(guard) = self.cached.read()
-            && let Some((role, at)) = guard.get(name)
-            && at.elapsed() < POLICY_TTL
-        {
-            return Ok(Some(role.clone()));
+        if let Some(role) = self.cached.get(name) {
+            return Ok(Some(role));
         }
+        let generation = self.cached.generation();
         let role = self.store.role(name).await?;
-        if let (Some(role), Ok(mut guard)) = (&role, self.cached.write()) {
-            guard.insert(name.clone(), (role.clone(), Instant::now()));
+        if let Some(role) = &role {
+            self.cached.insert(generation, name.clone(), role.clone());
         }
         Ok(role)
     }

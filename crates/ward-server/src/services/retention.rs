@@ -261,15 +261,13 @@ impl Services {
     }
 
     /// Drops from this node's memory the keys that retention destroyed at or after `since`,
-    /// on whichever node it ran, so no node opens a disposed epoch with a cached key; how many
-    /// were dropped (whether cached or not).
-    pub async fn forget_shredded_keys(&self, since: Timestamp) -> Result<usize, ServiceError> {
-        let shredded = self.store.shredded_since(since).await?;
-        for (conversation, epoch) in &shredded {
+    /// on whichever node it ran, so no node opens a disposed epoch with a cached key.
+    pub async fn forget_shredded_keys(&self, since: Timestamp) -> Result<(), ServiceError> {
+        for (conversation, epoch) in self.store.shredded_since(since).await? {
             self.keys
-                .forget(KeyScope::Conversation(*conversation), *epoch);
+                .forget(KeyScope::Conversation(conversation), epoch);
         }
-        Ok(shredded.len())
+        Ok(())
     }
 
     async fn held(&self) -> Result<Held, ServiceError> {

@@ -1,6 +1,6 @@
 // Small helpers shared by the compliance console's sections.
 
-import { conversationTitle, live, patientIdentifiers } from "../../lib/live.svelte";
+import { conversationTitle, live, patientFullName, patientIdentifiers } from "../../lib/live.svelte";
 import type { AlertKind, HoldScope, PatientView, Uuid } from "../../lib/types";
 
 export interface Option { value: string; label: string }
@@ -24,11 +24,6 @@ export const SCOPES: Record<HoldScope, string> = {
 export const UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 export const isUuid = (text: string) => new RegExp(`^${UUID_PATTERN}$`).test(text);
 
-/** A time for people to read; "—" when there is none. */
-export function when(at: string | null | undefined): string {
-  return at ? new Date(at).toLocaleString() : "—";
-}
-
 /** A `datetime-local` value as RFC 3339 with its zone, or undefined when empty or invalid. */
 export function rfc3339(local: string): string | undefined {
   if (!local) return undefined;
@@ -37,7 +32,7 @@ export function rfc3339(local: string): string | undefined {
 }
 
 export function patientLabel(patient: PatientView): string {
-  return `${patient.family_name}, ${patient.given_name} · ${patientIdentifiers(patient)}`;
+  return `${patientFullName(patient)} · ${patientIdentifiers(patient)}`;
 }
 
 export function patientOptions(patients: PatientView[]): Option[] {
