@@ -82,11 +82,10 @@ export async function signIn(page, username, { totpSecret, totpAt = Date.now(), 
   await page.goto("/");
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
   if (totpSecret) {
     await page.getByLabel("One-time code").fill(totp(totpSecret, totpAt));
-    await page.getByRole("button", { name: "Sign in" }).click();
   }
+  await page.getByRole("button", { name: "Sign in" }).click();
 }
 
 /** Signs in an account that must enrol a second factor, enrols it through the page, and

@@ -93,7 +93,7 @@ pub async fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
 /// Removes a user's second factor on the operator's authority.
 async fn reset_totp(args: &ConfigArgs, username: &str) -> anyhow::Result<ExitCode> {
     let config = settings::load(args, None)?;
-    let (store, keyring) = ward_server::open(&config).await?;
+    let (store, keyring) = ward_server::open_existing(&config).await?;
     let services = Services::new(store.clone(), keyring, Default::default());
     let reset = services.reset_totp_by_operator(username).await;
     store.close().await;
@@ -110,7 +110,7 @@ async fn reset_totp(args: &ConfigArgs, username: &str) -> anyhow::Result<ExitCod
 /// so an interruption at any point leaves a keyring that can unwrap every data key.
 async fn rotate(args: &ConfigArgs, new_key_file: Option<PathBuf>) -> anyhow::Result<()> {
     let config = settings::load(args, None)?;
-    let (store, mut keyring) = ward_server::open(&config).await?;
+    let (store, mut keyring) = ward_server::open_existing(&config).await?;
     let old_ids = keyring.root_key_ids();
     let data_dir_keys = match (config.root_key_source(), &new_key_file) {
         (RootKeySource::KeyDir(dir), None) => {

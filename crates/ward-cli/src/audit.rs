@@ -17,7 +17,8 @@ use crate::{ConfigArgs, settings};
 pub enum AuditCommand {
     /// Checks every audit event links to the one before it and matches its hash, and that
     /// every signed checkpoint was signed with this deployment's key and matches the chain.
-    /// Exits 1 and names the first bad event if any was altered, removed or reordered.
+    /// Exits 1 and names the first bad event if any was altered, removed or reordered; exits 2,
+    /// creating nothing, where there is no database or no key to verify with.
     Verify {
         #[command(flatten)]
         config: ConfigArgs,
@@ -59,7 +60,7 @@ async fn verify(config: &ConfigArgs, files: &[PathBuf]) -> anyhow::Result<ExitCo
         })?);
     }
     let config = settings::load(config, None)?;
-    let (store, keyring) = ward_server::open(&config).await?;
+    let (store, keyring) = ward_server::open_existing(&config).await?;
     let keys = Keys::new(Arc::clone(&store), keyring);
     let outcome = verify_chain(store.as_ref(), &keys, kept).await;
     store.close().await;
@@ -83,7 +84,7 @@ async fn verify(config: &ConfigArgs, files: &[PathBuf]) -> anyhow::Result<ExitCo
 
 async fn checkpoint(config: &ConfigArgs) -> anyhow::Result<ExitCode> {
     let config = settings::load(config, None)?;
-    let (store, keyring) = ward_server::open(&config).await?;
+    let (store, keyring) = ward_server::open_existing(&config).await?;
     let services = ward_server::Services::new(
         Arc::clone(&store),
         keyring,

@@ -6,13 +6,14 @@
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use ward_crypto::archive::{ArchiveInfo, open_archive, seal_archive};
 use ward_crypto::keyring::Keyring;
-use ward_server::Config;
+use ward_server::{Config, OpenError};
 use ward_store::backup::{check_sqlite, snapshot_sqlite};
 
 use crate::{ConfigArgs, settings};
@@ -54,11 +55,12 @@ pub fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
         return verify(&config, &file);
     }
     let out = args.out.context("--out FILE is required")?;
-    let (config, keyring) = embedded(&args.config)?;
+    let config = embedded(&args.config)?;
     let db = config.data_dir.join("ward.db");
-    if !db.exists() {
-        bail!("there is no database at {}", db.display());
+    if !std::fs::metadata(&db).is_ok_and(|m| m.len() > 0) {
+        return Err(OpenError::NoDatabase(db).into());
     }
+    let keyring = ward_server::load_keyring(&config)?;
     let scratch = tempfile::tempdir_in(parent(&out)).context("cannot write beside --out")?;
     let snapshot = scratch.path().join("snapshot.db");
     snapshot_sqlite(&db, &snapshot).context("taking a consistent copy of the database")?;
@@ -74,8 +76,10 @@ pub fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Needs the root key, not the database: a backup can be checked before it is restored into
+/// an empty data directory.
 fn verify(config: &ConfigArgs, file: &Path) -> anyhow::Result<ExitCode> {
-    let (_, keyring) = embedded(config)?;
+    let keyring = ward_server::load_keyring(&embedded(config)?)?;
     let scratch = tempfile::tempdir().context("cannot make a scratch directory")?;
     let opened = scratch.path().join("check.db");
     match open_into(&keyring, file, &opened) {
@@ -91,8 +95,15 @@ fn verify(config: &ConfigArgs, file: &Path) -> anyhow::Result<ExitCode> {
 }
 
 pub fn restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
-    let (config, keyring) = embedded(&args.config)?;
-    std::fs::create_dir_all(&config.data_dir)?;
+    let config = embedded(&args.config)?;
+    let keyring = ward_server::load_keyring(&config)?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&config.data_dir)
+        .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+    std::fs::set_permissions(&config.data_dir, std::fs::Permissions::from_mode(0o700))
+        .with_context(|| format!("cannot make {} private", config.data_dir.display()))?;
     let db = config.data_dir.join("ward.db");
     if db.exists() {
         bail!(
@@ -121,11 +132,19 @@ pub fn restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Opens the archive into `target` and checks the database it holds.
+/// Opens the archive into `target` (mode 0600, whatever the umask) and checks the database it
+/// holds.
 fn open_into(keyring: &Keyring, file: &Path, target: &Path) -> anyhow::Result<ArchiveInfo> {
     let info = {
         let mut input = BufReader::new(File::open(file)?);
-        let mut output = BufWriter::new(File::create(target)?);
+        let created = File::options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(target)?;
+        created.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        let mut output = BufWriter::new(created);
         open_archive(keyring, &mut input, &mut output)?
     };
     File::open(target)?.sync_all()?;
@@ -133,8 +152,8 @@ fn open_into(keyring: &Keyring, file: &Path, target: &Path) -> anyhow::Result<Ar
     Ok(info)
 }
 
-/// The configuration and root keys of an embedded deployment.
-fn embedded(args: &ConfigArgs) -> anyhow::Result<(Config, Keyring)> {
+/// The configuration of an embedded deployment.
+fn embedded(args: &ConfigArgs) -> anyhow::Result<Config> {
     let config = settings::load(args, None)?;
     if config.database_url.is_some() {
         bail!(
@@ -143,8 +162,7 @@ fn embedded(args: &ConfigArgs) -> anyhow::Result<(Config, Keyring)> {
              which is replicated, never archived (see the README)"
         );
     }
-    let keyring = Keyring::load(&config.root_key_source()).context("loading the root key")?;
-    Ok((config, keyring))
+    Ok(config)
 }
 
 fn parent(path: &Path) -> &Path {

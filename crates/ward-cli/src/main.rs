@@ -105,7 +105,17 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            exit_code(&e)
         }
+    }
+}
+
+/// 2 when the data directory or the keys are not those of a deployment the command can use
+/// (nothing was done), 1 for any other failure.
+fn exit_code(e: &anyhow::Error) -> ExitCode {
+    if e.chain().any(|cause| cause.is::<ward_server::OpenError>()) {
+        ExitCode::from(2)
+    } else {
+        ExitCode::FAILURE
     }
 }

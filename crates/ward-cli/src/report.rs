@@ -67,7 +67,7 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let period = Period::new(time("from", &args.from)?, time("to", &args.to)?)
         .map_err(|e| anyhow::anyhow!("--{}: {}", e.field, e.reason))?;
     let config = settings::load(&args.config, None)?;
-    let (store, keyring) = ward_server::open(&config).await?;
+    let (store, keyring) = ward_server::open_existing(&config).await?;
     let services = ward_server::Services::new(
         Arc::clone(&store),
         keyring,

@@ -59,6 +59,16 @@ code_enum!(
     }
 );
 
+impl ConversationKind {
+    /// Whether a member who joins later reads the messages sent before they joined. A
+    /// patient's threads and a role thread are the record of that patient's or that role's
+    /// care, which a new care-team member or an incoming role holder must see; anywhere else
+    /// a member reads from the moment they joined (compliance reads excepted).
+    pub const fn new_members_read_history(self) -> bool {
+        matches!(self, Self::CareTeam | Self::Patient | Self::Role)
+    }
+}
+
 /// A conversation as stored. The title, which may name a patient, is sealed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conversation {

@@ -47,6 +47,8 @@ pub enum EndReason {
     Expired,
     Wiped,
     UserDisabled,
+    /// The user's second factor was reset: every session signed in with it ends.
+    FactorReset,
 }
 
 impl EndReason {
@@ -58,6 +60,7 @@ impl EndReason {
             Self::Expired => "expired",
             Self::Wiped => "wiped",
             Self::UserDisabled => "user_disabled",
+            Self::FactorReset => "factor_reset",
         }
     }
 
@@ -69,6 +72,7 @@ impl EndReason {
             Self::Expired,
             Self::Wiped,
             Self::UserDisabled,
+            Self::FactorReset,
         ]
         .into_iter()
         .find(|r| r.as_str() == text)
@@ -204,6 +208,7 @@ mod tests {
             "expired",
             "wiped",
             "user_disabled",
+            "factor_reset",
         ] {
             assert_eq!(EndReason::parse(r).map(EndReason::as_str), Ok(r));
         }

@@ -1,9 +1,12 @@
 //! Envelope encryption: a root key wraps the data keys; data keys seal the records.
 //!
-//! The root key comes from the data directory (generated on first start into `keys/` with mode
-//! 0600), from a key file named in the configuration, or from an environment variable. Data keys
-//! are random, one per [`KeyScope`] and [`Epoch`], and are stored only wrapped. Rotating the
-//! root key re-wraps the data keys and leaves every sealed record untouched.
+//! The root key comes from the data directory (generated on a fresh deployment's first start
+//! into `keys/`, mode 0700, as a file of mode 0600), from a key file named in the configuration,
+//! or from an environment variable. [`Keyring::load`] never makes a key up: only
+//! [`Keyring::load_or_create`] generates one, for an empty key directory, which the server calls
+//! only for a fresh deployment (no data yet). Data keys are random, one per [`KeyScope`]
+//! and [`Epoch`], and are stored only wrapped. Rotating the root key re-wraps the data keys and
+//! leaves every sealed record untouched.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -142,14 +145,24 @@ impl Keyring {
         Self { current: root, all }
     }
 
-    /// Loads (or, for a data directory without one, generates) the root key.
+    /// Loads the root keys; fails if there are none (a key directory without a key is never
+    /// filled with a new one here).
     pub fn load(source: &RootKeySource) -> Result<Self, CryptoError> {
         match source {
-            RootKeySource::KeyDir(dir) => DataDirKeys::new(dir).load_or_create(),
+            RootKeySource::KeyDir(dir) => DataDirKeys::new(dir).load(),
             RootKeySource::File(path) => Ok(Self::new(RootKey::from_file(path)?)),
             RootKeySource::Inline(secret) => {
                 Ok(Self::new(RootKey::from_base64(secret.expose_secret())?))
             }
+        }
+    }
+
+    /// Loads the root keys or, from a key directory without one, generates the first. Only for
+    /// a fresh deployment: a new root key cannot unwrap what an earlier one wrapped.
+    pub fn load_or_create(source: &RootKeySource) -> Result<Self, CryptoError> {
+        match source {
+            RootKeySource::KeyDir(dir) => DataDirKeys::new(dir).load_or_create(),
+            _ => Self::load(source),
         }
     }
 
@@ -222,6 +235,33 @@ fn wrap_aad(scope: KeyScope, epoch: Epoch, root_key_id: &str) -> Vec<u8> {
     aad
 }
 
+fn is_key_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with(ROOT_KEY_PREFIX) && n.ends_with(ROOT_KEY_SUFFIX))
+}
+
+/// Takes group and other access away from an existing file or folder (setting `mode`) if it
+/// has any; untouched otherwise, so a private read-only mount still loads.
+fn make_private(path: &Path, mode: u32) -> Result<(), CryptoError> {
+    let meta = fs::metadata(path)
+        .map_err(|e| CryptoError::RootKey(format!("cannot read {}: {e}", path.display())))?;
+    if meta.permissions().mode() & 0o077 == 0 {
+        return Ok(());
+    }
+    set_mode(path, mode)
+}
+
+/// Sets a file's or folder's mode exactly, whatever the umask made of it.
+fn set_mode(path: &Path, mode: u32) -> Result<(), CryptoError> {
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(|e| {
+        CryptoError::RootKey(format!(
+            "cannot set the mode of {} to {mode:o}: {e}",
+            path.display()
+        ))
+    })
+}
+
 fn check_private(path: &Path) -> Result<(), CryptoError> {
     let meta = fs::metadata(path)
         .map_err(|e| CryptoError::RootKey(format!("cannot read {}: {e}", path.display())))?;
@@ -234,8 +274,8 @@ fn check_private(path: &Path) -> Result<(), CryptoError> {
     Ok(())
 }
 
-/// The root keys kept in a data directory's `keys/` folder: `root-<id>.key` files (mode 0600)
-/// and a `current` file naming the one that wraps.
+/// The root keys kept in a data directory's `keys/` folder (mode 0700): `root-<id>.key` files
+/// (mode 0600) and a `current` file (mode 0600) naming the one that wraps.
 #[derive(Debug, Clone)]
 pub struct DataDirKeys {
     dir: PathBuf,
@@ -249,14 +289,55 @@ impl DataDirKeys {
         }
     }
 
+    /// Whether the folder holds at least one root key file (a missing folder holds none).
+    pub fn has_key(&self) -> Result<bool, CryptoError> {
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => {
+                return Err(CryptoError::RootKey(format!(
+                    "cannot read {}: {e}",
+                    self.dir.display()
+                )));
+            }
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| {
+                CryptoError::RootKey(format!("cannot read {}: {e}", self.dir.display()))
+            })?;
+            if is_key_file(&entry.path()) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Loads every root key in the folder, generating the first one if there is none.
     pub fn load_or_create(&self) -> Result<Keyring, CryptoError> {
-        let keys = self.read_all()?;
-        if keys.is_empty() {
+        if !self.has_key()? {
             let root = RootKey::generate()?;
             self.write_key(&root)?;
             self.set_current(root.id())?;
             return Ok(Keyring::new(root));
+        }
+        self.load()
+    }
+
+    /// Loads every root key in the folder; fails if there is none. Makes the folder and its
+    /// `current` file private again (0700, 0600) if they were not; a key file readable by
+    /// others is refused, not quietly tightened, since its key may have leaked.
+    pub fn load(&self) -> Result<Keyring, CryptoError> {
+        let keys = self.read_all()?;
+        if keys.is_empty() {
+            return Err(CryptoError::RootKey(format!(
+                "no root key in {}",
+                self.dir.display()
+            )));
+        }
+        make_private(&self.dir, 0o700)?;
+        let current_file = self.dir.join(CURRENT_FILE);
+        if current_file.exists() {
+            make_private(&current_file, 0o600)?;
         }
         let current_id = fs::read_to_string(self.dir.join(CURRENT_FILE))
             .map(|s| s.trim().to_owned())
@@ -283,11 +364,7 @@ impl DataDirKeys {
             let path = entry
                 .map_err(|e| CryptoError::RootKey(format!("cannot read keys/: {e}")))?
                 .path();
-            let is_key = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(ROOT_KEY_PREFIX) && n.ends_with(ROOT_KEY_SUFFIX));
-            if is_key {
+            if is_key_file(&path) {
                 check_private(&path)?;
                 let text = Zeroizing::new(fs::read_to_string(&path).map_err(|e| {
                     CryptoError::RootKey(format!("cannot read {}: {e}", path.display()))
@@ -298,7 +375,8 @@ impl DataDirKeys {
         Ok(keys)
     }
 
-    /// Writes a root key file readable by its owner only.
+    /// Writes a root key file readable by its owner only (0600 in a folder of mode 0700,
+    /// whatever the umask).
     pub fn write_key(&self, root: &RootKey) -> Result<(), CryptoError> {
         let io = |e: std::io::Error| CryptoError::RootKey(format!("cannot write key: {e}"));
         fs::DirBuilder::new()
@@ -306,6 +384,7 @@ impl DataDirKeys {
             .mode(0o700)
             .create(&self.dir)
             .map_err(io)?;
+        set_mode(&self.dir, 0o700)?;
         let path = self.key_path(root.id());
         let mut file = fs::OpenOptions::new()
             .write(true)
@@ -313,17 +392,31 @@ impl DataDirKeys {
             .mode(0o600)
             .open(&path)
             .map_err(io)?;
+        // The umask may have taken bits away from 0600 at creation; the owner needs both.
+        file.set_permissions(fs::Permissions::from_mode(0o600))
+            .map_err(io)?;
         file.write_all(root.to_base64().as_bytes()).map_err(io)?;
         file.write_all(b"\n").map_err(io)?;
         file.sync_all().map_err(io)
     }
 
-    /// Names the root key that wraps from now on (atomically, by rename).
+    /// Names the root key that wraps from now on (atomically, by rename; mode 0600).
     pub fn set_current(&self, id: &str) -> Result<(), CryptoError> {
         let io =
             |e: std::io::Error| CryptoError::RootKey(format!("cannot write keys/current: {e}"));
         let tmp = self.dir.join("current.tmp");
-        fs::write(&tmp, format!("{id}\n")).map_err(io)?;
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(io)?;
+        file.set_permissions(fs::Permissions::from_mode(0o600))
+            .map_err(io)?;
+        file.write_all(format!("{id}\n").as_bytes()).map_err(io)?;
+        file.sync_all().map_err(io)?;
+        drop(file);
         fs::rename(&tmp, self.dir.join(CURRENT_FILE)).map_err(io)
     }
 
@@ -384,13 +477,25 @@ mod tests {
     #[test]
     fn data_dir_key_is_generated_private_and_reloaded() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let first = Keyring::load(&RootKeySource::KeyDir(dir.path().join("keys")))?;
-        let again = Keyring::load(&RootKeySource::KeyDir(dir.path().join("keys")))?;
+        let source = RootKeySource::KeyDir(dir.path().join("keys"));
+        assert!(Keyring::load(&source).is_err(), "loading never makes a key");
+        assert!(!dir.path().join("keys").exists(), "nor its folder");
+        let first = Keyring::load_or_create(&source)?;
+        let again = Keyring::load(&source)?;
         assert_eq!(first.current_id(), again.current_id());
         let path = dir
             .path()
             .join(format!("keys/root-{}.key", first.current_id()));
         assert_eq!(fs::metadata(&path)?.permissions().mode() & 0o777, 0o600);
+        fn mode(path: &Path) -> std::io::Result<u32> {
+            fs::metadata(path).map(|m| m.permissions().mode() & 0o777)
+        }
+        assert_eq!(mode(&dir.path().join("keys/current"))?, 0o600);
+        assert_eq!(mode(&dir.path().join("keys"))?, 0o700);
+        // A folder opened up since is made private again at the next load.
+        fs::set_permissions(dir.path().join("keys"), fs::Permissions::from_mode(0o755))?;
+        Keyring::load(&source)?;
+        assert_eq!(mode(&dir.path().join("keys"))?, 0o700);
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644))?;
         assert!(Keyring::load(&RootKeySource::KeyDir(dir.path().join("keys"))).is_err());
         Ok(())

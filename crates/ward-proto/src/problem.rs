@@ -12,7 +12,6 @@ pub enum ProblemType {
     Validation,
     Unauthenticated,
     InvalidCredentials,
-    TotpRequired,
     SessionEnded,
     WipeRequired,
     MfaEnrollmentRequired,
@@ -26,6 +25,8 @@ pub enum ProblemType {
     UnsupportedMediaType,
     InvalidFile,
     LoginThrottled,
+    /// Too many attempts of something that can be used to probe for records.
+    RateLimited,
     SafetyReview,
     SafetyBlocked,
     Unavailable,
@@ -39,7 +40,6 @@ impl ProblemType {
             Self::Validation => "validation",
             Self::Unauthenticated => "unauthenticated",
             Self::InvalidCredentials => "invalid-credentials",
-            Self::TotpRequired => "totp-required",
             Self::SessionEnded => "session-ended",
             Self::WipeRequired => "wipe-required",
             Self::MfaEnrollmentRequired => "mfa-enrollment-required",
@@ -52,6 +52,7 @@ impl ProblemType {
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::InvalidFile => "invalid-file",
             Self::LoginThrottled => "login-throttled",
+            Self::RateLimited => "rate-limited",
             Self::SafetyReview => "safety-review",
             Self::SafetyBlocked => "safety-blocked",
             Self::Unavailable => "unavailable",
@@ -65,7 +66,6 @@ impl ProblemType {
             Self::Validation | Self::SafetyReview | Self::SafetyBlocked | Self::InvalidFile => 422,
             Self::Unauthenticated
             | Self::InvalidCredentials
-            | Self::TotpRequired
             | Self::SessionEnded
             | Self::WipeRequired => 401,
             Self::MfaEnrollmentRequired | Self::Forbidden => 403,
@@ -75,7 +75,7 @@ impl ProblemType {
             Self::Disposed => 410,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
-            Self::LoginThrottled => 429,
+            Self::LoginThrottled | Self::RateLimited => 429,
             Self::Unavailable => 503,
             Self::Internal => 500,
         }
@@ -87,7 +87,6 @@ impl ProblemType {
             Self::Validation => "A field is invalid",
             Self::Unauthenticated => "Sign-in required",
             Self::InvalidCredentials => "The username, password or code is wrong",
-            Self::TotpRequired => "A one-time code is required",
             Self::SessionEnded => "The session has ended",
             Self::WipeRequired => "This device must erase its data",
             Self::MfaEnrollmentRequired => "Set up a second factor first",
@@ -100,6 +99,7 @@ impl ProblemType {
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::InvalidFile => "The file is malformed or expands beyond the limits",
             Self::LoginThrottled => "Too many failed sign-ins",
+            Self::RateLimited => "Too many attempts; try again later",
             Self::SafetyReview => "Review the safety findings, then confirm or edit",
             Self::SafetyBlocked => "Policy does not allow sending this message",
             Self::Unavailable => "Service unavailable",
@@ -122,7 +122,6 @@ impl ProblemType {
         Self::Validation,
         Self::Unauthenticated,
         Self::InvalidCredentials,
-        Self::TotpRequired,
         Self::SessionEnded,
         Self::WipeRequired,
         Self::MfaEnrollmentRequired,
@@ -135,6 +134,7 @@ impl ProblemType {
         Self::UnsupportedMediaType,
         Self::InvalidFile,
         Self::LoginThrottled,
+        Self::RateLimited,
         Self::SafetyReview,
         Self::SafetyBlocked,
         Self::Unavailable,
@@ -150,10 +150,11 @@ pub struct Problem {
     pub kind: String,
     pub title: String,
     pub status: u16,
-    /// What went wrong with this request, fit to show a user. Never holds PHI or secrets.
+    /// What went wrong with this request, fit to show a user. Never holds PHI or secrets, and
+    /// never repeats the caller's input: it names the field or parameter and what it must be.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// The request field at fault, for validation problems.
+    /// The request field (`priority`, `attachments[0]`) or query parameter at fault, by name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// Seconds to wait before trying again, for throttling.

@@ -13,7 +13,8 @@ use ward_store::StoreConfig;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Holds the SQLite database and, unless given elsewhere, the root key.
+    /// Holds the SQLite database and, unless given elsewhere, the root key. Kept at mode 0700
+    /// (and the database files at 0600), whatever the umask.
     pub data_dir: PathBuf,
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,

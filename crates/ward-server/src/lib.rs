@@ -16,23 +16,222 @@ pub mod services;
 mod telemetry;
 
 use std::future::Future;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
 use ward_crypto::audit_chain::Sha256Chain;
-use ward_crypto::keyring::Keyring;
-use ward_store::Store;
+use ward_crypto::keyring::{DataDirKeys, Keyring, RootKeySource};
+use ward_store::{Store, StoreConfig, StoreError};
 
 pub use config::Config;
 pub use services::Services;
 
-/// Opens the store (running migrations) and the keyring named by `config`.
+/// Why a deployment was not opened. Nothing was created: no database, no key.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// No database where the configuration points, for a command that never makes one.
+    #[error(
+        "there is no Ward database at {} (check --data-dir, data_dir or WARD_DATA_DIR); \
+         nothing was created",
+        .0.display()
+    )]
+    NoDatabase(PathBuf),
+    /// The PostgreSQL database holds nothing of Ward's, for a command that never sets one up.
+    #[error(
+        "the PostgreSQL database (database_url) holds no Ward deployment: no users, no data \
+         keys, no audit events"
+    )]
+    EmptyDatabase,
+    /// The database holds data but the root key that wraps its keys is not where the
+    /// configuration says.
+    #[error(
+        "{database} holds data but its root key is missing: no root-*.key file in {}. Restore \
+         the key directory (or point key_dir, root_key_file or WARD_ROOT_KEY at the key). No new \
+         root key was made: it could not read anything sealed under the old one",
+        .key_dir.display()
+    )]
+    MissingRootKey { database: String, key_dir: PathBuf },
+    /// The embedded database exists but the vault of its data keys does not.
+    #[error(
+        "the database {} exists but its key vault is missing: no {}. Restore the key directory \
+         (or point key_dir at it). No empty vault was made: everything sealed would read as \
+         disposed",
+        .database.display(),
+        .vault.display()
+    )]
+    MissingKeyVault { database: PathBuf, vault: PathBuf },
+    /// No root key where the configuration points, for a command that never makes one.
+    #[error(
+        "there is no root key in {} (check --data-dir, key_dir, root_key_file or \
+         WARD_ROOT_KEY); nothing was created",
+        .key_dir.display()
+    )]
+    NoRootKey { key_dir: PathBuf },
+}
+
+/// Whether opening may set up a new deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opening {
+    /// A deployment without a database is set up: the data directory, the database and the
+    /// first root key are made.
+    MayCreate,
+    /// The deployment must exist; nothing is made.
+    Existing,
+}
+
+/// Opens the store (running migrations) and the keyring named by `config`, setting up a new
+/// deployment if there is no database yet (`ward serve`, the demo, `ward admin create-user`).
+/// A database that holds data is never given a new root key or an empty key vault: that
+/// fails with an [`OpenError`].
 pub async fn open(config: &Config) -> anyhow::Result<(Arc<dyn Store>, Keyring)> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
-    let keyring = Keyring::load(&config.root_key_source()).context("loading the root key")?;
+    open_deployment(config, Opening::MayCreate).await
+}
+
+/// Opens the store and keyring of an existing deployment, for the offline tools; fails with
+/// an [`OpenError`], creating nothing, where there is no database or no key.
+pub async fn open_existing(config: &Config) -> anyhow::Result<(Arc<dyn Store>, Keyring)> {
+    open_deployment(config, Opening::Existing).await
+}
+
+/// Loads the root keys of an existing deployment without opening its database (backups);
+/// fails with [`OpenError::NoRootKey`], creating nothing, where there is none.
+pub fn load_keyring(config: &Config) -> anyhow::Result<Keyring> {
+    let source = config.root_key_source();
+    if let RootKeySource::KeyDir(dir) = &source
+        && !DataDirKeys::new(dir).has_key()?
+    {
+        return Err(OpenError::NoRootKey {
+            key_dir: dir.clone(),
+        }
+        .into());
+    }
+    Keyring::load(&source).context("loading the root key")
+}
+
+async fn open_deployment(
+    config: &Config,
+    opening: Opening,
+) -> anyhow::Result<(Arc<dyn Store>, Keyring)> {
+    match config.store() {
+        StoreConfig::Sqlite { path, key_dir } => {
+            open_embedded(config, &path, &key_dir, opening).await
+        }
+        StoreConfig::Postgres { .. } => open_postgres(config, opening).await,
+    }
+}
+
+/// The embedded database exists if its file holds anything (an empty file is a new database).
+async fn open_embedded(
+    config: &Config,
+    db: &Path,
+    key_dir: &Path,
+    opening: Opening,
+) -> anyhow::Result<(Arc<dyn Store>, Keyring)> {
+    let exists = std::fs::metadata(db).is_ok_and(|m| m.len() > 0);
+    if !exists && opening == Opening::Existing {
+        return Err(OpenError::NoDatabase(db.to_owned()).into());
+    }
+    let source = config.root_key_source();
+    if exists {
+        if let RootKeySource::KeyDir(dir) = &source
+            && !DataDirKeys::new(dir).has_key()?
+        {
+            return Err(OpenError::MissingRootKey {
+                database: format!("the database {}", db.display()),
+                key_dir: dir.clone(),
+            }
+            .into());
+        }
+        if ward_store::vault::is_missing(db, key_dir)
+            .with_context(|| format!("reading {}", db.display()))?
+        {
+            return Err(OpenError::MissingKeyVault {
+                database: db.to_owned(),
+                vault: key_dir.join(ward_store::vault::VAULT_FILE),
+            }
+            .into());
+        }
+    }
+    private_dir(&config.data_dir, true)?;
+    let keyring = if exists {
+        Keyring::load(&source)
+    } else {
+        Keyring::load_or_create(&source)
+    }
+    .context("loading the root key")?;
     Ok((open_store(config).await?, keyring))
+}
+
+/// A PostgreSQL deployment exists if its database holds data; its root key is still a file
+/// (or `WARD_ROOT_KEY`), which only a fresh deployment may generate.
+async fn open_postgres(
+    config: &Config,
+    opening: Opening,
+) -> anyhow::Result<(Arc<dyn Store>, Keyring)> {
+    private_dir(&config.data_dir, opening == Opening::MayCreate)?;
+    let store = open_store(config).await?;
+    match postgres_keyring(config, store.as_ref(), opening).await {
+        Ok(keyring) => Ok((store, keyring)),
+        Err(e) => {
+            store.close().await;
+            Err(e)
+        }
+    }
+}
+
+async fn postgres_keyring(
+    config: &Config,
+    store: &dyn Store,
+    opening: Opening,
+) -> anyhow::Result<Keyring> {
+    let holds_data = holds_data(store).await?;
+    if !holds_data && opening == Opening::Existing {
+        return Err(OpenError::EmptyDatabase.into());
+    }
+    let source = config.root_key_source();
+    if !holds_data {
+        return Keyring::load_or_create(&source).context("loading the root key");
+    }
+    if let RootKeySource::KeyDir(dir) = &source
+        && !DataDirKeys::new(dir).has_key()?
+    {
+        return Err(OpenError::MissingRootKey {
+            database: "the PostgreSQL database (database_url)".into(),
+            key_dir: dir.clone(),
+        }
+        .into());
+    }
+    Keyring::load(&source).context("loading the root key")
+}
+
+/// Whether the store holds anything a root key wrapped or protects: an audit event, a data
+/// key or a user.
+async fn holds_data(store: &dyn Store) -> anyhow::Result<bool> {
+    let audited = match store.audit_chain_page(0, 1).await {
+        Ok(page) => !page.is_empty(),
+        // A row that does not decode is still a row.
+        Err(StoreError::CorruptAudit { .. }) => true,
+        Err(e) => return Err(e.into()),
+    };
+    Ok(audited || !store.data_keys().await?.is_empty() || !store.list_users().await?.is_empty())
+}
+
+/// Makes the data directory private (0700, whatever the umask), creating it if `create`.
+fn private_dir(dir: &Path, create: bool) -> anyhow::Result<()> {
+    if create {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+    } else if !dir.exists() {
+        return Ok(());
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .with_context(|| format!("cannot make {} private (chmod 700)", dir.display()))
 }
 
 /// Opens only the store, for tools that need no keys (audit verification).

@@ -1,5 +1,6 @@
 //! The accept loop: plain TCP on loopback, or TLS (rustls, TLS 1.3 and 1.2 AEAD suites only),
-//! a handshake timeout, a cap on connections and a graceful shutdown.
+//! a handshake timeout, a cap on connections and a graceful shutdown. Over TLS every answer
+//! carries `Strict-Transport-Security`.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -9,6 +10,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
+use axum::http::{HeaderValue, header};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
@@ -21,9 +23,14 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Sent on every answer over TLS: a browser that has seen it reaches this host and its
+/// subdomains only over HTTPS for two years. Never sent over plain HTTP, where a browser
+/// ignores it and a TLS-terminating proxy in front is the one to send it.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000; includeSubDomains";
 
 /// Builds a TLS acceptor from PEM files.
 pub fn tls_acceptor(cert_file: &Path, key_file: &Path) -> anyhow::Result<TlsAcceptor> {
@@ -50,6 +57,14 @@ pub async fn serve(
     max_connections: usize,
     shutdown: impl Future<Output = ()>,
 ) {
+    let router = if tls.is_some() {
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        ))
+    } else {
+        router
+    };
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(max_connections.max(1)));
     tokio::pin!(shutdown);

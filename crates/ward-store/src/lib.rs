@@ -159,8 +159,14 @@ pub trait UserStore: Send + Sync {
         session: SessionId,
         audit: NewAuditEvent,
     ) -> StoreResult<()>;
-    /// Removes a user's factor (an admin reset). NotFound if there is none.
-    async fn reset_totp(&self, user: UserId, audit: NewAuditEvent) -> StoreResult<()>;
+    /// Removes a user's factor (an admin reset) and ends every session of theirs, signed in
+    /// with it. NotFound if there is none.
+    async fn reset_totp(
+        &self,
+        user: UserId,
+        at: Timestamp,
+        audit: NewAuditEvent,
+    ) -> StoreResult<()>;
 }
 
 /// Device sessions.
@@ -222,6 +228,13 @@ pub trait ThrottleStore: Send + Sync {
         address: Option<&str>,
         since: Timestamp,
     ) -> StoreResult<FailureCounts>;
+    /// Whether `user` started a session from `address` since `since`.
+    async fn signed_in_from(
+        &self,
+        user: UserId,
+        address: &str,
+        since: Timestamp,
+    ) -> StoreResult<bool>;
 }
 
 /// The organisation policy.

@@ -92,9 +92,9 @@ pub trait ConversationStore: Send + Sync {
     ) -> StoreResult<Committed>;
     async fn conversation(&self, id: ConversationId) -> StoreResult<Option<Conversation>>;
     async fn conversation_by_direct_key(&self, key: &str) -> StoreResult<Option<Conversation>>;
-    /// Every conversation about a patient (care-team and patient threads), oldest first.
     /// Every channel (the directory staff join from).
     async fn channels(&self) -> StoreResult<Vec<Conversation>>;
+    /// Every conversation about a patient (care-team and patient threads), oldest first.
     async fn patient_conversations(&self, patient: PatientId) -> StoreResult<Vec<Conversation>>;
     async fn care_team_conversation(&self, patient: PatientId)
     -> StoreResult<Option<Conversation>>;
@@ -102,6 +102,10 @@ pub trait ConversationStore: Send + Sync {
     async fn conversations_of(&self, user: UserId) -> StoreResult<Vec<ConversationSummary>>;
     async fn members(&self, id: ConversationId) -> StoreResult<Vec<UserId>>;
     async fn is_member(&self, id: ConversationId, user: UserId) -> StoreResult<bool>;
+    /// The seq after which `user`'s current membership reads the conversation: that of the
+    /// last message sent before they joined (0 if none), or, when an escalation brought them
+    /// in, just before the escalated message; `None` if not a member.
+    async fn history_start(&self, id: ConversationId, user: UserId) -> StoreResult<Option<i64>>;
     /// The conversation, if `user` is a member of it now (one query).
     async fn conversation_for_member(
         &self,

@@ -47,6 +47,33 @@ macro_rules! define_messaging_queries {
             Ok(row.is_some())
         }
 
+        /// See [`crate::ConversationStore::history_start`]. An escalation that brings someone in
+        /// appends its event right after their membership's, in the same transaction. Both
+        /// lookups are single index probes.
+        pub(crate) async fn history_start(
+            c: &mut Conn,
+            conversation: ConversationId,
+            user: UserId,
+        ) -> StoreResult<Option<i64>> {
+            let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
+                "SELECT (SELECT m.seq FROM messages m WHERE m.conversation_id = ms.conversation_id \
+                 AND m.event_seq < ms.joined_event ORDER BY m.event_seq DESC LIMIT 1), \
+                 (SELECT m.seq FROM events e JOIN messages m ON m.id = e.message_id \
+                 WHERE e.seq = ms.joined_event + 1 AND e.user_id = ms.user_id \
+                 AND e.kind IN ('escalation.on_call', 'escalation.supervisor')) \
+                 FROM memberships ms WHERE ms.conversation_id = $1 AND ms.user_id = $2 \
+                 AND ms.left_event IS NULL",
+            )
+            .bind(*conversation.as_uuid())
+            .bind(*user.as_uuid())
+            .fetch_optional(&mut *c)
+            .await?;
+            Ok(row.map(|(before_join, escalated)| {
+                let before_join = before_join.unwrap_or(0);
+                escalated.map_or(before_join, |seq| before_join.min(seq - 1))
+            }))
+        }
+
         // ---- patients ---------------------------------------------------------------------
 
         macro_rules! patient_columns {

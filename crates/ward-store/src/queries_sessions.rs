@@ -73,6 +73,24 @@ macro_rules! session_queries {
                 address: u32::try_from(by_address).unwrap_or(u32::MAX),
             })
         }
+
+        pub(crate) async fn signed_in_from(
+            c: &mut Conn,
+            user: UserId,
+            address: &str,
+            since: Timestamp,
+        ) -> StoreResult<bool> {
+            let row: Option<(i64,)> = sqlx::query_as(
+                "SELECT created_at FROM sessions WHERE user_id = $1 AND address = $2 \
+                 AND created_at >= $3 LIMIT 1",
+            )
+            .bind(*user.as_uuid())
+            .bind(address)
+            .bind(since.as_micros())
+            .fetch_optional(&mut *c)
+            .await?;
+            Ok(row.is_some())
+        }
     };
 }
 

@@ -2,6 +2,9 @@
 //! writes in batches (group commit, see [`writer`]), and a pool of read-only readers.
 //!
 //! Reads go through sqlx; writes through rusqlite on the writer's own thread ([`writes`]).
+//!
+//! The database file and the WAL and shared-memory files beside it are kept at mode 0600,
+//! whatever the umask.
 
 mod writer;
 mod writes;
@@ -50,6 +53,9 @@ impl SqliteStore {
         hasher: Arc<dyn ChainHasher>,
     ) -> StoreResult<Self> {
         let vault = KeyVault::open(key_dir)?;
+        // Mode 0600 before SQLite opens it: the WAL and shared-memory files it makes beside
+        // the database take the database file's mode.
+        crate::vault::make_private(path)?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -68,6 +74,7 @@ impl SqliteStore {
             .connect_with(options.clone().read_only(true))
             .await?;
         let writer = Writer::start(path)?;
+        crate::vault::tighten_companions(path)?;
         let (stop, stopped) = oneshot::channel();
         let checkpointer = tokio::spawn(run_checkpointer(conn, writer.watch(), stopped));
         let store = Self {

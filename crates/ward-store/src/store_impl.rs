@@ -131,11 +131,16 @@ macro_rules! impl_store {
                 .await
             }
 
-            async fn reset_totp(&self, user: UserId, audit: NewAuditEvent) -> StoreResult<()> {
+            async fn reset_totp(
+                &self,
+                user: UserId,
+                at: Timestamp,
+                audit: NewAuditEvent,
+            ) -> StoreResult<()> {
                 let h = Arc::clone(&self.hasher);
                 self.write(move |c| {
                     Box::pin(async move {
-                        w::delete_totp(c, user).await?;
+                        w::delete_totp(c, user, at).await?;
                         w::append_audit(c, &*h, &audit).await.map(drop)
                     })
                 })
@@ -274,6 +279,19 @@ macro_rules! impl_store {
                     Box::pin(async move {
                         q::login_failures(c, &username, address.as_deref(), since).await
                     })
+                })
+                .await
+            }
+
+            async fn signed_in_from(
+                &self,
+                user: UserId,
+                address: &str,
+                since: Timestamp,
+            ) -> StoreResult<bool> {
+                let address = address.to_owned();
+                self.read(move |c| {
+                    Box::pin(async move { q::signed_in_from(c, user, &address, since).await })
                 })
                 .await
             }

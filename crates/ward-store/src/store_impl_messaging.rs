@@ -198,6 +198,15 @@ macro_rules! impl_messaging_store {
                     .await
             }
 
+            async fn history_start(
+                &self,
+                id: ConversationId,
+                user: UserId,
+            ) -> StoreResult<Option<i64>> {
+                self.read(move |c| Box::pin(qm::history_start(c, id, user)))
+                    .await
+            }
+
             async fn add_members(
                 &self,
                 id: ConversationId,

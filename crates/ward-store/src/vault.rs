@@ -6,11 +6,16 @@
 //! The file runs with `secure_delete` (a deleted key's bytes are overwritten in place) and a
 //! rollback journal, never a WAL that would keep old pages. Key operations are rare (keys are
 //! cached above), so each runs on a blocking thread over one connection.
+//!
+//! The key directory is kept at mode 0700 and the vault file (and its journal) at 0600, whatever
+//! the umask; the embedded database's files are kept so too.
 
+use std::fs;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use uuid::Uuid;
 use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
 
@@ -38,10 +43,16 @@ pub struct KeyVault {
 }
 
 impl KeyVault {
-    /// Opens (creating if needed) the vault in `key_dir`.
+    /// Opens (creating if needed) the vault in `key_dir`, made private (0700, 0600).
     pub fn open(key_dir: &Path) -> StoreResult<Self> {
-        std::fs::create_dir_all(key_dir).map_err(|_| StoreError::Corrupt("key directory"))?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(key_dir)
+            .map_err(|e| io_error(key_dir, e))?;
+        set_mode(key_dir, 0o700)?;
         let path = key_dir.join(VAULT_FILE);
+        make_private(&path)?;
         let conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "DELETE")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -144,6 +155,75 @@ impl KeyVault {
         })
         .await
     }
+}
+
+/// Whether the vault of the existing embedded database at `db` is missing from `key_dir`: no
+/// vault file there, and no data keys in the database itself (where an earlier version kept
+/// them; opening moves those into a new vault). Opening would then start an empty vault and
+/// everything sealed would read as disposed. Reads the database without changing it.
+pub fn is_missing(db: &Path, key_dir: &Path) -> StoreResult<bool> {
+    if key_dir.join(VAULT_FILE).exists() {
+        return Ok(false);
+    }
+    let conn = Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let has_table: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'data_keys')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_table {
+        return Ok(true);
+    }
+    let legacy_keys: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM data_keys)", [], |r| r.get(0))?;
+    Ok(!legacy_keys)
+}
+
+/// Makes an SQLite file and the files SQLite keeps beside it (`-wal`, `-shm`, `-journal`)
+/// private: mode 0600 whatever the umask. The database file is created empty (which SQLite
+/// reads as a new database) if missing, so that it is never readable by others, not even for
+/// a moment; SQLite gives the files it makes beside it the database file's mode.
+pub(crate) fn make_private(db: &Path) -> StoreResult<()> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(db)
+        .map_err(|e| io_error(db, e))?;
+    set_mode(db, 0o600)?;
+    tighten_companions(db)
+}
+
+/// Sets the files SQLite keeps beside `db` that exist to mode 0600.
+pub(crate) fn tighten_companions(db: &Path) -> StoreResult<()> {
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let path = PathBuf::from(name);
+        match fs::set_permissions(&path, fs::Permissions::from_mode(0o600)) {
+            Ok(()) => {}
+            // Not made yet, or just removed by a closing connection.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_error(&path, e)),
+        }
+    }
+    Ok(())
+}
+
+/// Sets the mode of a file or folder exactly, whatever the umask made of it.
+fn set_mode(path: &Path, mode: u32) -> StoreResult<()> {
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(|e| io_error(path, e))
+}
+
+/// A file system failure, naming the path.
+fn io_error(path: &Path, e: std::io::Error) -> StoreError {
+    let e = std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+    StoreError::from(sqlx::Error::Io(e))
 }
 
 fn get(c: &Connection, scope: KeyScope, epoch: Epoch) -> StoreResult<Option<DataKeyRecord>> {

@@ -15,7 +15,7 @@ export class ApiError extends Error {
     this.status = problem.status;
     this.problem = problem;
   }
-  /** The problem's short code, e.g. `totp-required`. */
+  /** The problem's short code, e.g. `session-ended`. */
   get code(): string {
     return this.problem.type.split(":").pop() ?? "";
   }

@@ -228,6 +228,7 @@ async fn the_restore_drill_brings_back_everything_acknowledged_before_the_backup
     let out = verify(&data, &keys, &damaged);
     assert!(text(&out).contains("not a Ward backup"), "{}", text(&out));
     let other_keys = root.path().join("other-keys");
+    create_admin(&root.path().join("other-data"), &other_keys);
     let out = verify(&data, &other_keys, &file);
     assert!(text(&out).contains("another root key"), "{}", text(&out));
 

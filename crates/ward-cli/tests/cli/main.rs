@@ -6,6 +6,7 @@
 mod audit_tamper;
 mod backup;
 mod crash;
+mod hardening_files;
 mod keys;
 mod logs;
 mod serve;

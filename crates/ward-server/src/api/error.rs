@@ -21,6 +21,8 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// A problem of `kind` with a detail for the caller. The detail is ours: it may name a field
+    /// or parameter, never repeat what the caller sent (which may be PHI).
     pub fn new(kind: ProblemType, detail: impl Into<String>) -> Self {
         Self {
             kind,
@@ -31,6 +33,7 @@ impl ApiError {
         }
     }
 
+    /// A problem of `kind` with no detail beyond its title.
     pub fn bare(kind: ProblemType) -> Self {
         Self {
             kind,
@@ -41,6 +44,7 @@ impl ApiError {
         }
     }
 
+    /// A `validation` problem with `field` at fault: the detail is "`field` `reason`".
     pub fn validation(field: &str, reason: &str) -> Self {
         Self {
             kind: ProblemType::Validation,
@@ -49,6 +53,13 @@ impl ApiError {
             retry_after: None,
             findings: None,
         }
+    }
+
+    /// The same problem, naming the request field or query parameter at fault (its name, never
+    /// its value).
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
     }
 }
 
@@ -61,10 +72,10 @@ impl From<ServiceError> for ApiError {
                 ProblemType::Unauthenticated,
                 "send a valid bearer token in the Authorization header",
             ),
-            E::InvalidCredentials => Self::bare(ProblemType::InvalidCredentials),
-            E::TotpRequired => Self::new(
-                ProblemType::TotpRequired,
-                "send the current code from your authenticator app as totp_code",
+            E::InvalidCredentials => Self::new(
+                ProblemType::InvalidCredentials,
+                "check the username and password, and send the current code from the \
+                 authenticator app as totp_code if the account has a second factor",
             ),
             E::SessionEnded(reason) => Self::new(
                 ProblemType::SessionEnded,
@@ -81,6 +92,13 @@ impl From<ServiceError> for ApiError {
             E::Throttled { retry_after_secs } => Self {
                 kind: ProblemType::LoginThrottled,
                 detail: Some("sign-in is locked for a while after repeated failures".into()),
+                field: None,
+                retry_after: Some(retry_after_secs),
+                findings: None,
+            },
+            E::RateLimited { retry_after_secs } => Self {
+                kind: ProblemType::RateLimited,
+                detail: Some("too many attempts; try again later".into()),
                 field: None,
                 retry_after: Some(retry_after_secs),
                 findings: None,

@@ -1,17 +1,27 @@
 //! Request extractors. Each wraps axum's so that every rejection is problem+json, and the
 //! session extractors state in a handler's signature what the handler needs.
+//!
+//! A rejection names the field or parameter at fault and what it must be, and never repeats
+//! what the caller sent (which may be PHI): see [`fault`].
 
+mod fault;
+
+use std::marker::PhantomData;
 use std::net::{IpAddr, SocketAddr};
 
+use axum::extract::path::ErrorKind;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
 use serde::de::DeserializeOwned;
+use ward_core::audit::AuditAction;
+use ward_core::role::Permission;
 use ward_crypto::token::SessionToken;
 use ward_proto::ProblemType;
 
+use self::fault::Fault;
 use super::AppState;
 use super::error::ApiError;
 use crate::services::{Caller, ClientAddress, ServiceError};
@@ -22,7 +32,8 @@ pub const SESSION_COOKIE: &str = "ward_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// A JSON body. Syntax errors are 400, wrong fields 422, a missing content type 415 and an
-/// oversized body 413.
+/// oversized body 413. A wrong field is named by its path (`priority`, `attachments[0]`), never
+/// by its value.
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
 
@@ -39,7 +50,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::JsonDataError(e) => ApiError::new(ProblemType::Validation, e.body_text()),
+        JsonRejection::JsonDataError(e) => match fault::describe(&inner_message(&e)) {
+            Fault::Unknown { expected } => ApiError::new(
+                ProblemType::Validation,
+                unknown("the body has an unknown field", expected),
+            ),
+            Fault::Invalid {
+                field: Some(field),
+                reason,
+            } => ApiError::validation(&field, &reason),
+            Fault::Invalid {
+                field: None,
+                reason,
+            } => ApiError::new(ProblemType::Validation, format!("the body {reason}")),
+        },
         JsonRejection::JsonSyntaxError(_) => {
             ApiError::new(ProblemType::BadRequest, "the body is not valid JSON")
         }
@@ -51,11 +75,11 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             ProblemType::PayloadTooLarge,
             "the body exceeds the size limit",
         ),
-        other => ApiError::new(ProblemType::BadRequest, other.body_text()),
+        _ => ApiError::new(ProblemType::BadRequest, "the body could not be read"),
     }
 }
 
-/// Path parameters; one that does not parse (a malformed id) is a 400.
+/// Path parameters; one that does not parse (a malformed id) is a 400 naming the parameter.
 #[derive(Debug)]
 pub struct ApiPath<T>(pub T);
 
@@ -66,11 +90,41 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(value)| Self(value))
-            .map_err(|e: PathRejection| ApiError::new(ProblemType::BadRequest, e.body_text()))
+            .map_err(path_rejection)
     }
 }
 
-/// Query parameters; unknown or malformed ones are a 400.
+fn path_rejection(rejection: PathRejection) -> ApiError {
+    let PathRejection::FailedToDeserializePathParams(e) = rejection else {
+        tracing::error!("a route's path parameters were not available to its handler");
+        return ApiError::bare(ProblemType::Internal);
+    };
+    // The key is the parameter's name in the route (`{id}`); the value is the caller's.
+    let (param, reason) = match e.into_kind() {
+        ErrorKind::ParseErrorAtKey {
+            key, expected_type, ..
+        } => (Some(key), fault::type_reason(expected_type)),
+        ErrorKind::DeserializeError { key, message, .. } => {
+            (Some(key), fault::custom_reason(&message))
+        }
+        ErrorKind::InvalidUtf8InPathParam { key } => (Some(key), "must be valid UTF-8"),
+        ErrorKind::ParseErrorAtIndex { expected_type, .. }
+        | ErrorKind::ParseError { expected_type, .. } => (None, fault::type_reason(expected_type)),
+        ErrorKind::Message(message) => (None, fault::custom_reason(&message)),
+        ErrorKind::WrongNumberOfParameters { .. } | ErrorKind::UnsupportedType { .. } => {
+            tracing::error!("a handler's path parameters do not match its route");
+            return ApiError::bare(ProblemType::Internal);
+        }
+        _ => (None, "is malformed"),
+    };
+    let detail = match param.filter(|p| fault::is_name(p)) {
+        Some(param) => format!("the {param} in the path {reason}"),
+        None => format!("a path parameter {reason}"),
+    };
+    ApiError::new(ProblemType::BadRequest, detail)
+}
+
+/// Query parameters; unknown or malformed ones are a 400 naming the parameter, never its value.
 #[derive(Debug)]
 pub struct ApiQuery<T>(pub T);
 
@@ -81,7 +135,51 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(value)| Self(value))
-            .map_err(|e: QueryRejection| ApiError::new(ProblemType::BadRequest, e.body_text()))
+            .map_err(query_rejection)
+    }
+}
+
+fn query_rejection(rejection: QueryRejection) -> ApiError {
+    let message = match &rejection {
+        QueryRejection::FailedToDeserializeQueryString(e) => inner_message(e),
+        _ => String::new(),
+    };
+    match fault::describe(&message) {
+        Fault::Unknown { expected } => ApiError::new(
+            ProblemType::BadRequest,
+            unknown("the query has an unknown parameter", expected),
+        ),
+        Fault::Invalid {
+            field: Some(field),
+            reason,
+        } => ApiError::new(
+            ProblemType::BadRequest,
+            format!("the query parameter {field} {reason}"),
+        )
+        .with_field(field),
+        Fault::Invalid {
+            field: None,
+            reason,
+        } => ApiError::new(
+            ProblemType::BadRequest,
+            format!("the query string {reason}"),
+        ),
+    }
+}
+
+/// The message of the error inside a rejection: serde's, after the path to the field. It may
+/// repeat the input, so it is only ever taken apart by [`fault::describe`].
+fn inner_message(rejection: &dyn std::error::Error) -> String {
+    std::error::Error::source(rejection)
+        .map(|inner| inner.to_string())
+        .unwrap_or_default()
+}
+
+/// "There is an unknown field", with the names we take when they are known.
+fn unknown(what: &str, expected: Option<String>) -> String {
+    match expected {
+        Some(names) => format!("{what}; expected {names}"),
+        None => what.to_owned(),
     }
 }
 
@@ -183,6 +281,32 @@ impl FromRequestParts<AppState> for FullSession {
         } else {
             Err(ServiceError::MfaEnrollmentRequired.into())
         }
+    }
+}
+
+/// What a route needs before its body is read: a permission, and the action a refusal is
+/// audited as.
+pub trait Requirement {
+    const PERMISSION: Permission;
+    const ACTION: AuditAction;
+}
+
+/// A caller with a full session whose role holds `R`'s permission. Extracted before the body,
+/// so a caller without it is refused (403, audited) whatever they sent, and a malformed body
+/// never answers them with a 422 that skips the audit.
+#[derive(Debug)]
+pub struct Permitted<R>(pub Caller, pub PhantomData<R>);
+
+impl<R: Requirement> FromRequestParts<AppState> for Permitted<R> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let FullSession(caller) = FullSession::from_request_parts(parts, state).await?;
+        state
+            .services
+            .require(&caller, R::PERMISSION, R::ACTION)
+            .await?;
+        Ok(Self(caller, PhantomData))
     }
 }
 

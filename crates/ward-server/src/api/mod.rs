@@ -59,9 +59,11 @@ const UPLOAD_TIMEOUT: Duration = Duration::from_secs(600);
 pub struct AppState {
     pub services: Services,
     pub metrics: Arc<Metrics>,
-    /// Proxies whose `X-Forwarded-For` is believed.
+    /// Proxies whose `X-Forwarded-For` (and, for the web client's WebSocket origin,
+    /// `X-Forwarded-Proto`) is believed.
     pub trusted_proxies: Arc<[IpAddr]>,
-    /// Whether browsers reach the server over TLS, so that session cookies are `Secure`.
+    /// Whether browsers reach the server over TLS (its own listener or a TLS-terminating
+    /// proxy), so that session cookies are `Secure` and the web client's origin is `https`.
     pub secure_cookies: bool,
 }
 

@@ -2,12 +2,14 @@
 
 use axum::Json;
 use axum::extract::State;
+use ward_core::audit::AuditAction;
+use ward_core::role::Permission;
 use ward_proto::Problem;
 use ward_proto::policy::PolicyDocument;
 
 use super::AppState;
 use super::error::ApiError;
-use super::extract::{ApiJson, FullSession};
+use super::extract::{ApiJson, FullSession, Permitted, Requirement};
 use super::views::{policy_document, policy_from_document};
 
 /// The organisation policy (needs `policy_manage`).
@@ -21,13 +23,22 @@ pub async fn get_policy(
     Ok(Json(policy_document(&policy)))
 }
 
+/// Changing the policy needs `policy_manage`.
+#[derive(Debug)]
+pub struct ManagePolicy;
+
+impl Requirement for ManagePolicy {
+    const PERMISSION: Permission = Permission::PolicyManage;
+    const ACTION: AuditAction = AuditAction::PolicyChanged;
+}
+
 /// Replaces the organisation policy (needs `policy_manage`).
 #[utoipa::path(put, path = "/policy", tag = "policy", security(("bearer" = [])),
     request_body = PolicyDocument,
     responses((status = 200, body = PolicyDocument), (status = 422, body = Problem)))]
 pub async fn put_policy(
     State(state): State<AppState>,
-    FullSession(caller): FullSession,
+    Permitted(caller, _): Permitted<ManagePolicy>,
     ApiJson(doc): ApiJson<PolicyDocument>,
 ) -> Result<Json<PolicyDocument>, ApiError> {
     let policy = state

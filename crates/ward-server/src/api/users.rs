@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use secrecy::SecretString;
 use uuid::Uuid;
+use ward_core::audit::AuditAction;
 use ward_core::id::UserId;
 use ward_core::role::Permission;
 use ward_proto::Problem;
@@ -15,9 +16,36 @@ use ward_proto::users::{
 
 use super::AppState;
 use super::error::ApiError;
-use super::extract::{AnySession, ApiJson, ApiPath, FullSession};
+use super::extract::{AnySession, ApiJson, ApiPath, FullSession, Permitted, Requirement};
 use super::views::{permission_codes, role_view, session_view, status_from_wire, user_view};
 use crate::services::NewUser;
+
+/// Creating accounts needs `users_manage`.
+#[derive(Debug)]
+pub struct CreateUsers;
+
+impl Requirement for CreateUsers {
+    const PERMISSION: Permission = Permission::UsersManage;
+    const ACTION: AuditAction = AuditAction::UserCreated;
+}
+
+/// Enabling and disabling accounts needs `users_manage`.
+#[derive(Debug)]
+pub struct ChangeUserStatus;
+
+impl Requirement for ChangeUserStatus {
+    const PERMISSION: Permission = Permission::UsersManage;
+    const ACTION: AuditAction = AuditAction::UserStatusChanged;
+}
+
+/// Creating and changing custom roles needs `policy_manage`.
+#[derive(Debug)]
+pub struct ManageRoles;
+
+impl Requirement for ManageRoles {
+    const PERMISSION: Permission = Permission::PolicyManage;
+    const ACTION: AuditAction = AuditAction::RoleChanged;
+}
 
 /// Creates a user (needs `users_manage`).
 #[utoipa::path(post, path = "/users", tag = "users", security(("bearer" = [])),
@@ -26,7 +54,7 @@ use crate::services::NewUser;
         (status = 422, body = Problem), (status = 403, body = Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
-    FullSession(caller): FullSession,
+    Permitted(caller, _): Permitted<CreateUsers>,
     ApiJson(req): ApiJson<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
     let new = NewUser {
@@ -74,7 +102,7 @@ pub async fn get_user(
     responses((status = 200, body = UserView), (status = 404, body = Problem)))]
 pub async fn update_user(
     State(state): State<AppState>,
-    FullSession(caller): FullSession,
+    Permitted(caller, _): Permitted<ChangeUserStatus>,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<UpdateUserRequest>,
 ) -> Result<Json<UserView>, ApiError> {
@@ -139,7 +167,7 @@ pub async fn list_roles(
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn put_role(
     State(state): State<AppState>,
-    FullSession(caller): FullSession,
+    Permitted(caller, _): Permitted<ManageRoles>,
     ApiPath(name): ApiPath<String>,
     ApiJson(req): ApiJson<PutRoleRequest>,
 ) -> Result<Json<RoleView>, ApiError> {

@@ -6,11 +6,16 @@
 //! server pings every [`HEARTBEAT`], re-checks the session (revocation, idle timeout, wipe
 //! orders close the socket with a final frame), and tells a device that fell behind to resync.
 
+mod origin;
+
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
+use axum::Extension;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::extract::{ConnectInfo, State};
+use axum::http::uri::Authority;
+use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use futures::SinkExt;
 use uuid::Uuid;
@@ -53,6 +58,8 @@ const COALESCE_FRAMES: usize = 64;
 pub async fn connect(
     State(state): State<AppState>,
     address: ClientAddress,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    uri: Uri,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, super::error::ApiError> {
@@ -60,7 +67,12 @@ pub async fn connect(
     // expect an `auth` frame.
     let token = match bearer_token(&headers) {
         Ok(token) => Some(token),
-        Err(_) => same_origin_cookie(&headers)?,
+        Err(_) => {
+            let peer = peer.map(|Extension(ConnectInfo(peer))| peer.ip());
+            let scheme =
+                origin::page_scheme(&headers, peer, state.secure_cookies, &state.trusted_proxies);
+            same_origin_cookie(&headers, uri.authority().map(Authority::as_str), scheme)?
+        }
     };
     let caller = match token {
         Some(token) => Some(full(
@@ -79,24 +91,17 @@ pub async fn connect(
 
 /// The session cookie of a browser's upgrade request. Browsers send cookies on WebSocket
 /// upgrades from any page, so one from another origin is refused (cross-site WebSocket
-/// hijacking), whatever the cookie's SameSite attribute.
-fn same_origin_cookie(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+/// hijacking), whatever the cookie's SameSite attribute. The origin must match this server's
+/// in scheme, host and port (see [`origin`]); `authority` is the request target's, if any.
+fn same_origin_cookie<'a>(
+    headers: &'a HeaderMap,
+    authority: Option<&str>,
+    scheme: Option<origin::Scheme>,
+) -> Result<Option<&'a str>, ApiError> {
     let Some(token) = session_cookie(headers) else {
         return Ok(None);
     };
-    let text = |name| {
-        headers
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-    };
-    let same_origin = match (text(header::ORIGIN), text(header::HOST)) {
-        (Some(origin), Some(host)) => origin
-            .strip_prefix("https://")
-            .or_else(|| origin.strip_prefix("http://"))
-            .is_some_and(|origin_host| origin_host.eq_ignore_ascii_case(host)),
-        _ => false,
-    };
-    if same_origin {
+    if origin::is_own_origin(headers, authority, scheme) {
         Ok(Some(token))
     } else {
         Err(ApiError::new(

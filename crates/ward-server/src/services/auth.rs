@@ -25,6 +25,9 @@ const MAX_PASSWORD_BYTES: usize = 1024;
 const TOUCH_EVERY_SECS: i64 = 5;
 /// TOTP secrets live in one epoch of the account-secrets scope.
 const ACCOUNT_SECRETS_EPOCH: Epoch = Epoch::from_index(0);
+/// How long a successful sign-in from an address lets the account past that address's
+/// failure limit.
+const KNOWN_ADDRESS_SECS: i64 = 30 * 24 * 3600;
 /// The key of the sign-in throttle's blind index (a separate epoch of the same scope).
 const THROTTLE_EPOCH: Epoch = Epoch::from_index(1);
 
@@ -68,13 +71,17 @@ impl Services {
         let now = Timestamp::now();
         let policy = self.policy.get().await?;
         let account_key = self.throttle_key(&input.username).await?;
-        self.check_throttle(&account_key, &address, now, &policy)
+        let address_limited = self
+            .check_throttle(&account_key, &address, now, &policy)
             .await?;
 
         let user = match Username::parse(&input.username) {
             Ok(name) => self.store.user_by_username(&name).await?,
             Err(_) => None,
         };
+        if address_limited && !self.known_at(user.as_ref(), &address, now).await? {
+            return self.throttled(&address, &policy).await;
+        }
         let password_ok = match &user {
             Some(u) => {
                 let (password, hash) = (input.password.clone(), u.password_hash.clone());
@@ -116,14 +123,12 @@ impl Services {
                         .await;
                 }
             },
+            // Answered and counted like a wrong password: a different answer would tell
+            // whoever tries passwords without the code which one is right.
             (Some(_), None) => {
-                let mut event = NewAuditEvent::new(AuditAction::LoginFailed, Outcome::Failure)
-                    .target(TargetKind::User, Some(*user.id.as_uuid()))
-                    .detail(r#"{"reason":"totp_required"}"#.into());
-                event.actor = Some(user.id);
-                event.address = address.0.clone();
-                self.store.append_audit(event).await?;
-                return Err(ServiceError::TotpRequired);
+                return self
+                    .fail_login(&account_key, &address, now, Some(user.id), "totp_missing")
+                    .await;
             }
             (None, _) if policy.requires_mfa(&user.role) => (SessionScope::MfaEnrollment, None),
             (None, _) => (SessionScope::Full, None),
@@ -178,13 +183,15 @@ impl Services {
         Ok(hash.iter().map(|b| format!("{b:02x}")).collect())
     }
 
+    /// Refuses a sign-in to an account with too many recent failures; whether the address has
+    /// too many (then only accounts known at the address get through, see [`Self::known_at`]).
     async fn check_throttle(
         &self,
         account_key: &str,
         address: &ClientAddress,
         now: Timestamp,
         policy: &Policy,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<bool, ServiceError> {
         let limits = policy.login;
         let counts = self
             .store
@@ -194,11 +201,36 @@ impl Services {
                 now.minus_secs(limits.window_secs),
             )
             .await?;
-        if counts.account < limits.max_failures_per_account
-            && counts.address < limits.max_failures_per_address
-        {
-            return Ok(());
+        if counts.account >= limits.max_failures_per_account {
+            return self.throttled(address, policy).await;
         }
+        Ok(counts.address >= limits.max_failures_per_address)
+    }
+
+    /// Whether the account signed in from this address in the last [`KNOWN_ADDRESS_SECS`].
+    /// Many people share one address behind a hospital's NAT: an attacker there who exhausts
+    /// the address's failures locks out only the accounts never used from it (an attacker
+    /// elsewhere, everyone), while each account keeps its own limit.
+    async fn known_at(
+        &self,
+        user: Option<&User>,
+        address: &ClientAddress,
+        now: Timestamp,
+    ) -> Result<bool, ServiceError> {
+        let (Some(user), Some(address)) = (user, address.0.as_deref()) else {
+            return Ok(false);
+        };
+        let since = now.minus_secs(KNOWN_ADDRESS_SECS);
+        Ok(self.store.signed_in_from(user.id, address, since).await?)
+    }
+
+    /// Audits and answers a throttled sign-in.
+    async fn throttled<T>(
+        &self,
+        address: &ClientAddress,
+        policy: &Policy,
+    ) -> Result<T, ServiceError> {
+        let limits = policy.login;
         let mut event = NewAuditEvent::new(AuditAction::LoginThrottled, Outcome::Denied)
             .detail(r#"{"reason":"too_many_failures"}"#.into());
         event.address = address.0.clone();

@@ -85,8 +85,9 @@ impl Services {
         }
     }
 
-    /// The message and its conversation, if the caller is a member of it; otherwise the
-    /// attempt is audited and the message reported as not found.
+    /// The message and its conversation, if the caller is a member of it and it was sent
+    /// since they may read it ([`Self::history_start`]); otherwise the attempt is audited and
+    /// the message reported as not found.
     pub(crate) async fn visible_message(
         &self,
         caller: &Caller,
@@ -105,6 +106,16 @@ impl Services {
                 ServiceError::NotFound(_) => ServiceError::NotFound("message"),
                 other => other,
             })?;
+        if message.seq <= self.history_start(caller, &conversation).await? {
+            // Sent before the caller joined: not theirs, and answered as if not there.
+            let event = caller
+                .event(AuditAction::AccessDenied, Outcome::Denied)
+                .target(TargetKind::Message, Some(message.id))
+                .patient(conversation.patient_id)
+                .detail(format!(r#"{{"attempted":"{}"}}"#, action.as_str()));
+            self.store.append_audit(event).await?;
+            return Err(ServiceError::NotFound("message"));
+        }
         Ok((message, conversation))
     }
 

@@ -12,8 +12,6 @@ pub enum ServiceError {
     Unauthenticated,
     #[error("wrong credentials")]
     InvalidCredentials,
-    #[error("a one-time code is required")]
-    TotpRequired,
     #[error("the session has ended ({})", .0.as_str())]
     SessionEnded(EndReason),
     #[error("this device has been ordered to erase its data")]
@@ -22,6 +20,9 @@ pub enum ServiceError {
     MfaEnrollmentRequired,
     #[error("too many failed sign-ins")]
     Throttled { retry_after_secs: u64 },
+    /// Too many attempts that could probe for records (registering known MRNs).
+    #[error("too many attempts")]
+    RateLimited { retry_after_secs: u64 },
     #[error("not allowed")]
     Forbidden,
     #[error("{0} not found")]

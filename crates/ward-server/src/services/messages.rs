@@ -241,8 +241,9 @@ impl Services {
             .await
     }
 
-    /// Messages after `after`, in seq order, with the acknowledgements of the urgent and stat
-    /// ones among them.
+    /// Messages after `after` that the caller may read (those sent since they joined, see
+    /// [`Self::history_start`]), in seq order, with the acknowledgements of the urgent and
+    /// stat ones among them.
     pub async fn list_messages(
         &self,
         caller: &Caller,
@@ -256,6 +257,7 @@ impl Services {
         let conversation = self
             .member_conversation(caller, id, AuditAction::MessagesRead)
             .await?;
+        let after = after.max(self.history_start(caller, &conversation).await?);
         let messages = self
             .store
             .messages(id, after, limit.clamp(1, MAX_PAGE))

@@ -151,6 +151,26 @@ impl Services {
         self.deny_conversation(caller, id, action).await
     }
 
+    /// The seq after which the caller reads `conversation`: a member reads from the moment
+    /// they joined, except where new members read the history (see
+    /// [`ward_core::conversation::ConversationKind::new_members_read_history`]). Compliance
+    /// reads do not ask.
+    pub(crate) async fn history_start(
+        &self,
+        caller: &Caller,
+        conversation: &Conversation,
+    ) -> Result<i64, ServiceError> {
+        if conversation.kind.new_members_read_history() {
+            return Ok(0);
+        }
+        let start = self
+            .store
+            .history_start(conversation.id, caller.user.id)
+            .await?;
+        // Removed since the membership check: nothing is theirs to read.
+        Ok(start.unwrap_or(i64::MAX))
+    }
+
     /// Like [`Self::member_conversation`], from the sender cache: for sends only, whose write
     /// checks membership again (a stale entry then ends in [`Self::deny_conversation`]).
     pub(crate) async fn sender_conversation(

@@ -5,7 +5,7 @@
 use time::Date;
 use ward_core::Timestamp;
 use ward_core::ValidationError;
-use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
+use ward_core::audit::{AuditAction, AuditFilter, NewAuditEvent, Outcome, TargetKind};
 use ward_core::conversation::{Conversation, ConversationKind};
 use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_core::keys::{Epoch, KeyScope};
@@ -18,6 +18,9 @@ use super::{Caller, ServiceError, Services};
 use crate::realtime::frames::Payload;
 
 const RECORDS_EPOCH: Epoch = Epoch::from_index(0);
+/// How many registrations of an MRN that is taken a staff member gets answered per window.
+const MAX_MRN_PROBES: u32 = 10;
+const MRN_PROBE_WINDOW_SECS: i64 = 15 * 60;
 
 /// A patient to register.
 #[derive(Debug, Clone)]
@@ -133,6 +136,9 @@ impl Services {
             }
         }
         let mrn_index = self.mrn_index(demographics.mrn.as_str()).await?;
+        if let Some(registered) = self.store.patient_by_mrn_index(&mrn_index).await? {
+            return self.refuse_registered_mrn(caller, registered.id).await;
+        }
         let id = PatientId::new();
         let json = serde_json::to_vec(&demographics).map_err(|_| ServiceError::Unavailable)?;
         let binding = Binding::PatientDemographics { patient: id };
@@ -179,6 +185,50 @@ impl Services {
             care_team: team,
             care_team_conversation: Some(thread.id),
         })
+    }
+
+    /// Refuses registering an MRN that is registered already. The answer tells the caller the
+    /// MRN is taken, so like a lookup it is audited with the patient it names, and each staff
+    /// member may get it only [`MAX_MRN_PROBES`] times per [`MRN_PROBE_WINDOW_SECS`].
+    async fn refuse_registered_mrn<T>(
+        &self,
+        caller: &Caller,
+        registered: PatientId,
+    ) -> Result<T, ServiceError> {
+        let now = Timestamp::now();
+        let recent = self
+            .store
+            .search_audit(&AuditFilter {
+                actor: Some(caller.user.id),
+                action: Some(AuditAction::PatientCreated),
+                from: Some(now.minus_secs(MRN_PROBE_WINDOW_SECS)),
+                limit: MAX_MRN_PROBES + 1,
+                ..AuditFilter::default()
+            })
+            .await?
+            .into_iter()
+            .filter(|e| e.event.outcome == Outcome::Denied)
+            .count();
+        let limited = recent >= MAX_MRN_PROBES as usize;
+        let reason = if limited {
+            "rate_limited"
+        } else {
+            "mrn_registered"
+        };
+        let event = caller
+            .event(AuditAction::PatientCreated, Outcome::Denied)
+            .target(TargetKind::Patient, Some(*registered.as_uuid()))
+            .patient(Some(registered))
+            .detail(format!(r#"{{"reason":"{reason}"}}"#));
+        self.store.append_audit(event).await?;
+        if limited {
+            return Err(ServiceError::RateLimited {
+                retry_after_secs: MRN_PROBE_WINDOW_SECS.unsigned_abs(),
+            });
+        }
+        Err(ServiceError::Conflict(
+            "a patient with this MRN is registered",
+        ))
     }
 
     /// The patient, if the caller is on their care team (with permission to read patients) or

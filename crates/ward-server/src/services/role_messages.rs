@@ -19,14 +19,25 @@ use crate::realtime::frames::Payload;
 
 impl Services {
     /// Sends a message to whoever holds the role now, in the caller's thread with the role.
+    ///
+    /// Only staff who may start conversations and see the directory (where the roles are
+    /// listed) may: a patient reaches staff through their own patient-facing thread, and
+    /// whoever may not list the roles is refused before any lookup, so the answer tells them
+    /// nothing about which roles exist.
     pub async fn send_to_role(
         &self,
         caller: &Caller,
         role_id: ClinicalRoleId,
         outgoing: Outgoing,
     ) -> Result<(PlainMessage, bool), ServiceError> {
-        self.require(caller, Permission::MessagesSend, AuditAction::MessageSent)
-            .await?;
+        for permission in [
+            Permission::MessagesSend,
+            Permission::ConversationsCreate,
+            Permission::UsersRead,
+        ] {
+            self.require(caller, permission, AuditAction::MessageSent)
+                .await?;
+        }
         let role = self
             .store
             .clinical_role(role_id)

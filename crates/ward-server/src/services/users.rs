@@ -7,6 +7,7 @@ use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::id::UserId;
 use ward_core::role::{Permission, Role, RoleName};
+use ward_core::session::EndReason;
 use ward_core::user::{DisplayName, User, UserStatus, Username, check_new_password};
 use ward_crypto::password;
 
@@ -65,29 +66,63 @@ impl Services {
         Ok(user)
     }
 
+    /// The directory: every staff account, and the patient accounts the caller may see
+    /// ([`Self::visible_patient_accounts`]).
     pub async fn list_users(&self, caller: &Caller) -> Result<Vec<User>, ServiceError> {
         self.require(caller, Permission::UsersRead, AuditAction::UsersListed)
             .await?;
-        let users = self.store.list_users().await?;
+        let visible = self.visible_patient_accounts(caller).await?;
+        let users = self
+            .store
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| visible.includes(u))
+            .collect();
         self.store
             .append_audit(caller.event(AuditAction::UsersListed, Outcome::Success))
             .await?;
         Ok(users)
     }
 
+    /// A user; a patient account the caller may not see does not exist for them (audited).
     pub async fn get_user(&self, caller: &Caller, id: UserId) -> Result<User, ServiceError> {
         self.require(caller, Permission::UsersRead, AuditAction::UserRead)
             .await?;
-        let user = self
-            .store
-            .user(id)
-            .await?
-            .ok_or(ServiceError::NotFound("user"))?;
+        let user = self.store.user(id).await?;
+        let visible = self.visible_patient_accounts(caller).await?;
+        let Some(user) = user.filter(|u| visible.includes(u)) else {
+            let event = caller
+                .event(AuditAction::AccessDenied, Outcome::Denied)
+                .target(TargetKind::User, Some(*id.as_uuid()))
+                .detail(format!(
+                    r#"{{"attempted":"{}"}}"#,
+                    AuditAction::UserRead.as_str()
+                ));
+            self.store.append_audit(event).await?;
+            return Err(ServiceError::NotFound("user"));
+        };
         let event = caller
             .event(AuditAction::UserRead, Outcome::Success)
             .target(TargetKind::User, Some(*id.as_uuid()));
         self.store.append_audit(event).await?;
         Ok(user)
+    }
+
+    /// The patient accounts the caller may see: a patient's name is PHI, so staff see only
+    /// the accounts of patients on whose care team they are; account managers and compliance
+    /// officers see every account.
+    async fn visible_patient_accounts(
+        &self,
+        caller: &Caller,
+    ) -> Result<PatientAccounts, ServiceError> {
+        if caller.allows(Permission::UsersManage) || caller.allows(Permission::ComplianceManage) {
+            return Ok(PatientAccounts::All);
+        }
+        let own_patients = self.store.patients_of(caller.user.id).await?;
+        Ok(PatientAccounts::Only(
+            own_patients.into_iter().filter_map(|p| p.user_id).collect(),
+        ))
     }
 
     /// Enables or disables an account; disabling ends every session of it at once.
@@ -126,15 +161,24 @@ impl Services {
             .ok_or(ServiceError::NotFound("user"))
     }
 
-    /// Removes a user's second factor so they can enrol again (admins).
+    /// Removes a user's second factor so they can enrol again (admins). Every session of
+    /// theirs ends at once (sockets closed): they were signed in with the removed factor.
     pub async fn reset_totp(&self, caller: &Caller, id: UserId) -> Result<(), ServiceError> {
         self.require(caller, Permission::UsersManage, AuditAction::TotpReset)
             .await?;
         let event = caller
             .event(AuditAction::TotpReset, Outcome::Success)
             .target(TargetKind::User, Some(*id.as_uuid()));
-        self.store.reset_totp(id, event).await?;
+        self.store.reset_totp(id, Timestamp::now(), event).await?;
+        self.end_sessions_after_reset(id);
         Ok(())
+    }
+
+    /// Forgets the user's cached sessions on this node and closes their sockets.
+    fn end_sessions_after_reset(&self, id: UserId) {
+        self.sessions.invalidate();
+        let reason = crate::realtime::CloseReason::SessionEnded(EndReason::FactorReset.as_str());
+        self.hub.close_user(id, reason);
     }
 
     /// Removes a user's second factor on the operator's authority (the CLI, with access to the
@@ -149,7 +193,10 @@ impl Services {
         let event = ward_core::audit::NewAuditEvent::new(AuditAction::TotpReset, Outcome::Success)
             .target(TargetKind::User, Some(*user.id.as_uuid()))
             .detail(r#"{"via":"cli"}"#.into());
-        self.store.reset_totp(user.id, event).await?;
+        self.store
+            .reset_totp(user.id, Timestamp::now(), event)
+            .await?;
+        self.end_sessions_after_reset(user.id);
         Ok(user)
     }
 
@@ -197,5 +244,22 @@ impl Services {
         self.require(caller, Permission::UsersRead, AuditAction::UsersListed)
             .await?;
         Ok(self.store.list_roles().await?)
+    }
+}
+
+/// Which patient accounts a caller may see (staff accounts are visible to all staff).
+enum PatientAccounts {
+    All,
+    Only(BTreeSet<UserId>),
+}
+
+impl PatientAccounts {
+    fn includes(&self, user: &User) -> bool {
+        match self {
+            Self::All => true,
+            Self::Only(accounts) => {
+                user.role.as_str() != RoleName::PATIENT || accounts.contains(&user.id)
+            }
+        }
     }
 }

@@ -46,7 +46,11 @@ api_test!(
 
         // After enrolment: no full session without a valid code that was not used before.
         let anon = server.anon();
-        assert_problem(anon.login(&login(None)).await, ProblemType::TotpRequired);
+        // A missing code is answered like a wrong password (no password oracle).
+        assert_problem(
+            anon.login(&login(None)).await,
+            ProblemType::InvalidCredentials,
+        );
         assert_problem(
             anon.login(&login(Some("000000".into()))).await,
             ProblemType::InvalidCredentials,

@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::{PASSWORD, TestServer, api_test};
 
 /// Signs `username` in as a browser would; returns the `ward_session=...` pair and the body.
-async fn browser_sign_in(server: &TestServer, username: &str) -> (String, Value) {
+pub(crate) async fn browser_sign_in(server: &TestServer, username: &str) -> (String, Value) {
     let response = reqwest::Client::new()
         .post(format!("{}/api/v1/auth/web-session", server.url))
         .json(&json!({"username": username, "password": PASSWORD, "device_name": "browser"}))

@@ -177,7 +177,8 @@ pub(crate) async fn consume_totp_step(c: &mut Conn, user: UserId, step: i64) -> 
     Ok(())
 }
 
-pub(crate) async fn delete_totp(c: &mut Conn, user: UserId) -> StoreResult<()> {
+/// Removes a user's second factor and ends their sessions.
+pub(crate) async fn delete_totp(c: &mut Conn, user: UserId, at: Timestamp) -> StoreResult<()> {
     let done = sqlx::query(sql::DELETE_TOTP)
         .bind(*user.as_uuid())
         .execute(&mut *c)
@@ -185,6 +186,12 @@ pub(crate) async fn delete_totp(c: &mut Conn, user: UserId) -> StoreResult<()> {
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound("second factor"));
     }
+    sqlx::query(sql::END_USER_SESSIONS)
+        .bind(at.as_micros())
+        .bind(EndReason::FactorReset.as_str())
+        .bind(*user.as_uuid())
+        .execute(&mut *c)
+        .await?;
     Ok(())
 }
 

@@ -227,10 +227,17 @@ pub(crate) async fn consume_totp_step(c: &mut Conn, user: UserId, step: i64) -> 
     Ok(())
 }
 
-pub(crate) async fn delete_totp(c: &mut Conn, user: UserId) -> StoreResult<()> {
+/// Removes a user's second factor and ends their sessions.
+pub(crate) async fn delete_totp(c: &mut Conn, user: UserId, at: Timestamp) -> StoreResult<()> {
     if execute(c, sql::DELETE_TOTP, &[user.as_uuid()])? == 0 {
         return Err(StoreError::NotFound("second factor"));
     }
+    let reason = EndReason::FactorReset.as_str();
+    execute(
+        c,
+        sql::END_USER_SESSIONS,
+        &[&at.as_micros(), &reason, user.as_uuid()],
+    )?;
     Ok(())
 }
 

@@ -197,11 +197,15 @@ conformance!(
         );
 
         store
-            .reset_totp(ada.id, event(AuditAction::TotpReset))
+            .reset_totp(ada.id, Timestamp::now(), event(AuditAction::TotpReset))
             .await?;
         assert_eq!(store.totp_factor(ada.id).await?, None);
+        // The sessions signed in with the removed factor end with it.
+        let ended = store.session(fresh.id).await?.and_then(|s| s.ended);
+        assert_eq!(ended.map(|(_, r)| r.as_str()), Some("factor_reset"));
+        assert!(store.list_sessions(ada.id).await?.is_empty());
         let twice = store
-            .reset_totp(ada.id, event(AuditAction::TotpReset))
+            .reset_totp(ada.id, Timestamp::now(), event(AuditAction::TotpReset))
             .await;
         assert!(matches!(twice, Err(StoreError::NotFound(_))));
         Ok(())

@@ -133,7 +133,7 @@ impl Services {
     }
 
     /// The attachment, if the caller may see it: the uploader's own upload before it is sent,
-    /// and afterwards anyone who is a member of its conversation. Otherwise it does not exist
+    /// and afterwards any member who may read its message. Otherwise it does not exist
     /// for them (404, audited).
     async fn visible_attachment(
         &self,
@@ -160,17 +160,20 @@ impl Services {
             })?;
         match attachment.message_id {
             None if attachment.uploader_id != caller.user.id => return denied().await,
-            // A recalled or expired message's files are gone for its members too.
-            Some(message)
+            // A recalled or expired message's files are gone for its members too, and a
+            // message sent before the caller joined is not theirs to read.
+            Some(message) => {
+                let start = self.history_start(caller, &conversation).await?;
                 if self
                     .store
                     .message(message)
                     .await?
-                    .is_none_or(|m| m.withdrawn()) =>
-            {
-                return denied().await;
+                    .is_none_or(|m| m.withdrawn() || m.seq <= start)
+                {
+                    return denied().await;
+                }
             }
-            _ => {}
+            None => {}
         }
         Ok((attachment, conversation))
     }
