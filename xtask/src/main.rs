@@ -154,8 +154,10 @@ fn report(outcome: Outcome) -> ExitCode {
 /// passed to the test runner.
 fn task_test(extra: &[OsString]) -> Outcome {
     let ci = in_ci();
-    // The attachment tests read the metadata of downloaded photos with exiftool.
+    // The attachment tests read the metadata of downloaded photos with exiftool; the full-disk
+    // test makes the server's file writes fail with strace.
     ensure_program("exiftool", "libimage-exiftool-perl")?;
+    ensure_program("strace", "strace")?;
     let pg_url = postgres_for_tests(ci)?;
     web::build()?;
     let rust = run_tests(extra, pg_url, ci);

@@ -30,6 +30,8 @@ pub enum ProblemType {
     SafetyReview,
     SafetyBlocked,
     Unavailable,
+    /// The database's storage is full; nothing was written.
+    StorageFull,
     Internal,
 }
 
@@ -56,6 +58,7 @@ impl ProblemType {
             Self::SafetyReview => "safety-review",
             Self::SafetyBlocked => "safety-blocked",
             Self::Unavailable => "unavailable",
+            Self::StorageFull => "storage-full",
             Self::Internal => "internal",
         }
     }
@@ -76,7 +79,7 @@ impl ProblemType {
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::LoginThrottled | Self::RateLimited => 429,
-            Self::Unavailable => 503,
+            Self::Unavailable | Self::StorageFull => 503,
             Self::Internal => 500,
         }
     }
@@ -103,6 +106,7 @@ impl ProblemType {
             Self::SafetyReview => "Review the safety findings, then confirm or edit",
             Self::SafetyBlocked => "Policy does not allow sending this message",
             Self::Unavailable => "Service unavailable",
+            Self::StorageFull => "Storage is full",
             Self::Internal => "Internal error",
         }
     }
@@ -117,7 +121,7 @@ impl ProblemType {
         Self::ALL.iter().copied().find(|t| t.code() == code)
     }
 
-    const ALL: [Self; 21] = [
+    const ALL: [Self; 22] = [
         Self::BadRequest,
         Self::Validation,
         Self::Unauthenticated,
@@ -138,6 +142,7 @@ impl ProblemType {
         Self::SafetyReview,
         Self::SafetyBlocked,
         Self::Unavailable,
+        Self::StorageFull,
         Self::Internal,
     ];
 }

@@ -28,6 +28,9 @@ pub enum StoreError {
     /// The writer has shut down.
     #[error("the store is closed")]
     Closed,
+    /// The database cannot write: its storage is full. Nothing was written.
+    #[error("the database's storage is full")]
+    StorageFull,
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -38,6 +38,7 @@ mod store_impl_workflow;
 pub mod testing;
 pub mod vault;
 mod workflow;
+mod write_health;
 mod writes_compliance;
 mod writes_shared;
 mod writes_workflow;

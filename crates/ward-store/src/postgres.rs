@@ -14,6 +14,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use ward_core::audit::ChainHasher;
 
 use crate::StoreResult;
+use crate::write_health::WriteHealth;
 
 mod queries {
     crate::queries::define_queries!(sqlx::PgConnection);
@@ -25,6 +26,8 @@ pub(crate) struct PgStore {
     pool: PgPool,
     hasher: Arc<dyn ChainHasher>,
     keys: key_vault::PgKeyVault,
+    /// Whether the latest write failed for lack of space.
+    health: WriteHealth,
 }
 
 impl PgStore {
@@ -48,7 +51,12 @@ impl PgStore {
         }
         drop(conn);
         let keys = key_vault::PgKeyVault::open(&pool, key_store_url).await?;
-        Ok(Self { pool, hasher, keys })
+        Ok(Self {
+            pool,
+            hasher,
+            keys,
+            health: WriteHealth::default(),
+        })
     }
 
     /// Runs `f` in its own transaction and returns after the commit.
@@ -57,10 +65,15 @@ impl PgStore {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        let mut tx = self.pool.begin().await?;
-        let out = f(&mut tx).await?;
-        tx.commit().await?;
-        Ok(out)
+        let result = async {
+            let mut tx = self.pool.begin().await?;
+            let out = f(&mut tx).await?;
+            tx.commit().await?;
+            Ok(out)
+        }
+        .await;
+        self.health.observe(&result);
+        result
     }
 
     async fn read<T, F>(&self, f: F) -> StoreResult<T>
@@ -79,6 +92,19 @@ impl crate::Store for PgStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
+        if self.health.full() {
+            self.write(|c| {
+                Box::pin(async move {
+                    for _ in 0..2 {
+                        sqlx::query(crate::write_health::PROBE_FLIP)
+                            .execute(&mut *c)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+        }
         self.read(|c| Box::pin(queries::ping(c))).await
     }
 

@@ -25,6 +25,7 @@ use ward_core::audit::ChainHasher;
 
 use crate::StoreResult;
 use crate::vault::KeyVault;
+use crate::write_health::WriteHealth;
 use writer::{Writer, WriterWatch};
 
 mod queries {
@@ -44,6 +45,8 @@ pub(crate) struct SqliteStore {
     /// Stops the background checkpointer, which must be gone before the writer's final
     /// checkpoint (two checkpoints at once make the second fail).
     checkpointer: std::sync::Mutex<Option<(oneshot::Sender<()>, JoinHandle<()>)>>,
+    /// Whether the latest write failed for lack of space.
+    health: WriteHealth,
 }
 
 impl SqliteStore {
@@ -83,6 +86,7 @@ impl SqliteStore {
             hasher,
             vault,
             checkpointer: std::sync::Mutex::new(Some((stop, checkpointer))),
+            health: WriteHealth::default(),
         };
         store.move_keys_to_vault().await?;
         Ok(store)
@@ -108,7 +112,9 @@ impl SqliteStore {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut writes::Conn) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        self.writer.write(f).await
+        let result = self.writer.write(f).await;
+        self.health.observe(&result);
+        result
     }
 
     /// Runs `f` on a reader connection.
@@ -128,6 +134,10 @@ impl crate::Store for SqliteStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
+        if self.health.full() {
+            self.write(|c| Box::pin(async move { writes::probe_write(c) }))
+                .await?;
+        }
         self.read(|c| Box::pin(queries::ping(c))).await
     }
 

@@ -6,6 +6,7 @@
 mod audit_tamper;
 mod backup;
 mod crash;
+mod full_disk;
 mod hardening_files;
 mod keys;
 mod logs;
@@ -157,6 +158,11 @@ impl Running {
 
     pub fn client(&self) -> Client {
         Client::new(&self.url).expect("client")
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Stops with SIGTERM and waits; true if it exited cleanly.

@@ -10,6 +10,9 @@ use ward_proto::{Problem, ProblemType};
 use super::views::safety_findings;
 use crate::services::ServiceError;
 
+/// When a client should retry a write refused because storage is full.
+const STORAGE_FULL_RETRY_SECS: u64 = 30;
+
 /// An error response.
 #[derive(Debug)]
 pub struct ApiError {
@@ -144,6 +147,16 @@ impl From<ServiceError> for ApiError {
                 "the upload was cut off before it ended; nothing was stored",
             ),
             E::Unavailable => Self::bare(ProblemType::Unavailable),
+            E::StorageFull => {
+                tracing::error!("the database's storage is full; writes are refused");
+                Self {
+                    kind: ProblemType::StorageFull,
+                    detail: Some("nothing was stored; try again later".into()),
+                    field: None,
+                    retry_after: Some(STORAGE_FULL_RETRY_SECS),
+                    findings: None,
+                }
+            }
             E::Store(cause) => {
                 tracing::error!(error = %cause, "storage failure");
                 Self::bare(ProblemType::Internal)

@@ -7,6 +7,7 @@ use ward_proto::ProblemType;
 
 use super::AppState;
 use super::error::ApiError;
+use crate::services::ServiceError;
 
 /// Liveness: the process is up.
 #[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = String)))]
@@ -14,12 +15,18 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Readiness: the database answers.
+/// Readiness: the database answers, and takes writes (after a write failed because storage is
+/// full, each check tries a write that changes nothing, so the node is ready again as soon as
+/// space is freed, without a restart).
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, body = String), (status = 503, body = ward_proto::Problem)))]
 pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     match state.services.ready().await {
         Ok(()) => Ok("ready"),
+        Err(ServiceError::StorageFull) => Err(ApiError::new(
+            ProblemType::StorageFull,
+            "the database's storage is full",
+        )),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             Err(ApiError::new(

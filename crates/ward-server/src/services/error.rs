@@ -41,6 +41,9 @@ pub enum ServiceError {
     UploadInterrupted,
     #[error("temporarily unavailable")]
     Unavailable,
+    /// The database's storage is full: nothing was written.
+    #[error("storage is full")]
+    StorageFull,
     #[error("storage failed: {0}")]
     Store(StoreError),
     #[error("cryptography failed: {0}")]
@@ -53,6 +56,7 @@ impl From<StoreError> for ServiceError {
             StoreError::NotFound(what) => Self::NotFound(what),
             StoreError::Conflict(what) => Self::Conflict(what),
             StoreError::Invalid(reason) => Self::Invalid(reason),
+            full if full.is_storage_full() => Self::StorageFull,
             other => Self::Store(other),
         }
     }

@@ -55,6 +55,14 @@ fn execute(c: &Conn, statement: &str, args: &[&dyn ToSql]) -> StoreResult<usize>
     Ok(prepare(c, statement, args)?.raw_execute()?)
 }
 
+/// A write that changes nothing, to learn whether the database can commit again.
+pub(crate) fn probe_write(c: &mut Conn) -> StoreResult<()> {
+    for _ in 0..2 {
+        execute(c, crate::write_health::PROBE_FLIP, &[])?;
+    }
+    Ok(())
+}
+
 /// Runs a statement and decodes each row it returns.
 fn query<T>(
     c: &Conn,
