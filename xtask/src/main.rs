@@ -158,6 +158,8 @@ fn task_test(extra: &[OsString]) -> Outcome {
     // test makes the server's file writes fail with strace.
     ensure_program("exiftool", "libimage-exiftool-perl")?;
     ensure_program("strace", "strace")?;
+    // The TLS test scans a listener with sslscan.
+    ensure_program("sslscan", "sslscan")?;
     let pg_url = postgres_for_tests(ci)?;
     web::build()?;
     let rust = run_tests(extra, pg_url, ci);

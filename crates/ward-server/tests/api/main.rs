@@ -26,6 +26,7 @@ mod safety;
 mod scheduled;
 mod sessions;
 mod throttling;
+mod tls_scan;
 mod users;
 mod web_session;
 
