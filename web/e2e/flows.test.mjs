@@ -326,6 +326,15 @@ describe("consoles", () => {
       await admin.getByRole("button", { name: "Create user" }).click();
       await admin.getByText("Created nurse.kim.").waitFor(LIVE);
 
+      // A second compliance officer is only requested: the compliance officer approves it
+      // (in the compliance console test below).
+      await admin.getByLabel("Username").fill("auditor.two");
+      await admin.getByLabel("Display name").fill("Sam Auditor");
+      await admin.getByLabel("Role", { exact: true }).selectOption("compliance_officer");
+      await admin.getByLabel("Initial password").fill("first-day-password-42");
+      await admin.getByRole("button", { name: "Create user" }).click();
+      await admin.getByText(/Requested: a compliance officer must approve the compliance_officer account auditor\.two/).waitFor(LIVE);
+
       // A custom role, which the user form then offers.
       const roles = admin.getByRole("region", { name: "Roles" });
       await roles.getByLabel("Role name").fill("unit_clerk");
@@ -379,6 +388,11 @@ describe("consoles", () => {
       const secret = await signInAndEnrol(page, "compliance");
       await page.getByRole("link", { name: "Compliance" }).click();
       await page.getByRole("heading", { name: "Alerts" }).waitFor(LIVE);
+
+      // The admin's request for a second compliance officer waits here; approving makes it.
+      const approvals = page.getByRole("region", { name: "Approvals" });
+      await approvals.getByRole("button", { name: /^Approve: Create compliance_officer account auditor\.two/ }).click();
+      await approvals.getByText("Nothing is waiting for approval.").waitFor(LIVE);
       const audit = page.getByRole("region", { name: "Audit log" });
       await audit.getByLabel("Action").fill("user.create");
       await audit.getByRole("button", { name: "Search" }).click();

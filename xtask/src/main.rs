@@ -4,7 +4,8 @@
 //! * `test [ARGS...]`: make sure PostgreSQL is available, then run every test
 //!   (`cargo nextest run`, or `cargo test` when nextest is not installed).
 //! * `pg`: make sure PostgreSQL is available and print its URL.
-//! * `lint`: `cargo fmt --check`, then `cargo clippy -D warnings`.
+//! * `lint`: `cargo fmt --check`, `cargo clippy -D warnings`, `cargo deny check licenses bans
+//!   sources` and svelte-check.
 //! * `ci`: `lint`, then `test`; this is what `.ci/run` runs.
 //!
 //! "Available" means a server at 127.0.0.1:5432 that lets user `postgres` in
@@ -36,7 +37,8 @@ tasks:
                   (or cargo test); ARGS are passed to the test runner
   pg              ensure PostgreSQL at 127.0.0.1:5432 with trust auth for
                   user postgres, then print its URL
-  lint            cargo fmt --check, cargo clippy -D warnings, svelte-check
+  lint            cargo fmt --check, cargo clippy -D warnings, cargo deny
+                  check licenses bans sources, svelte-check
   web             build the web client into web/dist (embedded by the next cargo build)
   demo [ARGS...]  build the web client, then run `ward demo` (release); ARGS go to it
   ci              lint, then test (what .ci/run runs)
@@ -191,7 +193,8 @@ fn task_pg() -> Outcome {
     Ok(())
 }
 
-/// `cargo xtask lint`: formatting check, then clippy with warnings denied.
+/// `cargo xtask lint`: formatting check, clippy with warnings denied, the supply-chain check
+/// and svelte-check.
 fn task_lint() -> Outcome {
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
     run(cargo().args([
@@ -202,7 +205,26 @@ fn task_lint() -> Outcome {
         "-D",
         "warnings",
     ]))?;
+    supply_chain()?;
     web::check()
+}
+
+/// T14: the licenses, banned crates (OpenSSL, native TLS, ring) and sources of every
+/// dependency, with cargo-deny (built once when missing; the advisory database cannot be
+/// fetched here, so advisories are not checked).
+fn supply_chain() -> Outcome {
+    let installed = cargo()
+        .args(["deny", "--version"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !installed {
+        step("cargo-deny is missing; building it (about 10 minutes, once)");
+        run(cargo().args(["install", "cargo-deny", "--locked"]))?;
+    }
+    run(cargo().args(["deny", "check", "licenses", "bans", "sources"]))
 }
 
 /// `cargo xtask ci`: lint, then test.

@@ -1,6 +1,7 @@
 //! `ward audit verify` walks the audit hash chain, holds it against the signed checkpoints and
-//! reports the first bad event; `ward audit checkpoint` signs the head and prints the latest
-//! checkpoint for an outside party to keep.
+//! the audit anchor kept with the keys, and reports the first bad event; `ward audit checkpoint`
+//! signs the head and prints the latest checkpoint for an outside party to keep; `ward audit
+//! reanchor` accepts a restored (shorter) log after an operator restored a backup.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,10 +16,12 @@ use crate::{ConfigArgs, settings};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AuditCommand {
-    /// Checks every audit event links to the one before it and matches its hash, and that
-    /// every signed checkpoint was signed with this deployment's key and matches the chain.
-    /// Exits 1 and names the first bad event if any was altered, removed or reordered; exits 2,
-    /// creating nothing, where there is no database or no key to verify with.
+    /// Checks every audit event links to the one before it and matches its (keyed) hash, and
+    /// that every signed checkpoint, and the audit anchor kept with the keys, was signed with
+    /// this deployment's key and matches the chain. Exits 1 and names the first bad event if any
+    /// was altered, removed or reordered, the log was cut short, or it is empty while the
+    /// deployment holds data; exits 2, creating nothing, where there is no database or no key to
+    /// verify with.
     Verify {
         #[command(flatten)]
         config: ConfigArgs,
@@ -33,6 +36,15 @@ pub enum AuditCommand {
         #[command(flatten)]
         config: ConfigArgs,
     },
+    /// After restoring an older backup of the database (whose log ends before the checkpoint
+    /// kept with the keys): drops that checkpoint, verifies the restored log from its last
+    /// checkpoint and signs its head as the new anchor. Run it only after a restore you made:
+    /// it accepts the restored log's end as the log's end. Exits 1, anchoring nothing, if the
+    /// restored log is broken.
+    Reanchor {
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
 }
 
 pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
@@ -42,6 +54,7 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
             checkpoints,
         } => verify(&config, &checkpoints).await,
         AuditCommand::Checkpoint { config } => checkpoint(&config).await,
+        AuditCommand::Reanchor { config } => reanchor(&config).await,
     }
 }
 
@@ -100,4 +113,29 @@ async fn checkpoint(config: &ConfigArgs) -> anyhow::Result<ExitCode> {
         serde_json::to_string_pretty(&checkpoint_view(&checkpoint))?
     );
     Ok(ExitCode::SUCCESS)
+}
+
+async fn reanchor(config: &ConfigArgs) -> anyhow::Result<ExitCode> {
+    let config = settings::load(config, None)?;
+    let (store, keyring) = ward_server::open_existing(&config).await?;
+    let services = ward_server::Services::new(
+        Arc::clone(&store),
+        keyring,
+        ward_server::realtime::Hub::new(0),
+    );
+    let outcome = services.reanchor(ward_core::Timestamp::now()).await;
+    store.close().await;
+    match outcome.map_err(|e| anyhow::anyhow!("{e}"))? {
+        Ok(_) => {
+            println!("audit anchor moved to the restored log's head");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(chain_break) => {
+            println!(
+                "audit chain BROKEN at event {}: {chain_break}; nothing was anchored",
+                chain_break.seq()
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
 }

@@ -1,8 +1,10 @@
 //! `ward backup`, `ward backup verify` and `ward restore`: consistent online backups of the
 //! embedded database, sealed under the root key. A backup holds no data key (they live in the
 //! key vault, in the key directory), so restoring one needs the live key directory: a key that
-//! retention destroyed after the backup is gone from it too. PostgreSQL deployments back up
-//! with `pg_dump` or point-in-time recovery, and the key directory apart (see the README).
+//! retention destroyed after the backup is gone from it too. A backup made before a root key
+//! rotation opens with the retired key the rotation kept, until the operator retires it.
+//! PostgreSQL deployments back up with `pg_dump` or point-in-time recovery, and the key
+//! directory apart (see the README).
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter};
@@ -11,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use ward_crypto::archive::{ArchiveInfo, open_archive, seal_archive};
+use ward_crypto::archive::{ArchiveError, ArchiveInfo, open_archive, seal_archive};
 use ward_crypto::keyring::Keyring;
 use ward_server::{Config, OpenError};
 use ward_store::backup::{check_sqlite, snapshot_sqlite};
@@ -32,8 +34,8 @@ pub struct BackupArgs {
 
 #[derive(Debug, clap::Subcommand)]
 enum BackupCheck {
-    /// Checks a backup opens with this deployment's root key and holds a whole database,
-    /// without restoring it.
+    /// Checks a backup opens with this deployment's root key (or a retired one) and holds a
+    /// whole database, without restoring it.
     Verify {
         file: PathBuf,
         #[command(flatten)]
@@ -84,11 +86,20 @@ fn verify(config: &ConfigArgs, file: &Path) -> anyhow::Result<ExitCode> {
     let opened = scratch.path().join("check.db");
     match open_into(&keyring, file, &opened) {
         Ok(info) => {
-            println!("backup OK: {} ({})", file.display(), describe(&info));
+            let retired = if info.root_key_id == keyring.current_id() {
+                ""
+            } else {
+                ", a retired root key"
+            };
+            println!(
+                "backup OK: {} ({}{retired})",
+                file.display(),
+                describe(&info)
+            );
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            println!("backup BAD: {}: {e:#}", file.display());
+            println!("backup BAD: {}: {}", file.display(), explain(&keyring, &e));
             Ok(ExitCode::from(1))
         }
     }
@@ -116,13 +127,21 @@ pub fn restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
         Ok(info) => info,
         Err(e) => {
             let _ = std::fs::remove_file(&restoring);
-            return Err(e.context(format!("{} cannot be restored", args.from.display())));
+            let why = explain(&keyring, &e);
+            return Err(
+                anyhow::anyhow!(why).context(format!("{} cannot be restored", args.from.display()))
+            );
         }
     };
     for stale in ["ward.db-wal", "ward.db-shm"] {
         let _ = std::fs::remove_file(config.data_dir.join(stale));
     }
     std::fs::rename(&restoring, &db)?;
+    // The restored log ends where the backup was taken, before the checkpoint the key vault
+    // keeps of the log it replaces: that checkpoint goes (where the chain became keyed stays),
+    // and the next start anchors the restored log.
+    ward_store::vault::forget_audit_checkpoint(&config.key_dir())
+        .context("resetting the audit anchor in the key vault")?;
     println!(
         "restored {} into {} ({})",
         args.from.display(),
@@ -150,6 +169,20 @@ fn open_into(keyring: &Keyring, file: &Path, target: &Path) -> anyhow::Result<Ar
     File::open(target)?.sync_all()?;
     check_sqlite(target).context("the database in it is not whole")?;
     Ok(info)
+}
+
+/// Why a backup did not open; for one made under a root key this deployment no longer holds,
+/// also what that means.
+fn explain(keyring: &Keyring, e: &anyhow::Error) -> String {
+    match e.downcast_ref::<ArchiveError>() {
+        Some(ArchiveError::OtherRootKey(id)) if !keyring.has_root_key(id) => format!(
+            "{e:#}. Root key {id} is neither this deployment's current root key ({}) nor one \
+             of its retired keys: it was retired (`ward admin retire-root-key`), or the backup \
+             is another deployment's",
+            keyring.current_id()
+        ),
+        _ => format!("{e:#}"),
+    }
 }
 
 /// The configuration of an embedded deployment.

@@ -110,6 +110,13 @@ str_enum!(
         ReportGenerated = "report.generate",
         ConversationExported = "conversation.export",
         DisclosuresRead = "patient.disclosures_read",
+        /// An admin asked for a change that needs a compliance officer's approval (or was
+        /// refused because no one could approve it).
+        PrivilegedChangeRequested = "privileged_change.requested",
+        /// A compliance officer approved a request; the change took effect with this event.
+        PrivilegedChangeApproved = "privileged_change.approved",
+        PrivilegedChangeRejected = "privileged_change.rejected",
+        PrivilegedChangesListed = "privileged_change.list",
     }
 );
 
@@ -141,6 +148,7 @@ str_enum!(
         BreakGlass = "break_glass",
         Alert = "alert",
         LegalHold = "legal_hold",
+        PrivilegedChange = "privileged_change",
     }
 );
 
@@ -244,6 +252,31 @@ impl AuditCheckpoint {
         out.extend_from_slice(&seq.to_be_bytes());
         out.extend_from_slice(head);
         out.extend_from_slice(&signed_at.as_micros().to_be_bytes());
+        out
+    }
+}
+
+/// What is kept of the audit log apart from the main database (in the key vault, the key
+/// database or the key directory), where someone who can write only the database cannot reach
+/// it: the event from which every link is keyed, and the latest signed checkpoint. It only moves
+/// forward: a later checkpoint replaces the kept one, and `keyed_from` never changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditAnchor {
+    /// From this event on every link must be keyed; the events before it were appended before
+    /// the deployment's chain was keyed.
+    pub keyed_from: i64,
+    /// The audit key's Ed25519 signature of [`AuditAnchor::keyed_from_bytes`].
+    pub keyed_from_signature: [u8; 64],
+    /// The latest signed checkpoint; `None` until the first is signed.
+    pub checkpoint: Option<AuditCheckpoint>,
+}
+
+impl AuditAnchor {
+    /// The bytes `keyed_from_signature` covers: a versioned encoding of `keyed_from`.
+    pub fn keyed_from_bytes(keyed_from: i64) -> Vec<u8> {
+        let mut out = Vec::with_capacity(32);
+        out.extend_from_slice(b"ward-audit-keyed-from-v1");
+        out.extend_from_slice(&keyed_from.to_be_bytes());
         out
     }
 }

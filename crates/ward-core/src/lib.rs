@@ -16,6 +16,7 @@ pub mod monitoring;
 pub mod oversight;
 pub mod patient;
 pub mod policy;
+pub mod privileged;
 pub mod retention;
 pub mod role;
 pub mod safety;

@@ -4,7 +4,7 @@
 
 use aws_lc_rs::signature::{self, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use ward_core::Timestamp;
-use ward_core::audit::{AuditCheckpoint, ChainHash};
+use ward_core::audit::{AuditAnchor, AuditCheckpoint, ChainHash};
 
 use crate::CryptoError;
 use crate::keyring::SecretKey;
@@ -43,6 +43,25 @@ impl AuditSigner {
             signature,
         }
     }
+
+    /// The signature of `keyed_from` (the event from which the chain is keyed), kept in the
+    /// audit anchor.
+    pub fn sign_keyed_from(&self, keyed_from: i64) -> [u8; 64] {
+        let mut signature = [0u8; 64];
+        signature.copy_from_slice(
+            self.pair
+                .sign(&AuditAnchor::keyed_from_bytes(keyed_from))
+                .as_ref(),
+        );
+        signature
+    }
+}
+
+/// Whether `sig` is the signature of `keyed_from` by the key `public_key`.
+pub fn keyed_from_valid(public_key: &[u8; 32], keyed_from: i64, sig: &[u8; 64]) -> bool {
+    UnparsedPublicKey::new(&signature::ED25519, public_key)
+        .verify(&AuditAnchor::keyed_from_bytes(keyed_from), sig)
+        .is_ok()
 }
 
 /// Whether the checkpoint's signature is valid under the public key it names. Whether that key
@@ -77,5 +96,10 @@ mod tests {
         let forged = other.sign(42, [7; 32], at);
         assert!(signature_valid(&forged));
         assert_ne!(forged.public_key, checkpoint.public_key);
+
+        let keyed = signer.sign_keyed_from(7);
+        assert!(keyed_from_valid(&signer.public_key(), 7, &keyed));
+        assert!(!keyed_from_valid(&signer.public_key(), 8, &keyed));
+        assert!(!keyed_from_valid(&other.public_key(), 7, &keyed));
     }
 }

@@ -7,6 +7,11 @@
 //! only for a fresh deployment (no data yet). Data keys are random, one per [`KeyScope`]
 //! and [`Epoch`], and are stored only wrapped. Rotating the root key re-wraps the data keys and
 //! leaves every sealed record untouched.
+//!
+//! A key directory also keeps the root keys a rotation replaced, each sealed under the current
+//! one (`retired-<id>.key.sealed`, mode 0600), so backups made under them still open; they
+//! unwrap but never wrap, and only [`DataDirKeys::remove_retired`] (`ward admin
+//! retire-root-key`) deletes one.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -29,6 +34,10 @@ const KEY_LEN: usize = 32;
 const ROOT_KEY_PREFIX: &str = "root-";
 const ROOT_KEY_SUFFIX: &str = ".key";
 const CURRENT_FILE: &str = "current";
+const RETIRED_PREFIX: &str = "retired-";
+const RETIRED_SUFFIX: &str = ".key.sealed";
+const RETIRED_MAGIC: &str = "WARD-RETIRED-ROOT-KEY-1";
+const RETIRED_SEALED_BY: &str = "sealed-by: ";
 
 /// A 256-bit key, erased from memory when dropped.
 #[derive(Clone)]
@@ -129,8 +138,8 @@ pub enum RootKeySource {
     Inline(SecretString),
 }
 
-/// The loaded root keys: the current one wraps new data keys; older ones (kept only during a
-/// rotation) can still unwrap.
+/// The loaded root keys: the current one wraps new data keys; older ones (a rotation's
+/// retired keys, or a key file an interrupted rotation left) can still unwrap.
 #[derive(Debug, Clone)]
 pub struct Keyring {
     current: Arc<RootKey>,
@@ -173,6 +182,11 @@ impl Keyring {
     /// The fingerprints of every loaded root key.
     pub fn root_key_ids(&self) -> Vec<String> {
         self.all.keys().cloned().collect()
+    }
+
+    /// Whether the root key with this fingerprint is loaded (current or retired).
+    pub fn has_root_key(&self, id: &str) -> bool {
+        self.all.contains_key(id)
     }
 
     /// Adds a root key that can unwrap; `make_current` also makes it wrap from now on.
@@ -235,6 +249,86 @@ fn wrap_aad(scope: KeyScope, epoch: Epoch, root_key_id: &str) -> Vec<u8> {
     aad
 }
 
+/// Whether `text` has the form of a root key fingerprint (16 lowercase hex digits), so it can
+/// name a file in the key directory.
+pub fn is_root_key_id(text: &str) -> bool {
+    text.len() == 16 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn retired_aad(retired_id: &str, sealing_id: &str) -> Vec<u8> {
+    let mut aad = b"ward-retired-root-key-v1".to_vec();
+    aad.extend_from_slice(retired_id.as_bytes());
+    aad.push(0);
+    aad.extend_from_slice(sealing_id.as_bytes());
+    aad
+}
+
+/// The text of a retired key's file: `retired` sealed under `sealer`, bound to both ids.
+fn seal_retired_key(sealer: &RootKey, retired: &RootKey) -> Result<String, CryptoError> {
+    let aad = retired_aad(&retired.id, &sealer.id);
+    let sealed = seal::seal_raw(sealer.key.bytes(), &aad, retired.key.bytes())?;
+    Ok(format!(
+        "{RETIRED_MAGIC}\n{RETIRED_SEALED_BY}{}\n{}\n",
+        sealer.id,
+        STANDARD.encode(sealed)
+    ))
+}
+
+/// Opens a retired key's file with the key of `keyring` it names as its sealer.
+fn open_retired_key(keyring: &Keyring, id: &str, text: &str) -> Result<RootKey, CryptoError> {
+    let mut lines = text.lines();
+    if lines.next() != Some(RETIRED_MAGIC) {
+        return Err(CryptoError::Malformed);
+    }
+    let sealer_id = lines
+        .next()
+        .and_then(|line| line.strip_prefix(RETIRED_SEALED_BY))
+        .ok_or(CryptoError::Malformed)?;
+    let sealed = STANDARD
+        .decode(lines.next().ok_or(CryptoError::Malformed)?.trim())
+        .map_err(|_| CryptoError::Malformed)?;
+    let sealer = keyring
+        .all
+        .get(sealer_id)
+        .ok_or_else(|| CryptoError::UnknownRootKey(sealer_id.to_owned()))?;
+    let aad = retired_aad(id, &sealer.id);
+    let plain = Zeroizing::new(seal::open_raw(sealer.key.bytes(), &aad, &sealed)?);
+    let root = RootKey::from_key(SecretKey::from_slice(&plain)?);
+    if root.id != id {
+        return Err(CryptoError::Malformed);
+    }
+    Ok(root)
+}
+
+/// Writes a file (mode 0600) whole beside `path`, then renames it into place.
+fn write_replacing(path: &Path, bytes: &[u8]) -> Result<(), CryptoError> {
+    let io =
+        |e: std::io::Error| CryptoError::RootKey(format!("cannot write {}: {e}", path.display()));
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(io)?;
+    file.set_permissions(fs::Permissions::from_mode(0o600))
+        .map_err(io)?;
+    file.write_all(bytes).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    drop(file);
+    fs::rename(&tmp, path).map_err(io)
+}
+
+/// Makes the files just created, renamed or removed in `dir` durable.
+fn sync_dir(dir: &Path) -> Result<(), CryptoError> {
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| CryptoError::RootKey(format!("cannot sync {}: {e}", dir.display())))
+}
+
 fn is_key_file(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
@@ -242,14 +336,21 @@ fn is_key_file(path: &Path) -> bool {
 }
 
 /// Takes group and other access away from an existing file or folder (setting `mode`) if it
-/// has any; untouched otherwise, so a private read-only mount still loads.
+/// has any; untouched otherwise. Only the key directory and `current` (which names a key but
+/// holds none) come here: on a read-only mount (a secret volume) whose mode cannot change they
+/// are left as they are, while each key file is still refused unless private.
 fn make_private(path: &Path, mode: u32) -> Result<(), CryptoError> {
     let meta = fs::metadata(path)
         .map_err(|e| CryptoError::RootKey(format!("cannot read {}: {e}", path.display())))?;
     if meta.permissions().mode() & 0o077 == 0 {
         return Ok(());
     }
-    set_mode(path, mode)
+    match fs::set_permissions(path, fs::Permissions::from_mode(mode)) {
+        Err(e) if e.kind() != std::io::ErrorKind::ReadOnlyFilesystem => Err(CryptoError::RootKey(
+            format!("cannot set the mode of {} to {mode:o}: {e}", path.display()),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Sets a file's or folder's mode exactly, whatever the umask made of it.
@@ -275,7 +376,8 @@ fn check_private(path: &Path) -> Result<(), CryptoError> {
 }
 
 /// The root keys kept in a data directory's `keys/` folder (mode 0700): `root-<id>.key` files
-/// (mode 0600) and a `current` file (mode 0600) naming the one that wraps.
+/// (mode 0600), a `current` file (mode 0600) naming the one that wraps, and the retired keys
+/// (`retired-<id>.key.sealed`, mode 0600), each sealed under a key whose file is there.
 #[derive(Debug, Clone)]
 pub struct DataDirKeys {
     dir: PathBuf,
@@ -350,7 +452,130 @@ impl DataDirKeys {
         for key in keys {
             keyring.add(key, false);
         }
+        self.load_retired(&mut keyring)?;
         Ok(keyring)
+    }
+
+    /// Adds the retired keys to `keyring`, each opened with the key it names as its sealer. A
+    /// retired key that cannot be opened is an error naming its file, never skipped.
+    fn load_retired(&self, keyring: &mut Keyring) -> Result<(), CryptoError> {
+        for (id, path) in self.retired_files()? {
+            if keyring.has_root_key(&id) {
+                // Its key file is still there: a rotation stopped before removing it.
+                continue;
+            }
+            make_private(&path, 0o600)?;
+            let text = fs::read_to_string(&path).map_err(|e| {
+                CryptoError::RootKey(format!("cannot read {}: {e}", path.display()))
+            })?;
+            let root = open_retired_key(keyring, &id, &text).map_err(|e| {
+                CryptoError::RootKey(format!(
+                    "cannot open the retired root key {}: {e}",
+                    path.display()
+                ))
+            })?;
+            keyring.add(root, false);
+        }
+        Ok(())
+    }
+
+    /// The retired keys' ids and files, in id order.
+    fn retired_files(&self) -> Result<Vec<(String, PathBuf)>, CryptoError> {
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(CryptoError::RootKey(format!("cannot read keys/: {e}"))),
+        };
+        let mut found = Vec::new();
+        for entry in entries {
+            let path = entry
+                .map_err(|e| CryptoError::RootKey(format!("cannot read keys/: {e}")))?
+                .path();
+            let id = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_prefix(RETIRED_PREFIX))
+                .and_then(|n| n.strip_suffix(RETIRED_SUFFIX))
+                .filter(|id| is_root_key_id(id))
+                .map(str::to_owned);
+            if let Some(id) = id {
+                found.push((id, path));
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+
+    /// The ids of the retired keys kept in the folder, in order.
+    pub fn retired_ids(&self) -> Result<Vec<String>, CryptoError> {
+        Ok(self
+            .retired_files()?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect())
+    }
+
+    /// Keeps every root key of `keyring` but its current one as a retired key, sealed under the
+    /// current one (replacing any earlier file of that key, which may be sealed under another).
+    /// Each file is written whole and renamed into place, so an interruption leaves every key
+    /// readable. Returns the ids kept.
+    pub fn seal_retired(&self, keyring: &Keyring) -> Result<Vec<String>, CryptoError> {
+        let mut others: Vec<&Arc<RootKey>> = keyring
+            .all
+            .values()
+            .filter(|root| root.id != keyring.current.id)
+            .collect();
+        others.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut ids = Vec::new();
+        for root in others {
+            let text = seal_retired_key(&keyring.current, root)?;
+            write_replacing(&self.retired_path(&root.id), text.as_bytes())?;
+            ids.push(root.id.clone());
+        }
+        sync_dir(&self.dir)?;
+        Ok(ids)
+    }
+
+    /// Removes the key file of every root key but `keep`, each only if it is kept as a retired
+    /// key ([`DataDirKeys::seal_retired`]); returns the ids whose files were removed.
+    pub fn remove_unsealed_copies(&self, keep: &str) -> Result<Vec<String>, CryptoError> {
+        let ids: Vec<String> = self
+            .read_all()?
+            .into_iter()
+            .map(|root| root.id)
+            .filter(|id| id != keep)
+            .collect();
+        for id in &ids {
+            if !self.retired_path(id).exists() {
+                return Err(CryptoError::RootKey(format!(
+                    "root key {id} is not kept as a retired key; its file stays"
+                )));
+            }
+            fs::remove_file(self.key_path(id)).map_err(|e| {
+                CryptoError::RootKey(format!("cannot remove the key file of {id}: {e}"))
+            })?;
+        }
+        sync_dir(&self.dir)?;
+        Ok(ids)
+    }
+
+    /// Deletes a retired key for good: what only it can open (backups made under it) can no
+    /// longer be opened.
+    pub fn remove_retired(&self, id: &str) -> Result<(), CryptoError> {
+        if !is_root_key_id(id) {
+            return Err(CryptoError::RootKey(
+                "a root key id is 16 lowercase hex digits".into(),
+            ));
+        }
+        let path = self.retired_path(id);
+        fs::remove_file(&path)
+            .map_err(|e| CryptoError::RootKey(format!("cannot remove {}: {e}", path.display())))?;
+        sync_dir(&self.dir)
+    }
+
+    fn retired_path(&self, id: &str) -> PathBuf {
+        self.dir
+            .join(format!("{RETIRED_PREFIX}{id}{RETIRED_SUFFIX}"))
     }
 
     fn read_all(&self) -> Result<Vec<RootKey>, CryptoError> {
@@ -397,7 +622,8 @@ impl DataDirKeys {
             .map_err(io)?;
         file.write_all(root.to_base64().as_bytes()).map_err(io)?;
         file.write_all(b"\n").map_err(io)?;
-        file.sync_all().map_err(io)
+        file.sync_all().map_err(io)?;
+        sync_dir(&self.dir)
     }
 
     /// Names the root key that wraps from now on (atomically, by rename; mode 0600).
@@ -417,7 +643,8 @@ impl DataDirKeys {
         file.write_all(format!("{id}\n").as_bytes()).map_err(io)?;
         file.sync_all().map_err(io)?;
         drop(file);
-        fs::rename(&tmp, self.dir.join(CURRENT_FILE)).map_err(io)
+        fs::rename(&tmp, self.dir.join(CURRENT_FILE)).map_err(io)?;
+        sync_dir(&self.dir)
     }
 
     /// Deletes a root key file that no longer wraps anything.
@@ -498,6 +725,51 @@ mod tests {
         assert_eq!(mode(&dir.path().join("keys"))?, 0o700);
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644))?;
         assert!(Keyring::load(&RootKeySource::KeyDir(dir.path().join("keys"))).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn retired_keys_are_sealed_under_the_current_one_until_removed()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let keys = DataDirKeys::new(&dir.path().join("keys"));
+        let mut ring = keys.load_or_create()?;
+        let old_id = ring.current_id().to_owned();
+        let old_text = fs::read_to_string(keys.key_path(&old_id))?;
+        let (s, e) = (scope(), Epoch::from_index(7));
+        let dek = SecretKey::generate()?;
+        let under_old = ring.wrap(s, e, &dek)?;
+
+        let new = RootKey::generate()?;
+        keys.write_key(&new)?;
+        ring.add(new, true);
+        assert_eq!(keys.seal_retired(&ring)?, std::slice::from_ref(&old_id));
+        keys.set_current(ring.current_id())?;
+        assert_eq!(
+            keys.remove_unsealed_copies(ring.current_id())?,
+            std::slice::from_ref(&old_id)
+        );
+        assert!(!keys.key_path(&old_id).exists());
+
+        let sealed = keys.retired_path(&old_id);
+        assert_eq!(fs::metadata(&sealed)?.permissions().mode() & 0o777, 0o600);
+        assert!(!fs::read_to_string(&sealed)?.contains(old_text.trim()));
+        let reloaded = keys.load()?;
+        assert_eq!(reloaded.current_id(), ring.current_id());
+        assert_eq!(reloaded.unwrap(s, e, &under_old)?.bytes(), dek.bytes());
+        assert_eq!(keys.retired_ids()?, std::slice::from_ref(&old_id));
+
+        // Altered, it is refused by name rather than skipped.
+        let text = fs::read_to_string(&sealed)?;
+        fs::write(&sealed, text.replace("sealed-by: ", "sealed-by: 0"))?;
+        assert!(keys.load().is_err());
+        fs::write(&sealed, text)?;
+
+        assert!(keys.remove_retired("../current").is_err());
+        keys.remove_retired(&old_id)?;
+        let without = keys.load()?;
+        assert!(!without.has_root_key(&old_id));
+        assert!(without.unwrap(s, e, &under_old).is_err());
         Ok(())
     }
 

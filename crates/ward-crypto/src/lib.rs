@@ -6,7 +6,8 @@
 //! - [`password`]: Argon2id password hashing.
 //! - [`totp`]: RFC 6238 one-time codes with replay protection.
 //! - [`token`]: session tokens, stored only as hashes.
-//! - [`audit_chain`]: the SHA-256 hash chain over audit events.
+//! - [`audit_chain`]: the hash chain over audit events, keyed (HMAC-SHA-256) by a secret in the
+//!   key vault.
 //! - [`audit_signing`]: Ed25519-signed checkpoints of that chain.
 //!
 //! Architecture invariant: key material lives in [`zeroize`]d buffers, never in `Debug` output,

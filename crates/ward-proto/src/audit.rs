@@ -52,6 +52,7 @@ pub struct AuditQuery {
     /// Only events older than this sequence number (paging).
     pub before: Option<i64>,
     /// At most this many events (1 to 1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 

@@ -13,6 +13,7 @@ pub struct LoginRequest {
     pub username: String,
     pub password: String,
     /// How this device names itself ("Ward on iPhone", "4 West station").
+    #[schema(min_length = 1, max_length = 100)]
     pub device_name: String,
     /// The current code from the authenticator app, when the account has a second factor.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -9,6 +9,7 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct CreateClinicalRoleRequest {
     /// "Cardiology on-call", "Charge nurse 4 West": 2 to 80 characters.
+    #[schema(min_length = 2, max_length = 80)]
     pub name: String,
     /// Whom an escalation through this role reaches last.
     #[serde(default)]

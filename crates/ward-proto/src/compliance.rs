@@ -10,6 +10,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetentionRequest {
+    #[schema(minimum = 60)]
     pub retention_secs: Option<i64>,
 }
 
@@ -32,6 +33,7 @@ pub struct PlaceHoldRequest {
     /// The conversation, patient or user to hold.
     pub subject_id: Uuid,
     /// Why (10 to 500 characters), e.g. the matter it is for.
+    #[schema(min_length = 10, max_length = 500)]
     pub reason: String,
 }
 
@@ -67,6 +69,7 @@ pub enum ReportFormat {
 /// The period and format of a report (`GET /reports/{kind}`, `GET /patients/{id}/disclosures`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// The user (required for `user-activity`).
     pub user: Option<Uuid>,
@@ -74,6 +77,8 @@ pub struct ReportQuery {
     pub from: Option<String>,
     /// Up to this time (RFC 3339); now if absent.
     pub to: Option<String>,
+    /// `json` (the default) or `csv`.
+    #[param(inline)]
     pub format: Option<ReportFormat>,
 }
 

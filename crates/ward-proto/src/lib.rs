@@ -4,6 +4,7 @@
 //!
 //! Requests refuse unknown fields, so a misspelt field is an error rather than silently ignored.
 
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod clinical;

@@ -12,8 +12,12 @@ time::serde::format_description!(calendar_date, Date, "[year]-[month]-[day]");
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePatientRequest {
+    /// 1 to 32 letters, digits or `-`.
+    #[schema(min_length = 1, max_length = 32)]
     pub mrn: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub family_name: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub given_name: String,
     /// `YYYY-MM-DD`.
     #[schema(value_type = String, format = Date)]
@@ -30,6 +34,7 @@ pub struct CreatePatientRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatientLookupRequest {
+    #[schema(min_length = 1, max_length = 32)]
     pub mrn: String,
 }
 
@@ -76,6 +81,7 @@ pub enum ConversationKind {
 pub struct CreateConversationRequest {
     pub kind: ConversationKind,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     /// Members besides the creator, who is always one.
     pub member_ids: Vec<Uuid>,
@@ -157,6 +163,7 @@ pub struct SendMessageRequest {
     /// Devices delete the message after this many seconds (60 to 366 days); without it, the
     /// conversation's lifespan applies, if it has one.
     #[serde(default)]
+    #[schema(minimum = 60, maximum = 31622400)]
     pub lifespan_secs: Option<i64>,
 }
 
@@ -164,6 +171,7 @@ pub struct SendMessageRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SafetyCheckRequest {
+    #[schema(min_length = 1)]
     pub body: String,
 }
 
@@ -287,8 +295,10 @@ pub struct MessageList {
 #[into_params(parameter_in = Query)]
 pub struct MessagesQuery {
     /// Messages with a higher seq (default 0: from the start).
+    #[param(minimum = 0)]
     pub after: Option<i64>,
     /// At most this many (1 to 1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 

@@ -11,9 +11,11 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct BreakGlassRequest {
     /// Why access is needed (10 to 500 characters); compliance officers see it.
+    #[schema(min_length = 10, max_length = 500)]
     pub reason: String,
     /// How long access lasts, 1 to 480 minutes (default 60).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 480)]
     pub minutes: Option<i64>,
 }
 

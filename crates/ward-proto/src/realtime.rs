@@ -19,6 +19,7 @@ pub struct SyncQuery {
     /// The cursor of the last event this device has (absent: from the beginning).
     pub since: Option<String>,
     /// At most this many events (1 to 5000, default 1000).
+    #[param(minimum = 1, maximum = 5000)]
     pub limit: Option<u32>,
 }
 

@@ -35,10 +35,14 @@ pub struct UserView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
+    /// 3 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit.
+    #[schema(min_length = 3, max_length = 64)]
     pub username: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
     pub role: String,
-    /// At least 12 characters.
+    /// 12 to 256 characters.
+    #[schema(min_length = 12, max_length = 256)]
     pub password: String,
 }
 

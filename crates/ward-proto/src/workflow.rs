@@ -12,6 +12,8 @@ use crate::messaging::Priority;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LifespanRequest {
+    /// 60 seconds to 366 days.
+    #[schema(minimum = 60, maximum = 31622400)]
     pub lifespan_secs: Option<i64>,
 }
 
@@ -19,6 +21,7 @@ pub struct LifespanRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EditMessageRequest {
+    #[schema(min_length = 1)]
     pub body: String,
     /// The sender has seen the safety findings for the new body and saves it anyway.
     #[serde(default)]
@@ -75,6 +78,17 @@ pub struct ScheduledMessageView {
     pub state: ScheduledState,
     pub message_id: Option<Uuid>,
     pub failure: Option<String>,
+}
+
+/// The answer to a send retried with a `client_id` used before (200): what the first request
+/// made, and nothing new. A plain send gets its message back; a send with `send_at` gets its
+/// scheduled message (whatever its state now). The request says which, so a client knows which
+/// it reads.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum RetriedSend {
+    Sent(crate::messaging::MessageView),
+    Scheduled(ScheduledMessageView),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -187,6 +187,7 @@ impl Config {
                     .key_store_url
                     .as_ref()
                     .map(|u| u.expose_secret().to_owned()),
+                key_dir: self.key_dir(),
             },
             None => StoreConfig::Sqlite {
                 path: self.data_dir.join("ward.db"),
@@ -195,8 +196,8 @@ impl Config {
         }
     }
 
-    /// Where the root key (unless given otherwise) and, on SQLite, the data key vault live:
-    /// `key_dir`, or `DATA/keys`.
+    /// Where the root key (unless given otherwise), on SQLite the data key vault, and on
+    /// PostgreSQL without a key database the audit anchor live: `key_dir`, or `DATA/keys`.
     pub fn key_dir(&self) -> PathBuf {
         self.key_dir
             .clone()

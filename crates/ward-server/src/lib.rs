@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
-use ward_crypto::audit_chain::Sha256Chain;
+use ward_crypto::audit_chain::KeyedChain;
 use ward_crypto::keyring::{DataDirKeys, Keyring, RootKeySource};
 use ward_store::{Store, StoreConfig, StoreError};
 
@@ -115,12 +115,21 @@ async fn open_deployment(
     config: &Config,
     opening: Opening,
 ) -> anyhow::Result<(Arc<dyn Store>, Keyring)> {
-    match config.store() {
+    let hasher = Arc::new(KeyedChain::default());
+    let (store, keyring) = match config.store() {
         StoreConfig::Sqlite { path, key_dir } => {
-            open_embedded(config, &path, &key_dir, opening).await
+            open_embedded(config, &path, &key_dir, opening, &hasher).await?
         }
-        StoreConfig::Postgres { .. } => open_postgres(config, opening).await,
+        StoreConfig::Postgres { .. } => open_postgres(config, opening, &hasher).await?,
+    };
+    // Before anything is appended: the audit anchor made if there is none, and the chain key
+    // installed, so that every link from now on is keyed.
+    let keys = services::Keys::new(Arc::clone(&store), keyring.clone());
+    if let Err(e) = services::prepare_audit_chain(store.as_ref(), &keys, &hasher).await {
+        store.close().await;
+        return Err(anyhow::anyhow!("preparing the audit chain: {e}"));
     }
+    Ok((store, keyring))
 }
 
 /// The embedded database exists if its file holds anything (an empty file is a new database).
@@ -129,6 +138,7 @@ async fn open_embedded(
     db: &Path,
     key_dir: &Path,
     opening: Opening,
+    hasher: &Arc<KeyedChain>,
 ) -> anyhow::Result<(Arc<dyn Store>, Keyring)> {
     let exists = std::fs::metadata(db).is_ok_and(|m| m.len() > 0);
     if !exists && opening == Opening::Existing {
@@ -162,7 +172,7 @@ async fn open_embedded(
         Keyring::load_or_create(&source)
     }
     .context("loading the root key")?;
-    Ok((open_store(config).await?, keyring))
+    Ok((open_store_with(config, Arc::clone(hasher)).await?, keyring))
 }
 
 /// A PostgreSQL deployment exists if its database holds data; its root key is still a file
@@ -170,9 +180,10 @@ async fn open_embedded(
 async fn open_postgres(
     config: &Config,
     opening: Opening,
+    hasher: &Arc<KeyedChain>,
 ) -> anyhow::Result<(Arc<dyn Store>, Keyring)> {
     private_dir(&config.data_dir, opening == Opening::MayCreate)?;
-    let store = open_store(config).await?;
+    let store = open_store_with(config, Arc::clone(hasher)).await?;
     match postgres_keyring(config, store.as_ref(), opening).await {
         Ok(keyring) => Ok((store, keyring)),
         Err(e) => {
@@ -234,9 +245,18 @@ fn private_dir(dir: &Path, create: bool) -> anyhow::Result<()> {
         .with_context(|| format!("cannot make {} private (chmod 700)", dir.display()))
 }
 
-/// Opens only the store, for tools that need no keys (audit verification).
+/// Opens only the store, for tools that need no keys and append nothing: its links would not
+/// be keyed.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
-    ward_store::open(&config.store(), Arc::new(Sha256Chain))
+    open_store_with(config, Arc::new(KeyedChain::default())).await
+}
+
+/// Opens the store with `hasher`, whose chain key is installed once the keyring is loaded.
+async fn open_store_with(
+    config: &Config,
+    hasher: Arc<KeyedChain>,
+) -> anyhow::Result<Arc<dyn Store>> {
+    ward_store::open(&config.store(), hasher)
         .await
         .context("opening the database")
 }
@@ -321,6 +341,8 @@ impl Server {
                 hub.skip_stale_gaps();
             }
         });
+        // A checkpoint at start: the anchor kept with the keys holds the log as found.
+        sign_checkpoint(&self.services).await;
         let background = tokio::spawn(background_loop(
             self.services.clone(),
             self.checkpoint_every_ticks,
@@ -347,6 +369,8 @@ impl Server {
             }
         };
         let _ = tokio::time::timeout(std::time::Duration::from_secs(5), drained).await;
+        // A checkpoint at clean shutdown, of the last event this node appended.
+        sign_checkpoint(&self.services).await;
         self.services.store().close().await;
     }
 }

@@ -9,14 +9,18 @@
 //!   returns only after that commit is durable.
 //! - The audit chain is extended inside that transaction, under a lock that orders appends.
 
+pub mod anchor;
+mod approvals;
 mod attachments;
 pub mod backup;
 mod clinical;
 mod compliance;
 mod error;
+pub mod instance_lock;
 mod messaging;
 mod postgres;
 mod queries;
+mod queries_approvals;
 mod queries_attachments;
 mod queries_clinical;
 mod queries_compliance;
@@ -25,10 +29,12 @@ mod queries_sessions;
 mod queries_sync;
 mod queries_workflow;
 mod rows;
+mod rows_approvals;
 mod rows_workflow;
 mod sql;
 mod sqlite;
 mod store_impl;
+mod store_impl_approvals;
 mod store_impl_attachments;
 mod store_impl_clinical;
 mod store_impl_compliance;
@@ -39,6 +45,7 @@ pub mod testing;
 pub mod vault;
 mod workflow;
 mod write_health;
+mod writes_approvals;
 mod writes_compliance;
 mod writes_shared;
 mod writes_workflow;
@@ -48,7 +55,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use ward_core::Timestamp;
-use ward_core::audit::{AuditEvent, AuditFilter, ChainHasher, NewAuditEvent};
+use ward_core::audit::{AuditAnchor, AuditEvent, AuditFilter, ChainHasher, NewAuditEvent};
 use ward_core::id::{SessionId, UserId};
 use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
 use ward_core::policy::Policy;
@@ -56,6 +63,7 @@ use ward_core::role::{Role, RoleName};
 use ward_core::session::{EndReason, Session};
 use ward_core::user::{User, UserStatus, Username};
 
+pub use approvals::ApprovalStore;
 pub use attachments::AttachmentStore;
 pub use clinical::ClinicalStore;
 pub use compliance::ComplianceStore;
@@ -74,11 +82,12 @@ pub enum StoreConfig {
     Sqlite { path: PathBuf, key_dir: PathBuf },
     /// A PostgreSQL connection URL, and that of the database holding the data keys (see
     /// `postgres::key_vault`; without it they stay in the main database, which its backups
-    /// then carry).
+    /// then carry, and the audit anchor is kept in a file of `key_dir`, see [`anchor`]).
     Postgres {
         url: String,
         max_connections: u32,
         key_store_url: Option<String>,
+        key_dir: PathBuf,
     },
 }
 
@@ -95,9 +104,16 @@ pub async fn open(
             url,
             max_connections,
             key_store_url,
+            key_dir,
         } => Arc::new(
-            postgres::PgStore::open(url, *max_connections, key_store_url.as_deref(), hasher)
-                .await?,
+            postgres::PgStore::open(
+                url,
+                *max_connections,
+                key_store_url.as_deref(),
+                key_dir,
+                hasher,
+            )
+            .await?,
         ),
     })
 }
@@ -266,6 +282,15 @@ pub trait KeyStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Destroys a key for good (retention); nothing if there is none.
     async fn destroy_data_key(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<()>;
+    /// The audit anchor, kept with the keys, apart from the main database (see [`anchor`]);
+    /// `None` before the first.
+    async fn audit_anchor(&self) -> StoreResult<Option<AuditAnchor>>;
+    /// Keeps `anchor` if none is kept; otherwise moves the kept checkpoint forward to
+    /// `anchor`'s if that is later (never back; `keyed_from` never changes). The anchor kept.
+    async fn keep_audit_anchor(&self, anchor: &AuditAnchor) -> StoreResult<AuditAnchor>;
+    /// Drops the anchor's checkpoint, keeping `keyed_from`, after an operator restored an
+    /// older backup; true if there was one.
+    async fn forget_audit_checkpoint(&self) -> StoreResult<bool>;
 }
 
 /// The audit log.
@@ -299,6 +324,7 @@ pub trait Store:
     + ScheduleStore
     + OversightStore
     + ComplianceStore
+    + ApprovalStore
     + std::fmt::Debug
 {
     /// "sqlite" or "postgres", for logs and metrics only.

@@ -35,6 +35,7 @@ impl PgStore {
         url: &str,
         max_connections: u32,
         key_store_url: Option<&str>,
+        key_dir: &std::path::Path,
         hasher: Arc<dyn ChainHasher>,
     ) -> StoreResult<Self> {
         let options: PgConnectOptions =
@@ -50,7 +51,7 @@ impl PgStore {
             queries::seed_role(&mut conn, &role).await?;
         }
         drop(conn);
-        let keys = key_vault::PgKeyVault::open(&pool, key_store_url).await?;
+        let keys = key_vault::PgKeyVault::open(&pool, key_store_url, key_dir).await?;
         Ok(Self {
             pool,
             hasher,
@@ -120,7 +121,7 @@ mod messaging_queries {
 
 mod key_traits {
     use async_trait::async_trait;
-    use ward_core::audit::NewAuditEvent;
+    use ward_core::audit::{AuditAnchor, NewAuditEvent};
     use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
 
     use crate::{AuditStore, KeyStore, StoreResult};
@@ -156,6 +157,18 @@ mod key_traits {
         async fn destroy_data_key(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<()> {
             self.keys.destroy(scope, epoch).await
         }
+
+        async fn audit_anchor(&self) -> StoreResult<Option<AuditAnchor>> {
+            self.keys.audit_anchor().await
+        }
+
+        async fn keep_audit_anchor(&self, anchor: &AuditAnchor) -> StoreResult<AuditAnchor> {
+            self.keys.keep_audit_anchor(anchor).await
+        }
+
+        async fn forget_audit_checkpoint(&self) -> StoreResult<bool> {
+            self.keys.forget_audit_checkpoint().await
+        }
     }
 }
 
@@ -167,6 +180,18 @@ mod compliance_traits {
     crate::store_impl_compliance::impl_compliance_store!(
         super::PgStore,
         super::compliance_queries,
+        super::writes
+    );
+}
+
+mod approval_queries {
+    crate::queries_approvals::define_approval_queries!(sqlx::PgConnection);
+}
+
+mod approval_traits {
+    crate::store_impl_approvals::impl_approval_store!(
+        super::PgStore,
+        super::approval_queries,
         super::writes
     );
 }

@@ -40,7 +40,9 @@ macro_rules! sync_queries {
         // ---- sync -------------------------------------------------------------------------
 
         /// Events after `after` that `user` may see: those of conversations while they were a
-        /// member (the event that removed them included, nothing after it).
+        /// member (the event that removed them included, nothing after it), except events about
+        /// a message sent before that membership began (an edit, an acknowledgement) where new
+        /// members do not read the history, unless an escalation of it brought them in.
         pub(crate) async fn events_for(
             c: &mut Conn,
             user: UserId,
@@ -58,7 +60,12 @@ macro_rules! sync_queries {
                  WHERE e.seq > $2 AND EXISTS (SELECT 1 FROM memberships ms \
                  WHERE ms.conversation_id = e.conversation_id AND ms.user_id = $1 \
                  AND ms.joined_event <= e.seq \
-                 AND (ms.left_event IS NULL OR e.seq <= ms.left_event)) \
+                 AND (ms.left_event IS NULL OR e.seq <= ms.left_event) \
+                 AND (m.event_seq IS NULL OR m.event_seq >= ms.joined_event \
+                 OR (e.kind IN ('escalation.on_call', 'escalation.supervisor') \
+                 AND e.user_id = ms.user_id) \
+                 OR EXISTS (SELECT 1 FROM conversations c WHERE c.id = e.conversation_id \
+                 AND c.kind IN ('care_team', 'patient', 'role')))) \
                  ORDER BY e.seq LIMIT $3",
             )
             .bind(*user.as_uuid())

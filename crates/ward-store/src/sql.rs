@@ -74,8 +74,14 @@ pub(crate) const IS_MEMBER: &str = "SELECT joined_event FROM memberships \
      WHERE conversation_id = $1 AND user_id = $2 AND left_event IS NULL";
 pub(crate) const INSERT_MEMBERSHIP: &str =
     "INSERT INTO memberships (conversation_id, user_id, joined_event) VALUES ($1, $2, $3)";
+/// A new member's receipt starts where they start reading: at the conversation's latest
+/// message, except in the kinds whose history new members read (see
+/// `ConversationKind::new_members_read_history`), where it starts at 0.
 pub(crate) const INSERT_RECEIPT: &str = "INSERT INTO receipts (conversation_id, user_id, \
-     delivered_seq, read_seq, updated_at) VALUES ($1, $2, 0, 0, $3) \
+     delivered_seq, read_seq, updated_at) \
+     SELECT $1, $2, CASE WHEN kind IN ('care_team', 'patient', 'role') THEN 0 ELSE last_seq END, \
+     CASE WHEN kind IN ('care_team', 'patient', 'role') THEN 0 ELSE last_seq END, $3 \
+     FROM conversations WHERE id = $1 \
      ON CONFLICT (conversation_id, user_id) DO NOTHING";
 pub(crate) const END_MEMBERSHIP: &str = "UPDATE memberships SET left_event = $1 \
      WHERE conversation_id = $2 AND user_id = $3 AND left_event IS NULL";

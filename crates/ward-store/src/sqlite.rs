@@ -170,6 +170,18 @@ mod compliance_traits {
     );
 }
 
+mod approval_queries {
+    crate::queries_approvals::define_approval_queries!(sqlx::SqliteConnection);
+}
+
+mod approval_traits {
+    crate::store_impl_approvals::impl_approval_store!(
+        super::SqliteStore,
+        super::approval_queries,
+        super::writes
+    );
+}
+
 mod workflow_queries {
     crate::queries_workflow::define_workflow_queries!(sqlx::SqliteConnection);
 }
@@ -245,7 +257,7 @@ async fn run_checkpointer(
 
 mod key_traits {
     use async_trait::async_trait;
-    use ward_core::audit::NewAuditEvent;
+    use ward_core::audit::{AuditAnchor, NewAuditEvent};
     use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
 
     use crate::{AuditStore, KeyStore, StoreResult};
@@ -280,6 +292,18 @@ mod key_traits {
 
         async fn destroy_data_key(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<()> {
             self.vault.destroy(scope, epoch).await.map(drop)
+        }
+
+        async fn audit_anchor(&self) -> StoreResult<Option<AuditAnchor>> {
+            self.vault.audit_anchor().await
+        }
+
+        async fn keep_audit_anchor(&self, anchor: &AuditAnchor) -> StoreResult<AuditAnchor> {
+            self.vault.keep_audit_anchor(anchor).await
+        }
+
+        async fn forget_audit_checkpoint(&self) -> StoreResult<bool> {
+            self.vault.forget_audit_checkpoint().await
         }
     }
 }

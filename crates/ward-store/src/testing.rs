@@ -65,11 +65,13 @@ impl TestDatabase {
             None => format!("{admin_url}/{database}"),
         };
         let dir = tempfile::tempdir().ok()?;
+        let key_dir = dir.path().join("keys");
         Some(Self {
             config: StoreConfig::Postgres {
                 url: url_of(&name),
                 max_connections: 8,
                 key_store_url: Some(url_of(&key_name)),
+                key_dir,
             },
             dir,
             pg: Some((admin_url, name)),

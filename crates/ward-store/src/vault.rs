@@ -9,6 +9,9 @@
 //!
 //! The key directory is kept at mode 0700 and the vault file (and its journal) at 0600, whatever
 //! the umask; the embedded database's files are kept so too.
+//!
+//! The vault also keeps the audit anchor (see `crate::anchor`), out of reach of whoever can
+//! write only the database.
 
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -17,10 +20,11 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use uuid::Uuid;
+use ward_core::audit::AuditAnchor;
 use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
 
 use crate::rows::DataKeyRow;
-use crate::{StoreError, StoreResult, sql};
+use crate::{StoreError, StoreResult, anchor, sql};
 
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS data_keys (
     scope_kind  TEXT NOT NULL,
@@ -59,6 +63,7 @@ impl KeyVault {
         conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(anchor::SQLITE_SCHEMA)?;
         Ok(Self {
             path,
             conn: Arc::new(Mutex::new(conn)),
@@ -155,6 +160,64 @@ impl KeyVault {
         })
         .await
     }
+
+    /// The audit anchor kept in the vault; `None` before the first.
+    pub async fn audit_anchor(&self) -> StoreResult<Option<AuditAnchor>> {
+        self.run(|c| get_anchor(c)).await
+    }
+
+    /// Keeps `new` if no anchor is kept, else moves the kept checkpoint forward to `new`'s if
+    /// that is later (`keyed_from` never changes); the anchor kept.
+    pub async fn keep_audit_anchor(&self, new: &AuditAnchor) -> StoreResult<AuditAnchor> {
+        let row = anchor::to_row(new);
+        self.run(move |c| {
+            c.execute(
+                anchor::KEEP,
+                params![row.0, row.1, row.2, row.3, row.4, row.5, row.6],
+            )?;
+            get_anchor(c)?.ok_or(StoreError::NotFound("audit anchor"))
+        })
+        .await
+    }
+
+    /// Drops the anchor's checkpoint, keeping where the chain became keyed; true if there was
+    /// one.
+    pub async fn forget_audit_checkpoint(&self) -> StoreResult<bool> {
+        self.run(|c| Ok(c.execute(anchor::FORGET_CHECKPOINT, [])? > 0))
+            .await
+    }
+}
+
+/// Drops the audit anchor's checkpoint from the vault in `key_dir` (keeping where the chain
+/// became keyed), for `ward restore`: the restored log ends where the backup was taken, before
+/// the checkpoint of the log it replaces, and the next start anchors it anew. True if there
+/// was one; nothing is made where there is no vault.
+pub fn forget_audit_checkpoint(key_dir: &Path) -> StoreResult<bool> {
+    let path = key_dir.join(VAULT_FILE);
+    if !path.exists() {
+        return Ok(false);
+    }
+    let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch(anchor::SQLITE_SCHEMA)?;
+    Ok(conn.execute(anchor::FORGET_CHECKPOINT, [])? > 0)
+}
+
+fn get_anchor(c: &Connection) -> StoreResult<Option<AuditAnchor>> {
+    let row: Option<anchor::Row> = c
+        .query_row(anchor::SELECT, [], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })
+        .optional()?;
+    Ok(row.map(anchor::from_row))
 }
 
 /// Whether the vault of the existing embedded database at `db` is missing from `key_dir`: no
@@ -246,4 +309,56 @@ fn row(r: &Row<'_>) -> rusqlite::Result<DataKeyRow> {
         wrapped: r.get(4)?,
         created_at: r.get(5)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ward_core::Timestamp;
+    use ward_core::audit::AuditCheckpoint;
+
+    fn anchor(keyed_from: i64, seq: Option<i64>) -> AuditAnchor {
+        AuditAnchor {
+            keyed_from,
+            keyed_from_signature: [1; 64],
+            checkpoint: seq.map(|seq| AuditCheckpoint {
+                seq,
+                head: [seq as u8; 32],
+                signed_at: Timestamp::from_micros(seq),
+                public_key: [2; 32],
+                signature: [3; 64],
+            }),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_vault_keeps_the_audit_anchor_moving_forward_only() -> StoreResult<()> {
+        let dir = tempfile::tempdir().map_err(|e| io_error(Path::new("tmp"), e))?;
+        let vault = KeyVault::open(dir.path())?;
+        assert_eq!(vault.audit_anchor().await?, None);
+        assert_eq!(
+            vault.keep_audit_anchor(&anchor(3, None)).await?,
+            anchor(3, None)
+        );
+        assert_eq!(
+            vault.keep_audit_anchor(&anchor(8, Some(4))).await?,
+            anchor(3, Some(4))
+        );
+        assert_eq!(
+            vault.keep_audit_anchor(&anchor(3, Some(2))).await?,
+            anchor(3, Some(4))
+        );
+        assert_eq!(
+            vault.keep_audit_anchor(&anchor(3, Some(9))).await?,
+            anchor(3, Some(9))
+        );
+        drop(vault);
+        assert!(forget_audit_checkpoint(dir.path())?);
+        assert!(!forget_audit_checkpoint(dir.path())?);
+        let vault = KeyVault::open(dir.path())?;
+        assert_eq!(vault.audit_anchor().await?, Some(anchor(3, None)));
+        assert!(!forget_audit_checkpoint(&dir.path().join("elsewhere"))?);
+        assert!(!dir.path().join("elsewhere").exists());
+        Ok(())
+    }
 }

@@ -19,6 +19,17 @@ export interface UserView {
   id: Uuid; username: string; display_name: string; role: string;
   status: "active" | "disabled"; created_at: string;
 }
+/** A change a second person with the compliance permission must approve (202 answers). */
+export interface PrivilegedChangeView {
+  id: Uuid; kind: "create_user" | "reset_totp"; subject: Uuid; requested_by: Uuid;
+  account: { username: string; display_name: string; role: string } | null;
+  requested_at: string; expires_at: string; state: "pending" | "approved" | "rejected" | "expired";
+  decided_by: Uuid | null; decided_at: string | null;
+}
+/** Whether an answer is a privileged change waiting for approval rather than the change. */
+export function isPendingChange(answer: unknown): answer is PrivilegedChangeView {
+  return typeof answer === "object" && answer !== null && "requested_by" in answer && "kind" in answer;
+}
 export interface SessionView {
   id: Uuid; device_name: string; scope: "full" | "mfa_enrollment"; address: string | null;
   created_at: string; last_seen_at: string; expires_at: string;

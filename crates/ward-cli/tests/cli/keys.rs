@@ -31,8 +31,8 @@ async fn rotating_the_root_key_keeps_sealed_secrets_readable() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("re-wrapped 2 data keys"),
-        "the TOTP key and the sign-in throttle key"
+        String::from_utf8_lossy(&out.stdout).contains("re-wrapped 3 data keys"),
+        "the TOTP key, the sign-in throttle key and the audit key (made at the first start)"
     );
     let after = root_key_files(dir.path());
     assert_eq!(after.len(), 1);

@@ -3,13 +3,16 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test may panic where it checks
 
+mod audit_erasure;
 mod audit_tamper;
 mod backup;
 mod crash;
+mod durability;
 mod full_disk;
 mod hardening_files;
 mod keys;
 mod logs;
+mod rotation;
 mod serve;
 
 use std::io::{BufRead, BufReader, Write};

@@ -9,10 +9,12 @@ use axum::response::{IntoResponse, Response};
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use uuid::Uuid;
 use ward_core::id::ConversationId;
-use ward_proto::Problem;
 use ward_proto::messaging::{AttachmentView, FILE_NAME_HEADER, UploadQuery};
 
 use super::AppState;
+use super::doc::{
+    BadRequest, Gone, NotFound, PayloadTooLarge, SessionErrors, UnsupportedMediaType, Validation,
+};
 use super::error::ApiError;
 use super::extract::{ApiPath, ApiQuery, FullSession};
 use crate::realtime::frames::attachment_view;
@@ -23,9 +25,8 @@ use crate::realtime::frames::attachment_view;
     security(("bearer" = [])), params(UploadQuery,
         ("ward-file-name" = Option<String>, Header, description = "The file name, percent-encoded UTF-8")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = AttachmentView), (status = 404, body = Problem),
-        (status = 413, body = Problem), (status = 415, body = Problem),
-        (status = 422, body = Problem)))]
+    responses((status = 201, body = AttachmentView), SessionErrors, BadRequest, NotFound,
+        PayloadTooLarge, UnsupportedMediaType, Validation))]
 pub async fn upload(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -63,7 +64,7 @@ fn file_name(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 #[utoipa::path(get, path = "/attachments/{id}", tag = "attachments",
     security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 404, body = Problem)))]
+        SessionErrors, BadRequest, NotFound, Gone))]
 pub async fn download(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -90,7 +91,7 @@ pub async fn download(
 #[utoipa::path(get, path = "/attachments/{id}/thumbnail", tag = "attachments",
     security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, content_type = "image/jpeg", body = Vec<u8>),
-        (status = 404, body = Problem)))]
+        SessionErrors, BadRequest, NotFound, Gone))]
 pub async fn thumbnail(
     State(state): State<AppState>,
     FullSession(caller): FullSession,

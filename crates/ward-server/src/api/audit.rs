@@ -5,24 +5,23 @@ use axum::Json;
 use axum::extract::State;
 use ward_core::audit::{AuditAction, AuditFilter};
 use ward_core::id::{PatientId, UserId};
-use ward_proto::Problem;
 use ward_proto::audit::{
     AuditCheckpointView, AuditPage, AuditQuery, AuditVerifyReport, ChainBreakView,
 };
 
 use super::AppState;
+use super::doc::{BadRequest, Conflict, NotFound, SessionErrors, Validation};
 use super::error::ApiError;
-use super::extract::{ApiQuery, FullSession, time_param};
+use super::extract::{ApiQuery, FullSession, page_limit, time_param};
 use super::views::{audit_event_view, checkpoint_view, hex};
-use crate::services::AuditSearch;
+use crate::services::{AuditSearch, MAX_AUDIT_PAGE};
 
 const DEFAULT_PAGE: u32 = 100;
 
 /// Searches the audit log, newest first (needs `audit_read`).
 #[utoipa::path(get, path = "/audit", tag = "audit", security(("bearer" = [])),
     params(AuditQuery),
-    responses((status = 200, body = AuditPage), (status = 400, body = Problem),
-        (status = 403, body = Problem)))]
+    responses((status = 200, body = AuditPage), SessionErrors, BadRequest, Validation))]
 pub async fn search_audit(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -55,14 +54,14 @@ fn parse_query(q: AuditQuery) -> Result<AuditSearch, ApiError> {
             from: time_param("from", q.from.as_deref())?,
             to: time_param("to", q.to.as_deref())?,
             before_seq: q.before,
-            limit: q.limit.unwrap_or(DEFAULT_PAGE),
+            limit: page_limit("limit", q.limit, DEFAULT_PAGE, MAX_AUDIT_PAGE)?,
         },
     })
 }
 
 /// Walks the hash chain and reports the first altered, removed or reordered event.
 #[utoipa::path(get, path = "/audit/verify", tag = "audit", security(("bearer" = [])),
-    responses((status = 200, body = AuditVerifyReport), (status = 403, body = Problem)))]
+    responses((status = 200, body = AuditVerifyReport), SessionErrors))]
 pub async fn verify_audit(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -82,8 +81,7 @@ pub async fn verify_audit(
 /// Signs the audit chain's head if it moved and returns the latest signed checkpoint, for an
 /// outside party to keep and later hold the log against (`ward audit verify --checkpoint`).
 #[utoipa::path(get, path = "/audit/checkpoint", tag = "audit", security(("bearer" = [])),
-    responses((status = 200, body = AuditCheckpointView), (status = 403, body = Problem),
-        (status = 409, body = Problem)))]
+    responses((status = 200, body = AuditCheckpointView), SessionErrors, NotFound, Conflict))]
 pub async fn export_checkpoint(
     State(state): State<AppState>,
     FullSession(caller): FullSession,

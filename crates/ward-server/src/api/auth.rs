@@ -5,10 +5,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::IntoResponse;
 use secrecy::SecretString;
-use ward_proto::Problem;
 use ward_proto::auth::{LoginRequest, LoginResponse, TotpConfirmRequest, TotpEnrollment};
 
 use super::AppState;
+use super::doc::{
+    BodyErrors, Conflict, SessionErrors, TooManyRequests, Unauthenticated, Unavailable,
+};
 use super::error::ApiError;
 use super::extract::{AnySession, ApiJson, session_token};
 use super::views::{scope, user_summary};
@@ -17,11 +19,8 @@ use crate::services::{ClientAddress, LoginInput, LoginOutcome};
 
 /// Signs a device in.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
-    responses(
-        (status = 200, description = "A new session", body = LoginResponse),
-        (status = 401, description = "Wrong credentials, or a one-time code is needed", body = Problem),
-        (status = 429, description = "Too many failed sign-ins", body = Problem),
-    ))]
+    responses((status = 200, description = "A new session", body = LoginResponse),
+        BodyErrors, Unauthenticated, TooManyRequests, Unavailable))]
 pub async fn login(
     State(state): State<AppState>,
     address: ClientAddress,
@@ -64,7 +63,7 @@ pub(super) async fn sign_in(
 
 /// Ends the session making the request.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
-    responses((status = 204, description = "Signed out"), (status = 401, body = Problem)))]
+    responses((status = 204, description = "Signed out"), SessionErrors))]
 pub async fn logout(
     State(state): State<AppState>,
     AnySession(caller): AnySession,
@@ -75,7 +74,7 @@ pub async fn logout(
 
 /// Confirms that this device erased its data after a remote wipe order; ends the session.
 #[utoipa::path(post, path = "/auth/wipe-confirmation", tag = "auth", security(("bearer" = [])),
-    responses((status = 204, description = "Wipe recorded"), (status = 409, body = Problem)))]
+    responses((status = 204, description = "Wipe recorded"), SessionErrors, Conflict))]
 pub async fn wipe_confirmation(
     State(state): State<AppState>,
     address: ClientAddress,
@@ -89,7 +88,7 @@ pub async fn wipe_confirmation(
 
 /// Starts setting up a TOTP second factor.
 #[utoipa::path(post, path = "/me/totp", tag = "auth", security(("bearer" = [])),
-    responses((status = 201, body = TotpEnrollment), (status = 409, body = Problem)))]
+    responses((status = 201, body = TotpEnrollment), SessionErrors, Conflict))]
 pub async fn begin_totp(
     State(state): State<AppState>,
     AnySession(caller): AnySession,
@@ -107,7 +106,7 @@ pub async fn begin_totp(
 /// Confirms the second factor with a first code; the session becomes a full one.
 #[utoipa::path(post, path = "/me/totp/confirm", tag = "auth", security(("bearer" = [])),
     request_body = TotpConfirmRequest,
-    responses((status = 204, description = "Enrolled"), (status = 401, body = Problem)))]
+    responses((status = 204, description = "Enrolled"), SessionErrors, BodyErrors, Conflict))]
 pub async fn confirm_totp(
     State(state): State<AppState>,
     AnySession(caller): AnySession,

@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::id::{ClinicalRoleId, ConversationId, UserId};
-use ward_proto::Problem;
 use ward_proto::clinical::{
     ClinicalRoleList, ClinicalRoleView, CreateClinicalRoleRequest, EscalationRoleRequest,
     ShiftRequest, ShiftView,
@@ -16,6 +15,7 @@ use ward_proto::messaging::{AckView, MessageView, SendMessageRequest};
 
 use super::AppState;
 use super::conversations::{outgoing, sent_answer};
+use super::doc::{BadRequest, BodyErrors, Conflict, NotFound, SessionErrors, Validation};
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, FullSession};
 
@@ -23,8 +23,9 @@ use super::extract::{ApiJson, ApiPath, FullSession};
 /// the message stops once every recipient has acknowledged.
 #[utoipa::path(post, path = "/messages/{id}/ack", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 201, body = AckView), (status = 200, body = AckView),
-        (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = AckView),
+        (status = 200, description = "Acknowledged before", body = AckView),
+        SessionErrors, BadRequest, NotFound, Validation))]
 pub async fn acknowledge(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -47,8 +48,8 @@ pub async fn acknowledge(
 /// Creates a clinical role (admins).
 #[utoipa::path(post, path = "/clinical-roles", tag = "clinical-roles",
     security(("bearer" = [])), request_body = CreateClinicalRoleRequest,
-    responses((status = 201, body = ClinicalRoleView), (status = 409, body = Problem),
-        (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = ClinicalRoleView), SessionErrors, BodyErrors, NotFound,
+        Conflict))]
 pub async fn create_role(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -69,7 +70,8 @@ pub async fn create_role(
 
 /// Every clinical role with who holds it now.
 #[utoipa::path(get, path = "/clinical-roles", tag = "clinical-roles",
-    security(("bearer" = [])), responses((status = 200, body = ClinicalRoleList)))]
+    operation_id = "list_clinical_roles", security(("bearer" = [])),
+    responses((status = 200, body = ClinicalRoleList), SessionErrors))]
 pub async fn list_roles(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -92,8 +94,7 @@ pub async fn list_roles(
 /// Schedules a shift of a clinical role (admins).
 #[utoipa::path(post, path = "/clinical-roles/{id}/shifts", tag = "clinical-roles",
     security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ShiftRequest,
-    responses((status = 201, body = ShiftView), (status = 404, body = Problem),
-        (status = 422, body = Problem)))]
+    responses((status = 201, body = ShiftView), SessionErrors, BodyErrors, NotFound))]
 pub async fn add_shift(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -123,7 +124,7 @@ pub async fn add_shift(
 /// Sets the on-call role this conversation's unacknowledged urgent messages escalate to.
 #[utoipa::path(put, path = "/conversations/{id}/escalation-role", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = EscalationRoleRequest,
-    responses((status = 204), (status = 404, body = Problem)))]
+    responses((status = 204, description = "Set"), SessionErrors, BodyErrors, NotFound))]
 pub async fn set_escalation_role(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -146,9 +147,9 @@ pub async fn set_escalation_role(
 /// role's name; at hand-over the thread passes to the next holder. 409 if no one holds the role.
 #[utoipa::path(post, path = "/clinical-roles/{id}/messages", tag = "clinical-roles",
     security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = SendMessageRequest,
-    responses((status = 201, body = MessageView), (status = 200, body = MessageView),
-        (status = 404, body = Problem), (status = 409, body = Problem),
-        (status = 422, body = Problem)))]
+    responses((status = 201, body = MessageView),
+        (status = 200, description = "A retried `client_id`", body = MessageView),
+        SessionErrors, BodyErrors, NotFound, Conflict))]
 pub async fn message_role(
     State(state): State<AppState>,
     FullSession(caller): FullSession,

@@ -5,12 +5,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use uuid::Uuid;
 use ward_core::id::ConversationId;
-use ward_proto::Problem;
 use ward_proto::compliance::{
     HoldScope, LegalHoldList, LegalHoldView, PlaceHoldRequest, RetentionRequest,
 };
 
 use super::AppState;
+use super::doc::{BadRequest, BodyErrors, Conflict, NotFound, SessionErrors};
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession};
 use crate::services::PlainHold;
@@ -19,8 +19,7 @@ use crate::services::PlainHold;
 /// kind's retention, or returns it to the kind's with `null`.
 #[utoipa::path(put, path = "/conversations/{id}/retention", tag = "compliance",
     security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = RetentionRequest,
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem)))]
+    responses((status = 204, description = "Set"), SessionErrors, BodyErrors, NotFound))]
 pub async fn set_retention(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -38,8 +37,7 @@ pub async fn set_retention(
 /// nothing it covers is disposed of while it lasts, whatever the retention.
 #[utoipa::path(post, path = "/legal-holds", tag = "compliance", security(("bearer" = [])),
     request_body = PlaceHoldRequest,
-    responses((status = 201, body = LegalHoldView), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = LegalHoldView), SessionErrors, BodyErrors, NotFound))]
 pub async fn place_hold(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -59,6 +57,7 @@ pub async fn place_hold(
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct HoldsQuery {
     /// Only holds not released.
     #[serde(default)]
@@ -68,7 +67,7 @@ pub struct HoldsQuery {
 /// Legal holds, newest first.
 #[utoipa::path(get, path = "/legal-holds", tag = "compliance", security(("bearer" = [])),
     params(HoldsQuery),
-    responses((status = 200, body = LegalHoldList), (status = 403, body = Problem)))]
+    responses((status = 200, body = LegalHoldList), SessionErrors, BadRequest))]
 pub async fn list_holds(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -83,8 +82,8 @@ pub async fn list_holds(
 /// Releases a legal hold; what it covered is disposed of when its retention has passed.
 #[utoipa::path(post, path = "/legal-holds/{id}/release", tag = "compliance",
     security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = LegalHoldView), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = LegalHoldView), SessionErrors, BadRequest, NotFound,
+        Conflict))]
 pub async fn release_hold(
     State(state): State<AppState>,
     FullSession(caller): FullSession,

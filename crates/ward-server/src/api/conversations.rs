@@ -7,30 +7,34 @@ use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::id::{ConversationId, PatientId, UserId};
-use ward_proto::Problem;
 use ward_proto::messaging::{
     AckView, ChannelList, ChannelView, ConversationList, ConversationView,
     CreateConversationRequest, MemberRequest, MessageList, MessageReceipts, MessageView,
     MessagesQuery, ReadRequest, RecipientState, SafetyCheckRequest, SafetyCheckResult,
     SendMessageRequest,
 };
-use ward_proto::workflow::ScheduledMessageView;
+use ward_proto::workflow::{RetriedSend, ScheduledMessageView};
 
 use super::AppState;
+use super::doc::{BadRequest, BodyErrors, Conflict, NotFound, SessionErrors, Validation};
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession};
+use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession, page_limit};
 use super::views::safety_findings;
 use crate::realtime::frames::{
     conversation_view, kind_from_wire, message_view, priority_from_wire,
 };
-use crate::services::{NewConversation, Outgoing};
+use crate::services::{MAX_PAGE, NewConversation, Outgoing};
+
+/// Messages in a page when the query does not say.
+const DEFAULT_PAGE: u32 = 100;
 
 /// Starts a conversation; the creator is always a member. An existing direct conversation of
 /// the pair comes back with 200.
 #[utoipa::path(post, path = "/conversations", tag = "conversations", security(("bearer" = [])),
     request_body = CreateConversationRequest,
-    responses((status = 201, body = ConversationView), (status = 200, body = ConversationView),
-        (status = 422, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 201, body = ConversationView),
+        (status = 200, description = "The pair's existing direct conversation", body = ConversationView),
+        SessionErrors, BodyErrors, NotFound))]
 pub async fn create_conversation(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -53,7 +57,7 @@ pub async fn create_conversation(
 
 /// The caller's conversations, with unread counts.
 #[utoipa::path(get, path = "/conversations", tag = "conversations", security(("bearer" = [])),
-    responses((status = 200, body = ConversationList)))]
+    responses((status = 200, body = ConversationList), SessionErrors))]
 pub async fn list_conversations(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -68,7 +72,7 @@ pub async fn list_conversations(
 
 /// Every channel, with whether the caller is in it (staff who may join channels).
 #[utoipa::path(get, path = "/channels", tag = "conversations", security(("bearer" = [])),
-    responses((status = 200, body = ChannelList), (status = 403, body = Problem)))]
+    responses((status = 200, body = ChannelList), SessionErrors))]
 pub async fn list_channels(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -90,7 +94,7 @@ pub async fn list_channels(
 
 #[utoipa::path(get, path = "/conversations/{id}", tag = "conversations", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = ConversationView), (status = 404, body = Problem)))]
+    responses((status = 200, body = ConversationView), SessionErrors, BadRequest, NotFound))]
 pub async fn get_conversation(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -106,8 +110,8 @@ pub async fn get_conversation(
 /// Adds a member (group, channel and patient conversations).
 #[utoipa::path(post, path = "/conversations/{id}/members", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = MemberRequest,
-    responses((status = 200, body = ConversationView), (status = 404, body = Problem),
-        (status = 409, body = Problem)))]
+    responses((status = 200, body = ConversationView), SessionErrors, BodyErrors, NotFound,
+        Conflict))]
 pub async fn add_member(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -125,7 +129,8 @@ pub async fn add_member(
 /// Removes a member, or leaves. From this answer on, the removed member gets nothing more of it.
 #[utoipa::path(delete, path = "/conversations/{id}/members/{user_id}", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path), ("user_id" = Uuid, Path)),
-    responses((status = 204, description = "Removed"), (status = 404, body = Problem)))]
+    responses((status = 204, description = "Removed"), SessionErrors, BadRequest, NotFound,
+        Conflict))]
 pub async fn remove_member(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -142,7 +147,7 @@ pub async fn remove_member(
 /// Joins a channel.
 #[utoipa::path(post, path = "/conversations/{id}/join", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = ConversationView), (status = 404, body = Problem)))]
+    responses((status = 200, body = ConversationView), SessionErrors, BadRequest, NotFound))]
 pub async fn join(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -159,13 +164,14 @@ pub async fn join(
 /// the same message with 200 and stores nothing. A body with clinical safety findings is
 /// answered 422 `safety-review` (send again with `confirm_findings`) or, where policy blocks
 /// the finding, `safety-blocked`; either way with the findings, and nothing is stored.
-/// With `send_at`, the message is scheduled instead: 202 with the scheduled message (200 for a
-/// retried `client_id`), sent at that time unless cancelled.
+/// With `send_at`, the message is scheduled instead: 202 with the scheduled message (200 with
+/// it for a retried `client_id`), sent at that time unless cancelled.
 #[utoipa::path(post, path = "/conversations/{id}/messages", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = SendMessageRequest,
-    responses((status = 201, body = MessageView), (status = 200, body = MessageView),
-        (status = 202, body = ScheduledMessageView),
-        (status = 409, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, description = "Sent", body = MessageView),
+        (status = 200, description = "A retried `client_id`: the message it sent, or with `send_at` the message it scheduled", body = RetriedSend),
+        (status = 202, description = "Scheduled (`send_at`)", body = ScheduledMessageView),
+        SessionErrors, BodyErrors, NotFound, Conflict))]
 pub async fn send_message(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -230,8 +236,7 @@ pub(super) fn outgoing(req: SendMessageRequest) -> Outgoing {
 /// findings while the clinician types). Sending runs the same checks again.
 #[utoipa::path(post, path = "/conversations/{id}/messages/check", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = SafetyCheckRequest,
-    responses((status = 200, body = SafetyCheckResult), (status = 404, body = Problem),
-        (status = 422, body = Problem)))]
+    responses((status = 200, body = SafetyCheckResult), SessionErrors, BodyErrors, NotFound))]
 pub async fn check_message(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -251,14 +256,16 @@ pub async fn check_message(
 /// Messages after `after`, in seq order.
 #[utoipa::path(get, path = "/conversations/{id}/messages", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path), MessagesQuery),
-    responses((status = 200, body = MessageList), (status = 404, body = Problem)))]
+    responses((status = 200, body = MessageList), SessionErrors, BadRequest, NotFound,
+        Validation))]
 pub async fn list_messages(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<MessagesQuery>,
 ) -> Result<Json<MessageList>, ApiError> {
-    let (after, limit) = (query.after.unwrap_or(0), query.limit.unwrap_or(100));
+    let after = query.after.unwrap_or(0);
+    let limit = page_limit("limit", query.limit, DEFAULT_PAGE, MAX_PAGE)?;
     let page = state
         .services
         .list_messages(&caller, ConversationId::from_uuid(id), after, limit)
@@ -280,7 +287,7 @@ pub async fn list_messages(
 /// Marks messages up to `up_to_seq` as read; the other members see the receipt.
 #[utoipa::path(post, path = "/conversations/{id}/read", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReadRequest,
-    responses((status = 204, description = "Recorded"), (status = 422, body = Problem)))]
+    responses((status = 204, description = "Recorded"), SessionErrors, BodyErrors, NotFound))]
 pub async fn mark_read(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -297,7 +304,7 @@ pub async fn mark_read(
 /// Who has received, read and (for urgent and stat messages) acknowledged a message.
 #[utoipa::path(get, path = "/messages/{id}/receipts", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = MessageReceipts), (status = 404, body = Problem)))]
+    responses((status = 200, body = MessageReceipts), SessionErrors, BadRequest, NotFound))]
 pub async fn message_receipts(
     State(state): State<AppState>,
     FullSession(caller): FullSession,

@@ -324,6 +324,25 @@ impl FromRequestParts<AppState> for AnySession {
     }
 }
 
+/// A page size from the query parameter `field`: `default` when absent, else 1 to `max` (as the
+/// OpenAPI document declares it); anything else is a 400 naming the parameter.
+pub fn page_limit(
+    field: &str,
+    value: Option<u32>,
+    default: u32,
+    max: u32,
+) -> Result<u32, ApiError> {
+    match value {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(_) => Err(ApiError::new(
+            ProblemType::BadRequest,
+            format!("the query parameter {field} must be between 1 and {max}"),
+        )
+        .with_field(field)),
+    }
+}
+
 /// An optional RFC 3339 time from a query parameter; 422 naming `field` if it is malformed.
 pub fn time_param(
     field: &str,

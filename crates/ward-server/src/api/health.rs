@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use ward_proto::ProblemType;
 
 use super::AppState;
+use super::doc::Unavailable;
 use super::error::ApiError;
 use crate::services::ServiceError;
 
@@ -19,7 +20,7 @@ pub async fn healthz() -> &'static str {
 /// full, each check tries a write that changes nothing, so the node is ready again as soon as
 /// space is freed, without a restart).
 #[utoipa::path(get, path = "/readyz", tag = "health",
-    responses((status = 200, body = String), (status = 503, body = ward_proto::Problem)))]
+    responses((status = 200, body = String), Unavailable))]
 pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     match state.services.ready().await {
         Ok(()) => Ok("ready"),

@@ -5,13 +5,13 @@ use axum::Json;
 use axum::extract::State;
 use uuid::Uuid;
 use ward_core::id::ConversationId;
-use ward_proto::Problem;
 use ward_proto::messaging::{ConversationView, MessageView};
 use ward_proto::workflow::{
     EditMessageRequest, LifespanRequest, MessageVersionView, MessageVersions,
 };
 
 use super::AppState;
+use super::doc::{BadRequest, BodyErrors, Conflict, Gone, NotFound, SessionErrors};
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, FullSession};
 use crate::realtime::frames::{conversation_view, message_view};
@@ -20,9 +20,8 @@ use crate::realtime::frames::{conversation_view, message_view};
 /// compliance. The new body passes the safety checks as a send does (422 with findings).
 #[utoipa::path(patch, path = "/messages/{id}", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = EditMessageRequest,
-    responses((status = 200, body = MessageView), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem),
-        (status = 422, body = Problem)))]
+    responses((status = 200, body = MessageView), SessionErrors, BodyErrors, NotFound,
+        Conflict))]
 pub async fn edit_message(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -40,8 +39,8 @@ pub async fn edit_message(
 /// or attachments. Anyone else: 403.
 #[utoipa::path(post, path = "/messages/{id}/recall", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = MessageView), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = MessageView), SessionErrors, BadRequest, NotFound,
+        Conflict))]
 pub async fn recall_message(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -54,8 +53,8 @@ pub async fn recall_message(
 /// Every body a message has had, recalled or expired ones included (compliance officers).
 #[utoipa::path(get, path = "/messages/{id}/versions", tag = "audit",
     security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = MessageVersions), (status = 403, body = Problem),
-        (status = 404, body = Problem)))]
+    responses((status = 200, body = MessageVersions), SessionErrors, BadRequest, NotFound,
+        Gone))]
 pub async fn message_versions(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -86,8 +85,7 @@ pub async fn message_versions(
 /// clears it with `null`. Members get `conversation.updated`.
 #[utoipa::path(put, path = "/conversations/{id}/lifespan", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = LifespanRequest,
-    responses((status = 200, body = ConversationView), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ConversationView), SessionErrors, BodyErrors, NotFound))]
 pub async fn set_lifespan(
     State(state): State<AppState>,
     FullSession(caller): FullSession,

@@ -3,12 +3,14 @@
 //! A handler is: extract (session, path, body), one service call, map the result. Handlers live
 //! one file per resource; this module wires them into a router.
 
+mod approvals;
 mod attachments;
 mod audit;
 mod auth;
 mod clinical;
 mod compliance;
 mod conversations;
+mod doc;
 pub mod error;
 mod extract;
 mod health;
@@ -40,7 +42,7 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -71,6 +73,22 @@ pub struct AppState {
 #[openapi(
     info(title = "Ward API", description = "Secure clinical messaging. Errors are RFC 9457 problem details."),
     modifiers(&BearerAuth),
+    components(
+        schemas(ward_proto::Problem),
+        responses(
+            doc::BadRequest,
+            doc::Unauthenticated,
+            doc::Forbidden,
+            doc::NotFound,
+            doc::Conflict,
+            doc::Gone,
+            doc::PayloadTooLarge,
+            doc::UnsupportedMediaType,
+            doc::Validation,
+            doc::TooManyRequests,
+            doc::Unavailable,
+        ),
+    ),
     tags(
         (name = "auth", description = "Sign-in, sign-out, second factor"),
         (name = "users", description = "Users and roles"),
@@ -96,6 +114,12 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        // The web client's session, which every route also takes (with the anti-forgery header
+        // on requests that change something); only `GET /auth/web-session` needs it.
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(extract::SESSION_COOKIE))),
+        );
     }
 }
 
@@ -114,6 +138,9 @@ fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(users::create_user, users::list_users))
         .routes(routes!(users::get_user, users::update_user))
         .routes(routes!(users::reset_totp))
+        .routes(routes!(approvals::list_changes))
+        .routes(routes!(approvals::approve_change))
+        .routes(routes!(approvals::reject_change))
         .routes(routes!(users::list_roles))
         .routes(routes!(users::put_role))
         .routes(routes!(sessions::list_sessions))
@@ -178,6 +205,11 @@ fn attachments_v1() -> OpenApiRouter<AppState> {
         .layer(timeout(UPLOAD_TIMEOUT))
 }
 
+/// The WebSocket: no request timeout, the connection outlives the upgrade.
+fn realtime_v1() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(ws::connect))
+}
+
 fn timeout(limit: Duration) -> TimeoutLayer {
     TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, limit)
 }
@@ -185,7 +217,10 @@ fn timeout(limit: Duration) -> TimeoutLayer {
 /// The whole HTTP surface with its middleware.
 pub fn router(state: AppState) -> Router {
     let (api, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest("/api/v1", api_v1().merge(attachments_v1()))
+        .nest(
+            "/api/v1",
+            api_v1().merge(attachments_v1()).merge(realtime_v1()),
+        )
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .split_for_parts();
@@ -201,7 +236,6 @@ pub fn router(state: AppState) -> Router {
         }),
     )
     .route("/metrics", axum::routing::get(health::metrics))
-    .route("/api/v1/ws", axum::routing::any(ws::connect))
     .fallback(web::serve)
     .method_not_allowed_fallback(error::method_not_allowed)
     .with_state(state)

@@ -7,13 +7,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 use ward_core::id::PatientId;
-use ward_proto::Problem;
 use ward_proto::compliance::{ReportFormat, ReportQuery};
 use ward_proto::oversight::{
     AlertList, AlertQuery, AlertView, BreakGlassRequest, BreakGlassView, DisclosureList,
 };
 
 use super::AppState;
+use super::doc::{BadRequest, BodyErrors, Conflict, NotFound, SessionErrors, Validation};
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession};
 use super::reports::{disclosure_list, disclosures_csv};
@@ -25,9 +25,8 @@ use crate::realtime::frames::alert_view;
 /// and ends by itself.
 #[utoipa::path(post, path = "/patients/{id}/break-glass", tag = "patients",
     security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = BreakGlassRequest,
-    responses((status = 201, body = BreakGlassView), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem),
-        (status = 422, body = Problem)))]
+    responses((status = 201, body = BreakGlassView), SessionErrors, BodyErrors, NotFound,
+        Conflict))]
 pub async fn break_glass(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -57,7 +56,7 @@ pub async fn break_glass(
 /// The newest alerts, or only those not acknowledged (`?open=true`). Compliance officers.
 #[utoipa::path(get, path = "/alerts", tag = "audit", security(("bearer" = [])),
     params(AlertQuery),
-    responses((status = 200, body = AlertList), (status = 403, body = Problem)))]
+    responses((status = 200, body = AlertList), SessionErrors, BadRequest))]
 pub async fn list_alerts(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -72,8 +71,7 @@ pub async fn list_alerts(
 /// Acknowledges an alert (409 if it was acknowledged already).
 #[utoipa::path(post, path = "/alerts/{id}/ack", tag = "audit", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = AlertView), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = AlertView), SessionErrors, BadRequest, NotFound, Conflict))]
 pub async fn acknowledge_alert(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -88,8 +86,9 @@ pub async fn acknowledge_alert(
 /// Over `from`..`to` (default: the last 30 days); `format=csv` answers `text/csv`.
 #[utoipa::path(get, path = "/patients/{id}/disclosures", tag = "audit",
     security(("bearer" = [])), params(("id" = Uuid, Path), ReportQuery),
-    responses((status = 200, body = DisclosureList), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "The disclosures, as JSON or (`format=csv`) CSV",
+            content((DisclosureList = "application/json"), (String = "text/csv"))),
+        SessionErrors, BadRequest, NotFound, Validation))]
 pub async fn disclosures(
     State(state): State<AppState>,
     FullSession(caller): FullSession,

@@ -5,12 +5,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use uuid::Uuid;
 use ward_core::id::{PatientId, UserId};
-use ward_proto::Problem;
 use ward_proto::messaging::{
     CreatePatientRequest, MemberRequest, PatientList, PatientLookupRequest, PatientView,
 };
 
 use super::AppState;
+use super::doc::{
+    BadRequest, BodyErrors, Conflict, NotFound, SessionErrors, TooManyRequests, Validation,
+};
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, FullSession};
 use crate::services::{NewPatient, PlainPatient};
@@ -31,8 +33,8 @@ fn patient_view(p: &PlainPatient) -> PatientView {
 /// Registers a patient with a care team and its care-team conversation.
 #[utoipa::path(post, path = "/patients", tag = "patients", security(("bearer" = [])),
     request_body = CreatePatientRequest,
-    responses((status = 201, body = PatientView), (status = 409, body = Problem),
-        (status = 422, body = Problem)))]
+    responses((status = 201, body = PatientView), SessionErrors, BodyErrors, NotFound, Conflict,
+        TooManyRequests))]
 pub async fn create_patient(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -52,7 +54,7 @@ pub async fn create_patient(
 
 /// The patients on whose care team the caller is.
 #[utoipa::path(get, path = "/patients", tag = "patients", security(("bearer" = [])),
-    responses((status = 200, body = PatientList)))]
+    responses((status = 200, body = PatientList), SessionErrors))]
 pub async fn list_patients(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -67,8 +69,7 @@ pub async fn list_patients(
 /// audited. The MRN travels in the body, so it stays out of URLs and access logs.
 #[utoipa::path(post, path = "/patients/lookup", tag = "patients", security(("bearer" = [])),
     request_body = PatientLookupRequest,
-    responses((status = 200, body = PatientView), (status = 403, body = Problem),
-        (status = 404, body = Problem)))]
+    responses((status = 200, body = PatientView), SessionErrors, BodyErrors, NotFound))]
 pub async fn lookup_patient(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -81,7 +82,7 @@ pub async fn lookup_patient(
 /// A patient, for their care team and themselves; not found for anyone else.
 #[utoipa::path(get, path = "/patients/{id}", tag = "patients", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = PatientView), (status = 404, body = Problem)))]
+    responses((status = 200, body = PatientView), SessionErrors, BadRequest, NotFound))]
 pub async fn get_patient(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -97,7 +98,7 @@ pub async fn get_patient(
 /// Adds a member to the care team (and its conversation).
 #[utoipa::path(post, path = "/patients/{id}/care-team", tag = "patients", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = MemberRequest,
-    responses((status = 200, body = PatientView), (status = 404, body = Problem)))]
+    responses((status = 200, body = PatientView), SessionErrors, BodyErrors, NotFound))]
 pub async fn add_care_team_member(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -115,7 +116,8 @@ pub async fn add_care_team_member(
 /// Removes a member from the care team (and its conversation).
 #[utoipa::path(delete, path = "/patients/{id}/care-team/{user_id}", tag = "patients",
     security(("bearer" = [])), params(("id" = Uuid, Path), ("user_id" = Uuid, Path)),
-    responses((status = 200, body = PatientView), (status = 404, body = Problem)))]
+    responses((status = 200, body = PatientView), SessionErrors, BadRequest, NotFound,
+        Validation))]
 pub async fn remove_care_team_member(
     State(state): State<AppState>,
     FullSession(caller): FullSession,

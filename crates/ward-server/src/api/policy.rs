@@ -4,17 +4,17 @@ use axum::Json;
 use axum::extract::State;
 use ward_core::audit::AuditAction;
 use ward_core::role::Permission;
-use ward_proto::Problem;
 use ward_proto::policy::PolicyDocument;
 
 use super::AppState;
+use super::doc::{BodyErrors, NotFound, SessionErrors};
 use super::error::ApiError;
 use super::extract::{ApiJson, FullSession, Permitted, Requirement};
 use super::views::{policy_document, policy_from_document};
 
 /// The organisation policy (needs `policy_manage`).
 #[utoipa::path(get, path = "/policy", tag = "policy", security(("bearer" = [])),
-    responses((status = 200, body = PolicyDocument), (status = 403, body = Problem)))]
+    responses((status = 200, body = PolicyDocument), SessionErrors))]
 pub async fn get_policy(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -35,7 +35,7 @@ impl Requirement for ManagePolicy {
 /// Replaces the organisation policy (needs `policy_manage`).
 #[utoipa::path(put, path = "/policy", tag = "policy", security(("bearer" = [])),
     request_body = PolicyDocument,
-    responses((status = 200, body = PolicyDocument), (status = 422, body = Problem)))]
+    responses((status = 200, body = PolicyDocument), SessionErrors, BodyErrors, NotFound))]
 pub async fn put_policy(
     State(state): State<AppState>,
     Permitted(caller, _): Permitted<ManagePolicy>,

@@ -12,14 +12,15 @@ use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::audit::AuditEvent;
 use ward_core::id::{ConversationId, PatientId, UserId};
+use ward_proto::ProblemType;
 use ward_proto::compliance::{
     ConversationExport, ExportedAttachment, ExportedMessage, PatientExport, Report, ReportFormat,
     ReportQuery,
 };
 use ward_proto::oversight::{DisclosureList, DisclosureView};
-use ward_proto::{Problem, ProblemType};
 
 use super::AppState;
+use super::doc::{BadRequest, NotFound, PayloadTooLarge, SessionErrors, Validation};
 use super::error::ApiError;
 use super::extract::{ApiPath, ApiQuery, FullSession, time_param};
 use super::views::audit_event_view;
@@ -29,9 +30,11 @@ use crate::services::{self, Period, ReportKind};
 /// A report over a period: `user-activity` (with `user`), `failed-logins` or `exports`
 /// (attachment downloads and compliance exports). `format=csv` answers `text/csv`.
 #[utoipa::path(get, path = "/reports/{kind}", tag = "compliance", security(("bearer" = [])),
-    params(("kind" = String, Path), ReportQuery),
-    responses((status = 200, body = Report), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem)))]
+    params(("kind" = String, Path, description = "`user-activity`, `failed-logins` or `exports`"),
+        ReportQuery),
+    responses((status = 200, description = "The report, as JSON or (`format=csv`) CSV",
+            content((Report = "application/json"), (String = "text/csv"))),
+        SessionErrors, BadRequest, NotFound, Validation))]
 pub async fn report(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -181,8 +184,8 @@ pub fn csv_response(name: &str, body: &[u8]) -> Result<Response, ApiError> {
 /// (compliance officers; audited).
 #[utoipa::path(get, path = "/conversations/{id}/export", tag = "compliance",
     security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = ConversationExport), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 413, body = Problem)))]
+    responses((status = 200, body = ConversationExport), SessionErrors, BadRequest, NotFound,
+        PayloadTooLarge))]
 pub async fn export_conversation(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -198,8 +201,8 @@ pub async fn export_conversation(
 /// Exports every conversation about a patient (compliance officers; audited).
 #[utoipa::path(get, path = "/patients/{id}/export", tag = "compliance",
     security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = PatientExport), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 413, body = Problem)))]
+    responses((status = 200, body = PatientExport), SessionErrors, BadRequest, NotFound,
+        PayloadTooLarge))]
 pub async fn export_patient(
     State(state): State<AppState>,
     FullSession(caller): FullSession,

@@ -3,10 +3,10 @@
 use axum::Json;
 use axum::extract::State;
 use uuid::Uuid;
-use ward_proto::Problem;
 use ward_proto::workflow::{ScheduledList, ScheduledMessageView, ScheduledState};
 
 use super::AppState;
+use super::doc::{BadRequest, Conflict, NotFound, SessionErrors};
 use super::error::ApiError;
 use super::extract::{ApiPath, FullSession};
 use crate::realtime::frames::priority as priority_to_wire;
@@ -14,7 +14,7 @@ use crate::services::PlainScheduled;
 
 /// The caller's scheduled messages still pending, soonest first.
 #[utoipa::path(get, path = "/scheduled-messages", tag = "conversations",
-    security(("bearer" = [])), responses((status = 200, body = ScheduledList)))]
+    security(("bearer" = [])), responses((status = 200, body = ScheduledList), SessionErrors))]
 pub async fn list_scheduled(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -28,8 +28,8 @@ pub async fn list_scheduled(
 /// Cancels one of the caller's scheduled messages before its time (409 once sent).
 #[utoipa::path(delete, path = "/scheduled-messages/{id}", tag = "conversations",
     security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = ScheduledMessageView), (status = 404, body = Problem),
-        (status = 409, body = Problem)))]
+    responses((status = 200, body = ScheduledMessageView), SessionErrors, BadRequest, NotFound,
+        Conflict))]
 pub async fn cancel_scheduled(
     State(state): State<AppState>,
     FullSession(caller): FullSession,

@@ -5,10 +5,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use uuid::Uuid;
 use ward_core::id::{SessionId, UserId};
-use ward_proto::Problem;
 use ward_proto::auth::{SessionList, SessionsQuery};
 
 use super::AppState;
+use super::doc::{BadRequest, Conflict, NotFound, SessionErrors};
 use super::error::ApiError;
 use super::extract::{ApiPath, ApiQuery, FullSession};
 use super::views::session_view;
@@ -17,7 +17,7 @@ use super::views::session_view;
 /// `sessions_manage`).
 #[utoipa::path(get, path = "/sessions", tag = "sessions", security(("bearer" = [])),
     params(SessionsQuery),
-    responses((status = 200, body = SessionList), (status = 403, body = Problem)))]
+    responses((status = 200, body = SessionList), SessionErrors, BadRequest))]
 pub async fn list_sessions(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -36,7 +36,7 @@ pub async fn list_sessions(
 /// Ends a session at once; its next request is refused.
 #[utoipa::path(delete, path = "/sessions/{id}", tag = "sessions", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses((status = 204, description = "Revoked"), (status = 404, body = Problem)))]
+    responses((status = 204, description = "Revoked"), SessionErrors, BadRequest, NotFound))]
 pub async fn revoke_session(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -52,8 +52,8 @@ pub async fn revoke_session(
 /// Orders the session's device to erase its Ward data at its next contact.
 #[utoipa::path(post, path = "/sessions/{id}/wipe", tag = "sessions", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses((status = 202, description = "Wipe ordered"), (status = 404, body = Problem),
-        (status = 409, body = Problem)))]
+    responses((status = 202, description = "Wipe ordered"), SessionErrors, BadRequest, NotFound,
+        Conflict))]
 pub async fn wipe_session(
     State(state): State<AppState>,
     FullSession(caller): FullSession,

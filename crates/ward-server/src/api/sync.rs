@@ -2,20 +2,21 @@
 
 use axum::Json;
 use axum::extract::State;
-use ward_proto::Problem;
 use ward_proto::realtime::{SyncPage, SyncQuery};
 
 use super::AppState;
+use super::doc::{BadRequest, SessionErrors, Validation};
 use super::error::ApiError;
-use super::extract::{ApiQuery, FullSession};
+use super::extract::{ApiQuery, FullSession, page_limit};
 use crate::realtime::frames::{cursor, parse_cursor};
+use crate::services::MAX_SYNC_PAGE;
 
 const DEFAULT_PAGE: u32 = 1000;
 
 /// Events after `since`, in order, each with its cursor; call again while `more` is true.
 #[utoipa::path(get, path = "/sync", tag = "realtime", security(("bearer" = [])),
     params(SyncQuery),
-    responses((status = 200, body = SyncPage), (status = 422, body = Problem)))]
+    responses((status = 200, body = SyncPage), SessionErrors, BadRequest, Validation))]
 pub async fn sync(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
@@ -27,10 +28,8 @@ pub async fn sync(
         }
         None => 0,
     };
-    let page = state
-        .services
-        .sync(&caller, since, query.limit.unwrap_or(DEFAULT_PAGE))
-        .await?;
+    let limit = page_limit("limit", query.limit, DEFAULT_PAGE, MAX_SYNC_PAGE)?;
+    let page = state.services.sync(&caller, since, limit).await?;
     Ok(Json(SyncPage {
         events: page.frames,
         cursor: cursor(page.cursor),

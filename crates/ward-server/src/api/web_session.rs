@@ -10,11 +10,12 @@ use axum::response::IntoResponse;
 use ward_core::session::Session;
 use ward_core::user::User;
 use ward_crypto::token::SessionToken;
+use ward_proto::ProblemType;
 use ward_proto::auth::{LoginRequest, WebSession};
-use ward_proto::{Problem, ProblemType};
 
 use super::AppState;
 use super::auth::sign_in;
+use super::doc::{BodyErrors, SessionErrors, TooManyRequests, Unauthenticated, Unavailable};
 use super::error::ApiError;
 use super::extract::{ApiJson, SESSION_COOKIE, session_cookie};
 use super::views::{scope, user_summary};
@@ -24,9 +25,7 @@ use crate::services::{ClientAddress, ServiceError};
 #[utoipa::path(post, path = "/auth/web-session", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "A new session; the token is in the ward_session cookie", body = WebSession),
-        (status = 401, description = "Wrong credentials, or a one-time code is needed", body = Problem),
-        (status = 429, description = "Too many failed sign-ins", body = Problem),
-    ))]
+        BodyErrors, Unauthenticated, TooManyRequests, Unavailable))]
 pub async fn open_web_session(
     State(state): State<AppState>,
     address: ClientAddress,
@@ -47,8 +46,8 @@ pub async fn open_web_session(
 }
 
 /// The browser's current session (after a reload): who is signed in and the anti-forgery token.
-#[utoipa::path(get, path = "/auth/web-session", tag = "auth",
-    responses((status = 200, body = WebSession), (status = 401, body = Problem)))]
+#[utoipa::path(get, path = "/auth/web-session", tag = "auth", security(("session_cookie" = [])),
+    responses((status = 200, body = WebSession), SessionErrors))]
 pub async fn current_web_session(
     State(state): State<AppState>,
     address: ClientAddress,

@@ -12,6 +12,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use axum::Extension;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::uri::Authority;
@@ -26,6 +27,7 @@ use ward_proto::{Problem, ProblemType};
 
 use super::AppState;
 use super::conversations::outgoing;
+use super::doc::{BadRequest, SessionErrors};
 use super::error::ApiError;
 use super::extract::{bearer_token, session_cookie};
 use crate::realtime::frames::{self, parse_cursor};
@@ -42,7 +44,6 @@ const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
 const ACK_FLUSH: Duration = Duration::from_secs(1);
 const BACKLOG_PAGE: u32 = 1000;
 
-/// Opens the real-time connection (WebSocket upgrade).
 /// Bytes read from a socket at a time. The WebSocket library zero-fills this much on every
 /// read poll, and a connection is polled on each frame it is sent, so it is kept small: the
 /// client's frames (auth, resume, acks, pings) are tiny.
@@ -52,16 +53,20 @@ const MAX_CLIENT_FRAME: usize = 64 * 1024;
 /// Most queued frames written to a device at once.
 const COALESCE_FRAMES: usize = 64;
 
-#[utoipa::path(get, path = "/ws", tag = "realtime",
+/// Opens the real-time connection (WebSocket upgrade). The token comes in the `Authorization`
+/// header, the web client's session cookie (from this server's own pages only), or else in a
+/// first `auth` frame; a token in a header or cookie is checked before the upgrade (401, 403).
+/// A request that is not a WebSocket upgrade is 400.
+#[utoipa::path(get, path = "/ws", tag = "realtime", security(("bearer" = [])),
     responses((status = 101, description = "Switching to the WebSocket protocol"),
-        (status = 401, body = Problem)))]
+        SessionErrors, BadRequest))]
 pub async fn connect(
     State(state): State<AppState>,
     address: ClientAddress,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     uri: Uri,
     headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, super::error::ApiError> {
     // With a header token or the web client's cookie, refuse before upgrading; otherwise
     // expect an `auth` frame.
@@ -80,6 +85,12 @@ pub async fn connect(
         )?),
         None => None,
     };
+    let upgrade = upgrade.map_err(|_| {
+        ApiError::new(
+            ProblemType::BadRequest,
+            "this endpoint takes a WebSocket upgrade (GET with Upgrade: websocket)",
+        )
+    })?;
     let services = state.services.clone();
     let upgrade = upgrade
         .read_buffer_size(READ_BUFFER_SIZE)

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use ward_core::Timestamp;
 use ward_core::keys::{DataKeyRecord, Epoch, EpochLength, KeyScope};
+use ward_crypto::audit_chain::ChainKey;
 use ward_crypto::audit_signing::AuditSigner;
 use ward_crypto::keyring::{DataKey, Keyring, SecretKey};
 use ward_crypto::seal::{self, Binding};
@@ -107,6 +108,23 @@ impl Keys {
             .data_key(KeyScope::AuditSigning, AUDIT_SIGNING_EPOCH)
             .await?;
         Ok(AuditSigner::from_seed(&seed)?)
+    }
+
+    /// The key of the audit chain's links, derived from the audit signing seed (so it lives,
+    /// wrapped, in the key vault, and is never rotated or shredded); created on first use.
+    pub async fn audit_chain_key(&self) -> Result<ChainKey, ServiceError> {
+        let seed = self
+            .data_key(KeyScope::AuditSigning, AUDIT_SIGNING_EPOCH)
+            .await?;
+        Ok(ChainKey::derive(&seed)?)
+    }
+
+    /// The audit chain key if the audit key was ever made; `None` otherwise (nothing is made).
+    pub async fn existing_audit_chain_key(&self) -> Result<Option<ChainKey>, ServiceError> {
+        let seed = self
+            .fetch(KeyScope::AuditSigning, AUDIT_SIGNING_EPOCH, false)
+            .await?;
+        seed.map(|seed| Ok(ChainKey::derive(&seed)?)).transpose()
     }
 
     /// The public key that checkpoints must be signed with; `None` if none was ever made.

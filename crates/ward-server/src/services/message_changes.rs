@@ -74,7 +74,7 @@ impl Services {
             .target(TargetKind::Message, Some(message.id))
             .patient(conversation.patient_id)
             .detail(detail);
-        let committed = self
+        let mut committed = self
             .store
             .edit_message(&message, caller.user.id, epoch, sealed.clone(), now, audit)
             .await?
@@ -93,6 +93,15 @@ impl Services {
             disposed: false,
             attachments,
         };
+        if !conversation.kind.new_members_read_history() {
+            // The new body goes only to members who could read the message: not to anyone
+            // who joined after it was sent.
+            let readers = self
+                .store
+                .members_at(conversation.id, message.event_seq)
+                .await?;
+            committed.recipients.retain(|r| readers.contains(r));
+        }
         self.publish(&committed, Payload::Edited(&plain));
         Ok(plain)
     }

@@ -291,7 +291,7 @@ impl Services {
         let conversation = self
             .member_conversation(caller, id, AuditAction::ReadReceipt)
             .await?;
-        if up_to < 1
+        if up_to <= self.history_start(caller, &conversation).await?
             || self
                 .store
                 .messages(id, up_to - 1, 1)

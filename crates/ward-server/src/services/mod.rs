@@ -4,6 +4,7 @@
 //! Every method that reads or changes data writes an audit event: a change together with the
 //! change, in one transaction; a read or a refusal on its own, before the answer goes out.
 
+mod approvals;
 mod attachments;
 mod audit;
 mod auth;
@@ -45,11 +46,12 @@ use crate::realtime::Hub;
 use safety::PatientIndex;
 use ttl_cache::TtlCache;
 
+pub use approvals::AccountChange;
 pub use attachments::{AttachmentInfo, AttachmentLimits, Download};
 pub use audit::{AuditSearch, MAX_AUDIT_PAGE, VerifyOutcome};
 pub use auth::{LoginInput, LoginOutcome, TotpEnrollmentStarted};
 pub use caller::{Caller, ClientAddress};
-pub use checkpoints::verify_chain;
+pub use checkpoints::{prepare_audit_chain, verify_chain};
 pub use clinical::RoleWithHolder;
 pub use conversations::NewConversation;
 pub use error::ServiceError;

@@ -195,21 +195,7 @@ impl Services {
         caller: &Caller,
         registered: PatientId,
     ) -> Result<T, ServiceError> {
-        let now = Timestamp::now();
-        let recent = self
-            .store
-            .search_audit(&AuditFilter {
-                actor: Some(caller.user.id),
-                action: Some(AuditAction::PatientCreated),
-                from: Some(now.minus_secs(MRN_PROBE_WINDOW_SECS)),
-                limit: MAX_MRN_PROBES + 1,
-                ..AuditFilter::default()
-            })
-            .await?
-            .into_iter()
-            .filter(|e| e.event.outcome == Outcome::Denied)
-            .count();
-        let limited = recent >= MAX_MRN_PROBES as usize;
+        let limited = self.recent_mrn_probes(caller).await? >= MAX_MRN_PROBES;
         let reason = if limited {
             "rate_limited"
         } else {
@@ -229,6 +215,33 @@ impl Services {
         Err(ServiceError::Conflict(
             "a patient with this MRN is registered",
         ))
+    }
+
+    /// How many registrations of a taken MRN the caller made in the window (counted up to
+    /// [`MAX_MRN_PROBES`]), paging through their registrations, refused or not.
+    async fn recent_mrn_probes(&self, caller: &Caller) -> Result<u32, ServiceError> {
+        const PAGE: u32 = 200;
+        let mut filter = AuditFilter {
+            actor: Some(caller.user.id),
+            action: Some(AuditAction::PatientCreated),
+            from: Some(Timestamp::now().minus_secs(MRN_PROBE_WINDOW_SECS)),
+            limit: PAGE,
+            ..AuditFilter::default()
+        };
+        let mut probes = 0;
+        loop {
+            let page = self.store.search_audit(&filter).await?;
+            probes += page
+                .iter()
+                .filter(|e| e.event.outcome == Outcome::Denied)
+                .count();
+            match page.last() {
+                Some(oldest) if page.len() == PAGE as usize && probes < MAX_MRN_PROBES as usize => {
+                    filter.before_seq = Some(oldest.seq);
+                }
+                _ => return Ok(u32::try_from(probes).unwrap_or(u32::MAX)),
+            }
+        }
     }
 
     /// The patient, if the caller is on their care team (with permission to read patients) or

@@ -11,7 +11,7 @@ use ward_core::session::EndReason;
 use ward_core::user::{DisplayName, User, UserStatus, Username, check_new_password};
 use ward_crypto::password;
 
-use super::{Caller, ServiceError, Services};
+use super::{AccountChange, Caller, ServiceError, Services};
 
 /// A user to create.
 #[derive(Debug)]
@@ -23,8 +23,11 @@ pub struct NewUser {
 }
 
 impl Services {
-    /// Creates a user (admins), or the first admin when `caller` is `None` (the CLI, which
-    /// runs with the operator's access to the data directory).
+    /// Creates a user at once: on the operator's authority when `caller` is `None` (the CLI,
+    /// which runs with the operator's access to the data directory; audited `"via":"cli"`), or
+    /// by an admin. An admin's account whose role holds the audit or compliance permissions
+    /// needs a second person's approval: this refuses it (409), and [`Self::add_user`] files
+    /// the request instead.
     pub async fn create_user(
         &self,
         caller: Option<&Caller>,
@@ -38,8 +41,14 @@ impl Services {
         let display_name = DisplayName::parse(&new.display_name)?;
         let role = RoleName::parse(&new.role)?;
         check_new_password(new.password.expose_secret())?;
-        if self.store.role(&role).await?.is_none() {
+        let Some(found) = self.store.role(&role).await? else {
             return Err(ServiceError::NotFound("role"));
+        };
+        if caller.is_some() && ward_core::privileged::is_privileged(&found) {
+            return Err(ServiceError::Conflict(
+                "an account with audit or compliance permissions needs a compliance officer's \
+                 approval",
+            ));
         }
         let password = new.password;
         let password_hash = self
@@ -162,20 +171,29 @@ impl Services {
     }
 
     /// Removes a user's second factor so they can enrol again (admins). Every session of
-    /// theirs ends at once (sockets closed): they were signed in with the removed factor.
-    pub async fn reset_totp(&self, caller: &Caller, id: UserId) -> Result<(), ServiceError> {
+    /// theirs ends at once (sockets closed): they were signed in with the removed factor. For
+    /// a user whose role holds the audit or compliance permissions, a request for it waits for
+    /// a compliance officer's approval instead.
+    pub async fn reset_totp(
+        &self,
+        caller: &Caller,
+        id: UserId,
+    ) -> Result<AccountChange<()>, ServiceError> {
         self.require(caller, Permission::UsersManage, AuditAction::TotpReset)
             .await?;
+        if let Some(request) = self.request_totp_reset_if_privileged(caller, id).await? {
+            return Ok(AccountChange::Requested(request));
+        }
         let event = caller
             .event(AuditAction::TotpReset, Outcome::Success)
             .target(TargetKind::User, Some(*id.as_uuid()));
         self.store.reset_totp(id, Timestamp::now(), event).await?;
         self.end_sessions_after_reset(id);
-        Ok(())
+        Ok(AccountChange::Done(()))
     }
 
     /// Forgets the user's cached sessions on this node and closes their sockets.
-    fn end_sessions_after_reset(&self, id: UserId) {
+    pub(super) fn end_sessions_after_reset(&self, id: UserId) {
         self.sessions.invalidate();
         let reason = crate::realtime::CloseReason::SessionEnded(EndReason::FactorReset.as_str());
         self.hub.close_user(id, reason);

@@ -1,18 +1,26 @@
+use secrecy::SecretString;
 use ward_client::Client;
 use ward_crypto::totp::TotpSecret;
 use ward_proto::ProblemType;
 use ward_proto::audit::AuditQuery;
+use ward_server::services::NewUser;
 
 use crate::{PASSWORD, TestServer, api_test, assert_problem, code};
 
-/// A compliance officer with a full session (enrolling the second factor their role needs).
-pub async fn compliance_officer(server: &TestServer, admin: &Client) -> Client {
-    server
-        .create(admin, "compliance", "compliance_officer")
-        .await;
+/// A compliance officer (`compliance`) with a full session. An admin alone cannot make one
+/// (separation of duties), so the officer is made on the operator's authority, as
+/// `ward admin create-user` does; `_admin` is kept for the callers' sake.
+pub async fn compliance_officer(server: &TestServer, _admin: &Client) -> Client {
+    officer(server, "compliance").await
+}
+
+/// A compliance officer named `username`, made on the operator's authority, with a full
+/// session (enrolling the second factor their role needs).
+pub async fn officer(server: &TestServer, username: &str) -> Client {
+    operator_create(server, username, "compliance_officer").await;
     let enrolling = server
         .anon()
-        .sign_in("compliance", PASSWORD, "audit desk")
+        .sign_in(username, PASSWORD, "audit desk")
         .await
         .expect("sign in");
     let secret = TotpSecret::from_base32(&enrolling.begin_totp().await.expect("begin").secret)
@@ -22,6 +30,25 @@ pub async fn compliance_officer(server: &TestServer, admin: &Client) -> Client {
         .await
         .expect("confirm");
     enrolling
+}
+
+/// Creates an account on the operator's authority (what `ward admin create-user` does, with
+/// access to the data directory), beside the running server; its id.
+pub async fn operator_create(server: &TestServer, username: &str, role: &str) -> uuid::Uuid {
+    let (store, keyring) = ward_server::open(&server.config).await.expect("open");
+    let services = ward_server::Services::new(store.clone(), keyring, Default::default());
+    let new = NewUser {
+        username: username.into(),
+        display_name: format!("Test {username}"),
+        role: role.into(),
+        password: SecretString::from(PASSWORD),
+    };
+    let created = services.create_user(None, new).await;
+    store.close().await;
+    *created
+        .expect("the operator creates the account")
+        .id
+        .as_uuid()
 }
 
 api_test!(

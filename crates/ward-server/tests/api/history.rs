@@ -8,6 +8,7 @@ use ward_proto::audit::AuditQuery;
 use ward_proto::messaging::{
     ConversationKind, CreateConversationRequest, CreatePatientRequest, Priority, SendMessageRequest,
 };
+use ward_proto::workflow::EditMessageRequest;
 
 use crate::audit::compliance_officer;
 use crate::messaging::{group, id_of, text};
@@ -63,13 +64,56 @@ async fn check_reads_from_joining(
     late.message_receipts(after.id)
         .await
         .expect("receipts of a message sent since joining");
+    assert_problem(
+        late.mark_read(conversation, before.seq).await,
+        ProblemType::Validation,
+    );
+    // The sender edits the earlier message: its new body does not reach the late member,
+    // live or through sync.
+    let mut socket = ward_client::realtime::Realtime::connect(
+        late.base_url(),
+        late.token().expect("token"),
+        None,
+    )
+    .await
+    .expect("socket");
+    sender
+        .edit_message(
+            before.id,
+            &EditMessageRequest {
+                body: "EDITED after you joined: K+ 6.3".into(),
+                confirm_findings: false,
+            },
+        )
+        .await
+        .expect("edit");
+    sender
+        .send_message(conversation, &text("a marker after the edit"))
+        .await
+        .expect("marker");
+    loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next())
+            .await
+            .expect("a frame in time")
+            .expect("open")
+            .expect("frame");
+        let json = serde_json::to_string(&frame).expect("json");
+        assert!(!json.contains("EDITED"), "live edit leaked: {json}");
+        if json.contains("a marker after the edit") {
+            break;
+        }
+    }
+    let synced = late.sync(None, 500).await.expect("sync");
+    let json = serde_json::to_string(&synced.events).expect("json");
+    assert!(!json.contains("EDITED"), "synced edit leaked: {json}");
+    assert!(json.contains("a marker after the edit"), "{json}");
 
     // Compliance reads are not limited by membership.
     let export = compliance
         .export_conversation(conversation)
         .await
         .expect("export");
-    assert_eq!(export.messages.len(), 2);
+    assert_eq!(export.messages.len(), 3);
     let refused = |action: &'static str| async move {
         compliance
             .search_audit(&AuditQuery {

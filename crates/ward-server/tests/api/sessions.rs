@@ -57,9 +57,7 @@ api_test!(
         policy.mfa_required_roles.clear();
         admin.put_policy(&policy).await.expect("set policy");
         server.create(&admin, "nurse.reyes", "nurse").await;
-        server
-            .create(&admin, "compliance", "compliance_officer")
-            .await;
+        crate::audit::operator_create(&server, "compliance", "compliance_officer").await;
         let nurse = server
             .anon()
             .sign_in("nurse.reyes", PASSWORD, "phone")

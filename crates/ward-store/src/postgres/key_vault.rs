@@ -10,16 +10,22 @@
 //!
 //! Without `key_store_url` the keys stay in the main database's `data_keys` table, as before,
 //! and the server warns at start that backups of that database hold them.
+//!
+//! The audit anchor (see `crate::anchor`) is kept in the key database's `audit_anchor` table,
+//! or, without a key database, in a file of the key directory: never in the main database.
 
+use std::path::Path;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, PgConnection};
+use ward_core::audit::AuditAnchor;
 use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
 
 use super::{queries, writes};
-use crate::StoreResult;
+use crate::anchor::{self, AnchorFile};
+use crate::{StoreError, StoreResult};
 
 /// The key database's one table (the main database's migration creates the same).
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS data_keys (
@@ -32,23 +38,32 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS data_keys (
     PRIMARY KEY (scope_kind, scope_id, epoch)
 )";
 
-/// The wrapped data keys of a PostgreSQL deployment.
+/// The wrapped data keys of a PostgreSQL deployment, and its audit anchor.
 #[derive(Debug, Clone)]
 pub(crate) struct PgKeyVault {
     pool: PgPool,
+    /// The anchor file, without a key database; `None` keeps it in the key database's table.
+    anchor_file: Option<AnchorFile>,
 }
 
 impl PgKeyVault {
     /// The vault in the key database at `url`, or in the main database's table (`main`) when
-    /// there is none. Keys an earlier version kept in the main database move to the key
-    /// database (copied first, then deleted).
-    pub(crate) async fn open(main: &PgPool, url: Option<&str>) -> StoreResult<Self> {
+    /// there is none (the audit anchor then in a file of `key_dir`). Keys an earlier version
+    /// kept in the main database move to the key database (copied first, then deleted).
+    pub(crate) async fn open(
+        main: &PgPool,
+        url: Option<&str>,
+        key_dir: &Path,
+    ) -> StoreResult<Self> {
         let Some(url) = url else {
             tracing::warn!(
                 "data keys are kept in the main PostgreSQL database: its backups can bring back \
                  keys that retention destroyed; set key_store_url to a separate key database"
             );
-            return Ok(Self { pool: main.clone() });
+            return Ok(Self {
+                pool: main.clone(),
+                anchor_file: Some(AnchorFile::new(key_dir)),
+            });
         };
         let options: PgConnectOptions =
             url.parse::<PgConnectOptions>()?.disable_statement_logging();
@@ -58,7 +73,11 @@ impl PgKeyVault {
             .connect_with(options)
             .await?;
         sqlx::query(SCHEMA).execute(&pool).await?;
-        let vault = Self { pool };
+        sqlx::query(anchor::PG_SCHEMA).execute(&pool).await?;
+        let vault = Self {
+            pool,
+            anchor_file: None,
+        };
         vault.move_keys_from(main).await?;
         Ok(vault)
     }
@@ -125,6 +144,51 @@ impl PgKeyVault {
         writes::delete_data_key(&mut conn, scope, epoch).await?;
         drop(conn);
         rewrite_table(&self.pool).await
+    }
+
+    /// The audit anchor; `None` before the first.
+    pub(crate) async fn audit_anchor(&self) -> StoreResult<Option<AuditAnchor>> {
+        if let Some(file) = &self.anchor_file {
+            return file.get().await;
+        }
+        let row: Option<anchor::Row> = sqlx::query_as(anchor::SELECT)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(anchor::from_row))
+    }
+
+    /// Keeps `new` if no anchor is kept, else moves the kept checkpoint forward to `new`'s if
+    /// that is later (`keyed_from` never changes); the anchor kept.
+    pub(crate) async fn keep_audit_anchor(&self, new: &AuditAnchor) -> StoreResult<AuditAnchor> {
+        if let Some(file) = &self.anchor_file {
+            return file.keep(new).await;
+        }
+        let row = anchor::to_row(new);
+        sqlx::query(anchor::KEEP)
+            .bind(row.0)
+            .bind(row.1)
+            .bind(row.2)
+            .bind(row.3)
+            .bind(row.4)
+            .bind(row.5)
+            .bind(row.6)
+            .execute(&self.pool)
+            .await?;
+        self.audit_anchor()
+            .await?
+            .ok_or(StoreError::NotFound("audit anchor"))
+    }
+
+    /// Drops the anchor's checkpoint, keeping where the chain became keyed; true if there was
+    /// one.
+    pub(crate) async fn forget_audit_checkpoint(&self) -> StoreResult<bool> {
+        if let Some(file) = &self.anchor_file {
+            return file.forget_checkpoint().await;
+        }
+        let done = sqlx::query(anchor::FORGET_CHECKPOINT)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     pub(crate) async fn close(&self) {

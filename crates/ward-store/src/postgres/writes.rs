@@ -378,6 +378,7 @@ fn store_conflict(e: StoreError, what: &'static str) -> StoreError {
 
 crate::writes_workflow::workflow_writes!();
 crate::writes_compliance::compliance_writes!();
+crate::writes_approvals::approval_writes!();
 
 /// Deletes a data key (retention) from the key vault's table; nothing if there is none.
 pub(crate) async fn delete_data_key(

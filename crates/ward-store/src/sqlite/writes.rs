@@ -362,3 +362,4 @@ fn store_conflict(e: StoreError, what: &'static str) -> StoreError {
 
 crate::writes_workflow::workflow_writes!();
 crate::writes_compliance::compliance_writes!();
+crate::writes_approvals::approval_writes!();

@@ -99,6 +99,7 @@ async fn postgres_keeps_data_keys_in_the_key_database() {
     let ward_store::StoreConfig::Postgres {
         url,
         key_store_url: Some(key_url),
+        key_dir,
         ..
     } = db.config.clone()
     else {
@@ -109,6 +110,7 @@ async fn postgres_keeps_data_keys_in_the_key_database() {
             url: url.clone(),
             max_connections: 2,
             key_store_url,
+            key_dir: key_dir.clone(),
         };
         async move {
             ward_store::open(&config, Arc::new(ward_crypto::audit_chain::Sha256Chain))

@@ -3,6 +3,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test may panic where it checks
 
+mod approvals;
 mod attachments;
 mod audit;
 mod clinical;

@@ -1,0 +1,21 @@
+-- Separation of duties: changes that grant the audit or compliance permissions (an account
+-- whose role holds them) or remove a holder's second factor wait here for a second person's
+-- approval. A pending request past expires_at has expired; nothing needs to sweep it.
+
+CREATE TABLE privileged_changes (
+    id            BLOB PRIMARY KEY,
+    kind          TEXT NOT NULL CHECK (kind IN ('create_user', 'reset_totp')),
+    subject_id    BLOB NOT NULL,       -- the account to create (no row yet) or to reset
+    username      TEXT,                -- create_user: the account as it will be made
+    display_name  TEXT,
+    role          TEXT REFERENCES roles (name),
+    password_hash TEXT,                -- Argon2id, as the user row will hold it; never the password
+    requested_by  BLOB NOT NULL REFERENCES users (id),
+    requested_at  INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')),
+    decided_by    BLOB REFERENCES users (id),
+    decided_at    INTEGER
+) STRICT;
+CREATE INDEX privileged_changes_by_time ON privileged_changes (requested_at);
+CREATE INDEX privileged_changes_by_requester ON privileged_changes (requested_by, requested_at);
