@@ -70,16 +70,14 @@ impl Operation {
             .any(|(method, template)| self.method.as_str() == *method && self.template == *template)
     }
 
-    /// The path with a random UUID for each parameter.
+    /// The path with a random UUID for each id parameter (and a real report for `{kind}`).
     fn path(&self) -> String {
         self.template
             .split('/')
-            .map(|segment| {
-                if segment.starts_with('{') && segment.ends_with('}') {
-                    Uuid::new_v4().to_string()
-                } else {
-                    segment.to_owned()
-                }
+            .map(|segment| match segment {
+                "{kind}" => "exports".to_owned(),
+                s if s.starts_with('{') && s.ends_with('}') => Uuid::new_v4().to_string(),
+                s => s.to_owned(),
             })
             .collect::<Vec<_>>()
             .join("/")
@@ -512,7 +510,7 @@ api_test!(
             (Method::GET, "/api/v1/audit/verify", None),
             (Method::GET, "/api/v1/alerts", None),
             (Method::GET, "/api/v1/legal-holds", None),
-            (Method::GET, "/api/v1/reports/exports", None),
+            (Method::GET, "/api/v1/reports/{kind}", None),
         ];
         for (method, template, body) in denied {
             let op = find(&ops, &method, template);
