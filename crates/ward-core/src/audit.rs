@@ -50,6 +50,9 @@ str_enum!(
         UserRead = "user.read",
         UserCreated = "user.create",
         UserStatusChanged = "user.status_change",
+        /// A patient account's display name, stored plain by an earlier version, was sealed
+        /// (at the server's start).
+        UserNameSealed = "user.name_sealed",
         SessionsListed = "session.list",
         SessionRevoked = "session.revoke",
         WipeRequested = "session.wipe_requested",

@@ -166,6 +166,8 @@ impl PrivilegedChange {
                 status: UserStatus::Active,
                 password_hash: account.password_hash.clone(),
                 created_at: at,
+                // Only staff roles hold the audit or compliance permissions: a staff name.
+                sealed_display_name: None,
             }),
             Change::ResetTotp => None,
         }

@@ -49,12 +49,21 @@ impl fmt::Display for Username {
     }
 }
 
+/// What the plain `display_name` column holds for an account whose name is sealed (a
+/// patient account's: the name is PHI). It names no one.
+pub const SEALED_DISPLAY_NAME: &str = "(sealed)";
+
 /// The name shown to other users: 1 to 100 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DisplayName(String);
 
 impl DisplayName {
+    /// The stand-in for a name that is kept only sealed ([`SEALED_DISPLAY_NAME`]).
+    pub fn sealed() -> Self {
+        Self(SEALED_DISPLAY_NAME.to_owned())
+    }
+
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
         const FIELD: &str = "display_name";
         let name = text.trim();
@@ -122,6 +131,10 @@ pub fn check_new_password(password: &str) -> Result<(), ValidationError> {
 
 /// A user account as stored. The password hash is a PHC string; the TOTP secret, when
 /// enrolled, is sealed and lives with the second-factor record, not here.
+///
+/// A patient account's display name is PHI: it is stored only sealed
+/// (`sealed_display_name`), and as read from the store `display_name` is then
+/// [`DisplayName::sealed`] until the services open it. Staff names are stored plain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub id: UserId,
@@ -131,6 +144,20 @@ pub struct User {
     pub status: UserStatus,
     pub password_hash: String,
     pub created_at: Timestamp,
+    /// The display name sealed by ward-crypto (patient accounts); `None` for a name kept plain.
+    pub sealed_display_name: Option<Vec<u8>>,
+}
+
+impl User {
+    /// What the plain `display_name` column may hold: the name, or [`SEALED_DISPLAY_NAME`]
+    /// for an account whose name is sealed, whatever `display_name` holds.
+    pub fn stored_display_name(&self) -> &str {
+        if self.sealed_display_name.is_some() {
+            SEALED_DISPLAY_NAME
+        } else {
+            self.display_name.as_str()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -153,6 +180,27 @@ mod tests {
         assert!(DisplayName::parse("Dr. Ada Okafor").is_ok());
         assert!(DisplayName::parse("bad\u{7}name").is_err());
         assert!(DisplayName::parse("   ").is_err());
+    }
+
+    #[test]
+    fn a_sealed_name_is_never_stored_plain() {
+        let mut user = User {
+            id: UserId::new(),
+            username: Username::parse("pat.jones").unwrap(),
+            display_name: DisplayName::parse("Sam Jones").unwrap(),
+            role: RoleName::parse(RoleName::PATIENT).unwrap(),
+            status: UserStatus::Active,
+            password_hash: String::new(),
+            created_at: Timestamp::from_micros(0),
+            sealed_display_name: None,
+        };
+        assert_eq!(user.stored_display_name(), "Sam Jones");
+        user.sealed_display_name = Some(vec![1, 2, 3]);
+        assert_eq!(user.stored_display_name(), SEALED_DISPLAY_NAME);
+        assert_eq!(
+            DisplayName::parse(SEALED_DISPLAY_NAME),
+            Ok(DisplayName::sealed())
+        );
     }
 
     #[test]

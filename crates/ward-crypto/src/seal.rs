@@ -31,6 +31,8 @@ pub enum Binding {
     },
     /// A patient's demographics.
     PatientDemographics { patient: PatientId },
+    /// The display name of an account whose name is PHI (a patient's account).
+    AccountDisplayName { user: UserId },
     /// One chunk of an attachment's contents. `last` marks the final chunk, so that a file
     /// cut short after a chunk boundary fails to open rather than passing as whole.
     AttachmentChunk {
@@ -109,6 +111,10 @@ impl Binding {
             Self::PatientDemographics { patient } => {
                 aad.extend_from_slice(b"patient-demographics");
                 aad.extend_from_slice(patient.as_bytes());
+            }
+            Self::AccountDisplayName { user } => {
+                aad.extend_from_slice(b"account-display-name");
+                aad.extend_from_slice(user.as_bytes());
             }
             Self::AttachmentChunk {
                 conversation,
@@ -313,6 +319,20 @@ mod tests {
             );
         }
         assert!(open(&key, binding, &sealed[..10]).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn an_account_name_opens_only_for_its_account() -> Result<(), CryptoError> {
+        let key = SecretKey::generate()?;
+        let user = UserId::new();
+        let name = |user| Binding::AccountDisplayName { user };
+        let sealed = seal(&key, name(user), b"Sam Jones")?;
+        assert_eq!(open(&key, name(user), &sealed)?, b"Sam Jones");
+        assert!(!sealed.windows(3).any(|w| w == b"Sam"));
+        // Copied onto another account's row, it does not open.
+        assert!(open(&key, name(UserId::new()), &sealed).is_err());
+        assert!(open(&key, Binding::TotpSecret { user }, &sealed).is_err());
         Ok(())
     }
 

@@ -303,6 +303,18 @@ impl Server {
             .with_attachment_limits(config.attachment_limits())
             .with_epoch_length(epoch_length)
             .with_webhook(webhook);
+        // Patient accounts' names that an earlier version stored plain are sealed before the
+        // first request (audited; a no-op once done).
+        let sealed = services
+            .seal_stored_patient_names()
+            .await
+            .map_err(|e| anyhow::anyhow!("sealing the names of patient accounts: {e}"))?;
+        if sealed > 0 {
+            tracing::info!(
+                accounts = sealed,
+                "sealed the display names of patient accounts stored in plain text"
+            );
+        }
         let state = api::AppState {
             services: services.clone(),
             metrics: Arc::new(metrics::Metrics::default()),

@@ -146,6 +146,16 @@ pub trait UserStore: Send + Sync {
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     async fn user_by_username(&self, username: &Username) -> StoreResult<Option<User>>;
     async fn list_users(&self) -> StoreResult<Vec<User>>;
+    /// Seals a display name stored plain (by an earlier version) with its audit event: the
+    /// plain column keeps only [`ward_core::user::SEALED_DISPLAY_NAME`]. False, with nothing
+    /// written or audited, if the account's name is sealed already (another node did it) or
+    /// there is no such account.
+    async fn seal_display_name(
+        &self,
+        id: UserId,
+        sealed: &[u8],
+        audit: NewAuditEvent,
+    ) -> StoreResult<bool>;
     /// Changes a user's status; disabling also ends every session of the user.
     async fn set_user_status(
         &self,

@@ -111,7 +111,8 @@ macro_rules! define_queries {
 
         macro_rules! user_columns {
             () => {
-                "id, username, display_name, role, status, password_hash, created_at"
+                "id, username, display_name, role, status, password_hash, created_at, \
+                 sealed_display_name"
             };
         }
 

@@ -24,6 +24,7 @@ pub(crate) struct UserRow {
     status: String,
     password_hash: String,
     created_at: i64,
+    sealed_display_name: Option<Vec<u8>>,
 }
 
 impl TryFrom<UserRow> for User {
@@ -38,6 +39,7 @@ impl TryFrom<UserRow> for User {
             status: UserStatus::parse(&r.status).map_err(bad)?,
             password_hash: r.password_hash,
             created_at: Timestamp::from_micros(r.created_at),
+            sealed_display_name: r.sealed_display_name,
         })
     }
 }

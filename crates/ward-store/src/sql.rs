@@ -13,7 +13,11 @@ pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_events (seq, id, at, ac
 
 pub(crate) const ROLE_EXISTS: &str = "SELECT 1 FROM roles WHERE name = $1";
 pub(crate) const INSERT_USER: &str = "INSERT INTO users (id, username, display_name, role, \
-     status, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+     status, password_hash, created_at, sealed_display_name) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+/// Seals a name stored plain: the placeholder in the plain column, the sealed name beside it.
+pub(crate) const SEAL_DISPLAY_NAME: &str = "UPDATE users SET display_name = $1, \
+     sealed_display_name = $2 WHERE id = $3 AND sealed_display_name IS NULL";
 pub(crate) const SET_USER_STATUS: &str = "UPDATE users SET status = $1 WHERE id = $2";
 pub(crate) const END_USER_SESSIONS: &str = "UPDATE sessions SET ended_at = $1, end_reason = $2 \
      WHERE user_id = $3 AND ended_at IS NULL";

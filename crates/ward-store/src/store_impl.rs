@@ -53,6 +53,25 @@ macro_rules! impl_store {
                 self.read(|c| Box::pin(q::list_users(c))).await
             }
 
+            async fn seal_display_name(
+                &self,
+                id: UserId,
+                sealed: &[u8],
+                audit: NewAuditEvent,
+            ) -> StoreResult<bool> {
+                let (sealed, h) = (sealed.to_vec(), Arc::clone(&self.hasher));
+                self.write(move |c| {
+                    Box::pin(async move {
+                        if !w::seal_display_name(c, id, &sealed).await? {
+                            return Ok(false);
+                        }
+                        w::append_audit(c, &*h, &audit).await?;
+                        Ok(true)
+                    })
+                })
+                .await
+            }
+
             async fn set_user_status(
                 &self,
                 id: UserId,

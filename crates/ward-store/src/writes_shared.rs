@@ -38,6 +38,22 @@ macro_rules! shared_writes {
             Ok(run(c, crate::sql::PUT_ROLE, &args).await? == 1)
         }
 
+        /// Seals a display name stored plain (by an earlier version): the plain column keeps
+        /// only the placeholder. False (nothing written) if the account's name is sealed
+        /// already, or there is no such account.
+        pub(crate) async fn seal_display_name(
+            c: &mut Conn,
+            user: ward_core::id::UserId,
+            sealed: &[u8],
+        ) -> StoreResult<bool> {
+            let args = [
+                crate::sql::Arg::Text(Some(ward_core::user::SEALED_DISPLAY_NAME.to_owned())),
+                crate::sql::Arg::Bytes(Some(sealed.to_vec())),
+                crate::sql::Arg::Id(Some(*user.as_uuid())),
+            ];
+            Ok(run(c, crate::sql::SEAL_DISPLAY_NAME, &args).await? == 1)
+        }
+
         /// Adds members (those already in are skipped) under one `conversation.updated` event.
         pub(crate) async fn add_members(
             c: &mut Conn,

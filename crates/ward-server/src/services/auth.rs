@@ -375,6 +375,8 @@ impl Services {
             .user(session.user_id)
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
+        // The caller sees their own name (`/me`), a patient's too, which is stored sealed.
+        let user = self.open_account_name(user).await?;
         self.sessions
             .insert(generation, hash, (session.clone(), user.clone()));
         Ok((session, user))

@@ -4,14 +4,20 @@ use std::collections::BTreeSet;
 
 use secrecy::{ExposeSecret, SecretString};
 use ward_core::Timestamp;
-use ward_core::audit::{AuditAction, Outcome, TargetKind};
+use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
 use ward_core::id::UserId;
+use ward_core::keys::{Epoch, KeyScope};
 use ward_core::role::{Permission, Role, RoleName};
 use ward_core::session::EndReason;
 use ward_core::user::{DisplayName, User, UserStatus, Username, check_new_password};
 use ward_crypto::password;
+use ward_crypto::seal::Binding;
 
 use super::{AccountChange, Caller, ServiceError, Services};
+
+/// Patient accounts' names are sealed under the patient-records key, as the registry's
+/// demographics are: one epoch, never shredded.
+const ACCOUNT_NAMES_EPOCH: Epoch = Epoch::from_index(0);
 
 /// A user to create.
 #[derive(Debug)]
@@ -54,14 +60,17 @@ impl Services {
         let password_hash = self
             .hash_work(move || password::hash_password(&password))
             .await??;
+        let id = UserId::new();
+        let sealed_display_name = self.seal_account_name(id, &role, &display_name).await?;
         let user = User {
-            id: UserId::new(),
+            id,
             username,
             display_name,
             role,
             status: UserStatus::Active,
             password_hash,
             created_at: Timestamp::now(),
+            sealed_display_name,
         };
         let mut event = match caller {
             Some(caller) => caller.event(AuditAction::UserCreated, Outcome::Success),
@@ -71,8 +80,81 @@ impl Services {
             }
         };
         event = event.target(TargetKind::User, Some(*user.id.as_uuid()));
-        self.store.create_user(&user, event).await?;
+        self.store.create_user(&stored_form(&user), event).await?;
         Ok(user)
+    }
+
+    /// A patient account's display name (PHI) sealed for its row, bound to the account;
+    /// `None` for staff, whose names stay plain.
+    async fn seal_account_name(
+        &self,
+        id: UserId,
+        role: &RoleName,
+        name: &DisplayName,
+    ) -> Result<Option<Vec<u8>>, ServiceError> {
+        if role.as_str() != RoleName::PATIENT {
+            return Ok(None);
+        }
+        let binding = Binding::AccountDisplayName { user: id };
+        let sealed = self
+            .keys
+            .seal(
+                KeyScope::PatientRecords,
+                ACCOUNT_NAMES_EPOCH,
+                binding,
+                name.as_str().as_bytes(),
+            )
+            .await?;
+        Ok(Some(sealed))
+    }
+
+    /// The user with their sealed display name opened (an account whose name is plain, as it
+    /// is). Only for a caller who may see the account.
+    pub(super) async fn open_account_name(&self, mut user: User) -> Result<User, ServiceError> {
+        let Some(sealed) = user.sealed_display_name.as_deref() else {
+            return Ok(user);
+        };
+        let binding = Binding::AccountDisplayName { user: user.id };
+        let name = self
+            .keys
+            .open_text(
+                KeyScope::PatientRecords,
+                ACCOUNT_NAMES_EPOCH,
+                binding,
+                sealed,
+            )
+            .await?;
+        user.display_name = DisplayName::parse(&name)
+            .map_err(|_| ServiceError::Crypto(ward_crypto::CryptoError::Malformed))?;
+        Ok(user)
+    }
+
+    /// Seals the display names of patient accounts that an earlier version stored plain,
+    /// each with its audit event (`user.name_sealed`); run at the server's start. How many it
+    /// sealed. Another node doing the same at once seals each account only once.
+    pub async fn seal_stored_patient_names(&self) -> Result<usize, ServiceError> {
+        let mut sealed = 0;
+        for user in self.store.list_users().await? {
+            if user.sealed_display_name.is_some() {
+                continue;
+            }
+            let Some(blob) = self
+                .seal_account_name(user.id, &user.role, &user.display_name)
+                .await?
+            else {
+                continue;
+            };
+            let event = NewAuditEvent::new(AuditAction::UserNameSealed, Outcome::Success)
+                .target(TargetKind::User, Some(*user.id.as_uuid()))
+                .detail(r#"{"via":"start"}"#.into());
+            if self.store.seal_display_name(user.id, &blob, event).await? {
+                sealed += 1;
+            }
+        }
+        if sealed > 0 {
+            self.sessions.invalidate();
+        }
+        Ok(sealed)
     }
 
     /// The directory: every staff account, and the patient accounts the caller may see
@@ -81,13 +163,12 @@ impl Services {
         self.require(caller, Permission::UsersRead, AuditAction::UsersListed)
             .await?;
         let visible = self.visible_patient_accounts(caller).await?;
-        let users = self
-            .store
-            .list_users()
-            .await?
-            .into_iter()
-            .filter(|u| visible.includes(u))
-            .collect();
+        let mut users = Vec::new();
+        for user in self.store.list_users().await? {
+            if visible.includes(&user) {
+                users.push(self.open_account_name(user).await?);
+            }
+        }
         self.store
             .append_audit(caller.event(AuditAction::UsersListed, Outcome::Success))
             .await?;
@@ -115,7 +196,7 @@ impl Services {
             .event(AuditAction::UserRead, Outcome::Success)
             .target(TargetKind::User, Some(*id.as_uuid()));
         self.store.append_audit(event).await?;
-        Ok(user)
+        self.open_account_name(user).await
     }
 
     /// The patient accounts the caller may see: a patient's name is PHI, so staff see only
@@ -164,10 +245,12 @@ impl Services {
             let reason = crate::realtime::CloseReason::SessionEnded("user_disabled");
             self.hub.close_user(id, reason);
         }
-        self.store
+        let user = self
+            .store
             .user(id)
             .await?
-            .ok_or(ServiceError::NotFound("user"))
+            .ok_or(ServiceError::NotFound("user"))?;
+        self.open_account_name(user).await
     }
 
     /// Removes a user's second factor so they can enrol again (admins). Every session of
@@ -263,6 +346,15 @@ impl Services {
             .await?;
         Ok(self.store.list_roles().await?)
     }
+}
+
+/// The account as its row holds it: a sealed name is never passed to the store in plain.
+fn stored_form(user: &User) -> User {
+    let mut stored = user.clone();
+    if stored.sealed_display_name.is_some() {
+        stored.display_name = DisplayName::sealed();
+    }
+    stored
 }
 
 /// Which patient accounts a caller may see (staff accounts are visible to all staff).

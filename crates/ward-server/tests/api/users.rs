@@ -1,7 +1,12 @@
+use std::path::Path;
+
 use ward_proto::ProblemType;
 use ward_proto::audit::AuditQuery;
-use ward_proto::users::CreateUserRequest;
+use ward_proto::messaging::CreatePatientRequest;
+use ward_proto::users::{CreateUserRequest, UserList};
+use ward_store::StoreConfig;
 
+use crate::messaging::id_of;
 use crate::{PASSWORD, TestServer, api_test, assert_problem};
 
 fn new_user(username: &str, role: &str, password: &str) -> CreateUserRequest {
@@ -187,6 +192,197 @@ api_test!(
         assert_eq!(
             changes[0].detail.as_ref().map(|d| d["permissions"].clone()),
             Some(serde_json::json!(["messages_send"]))
+        );
+        server
+    }
+);
+
+/// A patient's name that appears nowhere else: the canary looked for at rest.
+const PATIENT_NAME: &str = "Ottoline Quillfeather-Marsh";
+
+/// Whether `needle` is stored where someone who reads the database (not the keys) finds it:
+/// on SQLite in any file of the data directory (database, WAL, key vault), on PostgreSQL in
+/// any row of the tables that name people, read as text.
+async fn stored_in_plain(server: &TestServer, needle: &str) -> bool {
+    match server.config.store() {
+        StoreConfig::Sqlite { .. } => file_contains(&server.config.data_dir, needle.as_bytes()),
+        StoreConfig::Postgres { url, .. } => {
+            const SCANS: [&str; 3] = [
+                "SELECT COUNT(*) FROM users AS t WHERE strpos(t::text, $1) > 0",
+                "SELECT COUNT(*) FROM audit_events AS t WHERE strpos(t::text, $1) > 0",
+                "SELECT COUNT(*) FROM privileged_changes AS t WHERE strpos(t::text, $1) > 0",
+            ];
+            let pool = sqlx::PgPool::connect(&url).await.expect("postgres");
+            let mut found = false;
+            for scan in SCANS {
+                let n: (i64,) = sqlx::query_as(scan)
+                    .bind(needle)
+                    .fetch_one(&pool)
+                    .await
+                    .expect("scan");
+                found |= n.0 > 0;
+            }
+            pool.close().await;
+            found
+        }
+    }
+}
+
+/// Whether `needle` appears in any file under `dir`.
+fn file_contains(dir: &Path, needle: &[u8]) -> bool {
+    std::fs::read_dir(dir)
+        .expect("data dir")
+        .flatten()
+        .any(|entry| {
+            let path = entry.path();
+            if path.is_dir() {
+                return file_contains(&path, needle);
+            }
+            std::fs::read(&path).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+        })
+}
+
+/// The display name of `account` in a directory listing, if it is listed.
+fn listed_name(users: UserList, account: uuid::Uuid) -> Option<String> {
+    users
+        .users
+        .into_iter()
+        .find(|u| u.id == account)
+        .map(|u| u.display_name)
+}
+
+api_test!(
+    a_patient_accounts_name_is_sealed_at_rest,
+    |server: TestServer| async move {
+        let (admin, _) = server.admin().await;
+        let nurse = server.user(&admin, "nurse.reyes", "nurse").await;
+        let outsider = server.user(&admin, "nurse.lee", "nurse").await;
+        let created = admin
+            .create_user(&CreateUserRequest {
+                username: "pat.quill".into(),
+                display_name: PATIENT_NAME.into(),
+                role: "patient".into(),
+                password: PASSWORD.into(),
+            })
+            .await
+            .expect("create the patient's account");
+        assert_eq!(created.display_name, PATIENT_NAME);
+        let account = created.id;
+        nurse
+            .create_patient(&CreatePatientRequest {
+                mrn: "MRN-5120".into(),
+                family_name: "Quill".into(),
+                given_name: "Otto".into(),
+                birth_date: time::macros::date!(1961 - 04 - 09),
+                user_id: Some(account),
+                care_team: vec![id_of(&nurse).await],
+            })
+            .await
+            .expect("register");
+
+        // Whoever may see the account reads the name as it was given; the patient too.
+        let listed = nurse.list_users().await.expect("care team lists");
+        assert_eq!(listed_name(listed, account).as_deref(), Some(PATIENT_NAME));
+        let read = nurse.get_user(account).await.expect("care team reads");
+        assert_eq!(read.display_name, PATIENT_NAME);
+        let listed = admin.list_users().await.expect("admin lists");
+        assert_eq!(listed_name(listed, account).as_deref(), Some(PATIENT_NAME));
+        let listed = outsider.list_users().await.expect("outsider lists");
+        assert_eq!(listed_name(listed, account), None);
+        let patient = server
+            .anon()
+            .sign_in("pat.quill", PASSWORD, "phone")
+            .await
+            .expect("the patient signs in");
+        let me = patient.me().await.expect("me");
+        assert_eq!(me.user.display_name, PATIENT_NAME);
+
+        // A clean restart checkpoints the WAL into the database file. At rest the patient's
+        // name is nowhere in plain text, where a staff member's is (so the scan does read the
+        // stored rows).
+        let server = server.restart().await;
+        assert!(
+            stored_in_plain(&server, "Test nurse.reyes").await,
+            "the scan reads the stored rows"
+        );
+        assert!(
+            !stored_in_plain(&server, PATIENT_NAME).await,
+            "a patient's name is stored in plain text"
+        );
+        // Sealed, it still opens for the care team after the restart.
+        let nurse = server.anon().authed(nurse.token().expect("token"));
+        let read = nurse.get_user(account).await.expect("care team reads");
+        assert_eq!(read.display_name, PATIENT_NAME);
+        server
+    }
+);
+
+/// Writes a patient's account as a version before sealed names did: the name in plain text.
+async fn plant_plain_patient(server: &TestServer, id: uuid::Uuid, username: &str, name: &str) {
+    const PLANT: &str = "INSERT INTO users (id, username, display_name, role, status, \
+         password_hash, created_at) VALUES ($1, $2, $3, 'patient', 'active', 'x', 0)";
+    match server.config.store() {
+        StoreConfig::Sqlite { path, .. } => {
+            let url = format!("sqlite://{}", path.display());
+            let pool = sqlx::SqlitePool::connect(&url).await.expect("sqlite");
+            sqlx::query(PLANT)
+                .bind(id)
+                .bind(username)
+                .bind(name)
+                .execute(&pool)
+                .await
+                .expect("plant");
+            pool.close().await;
+        }
+        StoreConfig::Postgres { url, .. } => {
+            let pool = sqlx::PgPool::connect(&url).await.expect("postgres");
+            sqlx::query(PLANT)
+                .bind(id)
+                .bind(username)
+                .bind(name)
+                .execute(&pool)
+                .await
+                .expect("plant");
+            pool.close().await;
+        }
+    }
+}
+
+api_test!(
+    names_stored_plain_before_are_sealed_at_start,
+    |server: TestServer| async move {
+        let account = uuid::Uuid::new_v4();
+        plant_plain_patient(&server, account, "pat.quill", PATIENT_NAME).await;
+        assert!(
+            stored_in_plain(&server, PATIENT_NAME).await,
+            "the scan finds the planted name"
+        );
+        // The start seals it; the next clean stop checkpoints the rewritten page over the
+        // old one (SQLite zeroes the freed bytes inside the page).
+        let server = server.restart().await;
+        let server = server.restart().await;
+        assert!(
+            !stored_in_plain(&server, PATIENT_NAME).await,
+            "a name stored plain before stays plain"
+        );
+
+        let (admin, _) = server.admin().await;
+        let read = admin.get_user(account).await.expect("admin reads");
+        assert_eq!(read.display_name, PATIENT_NAME);
+        let compliance = crate::audit::compliance_officer(&server, &admin).await;
+        let sealed = compliance
+            .search_audit(&AuditQuery {
+                target: Some(account),
+                action: Some("user.name_sealed".into()),
+                ..AuditQuery::default()
+            })
+            .await
+            .expect("audit")
+            .events;
+        assert_eq!(
+            sealed.len(),
+            1,
+            "sealed once, at the first start: {sealed:?}"
         );
         server
     }

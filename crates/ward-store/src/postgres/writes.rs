@@ -89,11 +89,12 @@ pub(crate) async fn insert_user(c: &mut Conn, u: &User) -> StoreResult<()> {
     sqlx::query(sql::INSERT_USER)
         .bind(*u.id.as_uuid())
         .bind(u.username.as_str())
-        .bind(u.display_name.as_str())
+        .bind(u.stored_display_name())
         .bind(u.role.as_str())
         .bind(u.status.as_str())
         .bind(&u.password_hash)
         .bind(u.created_at.as_micros())
+        .bind(u.sealed_display_name.as_deref())
         .execute(&mut *c)
         .await
         .map_err(|e| unique_as_conflict(e, "username is taken"))?;

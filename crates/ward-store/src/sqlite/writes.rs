@@ -162,11 +162,12 @@ pub(crate) async fn insert_user(c: &mut Conn, u: &User) -> StoreResult<()> {
         &[
             u.id.as_uuid(),
             &u.username.as_str(),
-            &u.display_name.as_str(),
+            &u.stored_display_name(),
             &u.role.as_str(),
             &u.status.as_str(),
             &u.password_hash,
             &u.created_at.as_micros(),
+            &u.sealed_display_name.as_deref(),
         ],
     )
     .map_err(|e| unique_as_conflict(e, "username is taken"))?;

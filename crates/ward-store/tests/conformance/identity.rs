@@ -3,7 +3,7 @@ use std::sync::Arc;
 use ward_core::Timestamp;
 use ward_core::audit::AuditAction;
 use ward_core::role::{Permission, RoleName};
-use ward_core::user::{UserStatus, Username};
+use ward_core::user::{DisplayName, SEALED_DISPLAY_NAME, UserStatus, Username};
 use ward_store::{Store, StoreError, TotpFactor};
 
 use crate::{audit_len, conformance, event, user};
@@ -141,6 +141,51 @@ conformance!(disabling_a_user_ends_their_sessions, |store: Arc<
         )
         .await;
     assert!(matches!(missing, Err(StoreError::NotFound(_))));
+    Ok(())
+});
+
+conformance!(a_sealed_display_name_is_stored_only_sealed, |store: Arc<
+    dyn Store,
+>| async move {
+    // Created sealed: the plain column holds the placeholder, whatever the struct held.
+    let mut pat = user("pat.jones", "patient");
+    pat.sealed_display_name = Some(vec![7; 40]);
+    store
+        .create_user(&pat, event(AuditAction::UserCreated))
+        .await?;
+    let stored = store.user(pat.id).await?.expect("stored");
+    assert_eq!(stored.display_name, DisplayName::sealed());
+    assert_eq!(stored.sealed_display_name, Some(vec![7; 40]));
+
+    // Stored plain (as an earlier version did), then sealed once, audited once.
+    let old = user("sam.garcia", "patient");
+    store
+        .create_user(&old, event(AuditAction::UserCreated))
+        .await?;
+    assert_eq!(store.user(old.id).await?, Some(old.clone()));
+    let before = audit_len(&store).await?;
+    let sealed = store
+        .seal_display_name(old.id, &[9; 40], event(AuditAction::UserNameSealed))
+        .await?;
+    assert!(sealed);
+    let stored = store.user(old.id).await?.expect("stored");
+    assert_eq!(stored.display_name.as_str(), SEALED_DISPLAY_NAME);
+    assert_eq!(stored.sealed_display_name, Some(vec![9; 40]));
+    assert_eq!(audit_len(&store).await?, before + 1);
+
+    // A second node sealing it again, or an unknown account: nothing written or audited.
+    let again = store
+        .seal_display_name(old.id, &[1; 40], event(AuditAction::UserNameSealed))
+        .await?;
+    assert!(!again);
+    let nobody = ward_core::id::UserId::new();
+    let missing = store
+        .seal_display_name(nobody, &[1; 40], event(AuditAction::UserNameSealed))
+        .await?;
+    assert!(!missing);
+    let stored = store.user(old.id).await?.expect("stored");
+    assert_eq!(stored.sealed_display_name, Some(vec![9; 40]));
+    assert_eq!(audit_len(&store).await?, before + 1);
     Ok(())
 });
 

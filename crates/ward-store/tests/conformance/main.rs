@@ -80,6 +80,7 @@ fn user(name: &str, role: &str) -> User {
         status: UserStatus::Active,
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".into(),
         created_at: Timestamp::now(),
+        sealed_display_name: None,
     }
 }
 
