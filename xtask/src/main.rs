@@ -6,7 +6,9 @@
 //! * `pg`: make sure PostgreSQL is available and print its URL.
 //! * `lint`: `cargo fmt --check`, `cargo clippy -D warnings`, `cargo deny check licenses bans
 //!   sources` and svelte-check.
-//! * `ci`: `lint`, then `test`; this is what `.ci/run` runs.
+//! * `fuzz [--seconds N] [--no-sanitizer] [TARGET...]`: the cargo-fuzz targets in `fuzz/`
+//!   (all by default) for N seconds each, installing cargo-fuzz when missing.
+//! * `ci`: `lint`, then `test`, then a bounded `fuzz` run; this is what `.ci/run` runs.
 //!
 //! "Available" means a server at 127.0.0.1:5432 that lets user `postgres` in
 //! without a password. When none is there, the task starts the local Debian
@@ -23,7 +25,9 @@ use std::process::{Command, ExitCode, ExitStatus, Stdio};
 use std::thread;
 use std::time::Duration;
 
+mod fuzz;
 mod pg;
+mod schemathesis;
 mod web;
 
 use pg::ensure_postgres;
@@ -41,10 +45,17 @@ tasks:
                   check licenses bans sources, svelte-check
   web             build the web client into web/dist (embedded by the next cargo build)
   demo [ARGS...]  build the web client, then run `ward demo` (release); ARGS go to it
-  ci              lint, then test (what .ci/run runs)
+  fuzz [--seconds N] [--no-sanitizer] [TARGET...]
+                  run the cargo-fuzz targets in fuzz/ (all by default) for N
+                  seconds each (default 60), on stable with RUSTC_BOOTSTRAP=1;
+                  installs cargo-fuzz when missing; fails on any crash
+  ci              lint, test, then fuzz every target for 20 seconds (what
+                  .ci/run runs)
 
 test also builds the web client first and, after the Rust tests, runs its
-end-to-end tests in Debian's Chromium (installed when missing).";
+end-to-end tests in Debian's Chromium (installed when missing). It installs
+what the tests run when missing: exiftool, strace and sslscan (Debian), and
+schemathesis (PyPI, in a virtualenv under ~/.cache/ward).";
 
 /// Exit code for a usage error.
 const USAGE_EXIT: u8 = 2;
@@ -59,6 +70,8 @@ const PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const PG_URL_VAR: &str = "WARD_TEST_PG_URL";
 /// Environment variable telling the tests to fail rather than skip without PostgreSQL.
 const REQUIRE_PG_VAR: &str = "WARD_REQUIRE_PG";
+/// Names the schemathesis program for the API fuzzing test (T6).
+const SCHEMATHESIS_VAR: &str = "WARD_SCHEMATHESIS";
 
 /// Why a task failed, and the exit code to report it with.
 #[derive(Debug)]
@@ -120,6 +133,7 @@ fn dispatch(name: Option<&str>, rest: &[OsString]) -> Option<Outcome> {
         "lint" if rest.is_empty() => Some(task_lint()),
         "web" if rest.is_empty() => Some(web::build()),
         "demo" => Some(task_demo(rest)),
+        "fuzz" => fuzz::Options::parse(rest).map(|options| fuzz::run_targets(&options)),
         "ci" if rest.is_empty() => Some(task_ci()),
         _ => None,
     }
@@ -162,9 +176,11 @@ fn task_test(extra: &[OsString]) -> Outcome {
     ensure_program("strace", "strace")?;
     // The TLS test scans a listener with sslscan.
     ensure_program("sslscan", "sslscan")?;
+    // The API fuzzing test runs schemathesis from a virtualenv.
+    let st = schemathesis::ensure()?;
     let pg_url = postgres_for_tests(ci)?;
     web::build()?;
-    let rust = run_tests(extra, pg_url, ci);
+    let rust = run_tests(extra, pg_url, ci, &st);
     // The browser tests run even when a Rust test failed, so one run reports both.
     let browser = web::end_to_end();
     rust.and(browser)
@@ -227,10 +243,11 @@ fn supply_chain() -> Outcome {
     run(cargo().args(["deny", "check", "licenses", "bans", "sources"]))
 }
 
-/// `cargo xtask ci`: lint, then test.
+/// `cargo xtask ci`: lint, test, then a bounded run of every fuzz target (T7).
 fn task_ci() -> Outcome {
     task_lint()?;
-    task_test(&[])
+    task_test(&[])?;
+    fuzz::run_targets(&fuzz::Options::ci())
 }
 
 /// Provides PostgreSQL for the tests and returns the URL to export, if any.
@@ -261,7 +278,7 @@ fn postgres_for_tests(ci: bool) -> Outcome<Option<&'static str>> {
 
 /// Runs the workspace tests (no doctests) with nextest when installed, else
 /// `cargo test`.
-fn run_tests(extra: &[OsString], pg_url: Option<&str>, ci: bool) -> Outcome {
+fn run_tests(extra: &[OsString], pg_url: Option<&str>, ci: bool, st: &Path) -> Outcome {
     let mut cmd = cargo();
     if nextest_available() {
         cmd.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
@@ -277,6 +294,7 @@ fn run_tests(extra: &[OsString], pg_url: Option<&str>, ci: bool) -> Outcome {
         ]);
     }
     cmd.args(extra);
+    cmd.env(SCHEMATHESIS_VAR, st);
     if let Some(url) = pg_url {
         step(format!("{PG_URL_VAR}={url}"));
         cmd.env(PG_URL_VAR, url);

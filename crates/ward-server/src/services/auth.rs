@@ -395,6 +395,18 @@ impl Services {
             .session_by_token(&token.hash().0)
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
+        // A session that has ended (signed out, revoked, expired) confirms nothing: it is no
+        // longer a credential, whatever was ordered for it.
+        let policy = self.policy.get().await?;
+        match session.state(Timestamp::now(), &policy.session) {
+            SessionState::WipePending => {}
+            SessionState::Ended(reason) => return Err(ServiceError::SessionEnded(reason)),
+            SessionState::Active => {
+                return Err(ServiceError::Conflict(
+                    "no wipe was ordered for this session",
+                ));
+            }
+        }
         let mut event = NewAuditEvent::new(AuditAction::WipeConfirmed, Outcome::Success)
             .target(TargetKind::Session, Some(*session.id.as_uuid()));
         event.actor = Some(session.user_id);

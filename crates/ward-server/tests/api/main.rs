@@ -6,6 +6,7 @@
 mod attachments;
 mod audit;
 mod auth;
+mod authz_matrix;
 mod break_glass;
 mod escalation;
 mod hardening_access;
@@ -25,6 +26,7 @@ mod retention;
 mod role_messages;
 mod safety;
 mod scheduled;
+mod schemathesis;
 mod separation_of_duties;
 mod sessions;
 mod throttling;

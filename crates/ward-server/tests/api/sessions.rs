@@ -115,6 +115,16 @@ api_test!(
         assert_problem(phone.me().await, ProblemType::WipeRequired);
         phone.confirm_wipe().await.expect("device confirms");
         assert_problem(phone.me().await, ProblemType::SessionEnded);
+        // An ended session is no credential: confirming again, or from a signed-out device,
+        // is refused as unauthenticated, not answered as a conflict about its wipe.
+        assert_problem(phone.confirm_wipe().await, ProblemType::SessionEnded);
+        let laptop = server
+            .anon()
+            .sign_in("dr.okafor", PASSWORD, "laptop")
+            .await
+            .expect("laptop");
+        laptop.logout().await.expect("sign out");
+        assert_problem(laptop.confirm_wipe().await, ProblemType::SessionEnded);
 
         let compliance = crate::audit::compliance_officer(&server, &admin).await;
         let about_phone = AuditQuery {
