@@ -58,6 +58,14 @@ impl Removed {
         }
     }
 
+    /// Notes a JPEG metadata segment of `kind` that was left out.
+    fn add_segment(&mut self, kind: &str, contents: &[u8]) {
+        match contents.strip_prefix(EXIF_PREFIX) {
+            Some(exif) if kind == "exif" => self.add_exif(exif),
+            _ => self.add(kind),
+        }
+    }
+
     /// Notes an EXIF block, and whether it carried a location.
     fn add_exif(&mut self, exif: &[u8]) {
         self.add("exif");
@@ -79,21 +87,18 @@ fn strip_jpeg(bytes: Bytes) -> Result<Stripped, MediaError> {
     let mut trailing = false;
     for segment in jpeg.segments_mut() {
         if segment.has_entropy() {
-            trailing = cut_after_end_of_image(segment)?;
+            trailing |= clean_scans(segment, &mut removed)?;
         }
     }
-    jpeg.segments_mut()
-        .retain(|segment| match jpeg_metadata_kind(segment) {
+    jpeg.segments_mut().retain(|segment| {
+        match jpeg_metadata_kind(segment.marker(), segment.contents()) {
             Some(kind) => {
-                if kind == "exif" {
-                    removed.add_exif(&segment.contents()[EXIF_PREFIX.len()..]);
-                } else {
-                    removed.add(kind);
-                }
+                removed.add_segment(kind, segment.contents());
                 false
             }
             None => true,
-        });
+        }
+    });
     if trailing {
         removed.add("trailing data");
     }
@@ -112,9 +117,8 @@ const ICC_PREFIX: &[u8] = b"ICC_PROFILE\0";
 /// The kind of metadata a JPEG segment holds, or `None` for a segment the image needs: APP0
 /// (JFIF), the ICC colour profile in APP2, APP14 (Adobe colour transform) and every
 /// non-application segment.
-fn jpeg_metadata_kind(segment: &JpegSegment) -> Option<&'static str> {
-    let contents = segment.contents();
-    match segment.marker() {
+fn jpeg_metadata_kind(marker: u8, contents: &[u8]) -> Option<&'static str> {
+    match marker {
         markers::APP1 if contents.starts_with(EXIF_PREFIX) => Some("exif"),
         markers::APP1 if contents.starts_with(XMP_PREFIX) => Some("xmp"),
         markers::APP2 if contents.starts_with(ICC_PREFIX) => None,
@@ -127,20 +131,20 @@ fn jpeg_metadata_kind(segment: &JpegSegment) -> Option<&'static str> {
     }
 }
 
-/// Ends the entropy-coded data (with any scans that follow it) at the end-of-image marker,
-/// dropping whatever was appended after it (multi-picture previews, vendor trailers, each of
-/// which may carry its own EXIF). True if something was dropped; an image with no
-/// end-of-image marker is truncated.
-fn cut_after_end_of_image(segment: &mut JpegSegment) -> Result<bool, MediaError> {
+/// Cleans the entropy-coded data of a scan segment, which (as parsed) runs to the end of the
+/// file: metadata segments between progressive scans are left out like those before the first
+/// scan, and whatever was appended after the end-of-image marker (multi-picture previews,
+/// vendor trailers, each of which may carry its own EXIF) is dropped. True if something
+/// followed the end of the image; an image with no end-of-image marker is truncated.
+fn clean_scans(segment: &mut JpegSegment, removed: &mut Removed) -> Result<bool, MediaError> {
     let entropy = segment_entropy(segment);
-    let end =
-        end_of_image(&entropy).ok_or_else(|| malformed("JPEG: truncated (no end of image)"))?;
-    if end == entropy.len() {
-        return Ok(false);
+    let (clean, trailing) = without_metadata_to_end_of_image(&entropy, removed)
+        .ok_or_else(|| malformed("JPEG: truncated (no end of image)"))?;
+    if clean.len() != entropy.len() {
+        let contents = segment.contents().clone();
+        *segment = JpegSegment::new_with_entropy(segment.marker(), contents, Bytes::from(clean));
     }
-    let cut = entropy.slice(..end);
-    *segment = JpegSegment::new_with_entropy(segment.marker(), segment.contents().clone(), cut);
-    Ok(true)
+    Ok(trailing)
 }
 
 /// The entropy-coded bytes of a scan segment (everything after its header, as parsed).
@@ -149,9 +153,13 @@ fn segment_entropy(segment: &JpegSegment) -> Bytes {
     encoded.slice(segment.len().min(encoded.len())..)
 }
 
-/// The offset just past the EOI marker in scan data, walking over the segments (tables, more
-/// scans) between progressive scans so that no byte inside them is taken for a marker.
-fn end_of_image(data: &[u8]) -> Option<usize> {
+/// Scan data up to and including its end-of-image marker, without the metadata segments
+/// between the scans (noted in `removed`), and whether anything followed that marker. The walk
+/// steps over whole segments (tables, more scan headers) so that no byte inside one is taken
+/// for a marker. `None` if there is no end-of-image marker or a segment runs past the end.
+fn without_metadata_to_end_of_image(data: &[u8], removed: &mut Removed) -> Option<(Vec<u8>, bool)> {
+    let mut clean = Vec::with_capacity(data.len());
+    let mut copied_to = 0;
     let mut i = 0;
     while i + 1 < data.len() {
         if data[i] != 0xFF {
@@ -160,12 +168,24 @@ fn end_of_image(data: &[u8]) -> Option<usize> {
         }
         let marker = data[i + 1];
         match marker {
-            // Stuffed zero, fill byte, restart markers: still entropy-coded data.
-            0x00 | 0xFF | 0xD0..=0xD7 => i += if marker == 0xFF { 1 } else { 2 },
-            0xD9 => return Some(i + 2),
+            // A fill byte; a stuffed zero or a restart marker: still entropy-coded data.
+            0xFF => i += 1,
+            0x00 | 0xD0..=0xD7 => i += 2,
+            0xD9 => {
+                let end = i + 2;
+                clean.extend_from_slice(&data[copied_to..end]);
+                return Some((clean, end < data.len()));
+            }
             _ => {
                 let len = usize::from(u16::from_be_bytes([*data.get(i + 2)?, *data.get(i + 3)?]));
-                i += 2 + len;
+                let end = i + 2 + len;
+                let contents = data.get(i + 4..end)?;
+                if let Some(kind) = jpeg_metadata_kind(marker, contents) {
+                    removed.add_segment(kind, contents);
+                    clean.extend_from_slice(&data[copied_to..i]);
+                    copied_to = end;
+                }
+                i = end;
             }
         }
     }

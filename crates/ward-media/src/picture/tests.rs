@@ -213,6 +213,44 @@ fn end_of_image_skips_over_tables_between_scans() {
     let data = [
         0x12, 0xFF, 0x00, 0xFF, 0xC4, 0x00, 0x04, 0xFF, 0xD9, 0x34, 0xFF, 0xD9, 0xAA,
     ];
-    assert_eq!(end_of_image(&data), Some(12));
-    assert_eq!(end_of_image(&data[..9]), None);
+    let mut removed = Removed::default();
+    assert_eq!(
+        without_metadata_to_end_of_image(&data, &mut removed),
+        Some((data[..12].to_vec(), true))
+    );
+    assert_eq!(
+        without_metadata_to_end_of_image(&data[..9], &mut removed),
+        None
+    );
+    assert!(removed.0.is_empty());
+}
+
+/// Found by the `strip_image` fuzz target: segments after the first scan were kept whole.
+#[test]
+fn metadata_between_scans_is_removed_too() {
+    let original = encoded(image::ImageFormat::Jpeg);
+    let end = original.len() - 2;
+    assert_eq!(&original[end..], [0xFF, 0xD9]);
+    let mut dirty = original[..end].to_vec();
+    for (marker, contents) in [
+        (markers::APP13, &b"Photoshop 3.0\08BIM Jane Doe"[..]),
+        (markers::COM, b"Jane Doe, MRN 00123450"),
+        (markers::APP1, b"Exif\0\0 Jane Doe"),
+    ] {
+        dirty.extend_from_slice(&[0xFF, marker]);
+        let len = u16::try_from(contents.len() + 2).expect("short");
+        dirty.extend_from_slice(&len.to_be_bytes());
+        dirty.extend_from_slice(contents);
+    }
+    dirty.extend_from_slice(&[0xFF, 0xD9]);
+
+    let inspected = inspect(ImageFormat::Jpeg, dirty, &Limits::default()).expect("inspect");
+
+    assert_eq!(removed(&inspected), ["iptc", "comment", "exif"]);
+    let clean = &inspected.bytes;
+    assert!(!clean.windows(8).any(|w| w == b"Jane Doe"));
+    assert_eq!(
+        pixels(image::ImageFormat::Jpeg, clean),
+        pixels(image::ImageFormat::Jpeg, &original)
+    );
 }
