@@ -1,6 +1,8 @@
-//! No log line, at any level, carries PHI: the server runs at trace level for every crate
-//! while messages, a file name, a patient's names and MRN (each holding a marker string) go
-//! through every path that handles them; then every line it wrote is searched for the markers.
+//! No log line, at any level, carries PHI (T8), and no file at rest holds it readable (T2): the
+//! server runs at trace level for every crate while messages, an edit, a file's name and
+//! contents, a patient's names and MRN (each holding a marker string) go through every path
+//! that handles them; then every line it wrote, and every byte under its data directory
+//! (database, WAL, files, keys), is searched for the markers.
 
 use ward_client::realtime::Realtime;
 use ward_proto::messaging::{
@@ -9,15 +11,16 @@ use ward_proto::messaging::{
 use ward_proto::users::CreateUserRequest;
 use ward_proto::workflow::EditMessageRequest;
 
-use crate::{PASSWORD, Running, create_user, enrolled_admin, ward};
+use crate::{PASSWORD, Running, contains, create_user, enrolled_admin, ward};
 
-const MARKERS: [&str; 6] = [
+const MARKERS: [&str; 7] = [
     "Zqxbodymarker",
     "Zqxeditmarker",
     "Zqxfilemarker",
     "Zqxfamilymarker",
     "Zqxgivenmarker",
     "ZQXMRN7731",
+    "Zqxcontentmarker",
 ];
 
 fn message(body: &str) -> SendMessageRequest {
@@ -33,7 +36,7 @@ fn message(body: &str) -> SendMessageRequest {
 }
 
 #[tokio::test]
-async fn no_log_line_at_trace_level_carries_phi() {
+async fn no_log_line_or_stored_byte_carries_phi() {
     let dir = tempfile::tempdir().expect("dir");
     assert!(create_user(dir.path(), "chief", "admin").status.success());
     let mut command = ward();
@@ -98,7 +101,11 @@ async fn no_log_line_at_trace_level_carries_phi() {
         .upload_attachment(
             thread,
             Some(&format!("{}.pdf", MARKERS[2])),
-            b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec(),
+            format!(
+                "%PDF-1.4\n1 0 obj<<({})>>endobj\ntrailer<<>>\n%%EOF\n",
+                MARKERS[6]
+            )
+            .into_bytes(),
         )
         .await
         .expect("upload");
@@ -135,6 +142,25 @@ async fn no_log_line_at_trace_level_carries_phi() {
 
     let lines = ward.stop_with_log();
 
+    // At rest: nothing under the data directory holds a marker, in any file.
+    let mut files = Vec::new();
+    files_under(dir.path(), &mut files);
+    let stored: Vec<u8> = files
+        .iter()
+        .flat_map(|file| std::fs::read(file).unwrap_or_default())
+        .collect();
+    assert!(
+        contains(&stored, b"nurse.reyes"),
+        "the scan reads the database ({} files)",
+        files.len()
+    );
+    for marker in MARKERS {
+        assert!(
+            !contains(&stored, marker.as_bytes()),
+            "{marker} is stored readable under the data directory"
+        );
+    }
+
     // The patient's accounting of disclosures from the command line lists the doctor's read.
     let out = crate::ward()
         .args(["report", "disclosures", "--format", "csv", "--patient"])
@@ -168,6 +194,18 @@ async fn no_log_line_at_trace_level_carries_phi() {
                 !line.to_lowercase().contains(&marker.to_lowercase()),
                 "a log line carries PHI ({marker}): {line}"
             );
+        }
+    }
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files_under(&path, files);
+        } else {
+            files.push(path);
         }
     }
 }
