@@ -85,7 +85,7 @@ pub async fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
             let password = SecretString::from(password.trim_end_matches(['\r', '\n']).to_owned());
             let config = settings::load(&config, None)?;
             let (store, keyring) = ward_server::open(&config).await?;
-            let services = Services::new(store.clone(), keyring, Default::default());
+            let services = Services::offline(store.clone(), keyring);
             let new = NewUser {
                 display_name: display_name.unwrap_or_else(|| username.clone()),
                 username,
@@ -114,7 +114,7 @@ pub async fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
 async fn reset_totp(args: &ConfigArgs, username: &str) -> anyhow::Result<ExitCode> {
     let config = settings::load(args, None)?;
     let (store, keyring) = ward_server::open_existing(&config).await?;
-    let services = Services::new(store.clone(), keyring, Default::default());
+    let services = Services::offline(store.clone(), keyring);
     let reset = services.reset_totp_by_operator(username).await;
     store.close().await;
     let user = reset.map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use ward_proto::audit::AuditCheckpointView;
-use ward_server::api::{checkpoint_from_view, checkpoint_view};
 use ward_server::services::{Keys, verify_chain};
+use ward_server::wire::{checkpoint_from_view, checkpoint_view};
 
 use crate::{ConfigArgs, settings};
 
@@ -98,11 +98,7 @@ async fn verify(config: &ConfigArgs, files: &[PathBuf]) -> anyhow::Result<ExitCo
 async fn checkpoint(config: &ConfigArgs) -> anyhow::Result<ExitCode> {
     let config = settings::load(config, None)?;
     let (store, keyring) = ward_server::open_existing(&config).await?;
-    let services = ward_server::Services::new(
-        Arc::clone(&store),
-        keyring,
-        ward_server::realtime::Hub::new(0),
-    );
+    let services = ward_server::Services::offline(Arc::clone(&store), keyring);
     let checkpoint = services
         .export_checkpoint(ward_core::Timestamp::now())
         .await;
@@ -118,11 +114,7 @@ async fn checkpoint(config: &ConfigArgs) -> anyhow::Result<ExitCode> {
 async fn reanchor(config: &ConfigArgs) -> anyhow::Result<ExitCode> {
     let config = settings::load(config, None)?;
     let (store, keyring) = ward_server::open_existing(&config).await?;
-    let services = ward_server::Services::new(
-        Arc::clone(&store),
-        keyring,
-        ward_server::realtime::Hub::new(0),
-    );
+    let services = ward_server::Services::offline(Arc::clone(&store), keyring);
     let outcome = services.reanchor(ward_core::Timestamp::now()).await;
     store.close().await;
     match outcome.map_err(|e| anyhow::anyhow!("{e}"))? {

@@ -28,7 +28,7 @@ pub async fn run(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<ExitCo
     let mut config = Config::new(data_dir.clone());
     config.listen = listen;
     let (store, keyring) = ward_server::open(&config).await?;
-    let services = Services::new(store.clone(), keyring, Default::default());
+    let services = Services::offline(store.clone(), keyring);
     for (username, display_name, role) in PEOPLE {
         let new = NewUser {
             username: username.into(),

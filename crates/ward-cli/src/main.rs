@@ -74,6 +74,8 @@ enum Command {
     Restore(backup::RestoreArgs),
     /// A compliance report (user activity, failed sign-ins, exports) as JSON or CSV.
     Report(report::ReportArgs),
+    /// Prints the OpenAPI document of this build's API (what `/api/v1/openapi.json` serves).
+    Openapi,
 }
 
 fn main() -> ExitCode {
@@ -99,6 +101,7 @@ fn main() -> ExitCode {
             Command::Backup(args) => backup::backup(args),
             Command::Restore(args) => backup::restore(args),
             Command::Report(args) => report::run(args).await,
+            Command::Openapi => print_openapi(),
         }
     });
     match result {
@@ -108,6 +111,12 @@ fn main() -> ExitCode {
             exit_code(&e)
         }
     }
+}
+
+fn print_openapi() -> anyhow::Result<ExitCode> {
+    let document = ward_server::openapi_document().to_pretty_json()?;
+    println!("{document}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// 2 when the data directory or the keys are not those of a deployment the command can use

@@ -12,8 +12,8 @@ use time::format_description::well_known::Rfc3339;
 use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
 use ward_core::id::{PatientId, UserId};
-use ward_server::api::{audit_csv, disclosure_list, disclosures_csv, report_document};
 use ward_server::services::{Period, ReportKind};
+use ward_server::wire::{audit_csv, disclosure_list, disclosures_csv, report_document};
 
 use crate::{ConfigArgs, settings};
 
@@ -68,11 +68,7 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("--{}: {}", e.field, e.reason))?;
     let config = settings::load(&args.config, None)?;
     let (store, keyring) = ward_server::open_existing(&config).await?;
-    let services = ward_server::Services::new(
-        Arc::clone(&store),
-        keyring,
-        ward_server::realtime::Hub::new(0),
-    );
+    let services = ward_server::Services::offline(Arc::clone(&store), keyring);
     let output = render(&services, &args, period).await;
     let output = match output {
         Ok(output) => output,
@@ -138,7 +134,8 @@ async fn render(
     let bytes = if csv {
         audit_csv(&rows).map_err(|_| anyhow::anyhow!("cannot write CSV"))?
     } else {
-        serde_json::to_vec_pretty(&report_document(kind, period, &rows))?
+        let document = report_document(kind.as_str(), period.from, period.to, &rows);
+        serde_json::to_vec_pretty(&document)?
     };
     Ok(Output {
         kind: kind.as_str(),

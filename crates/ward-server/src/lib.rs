@@ -10,10 +10,14 @@
 pub mod api;
 pub mod config;
 pub mod metrics;
+/// The values services hand out, as opened for a reader.
+pub mod opened;
 pub mod realtime;
 pub mod serve;
 pub mod services;
 mod telemetry;
+/// Domain values to their wire form, shared by the handlers, the WebSocket and the publisher.
+pub mod wire;
 
 use std::future::Future;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
@@ -26,6 +30,7 @@ use ward_crypto::audit_chain::KeyedChain;
 use ward_crypto::keyring::{DataDirKeys, Keyring, RootKeySource};
 use ward_store::{Store, StoreConfig, StoreError};
 
+pub use api::openapi_document;
 pub use config::Config;
 pub use services::Services;
 

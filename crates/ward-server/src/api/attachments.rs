@@ -17,7 +17,7 @@ use super::doc::{
 };
 use super::error::ApiError;
 use super::extract::{ApiPath, ApiQuery, FullSession};
-use crate::realtime::frames::attachment_view;
+use crate::wire::frames::attachment_view;
 
 /// Uploads a file into a conversation (201). The type is sniffed from the bytes and checked
 /// against the allow-list; images lose their metadata. Attach the returned id to a message.

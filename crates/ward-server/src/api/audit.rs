@@ -13,8 +13,8 @@ use super::AppState;
 use super::doc::{BadRequest, Conflict, NotFound, SessionErrors, Validation};
 use super::error::ApiError;
 use super::extract::{ApiQuery, FullSession, page_limit, time_param};
-use super::views::{audit_event_view, checkpoint_view, hex};
 use crate::services::{AuditSearch, MAX_AUDIT_PAGE};
+use crate::wire::views::{audit_event_view, checkpoint_view, hex};
 
 const DEFAULT_PAGE: u32 = 100;
 

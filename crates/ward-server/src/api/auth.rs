@@ -13,9 +13,9 @@ use super::doc::{
 };
 use super::error::ApiError;
 use super::extract::{AnySession, ApiJson, session_token};
-use super::views::{scope, user_summary};
 use super::web_session::clear_browser;
 use crate::services::{ClientAddress, LoginInput, LoginOutcome};
+use crate::wire::views::{scope, user_summary};
 
 /// Signs a device in.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,

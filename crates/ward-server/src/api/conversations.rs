@@ -19,11 +19,9 @@ use super::AppState;
 use super::doc::{BadRequest, BodyErrors, Conflict, NotFound, SessionErrors, Validation};
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession, page_limit};
-use super::views::safety_findings;
-use crate::realtime::frames::{
-    conversation_view, kind_from_wire, message_view, priority_from_wire,
-};
 use crate::services::{MAX_PAGE, NewConversation, Outgoing};
+use crate::wire::frames::{conversation_view, kind_from_wire, message_view, priority_from_wire};
+use crate::wire::views::safety_findings;
 
 /// Messages in a page when the query does not say.
 const DEFAULT_PAGE: u32 = 100;

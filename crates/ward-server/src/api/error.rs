@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use ward_proto::messaging::SafetyFinding;
 use ward_proto::{Problem, ProblemType};
 
-use super::views::safety_findings;
 use crate::services::ServiceError;
+use crate::wire::views::safety_findings;
 
 /// When a client should retry a write refused because storage is full.
 const STORAGE_FULL_RETRY_SECS: u64 = 30;
@@ -166,6 +166,13 @@ impl From<ServiceError> for ApiError {
                 Self::bare(ProblemType::Internal)
             }
         }
+    }
+}
+
+/// A CSV document (written in memory) that could not be written is an internal fault.
+impl From<csv::Error> for ApiError {
+    fn from(_: csv::Error) -> Self {
+        Self::bare(ProblemType::Internal)
     }
 }
 

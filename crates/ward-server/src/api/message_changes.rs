@@ -14,7 +14,7 @@ use super::AppState;
 use super::doc::{BadRequest, BodyErrors, Conflict, Gone, NotFound, SessionErrors};
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, FullSession};
-use crate::realtime::frames::{conversation_view, message_view};
+use crate::wire::frames::{conversation_view, message_view};
 
 /// The sender edits a message. Members get `message.edited`; the earlier body is kept for
 /// compliance. The new body passes the safety checks as a send does (422 with findings).

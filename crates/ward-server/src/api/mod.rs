@@ -23,13 +23,9 @@ mod scheduled;
 mod sessions;
 mod sync;
 mod users;
-mod views;
 mod web;
 mod web_session;
 mod ws;
-
-pub use reports::{audit_csv, disclosure_list, disclosures_csv, report_document};
-pub use views::{checkpoint_from_view, checkpoint_view};
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -214,8 +210,8 @@ fn timeout(limit: Duration) -> TimeoutLayer {
     TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, limit)
 }
 
-/// The whole HTTP surface with its middleware.
-pub fn router(state: AppState) -> Router {
+/// Every documented route, and the OpenAPI document that describes them.
+fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (api, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(
             "/api/v1",
@@ -225,6 +221,17 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(health::readyz))
         .split_for_parts();
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    (api, openapi)
+}
+
+/// The OpenAPI document this build serves at `/api/v1/openapi.json`.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    documented_routes().1
+}
+
+/// The whole HTTP surface with its middleware.
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = documented_routes();
     let openapi = Arc::new(openapi);
     let metrics = Arc::clone(&state.metrics);
 

@@ -16,8 +16,8 @@ use super::AppState;
 use super::doc::{BadRequest, BodyErrors, Conflict, NotFound, SessionErrors, Validation};
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession};
-use super::reports::{disclosure_list, disclosures_csv};
-use crate::realtime::frames::alert_view;
+use crate::wire::frames::alert_view;
+use crate::wire::reports::{disclosure_list, disclosures_csv};
 
 /// Opens a patient's care-team thread to a clinician who is not on the care team
 /// (`break_glass` permission), for a stated reason, for `minutes` (default 60, at most 480).

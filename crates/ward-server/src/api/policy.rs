@@ -3,14 +3,15 @@
 use axum::Json;
 use axum::extract::State;
 use ward_core::audit::AuditAction;
-use ward_core::role::Permission;
+use ward_core::policy::Policy;
+use ward_core::role::{Permission, RoleName};
 use ward_proto::policy::PolicyDocument;
 
 use super::AppState;
 use super::doc::{BodyErrors, NotFound, SessionErrors};
 use super::error::ApiError;
 use super::extract::{ApiJson, FullSession, Permitted, Requirement};
-use super::views::{policy_document, policy_from_document};
+use crate::wire::views::policy_document;
 
 /// The organisation policy (needs `policy_manage`).
 #[utoipa::path(get, path = "/policy", tag = "policy", security(("bearer" = [])),
@@ -46,4 +47,50 @@ pub async fn put_policy(
         .set_policy(&caller, policy_from_document(doc)?)
         .await?;
     Ok(Json(policy_document(&policy)))
+}
+
+/// The policy a document states; a role name that is not one is a validation problem.
+fn policy_from_document(doc: PolicyDocument) -> Result<Policy, ApiError> {
+    let mfa_required_roles = doc
+        .mfa_required_roles
+        .iter()
+        .map(|name| RoleName::parse(name))
+        .collect::<Result<_, _>>()
+        .map_err(|e| ApiError::validation("mfa_required_roles", e.reason))?;
+    Ok(Policy {
+        session: ward_core::policy::SessionPolicy {
+            idle_timeout_secs: doc.session.idle_timeout_secs,
+            absolute_lifetime_secs: doc.session.absolute_lifetime_secs,
+        },
+        login: ward_core::policy::LoginPolicy {
+            max_failures_per_account: doc.login.max_failures_per_account,
+            max_failures_per_address: doc.login.max_failures_per_address,
+            window_secs: doc.login.window_secs,
+        },
+        mfa_required_roles,
+        safety: ward_core::policy::SafetyPolicy {
+            block_identifiers: doc.safety.block_identifiers,
+            block_order_text: doc.safety.block_order_text,
+        },
+        escalation: ward_core::policy::EscalationPolicy {
+            urgent_after_secs: doc.escalation.urgent_after_secs,
+            stat_after_secs: doc.escalation.stat_after_secs,
+        },
+        monitoring: ward_core::monitoring::MonitoringPolicy {
+            window_secs: doc.monitoring.window_secs,
+            distinct_patients: doc.monitoring.distinct_patients,
+            downloads: doc.monitoring.downloads,
+            failed_logins: doc.monitoring.failed_logins,
+            new_address: doc.monitoring.new_address,
+            unusual_hours: doc.monitoring.unusual_hours,
+        },
+        retention: ward_core::retention::RetentionPolicy {
+            direct: doc.retention.direct,
+            group: doc.retention.group,
+            channel: doc.retention.channel,
+            care_team: doc.retention.care_team,
+            patient: doc.retention.patient,
+            role: doc.retention.role,
+        },
+    })
 }

@@ -7,25 +7,21 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
-use ward_core::Timestamp;
-use ward_core::audit::AuditEvent;
 use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_proto::ProblemType;
 use ward_proto::compliance::{
     ConversationExport, ExportedAttachment, ExportedMessage, PatientExport, Report, ReportFormat,
     ReportQuery,
 };
-use ward_proto::oversight::{DisclosureList, DisclosureView};
 
 use super::AppState;
 use super::doc::{BadRequest, NotFound, PayloadTooLarge, SessionErrors, Validation};
 use super::error::ApiError;
 use super::extract::{ApiPath, ApiQuery, FullSession, time_param};
-use super::views::audit_event_view;
-use crate::realtime::frames::conversation_view;
 use crate::services::{self, Period, ReportKind};
+use crate::wire::frames::conversation_view;
+use crate::wire::reports::{audit_csv, report_document};
 
 /// A report over a period: `user-activity` (with `user`), `failed-logins` or `exports`
 /// (attachment downloads and compliance exports). `format=csv` answers `text/csv`.
@@ -53,17 +49,8 @@ pub async fn report(
     if query.format == Some(ReportFormat::Csv) {
         return csv_response(kind.as_str(), &audit_csv(&rows)?);
     }
-    Ok(Json(report_document(kind, period, &rows)).into_response())
-}
-
-/// A report as its JSON document.
-pub fn report_document(kind: ReportKind, period: Period, rows: &[AuditEvent]) -> Report {
-    Report {
-        kind: kind.as_str().to_owned(),
-        from: period.from.to_datetime(),
-        to: period.to.to_datetime(),
-        rows: rows.iter().map(audit_event_view).collect(),
-    }
+    let document = report_document(kind.as_str(), period.from, period.to, &rows);
+    Ok(Json(document).into_response())
 }
 
 /// The period a query asks for, checked.
@@ -71,99 +58,6 @@ pub fn period(query: &ReportQuery) -> Result<Period, ApiError> {
     let from = time_param("from", query.from.as_deref())?;
     let to = time_param("to", query.to.as_deref())?;
     Period::new(from, to).map_err(|e| ApiError::validation(e.field, e.reason))
-}
-
-/// Audit events as CSV rows, with a header row.
-pub fn audit_csv(rows: &[AuditEvent]) -> Result<Vec<u8>, ApiError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "seq",
-        "at",
-        "actor_id",
-        "address",
-        "action",
-        "target_kind",
-        "target_id",
-        "patient_id",
-        "outcome",
-        "detail",
-    ];
-    out.write_record(header).map_err(csv_error)?;
-    for e in rows {
-        let ev = &e.event;
-        let id = |u: Option<Uuid>| u.map(|u| u.to_string()).unwrap_or_default();
-        out.write_record([
-            e.seq.to_string(),
-            rfc3339(ev.at),
-            id(ev.actor.map(|a| *a.as_uuid())),
-            ev.address.clone().unwrap_or_default(),
-            ev.action.as_str().to_owned(),
-            ev.target
-                .map(|t| t.kind.as_str().to_owned())
-                .unwrap_or_default(),
-            id(ev.target.and_then(|t| t.id)),
-            id(ev.patient.map(|p| *p.as_uuid())),
-            ev.outcome.as_str().to_owned(),
-            ev.detail.clone().unwrap_or_default(),
-        ])
-        .map_err(csv_error)?;
-    }
-    out.into_inner()
-        .map_err(|_| ApiError::bare(ProblemType::Internal))
-}
-
-/// The accounting of disclosures as CSV, with a header row.
-pub fn disclosures_csv(entries: &[services::Disclosure]) -> Result<Vec<u8>, ApiError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record([
-        "at",
-        "actor_id",
-        "action",
-        "outcome",
-        "purpose",
-        "audit_seq",
-    ])
-    .map_err(csv_error)?;
-    for d in entries {
-        let ev = &d.event.event;
-        out.write_record([
-            rfc3339(ev.at),
-            ev.actor.map(|a| a.to_string()).unwrap_or_default(),
-            ev.action.as_str().to_owned(),
-            ev.outcome.as_str().to_owned(),
-            d.purpose.clone().unwrap_or_default(),
-            d.event.seq.to_string(),
-        ])
-        .map_err(csv_error)?;
-    }
-    out.into_inner()
-        .map_err(|_| ApiError::bare(ProblemType::Internal))
-}
-
-/// The accounting of disclosures as its JSON document.
-pub fn disclosure_list(patient: PatientId, entries: &[services::Disclosure]) -> DisclosureList {
-    DisclosureList {
-        patient_id: *patient.as_uuid(),
-        disclosures: entries
-            .iter()
-            .map(|d| DisclosureView {
-                at: d.event.event.at.to_datetime(),
-                actor_id: d.event.event.actor.map(|u| *u.as_uuid()),
-                action: d.event.event.action.as_str().to_owned(),
-                outcome: d.event.event.outcome.as_str().to_owned(),
-                purpose: d.purpose.clone(),
-                audit_seq: d.event.seq,
-            })
-            .collect(),
-    }
-}
-
-fn rfc3339(at: Timestamp) -> String {
-    at.to_datetime().format(&Rfc3339).unwrap_or_default()
-}
-
-fn csv_error(_: csv::Error) -> ApiError {
-    ApiError::bare(ProblemType::Internal)
 }
 
 pub fn csv_response(name: &str, body: &[u8]) -> Result<Response, ApiError> {

@@ -9,8 +9,8 @@ use super::AppState;
 use super::doc::{BadRequest, Conflict, NotFound, SessionErrors};
 use super::error::ApiError;
 use super::extract::{ApiPath, FullSession};
-use crate::realtime::frames::priority as priority_to_wire;
 use crate::services::PlainScheduled;
+use crate::wire::frames::priority as priority_to_wire;
 
 /// The caller's scheduled messages still pending, soonest first.
 #[utoipa::path(get, path = "/scheduled-messages", tag = "conversations",

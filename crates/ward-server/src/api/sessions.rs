@@ -11,7 +11,7 @@ use super::AppState;
 use super::doc::{BadRequest, Conflict, NotFound, SessionErrors};
 use super::error::ApiError;
 use super::extract::{ApiPath, ApiQuery, FullSession};
-use super::views::session_view;
+use crate::wire::views::session_view;
 
 /// Live sessions, one per device: the caller's own, or another user's (needs
 /// `sessions_manage`).

@@ -8,8 +8,8 @@ use super::AppState;
 use super::doc::{BadRequest, SessionErrors, Validation};
 use super::error::ApiError;
 use super::extract::{ApiQuery, FullSession, page_limit};
-use crate::realtime::frames::{cursor, parse_cursor};
 use crate::services::MAX_SYNC_PAGE;
+use crate::wire::frames::{cursor, parse_cursor};
 
 const DEFAULT_PAGE: u32 = 1000;
 

@@ -20,8 +20,8 @@ use super::approvals::change_view;
 use super::doc::{BadRequest, BodyErrors, Conflict, NotFound, SessionErrors};
 use super::error::ApiError;
 use super::extract::{AnySession, ApiJson, ApiPath, FullSession, Permitted, Requirement};
-use super::views::{permission_codes, role_view, session_view, status_from_wire, user_view};
 use crate::services::{AccountChange, NewUser};
+use crate::wire::views::{permission_codes, role_view, session_view, status_from_wire, user_view};
 
 /// Creating accounts needs `users_manage`.
 #[derive(Debug)]

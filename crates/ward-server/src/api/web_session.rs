@@ -18,8 +18,8 @@ use super::auth::sign_in;
 use super::doc::{BodyErrors, SessionErrors, TooManyRequests, Unauthenticated, Unavailable};
 use super::error::ApiError;
 use super::extract::{ApiJson, SESSION_COOKIE, session_cookie};
-use super::views::{scope, user_summary};
 use crate::services::{ClientAddress, ServiceError};
+use crate::wire::views::{scope, user_summary};
 
 /// Signs a browser in: the token is set as a cookie, never put in the body.
 #[utoipa::path(post, path = "/auth/web-session", tag = "auth", request_body = LoginRequest,

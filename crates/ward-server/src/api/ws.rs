@@ -30,9 +30,9 @@ use super::conversations::outgoing;
 use super::doc::{BadRequest, SessionErrors};
 use super::error::ApiError;
 use super::extract::{bearer_token, session_cookie};
-use crate::realtime::frames::{self, parse_cursor};
 use crate::realtime::{CloseReason, Outbound};
 use crate::services::{Caller, ClientAddress, ServiceError, Services};
+use crate::wire::frames::{self, parse_cursor};
 
 const HEARTBEAT: Duration = Duration::from_secs(20);
 /// A device silent for this long (no frame, no pong) is disconnected.

@@ -20,7 +20,7 @@ use ward_core::user::UserStatus;
 use ward_core::{Timestamp, ValidationError};
 
 use super::{Caller, ServiceError, Services};
-use crate::realtime::frames::Payload;
+use crate::wire::frames::Payload;
 
 /// Escalations handled per pass; the rest wait for the next pass.
 const ESCALATION_BATCH: u32 = 100;

@@ -10,9 +10,9 @@ use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_core::role::{Permission, RoleName};
 use ward_core::user::UserStatus;
 
-use super::messaging::PlainConversation;
 use super::{Caller, ServiceError, Services};
-use crate::realtime::frames::Payload;
+use crate::opened::PlainConversation;
+use crate::wire::frames::Payload;
 
 /// A conversation to create.
 #[derive(Debug, Clone)]

@@ -12,7 +12,7 @@ use ward_core::role::Permission;
 use ward_crypto::seal::Binding;
 
 use super::{Caller, PlainConversation, PlainMessage, ServiceError, Services};
-use crate::realtime::frames::Payload;
+use crate::wire::frames::Payload;
 
 /// Most messages one expiry pass handles.
 const EXPIRY_BATCH: u32 = 500;

@@ -13,9 +13,10 @@ use ward_core::role::Permission;
 use ward_crypto::seal::Binding;
 use ward_store::SendOutcome;
 
-use super::messaging::{Outgoing, PlainMessage};
+use super::messaging::Outgoing;
 use super::{Caller, SafetyReport, ServiceError, Services};
-use crate::realtime::frames::Payload;
+use crate::opened::PlainMessage;
+use crate::wire::frames::Payload;
 
 /// Most messages one page returns.
 pub const MAX_PAGE: u32 = 1000;

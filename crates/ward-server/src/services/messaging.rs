@@ -1,6 +1,6 @@
-//! What conversations, messages and receipts share: the opened forms of messages and
-//! conversations, sealed titles, the membership check (with the senders' cache), and publishing
-//! committed events to the hub.
+//! What conversations, messages and receipts share: opening conversations (their forms are in
+//! [`crate::opened`]), sealed titles, the membership check (with the senders' cache), and
+//! publishing committed events to the hub.
 //!
 //! Every change is committed with its event and audit event, then published to the hub for the
 //! recipients the store named inside the transaction (so a member removed just before never
@@ -12,32 +12,15 @@ use ward_core::Timestamp;
 use ward_core::ValidationError;
 use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
 use ward_core::conversation::{
-    Committed, Conversation, EventKind, Message, Priority, check_body, check_lifespan,
+    Committed, Conversation, EventKind, Priority, check_body, check_lifespan,
 };
-use ward_core::id::{ConversationId, UserId};
+use ward_core::id::ConversationId;
 use ward_core::keys::KeyScope;
 use ward_crypto::seal::Binding;
 
 use super::{Caller, ServiceError, Services};
-use crate::realtime::frames::{self, Payload};
-
-/// A message with its body opened.
-#[derive(Debug, Clone)]
-pub struct PlainMessage {
-    pub message: Message,
-    pub body: String,
-    pub attachments: Vec<super::AttachmentInfo>,
-    /// Retention destroyed its key: the body and attachments are gone for good.
-    pub disposed: bool,
-}
-
-/// A conversation with its title opened and its members.
-#[derive(Debug, Clone)]
-pub struct PlainConversation {
-    pub conversation: Conversation,
-    pub title: Option<String>,
-    pub members: Vec<UserId>,
-}
+use crate::opened::PlainConversation;
+use crate::wire::frames::{self, Payload};
 
 /// A message to send.
 #[derive(Debug, Clone)]

@@ -47,7 +47,7 @@ use safety::PatientIndex;
 use ttl_cache::TtlCache;
 
 pub use approvals::AccountChange;
-pub use attachments::{AttachmentInfo, AttachmentLimits, Download};
+pub use attachments::{AttachmentLimits, Download};
 pub use audit::{AuditSearch, MAX_AUDIT_PAGE, VerifyOutcome};
 pub use auth::{LoginInput, LoginOutcome, TotpEnrollmentStarted};
 pub use caller::{Caller, ClientAddress};
@@ -58,17 +58,20 @@ pub use error::ServiceError;
 pub use keys::Keys;
 pub use message_changes::MessageHistory;
 pub use messages::{MAX_PAGE, MessagePage};
-pub use messaging::{Outgoing, PlainConversation, PlainMessage};
-pub use oversight::{Disclosure, PlainGrant};
+pub use messaging::Outgoing;
+pub use oversight::PlainGrant;
 pub use patients::{NewPatient, PlainPatient};
 pub use policy::{PolicyCache, RoleCache};
 pub use reports::{ConversationExport, ExportedMessage, Period, ReportKind};
 pub use retention::PlainHold;
-pub use safety::{ReviewedFinding, SafetyReport};
 pub use scheduled::PlainScheduled;
 pub use sync::{MAX_SYNC_PAGE, SyncResult};
 pub use users::NewUser;
 pub use webhook::Webhook;
+
+pub use crate::opened::{
+    AttachmentInfo, Disclosure, PlainConversation, PlainMessage, ReviewedFinding, SafetyReport,
+};
 
 /// How long a node trusts its cached copy of the policy, a role, a session and its user, or a
 /// sender's conversation; a change made on another node is seen within it.
@@ -113,6 +116,12 @@ impl Services {
             monitoring: Arc::default(),
             webhook: None,
         }
+    }
+
+    /// Services for commands run without a server (`ward audit`, `ward report`, `ward admin`,
+    /// the demo's seeding): no device ever connects to their hub, which stays idle.
+    pub fn offline(store: Arc<dyn Store>, keyring: Keyring) -> Self {
+        Self::new(store, keyring, Hub::new(0))
     }
 
     /// The real-time hub.

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 use ward_core::Timestamp;
-use ward_core::audit::{AuditAction, AuditEvent, AuditFilter, NewAuditEvent, Outcome, TargetKind};
+use ward_core::audit::{AuditAction, AuditFilter, NewAuditEvent, Outcome, TargetKind};
 use ward_core::id::{PatientId, UserId};
 use ward_core::keys::KeyScope;
 use ward_core::oversight::{
@@ -15,7 +15,8 @@ use ward_crypto::seal::Binding;
 use ward_proto::realtime::ServerFrame;
 
 use super::{Caller, ServiceError, Services};
-use crate::realtime::frames::{self, Payload};
+use crate::opened::Disclosure;
+use crate::wire::frames::{self, Payload};
 
 /// Most grants one expiry pass ends.
 const GRANT_BATCH: u32 = 100;
@@ -41,14 +42,6 @@ const DISCLOSURE_ACTIONS: [AuditAction; 11] = [
 pub struct PlainGrant {
     pub grant: BreakGlassGrant,
     pub reason: String,
-}
-
-/// One entry of an accounting of disclosures.
-#[derive(Debug, Clone)]
-pub struct Disclosure {
-    pub event: AuditEvent,
-    /// Why, where known: the reason stated for a break-glass access.
-    pub purpose: Option<String>,
 }
 
 impl Services {

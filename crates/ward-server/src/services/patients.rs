@@ -15,7 +15,7 @@ use ward_core::user::UserStatus;
 use ward_crypto::seal::Binding;
 
 use super::{Caller, ServiceError, Services};
-use crate::realtime::frames::Payload;
+use crate::wire::frames::Payload;
 
 const RECORDS_EPOCH: Epoch = Epoch::from_index(0);
 /// How many registrations of an MRN that is taken a staff member gets answered per window.

@@ -13,9 +13,10 @@ use ward_core::conversation::{Conversation, ConversationKind, Priority};
 use ward_core::id::{ClinicalRoleId, ConversationId, UserId};
 use ward_core::role::Permission;
 
-use super::messaging::{Outgoing, PlainMessage};
+use super::messaging::Outgoing;
 use super::{Caller, ServiceError, Services};
-use crate::realtime::frames::Payload;
+use crate::opened::PlainMessage;
+use crate::wire::frames::Payload;
 
 impl Services {
     /// Sends a message to whoever holds the role now, in the caller's thread with the role.

@@ -17,59 +17,15 @@ use ward_core::conversation::Conversation;
 use ward_core::id::{ConversationId, PatientId};
 use ward_core::patient::Demographics;
 use ward_core::policy::SafetyPolicy;
-use ward_core::safety::{
-    Finding, RegisteredPatient, RegisteredPatients, SafetyContext, check_message,
-};
+use ward_core::safety::{RegisteredPatient, RegisteredPatients, SafetyContext, check_message};
 
 use super::{Caller, ServiceError, Services};
+use crate::opened::SafetyReport;
 
 /// How long the patient index is used before it is reloaded from the registry.
 const INDEX_TTL: Duration = Duration::from_secs(30);
 /// Patients read per page while loading the index.
 const LOAD_PAGE: u32 = 500;
-
-/// One finding and whether policy makes it stop the message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReviewedFinding {
-    pub finding: Finding,
-    pub blocking: bool,
-}
-
-/// Every finding for one body.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SafetyReport {
-    pub findings: Vec<ReviewedFinding>,
-}
-
-impl SafetyReport {
-    fn new(findings: Vec<Finding>, policy: &SafetyPolicy) -> Self {
-        let findings = findings
-            .into_iter()
-            .map(|finding| ReviewedFinding {
-                blocking: policy.blocks(finding.check),
-                finding,
-            })
-            .collect();
-        Self { findings }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.findings.is_empty()
-    }
-
-    /// Some finding stops the message whatever the sender confirms.
-    pub fn blocked(&self) -> bool {
-        self.findings.iter().any(|f| f.blocking)
-    }
-
-    /// The distinct finding codes as a JSON array, for audit details (codes only, no text).
-    pub fn codes_json(&self) -> String {
-        let mut codes: Vec<&str> = self.findings.iter().map(|f| f.finding.code).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into())
-    }
-}
 
 /// A registered patient's searchable identifiers, kept to rebuild the matcher cheaply.
 #[derive(Debug, Clone)]

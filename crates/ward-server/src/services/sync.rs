@@ -9,7 +9,7 @@ use ward_core::id::UserId;
 use ward_proto::realtime::ServerFrame;
 
 use super::{Caller, ServiceError, Services};
-use crate::realtime::frames::{self, Payload};
+use crate::wire::frames::{self, Payload};
 
 /// Most events one sync page returns.
 pub const MAX_SYNC_PAGE: u32 = 5000;

@@ -151,7 +151,7 @@ api_test!(
         // A signed checkpoint for an outside party: valid, and of the head it was asked at.
         assert_problem(nurse.export_checkpoint().await, ProblemType::Forbidden);
         let exported = compliance.export_checkpoint().await.expect("checkpoint");
-        let checkpoint = ward_server::api::checkpoint_from_view(&exported).expect("hex");
+        let checkpoint = ward_server::wire::checkpoint_from_view(&exported).expect("hex");
         assert!(ward_crypto::audit_signing::signature_valid(&checkpoint));
         assert!(exported.seq > report.verified_events, "{exported:?}");
         let again = compliance.verify_audit().await.expect("verify");

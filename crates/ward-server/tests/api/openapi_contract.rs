@@ -724,3 +724,19 @@ api_test!(throttling_is_documented, |server: TestServer| async move {
     findings.assert_none();
     server
 });
+
+/// The web client's types are generated from `web/openapi.json`; that copy must be the document
+/// this build serves, or the client is typed against another API.
+#[test]
+fn the_web_clients_copy_of_the_document_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/openapi.json");
+    let committed = std::fs::read_to_string(&path).expect("web/openapi.json");
+    let served = ward_server::openapi_document()
+        .to_pretty_json()
+        .expect("the document serializes");
+    assert!(
+        committed.trim_end() == served,
+        "web/openapi.json is stale: run `cargo xtask openapi` (it rewrites the file and the \
+         web client's generated types)"
+    );
+}

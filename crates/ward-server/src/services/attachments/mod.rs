@@ -6,16 +6,15 @@
 mod message_list;
 mod upload;
 
-use serde::{Deserialize, Serialize};
 use ward_core::Timestamp;
 use ward_core::attachment::{Attachment, AttachmentId};
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::conversation::Conversation;
 use ward_core::keys::KeyScope;
 use ward_crypto::seal::Binding;
-use ward_media::Metadata;
 
 use super::{Caller, ServiceError, Services};
+use crate::opened::AttachmentInfo;
 
 /// How big uploads may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,18 +42,6 @@ pub const MAX_ATTACHMENTS_PER_MESSAGE: usize = 10;
 
 /// How long an unfinished upload may sit before it is swept.
 pub const STALE_UPLOAD_SECS: i64 = 3600;
-
-/// An attachment as its uploader and recipients see it; also the sealed list a message
-/// carries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AttachmentInfo {
-    pub id: AttachmentId,
-    pub name: Option<String>,
-    pub media_type: String,
-    pub size: u64,
-    pub thumbnail: bool,
-    pub metadata: Metadata,
-}
 
 /// An attachment being downloaded: its description and its chunks, opened one at a time.
 #[derive(Debug)]

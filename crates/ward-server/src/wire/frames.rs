@@ -11,7 +11,7 @@ use ward_proto::messaging::{
 };
 use ward_proto::realtime::ServerFrame;
 
-use crate::services::{AttachmentInfo, PlainConversation, PlainMessage};
+use crate::opened::{AttachmentInfo, PlainConversation, PlainMessage};
 
 /// What an event carries, in the clear (only ever sent to its recipients).
 #[derive(Debug)]

@@ -1,8 +1,9 @@
-//! Domain types to wire types. Database rows and domain structs never go out as they are.
+//! Domain types to wire types: users, sessions, roles, the policy, audit events and
+//! checkpoints, safety findings. Database rows and domain structs never go out as they are.
 
 use ward_core::audit::{AuditCheckpoint, AuditEvent};
 use ward_core::policy::Policy;
-use ward_core::role::{Role, RoleName};
+use ward_core::role::Role;
 use ward_core::safety::CheckKind;
 use ward_core::session::{Session, SessionScope};
 use ward_core::user::{User, UserStatus};
@@ -12,8 +13,7 @@ use ward_proto::messaging::{SafetyCheckKind, SafetyFinding};
 use ward_proto::policy::{LoginPolicy, PolicyDocument, SessionPolicy};
 use ward_proto::users::{RoleView, UserStatus as WireStatus, UserSummary, UserView};
 
-use super::error::ApiError;
-use crate::services::SafetyReport;
+use crate::opened::SafetyReport;
 
 pub fn user_summary(user: &User) -> UserSummary {
     UserSummary {
@@ -121,51 +121,6 @@ pub fn policy_document(policy: &Policy) -> PolicyDocument {
             role: policy.retention.role,
         },
     }
-}
-
-pub fn policy_from_document(doc: PolicyDocument) -> Result<Policy, ApiError> {
-    let mfa_required_roles = doc
-        .mfa_required_roles
-        .iter()
-        .map(|name| RoleName::parse(name))
-        .collect::<Result<_, _>>()
-        .map_err(|e| ApiError::validation("mfa_required_roles", e.reason))?;
-    Ok(Policy {
-        session: ward_core::policy::SessionPolicy {
-            idle_timeout_secs: doc.session.idle_timeout_secs,
-            absolute_lifetime_secs: doc.session.absolute_lifetime_secs,
-        },
-        login: ward_core::policy::LoginPolicy {
-            max_failures_per_account: doc.login.max_failures_per_account,
-            max_failures_per_address: doc.login.max_failures_per_address,
-            window_secs: doc.login.window_secs,
-        },
-        mfa_required_roles,
-        safety: ward_core::policy::SafetyPolicy {
-            block_identifiers: doc.safety.block_identifiers,
-            block_order_text: doc.safety.block_order_text,
-        },
-        escalation: ward_core::policy::EscalationPolicy {
-            urgent_after_secs: doc.escalation.urgent_after_secs,
-            stat_after_secs: doc.escalation.stat_after_secs,
-        },
-        monitoring: ward_core::monitoring::MonitoringPolicy {
-            window_secs: doc.monitoring.window_secs,
-            distinct_patients: doc.monitoring.distinct_patients,
-            downloads: doc.monitoring.downloads,
-            failed_logins: doc.monitoring.failed_logins,
-            new_address: doc.monitoring.new_address,
-            unusual_hours: doc.monitoring.unusual_hours,
-        },
-        retention: ward_core::retention::RetentionPolicy {
-            direct: doc.retention.direct,
-            group: doc.retention.group,
-            channel: doc.retention.channel,
-            care_team: doc.retention.care_team,
-            patient: doc.retention.patient,
-            role: doc.retention.role,
-        },
-    })
 }
 
 pub fn audit_event_view(e: &AuditEvent) -> AuditEventView {
