@@ -6,6 +6,8 @@
 //! * `pg`: make sure PostgreSQL is available and print its URL.
 //! * `lint`: `cargo fmt --check`, `cargo clippy -D warnings`, `cargo deny check licenses bans
 //!   sources` and svelte-check.
+//! * `openapi`: write the API document to `web/openapi.json` and regenerate the web client's
+//!   types from it.
 //! * `fuzz [--seconds N] [--no-sanitizer] [TARGET...]`: the cargo-fuzz targets in `fuzz/`
 //!   (all by default) for N seconds each, installing cargo-fuzz when missing.
 //! * `ci`: `lint`, then `test`, then a bounded `fuzz` run; this is what `.ci/run` runs.
@@ -44,6 +46,8 @@ tasks:
   lint            cargo fmt --check, cargo clippy -D warnings, cargo deny
                   check licenses bans sources, svelte-check
   web             build the web client into web/dist (embedded by the next cargo build)
+  openapi         write the API document to web/openapi.json and regenerate the
+                  web client's types from it (after an API change)
   demo [ARGS...]  build the web client, then run `ward demo` (release); ARGS go to it
   fuzz [--seconds N] [--no-sanitizer] [TARGET...]
                   run the cargo-fuzz targets in fuzz/ (all by default) for N
@@ -132,6 +136,7 @@ fn dispatch(name: Option<&str>, rest: &[OsString]) -> Option<Outcome> {
         "pg" if rest.is_empty() => Some(task_pg()),
         "lint" if rest.is_empty() => Some(task_lint()),
         "web" if rest.is_empty() => Some(web::build()),
+        "openapi" if rest.is_empty() => Some(web::regenerate_api_types()),
         "demo" => Some(task_demo(rest)),
         "fuzz" => fuzz::Options::parse(rest).map(|options| fuzz::run_targets(&options)),
         "ci" if rest.is_empty() => Some(task_ci()),

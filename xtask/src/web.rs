@@ -1,5 +1,6 @@
-//! The web client (`web/`): install its npm packages, type-check it, build it into `web/dist`
-//! (which the `ward` binary embeds), and run its end-to-end tests in Debian's Chromium.
+//! The web client (`web/`): install its npm packages, type-check it (its API types against the
+//! committed OpenAPI document too), build it into `web/dist` (which the `ward` binary embeds),
+//! and run its end-to-end tests in Debian's Chromium.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -39,9 +40,29 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
     path.metadata().and_then(|m| m.modified()).ok()
 }
 
-/// `svelte-check`: the client's TypeScript and Svelte diagnostics, warnings included.
+/// `cargo xtask openapi`: writes the document this build serves to `web/openapi.json` (with
+/// `ward openapi`), then regenerates the client's API types from it.
+pub fn regenerate_api_types() -> Outcome {
+    let output = cargo()
+        .args(["run", "--quiet", "-p", "ward-cli", "--bin", "ward", "--", "openapi"])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| Failure::new(format!("cannot run `ward openapi`: {e}")))?;
+    if !output.status.success() {
+        return Err(Failure::new("`ward openapi` failed"));
+    }
+    let path = web_dir().join("openapi.json");
+    std::fs::write(&path, &output.stdout)
+        .map_err(|e| Failure::new(format!("cannot write {}: {e}", path.display())))?;
+    ensure_packages()?;
+    run(&mut npm(&["run", "gen:api"]))
+}
+
+/// `check:api`: the generated API types (`web/src/lib/api-schema.d.ts`) match `web/openapi.json`;
+/// then `svelte-check`: the client's TypeScript and Svelte diagnostics, warnings included.
 pub fn check() -> Outcome {
     ensure_packages()?;
+    run(&mut npm(&["run", "check:api"]))?;
     run(&mut npm(&["run", "check"]))
 }
 

@@ -1,9 +1,12 @@
 // The one way the page talks to the server: same-origin `/api/v1`, the session in an HttpOnly
 // cookie, and the anti-forgery token in a header on every request that may change something.
+// Paths, parameters, bodies and answers are typed by the server's OpenAPI document
+// (`api-schema.d.ts`, generated from it by `npm run gen:api`), through openapi-fetch.
 
-import type { Problem } from "./types";
+import createClient from "openapi-fetch";
+import type { paths } from "./api-schema";
+import type { Problem, SafetyFinding } from "./types";
 
-const BASE = "/api/v1";
 let csrfToken = "";
 
 /** An answer other than 2xx, with the server's RFC 9457 problem details. */
@@ -34,73 +37,98 @@ export function setCsrfToken(token: string): void {
 
 const SESSION_OVER = new Set(["unauthenticated", "session-ended", "wipe-required"]);
 
-async function problemOf(response: Response): Promise<ApiError> {
-  let problem: Problem;
-  try {
-    problem = (await response.json()) as Problem;
-  } catch {
-    problem = { type: "about:blank", title: response.statusText || "Request failed", status: response.status };
-  }
-  const error = new ApiError({ ...problem, status: response.status });
-  if (SESSION_OVER.has(error.code) && !response.url.includes("/auth/")) {
+function isProblem(body: unknown): body is Problem {
+  return typeof body === "object" && body !== null && "type" in body && typeof body.type === "string" && "title" in body;
+}
+
+/** The error for a failed answer (its body as parsed, if it was JSON); tells the listeners when
+ *  it says the session is over, unless it answers a sign-in request. */
+function problemOf(status: number, url: string, body: unknown, fallbackTitle: string): ApiError {
+  const problem = isProblem(body) ? body : { type: "about:blank", title: fallbackTitle };
+  const error = new ApiError({ ...problem, status });
+  if (SESSION_OVER.has(error.code) && !url.includes("/auth/")) {
     endedListeners.forEach((listener) => listener(error.code));
   }
   return error;
 }
 
-export interface RequestOptions {
-  method?: string;
-  body?: unknown;
-  query?: Record<string, string | number | boolean | undefined | null>;
-}
-
-function url(path: string, query?: RequestOptions["query"]): string {
+/** A query string of the parameters that have a value: empty, null and undefined are left out. */
+function queryString(query: Record<string, unknown> | undefined): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
   }
-  const text = params.toString();
-  return `${BASE}${path}${text ? `?${text}` : ""}`;
+  return params.toString();
 }
 
-function headers(method: string, extra?: Record<string, string>): Record<string, string> {
-  const result: Record<string, string> = { accept: "application/json", ...extra };
-  if (method !== "GET" && method !== "HEAD" && csrfToken) result["x-csrf-token"] = csrfToken;
-  return result;
+// Answers are read as JSON (the media type picks that body where an answer has several, e.g. CSV),
+// or as text where a call says `parseAs: "text"`.
+const client = createClient<paths, "application/json">({
+  credentials: "same-origin",
+  cache: "no-store",
+  headers: { accept: "application/json" },
+  querySerializer: queryString,
+});
+client.use({
+  onRequest({ request }) {
+    if (request.method !== "GET" && request.method !== "HEAD" && csrfToken) request.headers.set("x-csrf-token", csrfToken);
+  },
+});
+
+/** What openapi-fetch resolves to: the parsed body as `data` (2xx) or `error` (otherwise). */
+interface Outcome {
+  data?: unknown;
+  error?: unknown;
+  response: Response;
+}
+/** The body of a 2xx answer (undefined when it has none, e.g. 204). */
+type Answer<O> = O extends { data: infer D; error?: never } ? D : never;
+
+/** Resolves to the answer's body, or rejects with ApiError. */
+async function answer<O extends Outcome>(pending: Promise<O>): Promise<Answer<O>> {
+  const { data, error, response } = await pending;
+  if (!response.ok) throw problemOf(response.status, response.url, error, response.statusText || "Request failed");
+  // openapi-fetch typed `data` by the path, method and status; only the union is narrowed here.
+  return data as Answer<O>;
 }
 
-/** A JSON request; resolves to the parsed body (undefined for 204), rejects with ApiError. */
-export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const method = options.method ?? (options.body === undefined ? "GET" : "POST");
-  const init: RequestInit = {
-    method,
-    credentials: "same-origin",
-    cache: "no-store",
-    headers: headers(method, options.body === undefined ? undefined : { "content-type": "application/json" }),
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  };
-  const response = await fetch(url(path, options.query), init);
-  if (!response.ok) throw await problemOf(response);
-  const text = await response.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+/** One of openapi-fetch's methods, resolving to the body instead of `{ data, error }`. */
+function settled<A extends unknown[], O extends Outcome>(method: (...args: A) => Promise<O>): (...args: A) => Promise<Answer<O>> {
+  return (...args) => answer(method(...args));
 }
 
-/** A text answer (CSV reports). */
-export async function apiText(path: string, query?: RequestOptions["query"]): Promise<string> {
-  const response = await fetch(url(path, query), { credentials: "same-origin", cache: "no-store", headers: headers("GET") });
-  if (!response.ok) throw await problemOf(response);
-  return response.text();
-}
+/**
+ * Requests by method, typed by the document: `api.GET("/api/v1/users/{id}", { params: { path:
+ * { id } } })` resolves to the `UserView`. JSON by default; `parseAs: "text"` for CSV reports.
+ * Rejects with ApiError for an answer other than 2xx.
+ */
+export const api = {
+  GET: settled(client.GET),
+  POST: settled(client.POST),
+  PUT: settled(client.PUT),
+  PATCH: settled(client.PATCH),
+  DELETE: settled(client.DELETE),
+};
 
-/** Uploads a file with progress (fetch cannot report upload progress; XHR can). */
-export function upload<T>(path: string, query: RequestOptions["query"], file: File, onProgress: (fraction: number) => void): Promise<T> {
+const UPLOAD_PATH = "/api/v1/attachments" satisfies keyof paths;
+type Upload = paths[typeof UPLOAD_PATH]["post"];
+type Uploaded = Upload["responses"][201]["content"]["application/json"];
+
+/** Uploads a file into a conversation with progress (fetch cannot report upload progress; XHR
+ *  can). The body is the file's bytes; the name travels percent-encoded in `ward-file-name`. */
+export function uploadAttachment(
+  query: Upload["parameters"]["query"],
+  file: File,
+  onProgress: (fraction: number) => void,
+): Promise<Uploaded> {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
-    request.open("POST", url(path, query));
+    const url = `${UPLOAD_PATH}?${queryString(query)}`;
+    request.open("POST", url);
     request.withCredentials = true;
-    for (const [name, value] of Object.entries(headers("POST", { "content-type": "application/octet-stream" }))) {
-      request.setRequestHeader(name, value);
-    }
+    request.setRequestHeader("accept", "application/json");
+    request.setRequestHeader("content-type", "application/octet-stream");
+    if (csrfToken) request.setRequestHeader("x-csrf-token", csrfToken);
     request.setRequestHeader("ward-file-name", encodeURIComponent(file.name));
     request.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total);
@@ -110,10 +138,12 @@ export function upload<T>(path: string, query: RequestOptions["query"], file: Fi
       try {
         body = JSON.parse(request.responseText);
       } catch {
-        body = { type: "about:blank", title: "Upload failed", status: request.status };
+        body = undefined;
       }
-      if (request.status >= 200 && request.status < 300) resolve(body as T);
-      else reject(new ApiError({ ...(body as Problem), status: request.status }));
+      const ok = request.status >= 200 && request.status < 300 && typeof body === "object" && body !== null;
+      // The document types the 201 answer; the XHR's JSON is taken as that.
+      if (ok) resolve(body as Uploaded);
+      else reject(problemOf(request.status, url, body, "Upload failed"));
     };
     request.onerror = () => reject(new ApiError({ type: "about:blank", title: "The upload was interrupted", status: 0 }));
     request.send(file);
@@ -122,7 +152,13 @@ export function upload<T>(path: string, query: RequestOptions["query"], file: Fi
 
 /** The address of a file download (the cookie authenticates it). */
 export function attachmentUrl(id: string, thumbnail = false): string {
-  return `${BASE}/attachments/${encodeURIComponent(id)}${thumbnail ? "/thumbnail" : ""}`;
+  const path: keyof paths = thumbnail ? "/api/v1/attachments/{id}/thumbnail" : "/api/v1/attachments/{id}";
+  return path.replace("{id}", encodeURIComponent(id));
+}
+
+/** The clinical safety findings a failure carries (`safety-review`, `safety-blocked`), if any. */
+export function safetyFindings(error: unknown): SafetyFinding[] {
+  return error instanceof ApiError ? (error.problem.findings ?? []) : [];
 }
 
 /** A readable sentence from any error. */

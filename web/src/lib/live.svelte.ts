@@ -5,10 +5,7 @@
 
 import { api } from "./api";
 import { session } from "./session.svelte";
-import type {
-  AckView, AlertView, ConversationView, MessageReceipts, MessageView, PatientView, ReceiptView, ServerFrame, SyncPage,
-  UserView, Uuid,
-} from "./types";
+import type { AlertView, ConversationView, MessageView, PatientView, ReceiptView, ServerFrame, UserView, Uuid } from "./types";
 
 const MESSAGE_PAGE = 200;
 const MAX_BACKOFF_MS = 30_000;
@@ -88,8 +85,8 @@ class Live {
   async loadMessages(conversationId: Uuid): Promise<void> {
     const conversation = this.conversations[conversationId] ?? (await this.#fetchConversation(conversationId));
     const last = conversation.last_seq ?? 0;
-    const page = await api<{ messages: MessageView[]; acknowledgements: AckView[] }>(`/conversations/${conversationId}/messages`, {
-      query: { after: Math.max(0, last - MESSAGE_PAGE), limit: MESSAGE_PAGE },
+    const page = await api.GET("/api/v1/conversations/{id}/messages", {
+      params: { path: { id: conversationId }, query: { after: Math.max(0, last - MESSAGE_PAGE), limit: MESSAGE_PAGE } },
     });
     for (const message of page.messages) this.#putMessage(message);
     // Acknowledgements made while this page was closed arrive with no frame; the page has them.
@@ -101,7 +98,7 @@ class Live {
 
   /** Seeds the receipt state of a conversation from its latest own message. */
   async #loadReceipts(message: MessageView): Promise<void> {
-    const receipts = await api<MessageReceipts>(`/messages/${message.id}/receipts`);
+    const receipts = await api.GET("/api/v1/messages/{id}/receipts", { params: { path: { id: message.id } } });
     for (const recipient of receipts.recipients) {
       const known = this.receipts[message.conversation_id]?.[recipient.user_id];
       this.#putReceipt({
@@ -124,7 +121,7 @@ class Live {
     const mine = this.receipts[conversationId]?.[session.me?.user.id ?? ""];
     if ((conversation.unread ?? 0) === 0 && (mine?.read_up_to ?? 0) >= upTo) return;
     conversation.unread = 0;
-    await api(`/conversations/${conversationId}/read`, { body: { up_to_seq: upTo } });
+    await api.POST("/api/v1/conversations/{id}/read", { params: { path: { id: conversationId } }, body: { up_to_seq: upTo } });
   }
 
   /** Adds a message the server acknowledged (the sender's own copy, before the frame). */
@@ -133,7 +130,7 @@ class Live {
   }
 
   async #fetchConversation(id: Uuid): Promise<ConversationView> {
-    const conversation = await api<ConversationView>(`/conversations/${id}`);
+    const conversation = await api.GET("/api/v1/conversations/{id}", { params: { path: { id } } });
     this.conversations[id] = conversation;
     await this.#loadPatient(conversation.patient_id);
     return conversation;
@@ -141,7 +138,7 @@ class Live {
 
   async #loadDirectory(): Promise<void> {
     if (session.can("users_read")) {
-      const list = await api<{ users: UserView[] }>("/users");
+      const list = await api.GET("/api/v1/users");
       this.users = Object.fromEntries(list.users.map((u) => [u.id, u]));
     } else if (session.me) {
       this.users = { [session.me.user.id]: session.me.user };
@@ -149,16 +146,16 @@ class Live {
   }
 
   async #loadConversations(): Promise<void> {
-    const list = await api<{ conversations: ConversationView[] }>("/conversations");
+    const list = await api.GET("/api/v1/conversations");
     this.conversations = Object.fromEntries(list.conversations.map((c) => [c.id, c]));
     const patients = new Set(list.conversations.map((c) => c.patient_id).filter((id): id is Uuid => !!id));
     await Promise.all([...patients].map((id) => this.#loadPatient(id)));
   }
 
-  async #loadPatient(id: Uuid | null): Promise<void> {
+  async #loadPatient(id: Uuid | null | undefined): Promise<void> {
     if (!id || this.patients[id] || !session.can("patients_read")) return;
     try {
-      this.patients[id] = await api<PatientView>(`/patients/${id}`);
+      this.patients[id] = await api.GET("/api/v1/patients/{id}", { params: { path: { id } } });
     } catch {
       // Not on this patient's care team: the thread is shown without the registry entry.
     }
@@ -192,7 +189,7 @@ class Live {
       this.#connectSoon(this.#backoff);
       this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
       // A closed socket may mean the session ended: ask, and let the session react.
-      api("/auth/web-session").catch(() => undefined);
+      api.GET("/api/v1/auth/web-session").catch(() => undefined);
     };
   }
 
@@ -224,6 +221,9 @@ class Live {
         return;
       case "pong":
       case "error":
+      // Answers to sends over the socket, which this page does not make (it sends over HTTP).
+      case "send.ok":
+      case "send.failed":
         return;
       default:
         this.#apply(frame);
@@ -235,7 +235,7 @@ class Live {
   async #catchUp(): Promise<void> {
     try {
       for (let page = 0; page < 1000; page++) {
-        const sync = await api<SyncPage>("/sync", { query: { since: this.#cursor ?? undefined, limit: 1000 } });
+        const sync = await api.GET("/api/v1/sync", { params: { query: { since: this.#cursor ?? undefined, limit: 1000 } } });
         for (const event of sync.events) this.#apply(event);
         this.#advance(sync.cursor);
         if (!sync.more) break;

@@ -62,14 +62,14 @@ class Session {
   /** After a page load: is there still a session in the cookie? */
   async restore(): Promise<void> {
     try {
-      await this.adopt(await api<WebSession>("/auth/web-session"));
+      await this.adopt(await api.GET("/api/v1/auth/web-session"));
     } catch {
       this.phase = "signed-out";
     }
   }
 
   async signIn(username: string, password: string, totpCode?: string): Promise<void> {
-    const web = await api<WebSession>("/auth/web-session", {
+    const web = await api.POST("/api/v1/auth/web-session", {
       body: { username, password, device_name: browserName(), totp_code: totpCode || undefined },
     });
     this.notice = "";
@@ -88,20 +88,20 @@ class Session {
       this.phase = "enrol";
       return;
     }
-    this.me = await api<Me>("/me");
+    this.me = await api.GET("/api/v1/me");
     this.phase = "ready";
   }
 
   /** The second factor is set up: the server made the session a full one. */
   async enrolled(): Promise<void> {
-    const web = await api<WebSession>("/auth/web-session");
+    const web = await api.GET("/api/v1/auth/web-session");
     await this.adopt(web);
   }
 
   async signOut(): Promise<void> {
     this.#ending = true;
     try {
-      await api("/auth/logout", { method: "POST" });
+      await api.POST("/api/v1/auth/logout");
     } catch {
       // Signed out locally either way; the server's idle limit ends the session.
     }
@@ -118,14 +118,14 @@ class Session {
       // Erase first; the confirmation still needs the anti-forgery token, so it goes last.
       this.#clear("An administrator erased this device's data and signed it out.", { keepCsrf: true });
       try {
-        await api("/auth/wipe-confirmation", { method: "POST" });
+        await api.POST("/api/v1/auth/wipe-confirmation");
       } catch {
         // The order stands; the session is already unusable.
       }
       setCsrfToken("");
     } else if (reason === "idle") {
       try {
-        await api("/auth/logout", { method: "POST" });
+        await api.POST("/api/v1/auth/logout");
       } catch {
         // The server's own idle limit ends it too.
       }
@@ -172,7 +172,7 @@ class Session {
     if (Date.now() - this.#lastTouch > TOUCH_EVERY_MS) {
       this.#lastTouch = Date.now();
       // Any authenticated request resets the server's idle clock.
-      api("/auth/web-session").catch(() => undefined);
+      api.GET("/api/v1/auth/web-session").catch(() => undefined);
     }
   }
 
