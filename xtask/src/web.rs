@@ -44,7 +44,9 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
 /// `ward openapi`), then regenerates the client's API types from it.
 pub fn regenerate_api_types() -> Outcome {
     let output = cargo()
-        .args(["run", "--quiet", "-p", "ward-cli", "--bin", "ward", "--", "openapi"])
+        .args([
+            "run", "--quiet", "-p", "ward-cli", "--bin", "ward", "--", "openapi",
+        ])
         .stderr(std::process::Stdio::inherit())
         .output()
         .map_err(|e| Failure::new(format!("cannot run `ward openapi`: {e}")))?;
