@@ -8,6 +8,7 @@
 pub mod attachment;
 pub mod audit;
 pub mod clinical;
+pub mod clock;
 pub mod conversation;
 mod error;
 pub mod id;

@@ -39,7 +39,7 @@ pub async fn list_changes(
 ) -> Result<Json<PrivilegedChangeList>, ApiError> {
     let wanted = query.state.map(state_from_wire);
     let changes = state.services.privileged_changes(&caller, wanted).await?;
-    let now = Timestamp::now();
+    let now = state.services.now();
     Ok(Json(PrivilegedChangeList {
         changes: changes.iter().map(|c| change_view(c, now)).collect(),
     }))
@@ -60,7 +60,7 @@ pub async fn approve_change(
         .services
         .approve_privileged_change(&caller, id)
         .await?;
-    Ok(Json(change_view(&change, Timestamp::now())))
+    Ok(Json(change_view(&change, state.services.now())))
 }
 
 /// Rejects a pending request (needs `compliance_manage`; never the requester's own).
@@ -74,7 +74,7 @@ pub async fn reject_change(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<PrivilegedChangeView>, ApiError> {
     let change = state.services.reject_privileged_change(&caller, id).await?;
-    Ok(Json(change_view(&change, Timestamp::now())))
+    Ok(Json(change_view(&change, state.services.now())))
 }
 
 /// A request on the wire, its state as of `now` (never its password hash).

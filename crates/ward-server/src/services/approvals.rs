@@ -165,7 +165,7 @@ impl Services {
         change: Change,
         subject: UserId,
     ) -> Result<PrivilegedChange, ServiceError> {
-        let request = PrivilegedChange::request(change, subject, caller.user.id, Timestamp::now());
+        let request = PrivilegedChange::request(change, subject, caller.user.id, self.now());
         let event = caller
             .event(AuditAction::PrivilegedChangeRequested, Outcome::Success)
             .target(TargetKind::PrivilegedChange, Some(request.id))
@@ -193,7 +193,7 @@ impl Services {
         };
         let changes = self
             .store
-            .privileged_changes(requested_by, state, Timestamp::now(), MAX_LISTED)
+            .privileged_changes(requested_by, state, self.now(), MAX_LISTED)
             .await?;
         self.store
             .append_audit(caller.event(ACTION, Outcome::Success))
@@ -211,7 +211,7 @@ impl Services {
     ) -> Result<PrivilegedChange, ServiceError> {
         const ACTION: AuditAction = AuditAction::PrivilegedChangeApproved;
         let request = self.decidable(caller, id, ACTION).await?;
-        let now = Timestamp::now();
+        let now = self.now();
         let approval = caller
             .event(ACTION, Outcome::Success)
             .target(TargetKind::PrivilegedChange, Some(id))
@@ -251,7 +251,7 @@ impl Services {
     ) -> Result<PrivilegedChange, ServiceError> {
         const ACTION: AuditAction = AuditAction::PrivilegedChangeRejected;
         let request = self.decidable(caller, id, ACTION).await?;
-        let now = Timestamp::now();
+        let now = self.now();
         let event = caller
             .event(ACTION, Outcome::Success)
             .target(TargetKind::PrivilegedChange, Some(id))
@@ -287,7 +287,7 @@ impl Services {
         if request.requested_by == caller.user.id || own_reset {
             self.deny(caller, action).await?;
         }
-        match request.state_at(Timestamp::now()) {
+        match request.state_at(self.now()) {
             ChangeState::Pending => Ok(request),
             ChangeState::Expired => Err(ServiceError::Conflict(
                 "this request has expired; the admin may ask again",

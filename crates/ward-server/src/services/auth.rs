@@ -68,7 +68,7 @@ impl Services {
         if input.password.expose_len() > MAX_PASSWORD_BYTES {
             return Err(ServiceError::InvalidCredentials);
         }
-        let now = Timestamp::now();
+        let now = self.now();
         let policy = self.policy.get().await?;
         let account_key = self.throttle_key(&input.username).await?;
         let address_limited = self
@@ -298,7 +298,7 @@ impl Services {
             Some(cached) => cached,
             None => self.session_and_user(hash).await?,
         };
-        let now = Timestamp::now();
+        let now = self.now();
         let policy = self.policy.get().await?;
         match session.state(now, &policy.session) {
             SessionState::Active => {}
@@ -398,7 +398,7 @@ impl Services {
         // A session that has ended (signed out, revoked, expired) confirms nothing: it is no
         // longer a credential, whatever was ordered for it.
         let policy = self.policy.get().await?;
-        match session.state(Timestamp::now(), &policy.session) {
+        match session.state(self.now(), &policy.session) {
             SessionState::WipePending => {}
             SessionState::Ended(reason) => return Err(ServiceError::SessionEnded(reason)),
             SessionState::Active => {
@@ -414,7 +414,7 @@ impl Services {
         event.address = address.0;
         if self
             .store
-            .confirm_wipe(session.id, Timestamp::now(), event)
+            .confirm_wipe(session.id, self.now(), event)
             .await?
         {
             self.sessions.invalidate();
@@ -432,12 +432,7 @@ impl Services {
             .event(AuditAction::Logout, Outcome::Success)
             .target(TargetKind::Session, Some(*caller.session.id.as_uuid()));
         self.store
-            .end_session(
-                caller.session.id,
-                Timestamp::now(),
-                EndReason::Logout,
-                event,
-            )
+            .end_session(caller.session.id, self.now(), EndReason::Logout, event)
             .await?;
         self.sessions.invalidate();
         self.hub
@@ -464,7 +459,7 @@ impl Services {
             sealed_secret: sealed,
             confirmed: false,
             last_used_step: None,
-            created_at: Timestamp::now(),
+            created_at: self.now(),
         };
         let event = caller
             .event(AuditAction::TotpEnrollmentStarted, Outcome::Success)

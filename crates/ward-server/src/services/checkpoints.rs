@@ -217,7 +217,7 @@ impl Services {
             AuditAction::CheckpointExported,
         )
         .await?;
-        let checkpoint = self.export_checkpoint(Timestamp::now()).await?;
+        let checkpoint = self.export_checkpoint(self.now()).await?;
         let event = caller
             .event(AuditAction::CheckpointExported, Outcome::Success)
             .target(TargetKind::AuditLog, None)

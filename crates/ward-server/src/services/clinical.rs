@@ -52,7 +52,7 @@ impl Services {
         if message.sender_id == caller.user.id {
             return Err(ValidationError::new("message", "is your own").into());
         }
-        let now = Timestamp::now();
+        let now = self.now();
         let event = caller
             .event(AuditAction::MessageAcknowledged, Outcome::Success)
             .target(TargetKind::Message, Some(message.id))
@@ -264,7 +264,7 @@ impl Services {
             id: ClinicalRoleId::new(),
             name,
             supervisor_id: supervisor,
-            created_at: Timestamp::now(),
+            created_at: self.now(),
         };
         let event = caller
             .event(AuditAction::ClinicalRoleCreated, Outcome::Success)
@@ -284,7 +284,7 @@ impl Services {
             AuditAction::ClinicalRolesListed,
         )
         .await?;
-        let now = Timestamp::now();
+        let now = self.now();
         let mut out = Vec::new();
         for role in self.store.clinical_roles().await? {
             let holder = holder_at(&self.store.shifts_covering(role.id, now).await?, now);

@@ -2,7 +2,6 @@
 //! adding, joining and removing members. What they share with messages is in
 //! [`super::messaging`].
 
-use ward_core::Timestamp;
 use ward_core::ValidationError;
 use ward_core::audit::{AuditAction, Outcome};
 use ward_core::conversation::{Conversation, ConversationKind, check_title};
@@ -145,7 +144,7 @@ impl Services {
         members.push(caller.user.id);
 
         let id = ConversationId::new();
-        let now = Timestamp::now();
+        let now = self.now();
         let sealed_title = match &title {
             Some(title) => Some(self.seal_title(id, title, now).await?),
             None => None,
@@ -267,7 +266,7 @@ impl Services {
             .detail(format!(r#"{{"user":"{user}"}}"#));
         let committed = self
             .store
-            .add_members(id, &[user], Timestamp::now(), event)
+            .add_members(id, &[user], self.now(), event)
             .await?;
         let plain = self.plain_conversation(conversation).await?;
         if let Some(committed) = committed {
@@ -293,7 +292,7 @@ impl Services {
         let event = Self::conversation_event(caller, AuditAction::MemberAdded, &conversation);
         let committed = self
             .store
-            .add_members(id, &[caller.user.id], Timestamp::now(), event)
+            .add_members(id, &[caller.user.id], self.now(), event)
             .await?;
         let plain = self.plain_conversation(conversation).await?;
         if let Some(committed) = committed {
@@ -339,7 +338,7 @@ impl Services {
             .detail(format!(r#"{{"user":"{user}"}}"#));
         let committed = self
             .store
-            .remove_member(id, user, Timestamp::now(), event)
+            .remove_member(id, user, self.now(), event)
             .await?
             .ok_or(ServiceError::NotFound("member"))?;
         self.publish(

@@ -50,7 +50,7 @@ impl Services {
                 &policy.safety,
             )
             .await?;
-        let now = Timestamp::now();
+        let now = self.now();
         // The new body is sealed in the message's own epoch, like its attachment list, so the
         // message stays under one key (and is disposed of with it).
         let epoch = message.epoch;
@@ -116,7 +116,7 @@ impl Services {
         let (message, conversation) = self
             .own_message(caller, message_id, AuditAction::MessageRecalled)
             .await?;
-        let now = Timestamp::now();
+        let now = self.now();
         let audit = caller
             .event(AuditAction::MessageRecalled, Outcome::Success)
             .target(TargetKind::Message, Some(message.id))
@@ -231,10 +231,7 @@ impl Services {
                 Some(secs) => format!(r#"{{"lifespan_secs":{secs}}}"#),
                 None => r#"{"lifespan_secs":null}"#.to_owned(),
             });
-        let committed = self
-            .store
-            .set_lifespan(id, secs, Timestamp::now(), audit)
-            .await?;
+        let committed = self.store.set_lifespan(id, secs, self.now(), audit).await?;
         let plain = self
             .plain_conversation(ward_core::conversation::Conversation {
                 lifespan_secs: secs,

@@ -52,7 +52,7 @@ impl Services {
                 &policy.safety,
             )
             .await?;
-        let now = Timestamp::now();
+        let now = self.now();
         let epoch = self.keys.epoch_of(now);
         let message_id = Uuid::now_v7();
         let binding = Binding::MessageBody {
@@ -308,7 +308,7 @@ impl Services {
         }
         let event = Self::conversation_event(caller, AuditAction::ReadReceipt, &conversation)
             .detail(format!(r#"{{"up_to_seq":{up_to}}}"#));
-        let now = Timestamp::now();
+        let now = self.now();
         if let Some(committed) = self
             .store
             .mark_read(id, caller.user.id, up_to, now, event)

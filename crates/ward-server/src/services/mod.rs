@@ -35,6 +35,8 @@ mod webhook;
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
+use ward_core::Timestamp;
+use ward_core::clock::{Clock, SystemClock};
 use ward_core::conversation::Conversation;
 use ward_core::id::{ConversationId, UserId};
 use ward_core::session::Session;
@@ -98,6 +100,18 @@ pub struct Services {
     attachment_limits: AttachmentLimits,
     monitoring: Arc<tokio::sync::Mutex<monitoring::MonitorState>>,
     webhook: Option<Webhook>,
+    /// Where the time comes from for everything time decides (the system's, but for tests).
+    clock: Arc<dyn Clock>,
+    /// One pass at a time of each kind of due work whose pass takes several transactions,
+    /// so a pass called directly waits for the background one under way on this node.
+    passes: Arc<Passes>,
+}
+
+/// The locks a pass of due work holds while it runs.
+#[derive(Debug, Default)]
+struct Passes {
+    scheduled: tokio::sync::Mutex<()>,
+    handover: tokio::sync::Mutex<()>,
 }
 
 impl Services {
@@ -115,7 +129,20 @@ impl Services {
             attachment_limits: AttachmentLimits::default(),
             monitoring: Arc::default(),
             webhook: None,
+            clock: Arc::new(SystemClock),
+            passes: Arc::default(),
         }
+    }
+
+    /// Services that read the time from `clock` (tests move it forward instead of sleeping).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The current time, by the services' clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
     }
 
     /// Services for commands run without a server (`ward audit`, `ward report`, `ward admin`,

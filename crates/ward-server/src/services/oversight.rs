@@ -88,7 +88,7 @@ impl Services {
                 "you have access to this patient's thread already",
             ));
         }
-        let now = Timestamp::now();
+        let now = self.now();
         let (id, epoch) = (Uuid::now_v7(), self.keys.epoch_of(now));
         let binding = Binding::BreakGlassReason {
             conversation: thread.id,
@@ -224,7 +224,7 @@ impl Services {
             AuditAction::AlertAcknowledged,
         )
         .await?;
-        let now = Timestamp::now();
+        let now = self.now();
         let audit = caller
             .event(AuditAction::AlertAcknowledged, Outcome::Success)
             .target(TargetKind::Alert, Some(id));

@@ -95,7 +95,7 @@ impl Services {
             AuditAction::PatientCreated,
         )
         .await?;
-        let today = Timestamp::now().to_datetime().date();
+        let today = self.now().to_datetime().date();
         let demographics = Demographics::parse(
             &new.mrn,
             &new.family_name,
@@ -146,7 +146,7 @@ impl Services {
             .keys
             .seal(KeyScope::PatientRecords, RECORDS_EPOCH, binding, &json)
             .await?;
-        let now = Timestamp::now();
+        let now = self.now();
         let record = PatientRecord {
             id,
             mrn_index,
@@ -224,6 +224,7 @@ impl Services {
         let mut filter = AuditFilter {
             actor: Some(caller.user.id),
             action: Some(AuditAction::PatientCreated),
+            // Audit events carry the system's time (`NewAuditEvent::new`), not the clock's.
             from: Some(Timestamp::now().minus_secs(MRN_PROBE_WINDOW_SECS)),
             limit: PAGE,
             ..AuditFilter::default()
@@ -366,7 +367,7 @@ impl Services {
             .patient(Some(patient));
         let committed = self
             .store
-            .set_care_team_member(patient, user, on_team, Timestamp::now(), event)
+            .set_care_team_member(patient, user, on_team, self.now(), event)
             .await?;
         if let Some(committed) = &committed {
             if on_team {

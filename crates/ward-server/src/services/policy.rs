@@ -4,7 +4,6 @@
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
-use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::policy::Policy;
 
@@ -114,9 +113,7 @@ impl Services {
         let event = caller
             .event(AuditAction::PolicyChanged, Outcome::Success)
             .target(TargetKind::Policy, None);
-        self.store
-            .set_policy(&policy, Timestamp::now(), event)
-            .await?;
+        self.store.set_policy(&policy, self.now(), event).await?;
         self.policy.remember(&policy);
         Ok(policy)
     }

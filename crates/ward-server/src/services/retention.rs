@@ -101,7 +101,7 @@ impl Services {
         if !exists {
             return Err(ServiceError::NotFound(scope.as_str()));
         }
-        let (id, now) = (Uuid::now_v7(), Timestamp::now());
+        let (id, now) = (Uuid::now_v7(), self.now());
         let sealed_reason = self
             .keys
             .seal(
@@ -151,7 +151,7 @@ impl Services {
             AuditAction::HoldReleased,
         )
         .await?;
-        let now = Timestamp::now();
+        let now = self.now();
         let audit = caller
             .event(AuditAction::HoldReleased, Outcome::Success)
             .target(TargetKind::LegalHold, Some(id));

@@ -44,7 +44,7 @@ impl Services {
             .clinical_role(role_id)
             .await?
             .ok_or(ServiceError::NotFound("clinical role"))?;
-        let now = Timestamp::now();
+        let now = self.now();
         let holder = self
             .role_holder(role_id, now)
             .await?
@@ -204,6 +204,8 @@ impl Services {
     /// Moves every role thread to its role's holder now; how many threads were handed over.
     /// A role that no one holds keeps its last holder until someone does.
     pub async fn hand_over_role_threads(&self, now: Timestamp) -> Result<usize, ServiceError> {
+        // A hand-over is a join, then leaves, then its audit: a pass never overlaps another here.
+        let _pass = self.passes.handover.lock().await;
         let mut moved = 0;
         for (thread, role) in self.store.role_conversations().await? {
             let (Some(holder), Some(conversation)) = (

@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use ward_core::Timestamp;
 use ward_core::audit::AuditAction;
 use ward_core::conversation::Conversation;
 use ward_core::id::{ConversationId, PatientId};
@@ -122,7 +121,7 @@ impl Services {
         let context = SafetyContext {
             about_patient,
             patients: &patients,
-            current_year: Timestamp::now().to_datetime().year(),
+            current_year: self.now().to_datetime().year(),
         };
         Ok(SafetyReport::new(check_message(body, &context), policy))
     }

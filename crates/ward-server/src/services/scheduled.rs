@@ -54,7 +54,7 @@ impl Services {
             }
             return Ok((self.open_scheduled(existing).await?, false));
         }
-        let now = Timestamp::now();
+        let now = self.now();
         check_send_at(send_at, now)?;
         outgoing.check()?;
         let conversation = self
@@ -186,6 +186,8 @@ impl Services {
 
     /// Sends every scheduled message whose time has come; how many were sent.
     pub async fn run_due_scheduled(&self, now: Timestamp) -> Result<usize, ServiceError> {
+        // A send is claimed, then sent, then finished: a pass never overlaps another here.
+        let _pass = self.passes.scheduled.lock().await;
         let mut sent = 0;
         for scheduled in self.store.due_scheduled(now, SCHEDULE_BATCH).await? {
             if self.send_scheduled(scheduled).await? {

@@ -1,6 +1,5 @@
 //! Device sessions: list one's own, revoke, order a remote wipe.
 
-use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::id::{SessionId, UserId};
 use ward_core::role::Permission;
@@ -43,7 +42,7 @@ impl Services {
             .target(TargetKind::Session, Some(*id.as_uuid()));
         if self
             .store
-            .end_session(id, Timestamp::now(), EndReason::Revoked, event)
+            .end_session(id, self.now(), EndReason::Revoked, event)
             .await?
         {
             self.sessions.invalidate();
@@ -62,7 +61,7 @@ impl Services {
         let event = caller
             .event(AuditAction::WipeRequested, Outcome::Success)
             .target(TargetKind::Session, Some(*id.as_uuid()));
-        if self.store.request_wipe(id, Timestamp::now(), event).await? {
+        if self.store.request_wipe(id, self.now(), event).await? {
             self.sessions.invalidate();
             self.hub.close_session(id, CloseReason::Wipe);
             Ok(())

@@ -1,7 +1,6 @@
 //! Catch-up: every event a device missed since its cursor, and delivery receipts for what a
 //! device has received.
 
-use ward_core::Timestamp;
 use ward_core::ValidationError;
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::conversation::EventKind;
@@ -138,7 +137,7 @@ impl Services {
     pub async fn record_delivery(&self, caller: &Caller, cursor: i64) -> Result<(), ServiceError> {
         let committed = self
             .store
-            .record_delivery(caller.session.id, caller.user.id, cursor, Timestamp::now())
+            .record_delivery(caller.session.id, caller.user.id, cursor, self.now())
             .await?;
         for c in &committed {
             self.publish_receipt(c).await?;
@@ -191,7 +190,7 @@ impl Services {
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
         let policy = self.policy.get().await?;
-        match session.state(Timestamp::now(), &policy.session) {
+        match session.state(self.now(), &policy.session) {
             SessionState::Active => Ok((session, policy)),
             SessionState::WipePending => Err(ServiceError::WipeRequired),
             SessionState::Ended(reason) => Err(ServiceError::SessionEnded(reason)),
@@ -204,7 +203,7 @@ impl Services {
     /// request counts as activity for the idle timeout.
     pub async fn realtime_activity(&self, caller: &Caller) -> Result<(), ServiceError> {
         let (session, policy) = self.live_session(caller).await?;
-        self.touch_if_due(&session, Timestamp::now(), &policy.session);
+        self.touch_if_due(&session, self.now(), &policy.session);
         Ok(())
     }
 

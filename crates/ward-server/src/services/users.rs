@@ -3,7 +3,6 @@
 use std::collections::BTreeSet;
 
 use secrecy::{ExposeSecret, SecretString};
-use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
 use ward_core::id::UserId;
 use ward_core::keys::{Epoch, KeyScope};
@@ -69,7 +68,7 @@ impl Services {
             role,
             status: UserStatus::Active,
             password_hash,
-            created_at: Timestamp::now(),
+            created_at: self.now(),
             sealed_display_name,
         };
         let mut event = match caller {
@@ -238,7 +237,7 @@ impl Services {
             .target(TargetKind::User, Some(*id.as_uuid()))
             .detail(format!(r#"{{"status":"{}"}}"#, status.as_str()));
         self.store
-            .set_user_status(id, status, Timestamp::now(), event)
+            .set_user_status(id, status, self.now(), event)
             .await?;
         self.sessions.invalidate();
         if status == UserStatus::Disabled {
@@ -270,7 +269,7 @@ impl Services {
         let event = caller
             .event(AuditAction::TotpReset, Outcome::Success)
             .target(TargetKind::User, Some(*id.as_uuid()));
-        self.store.reset_totp(id, Timestamp::now(), event).await?;
+        self.store.reset_totp(id, self.now(), event).await?;
         self.end_sessions_after_reset(id);
         Ok(AccountChange::Done(()))
     }
@@ -294,9 +293,7 @@ impl Services {
         let event = ward_core::audit::NewAuditEvent::new(AuditAction::TotpReset, Outcome::Success)
             .target(TargetKind::User, Some(*user.id.as_uuid()))
             .detail(r#"{"via":"cli"}"#.into());
-        self.store
-            .reset_totp(user.id, Timestamp::now(), event)
-            .await?;
+        self.store.reset_totp(user.id, self.now(), event).await?;
         self.end_sessions_after_reset(user.id);
         Ok(user)
     }

@@ -35,17 +35,20 @@ mod users;
 mod web_session;
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use secrecy::SecretString;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use ward_client::{Client, ClientError};
+use ward_core::Timestamp;
+use ward_core::clock::{Clock, OffsetClock};
 use ward_crypto::totp::TotpSecret;
 use ward_proto::ProblemType;
 use ward_proto::users::CreateUserRequest;
 use ward_server::services::NewUser;
-use ward_server::{Config, Server};
+use ward_server::{Config, Server, Services};
 use ward_store::StoreConfig;
 use ward_store::testing::TestDatabase;
 
@@ -56,6 +59,12 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub struct TestServer {
     pub url: String,
     pub config: Config,
+    /// The running server's services: a test that moved the clock runs the due work itself
+    /// rather than waiting for the server's background jobs to notice.
+    pub services: Services,
+    /// The clock of this test's servers (a restart and a second node keep it): time runs as
+    /// usual until a test moves it forward.
+    clock: Arc<OffsetClock>,
     db: Option<TestDatabase>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -82,15 +91,23 @@ impl TestServer {
         Some(server)
     }
 
+    /// Starts a server over `db` with a clock of its own.
     async fn run(config: Config, db: TestDatabase) -> Self {
+        Self::run_with_clock(config, db, Arc::new(OffsetClock::new())).await
+    }
+
+    async fn run_with_clock(config: Config, db: TestDatabase, clock: Arc<OffsetClock>) -> Self {
         let Node {
             url,
+            services,
             shutdown,
             task,
-        } = Node::start(&config).await;
+        } = Node::start(&config, &clock).await;
         Self {
             url,
             config,
+            services,
+            clock,
             db: Some(db),
             shutdown: Some(shutdown),
             task: Some(task),
@@ -115,8 +132,18 @@ impl TestServer {
 
     /// Stops the server and starts a new one on the same database and keys.
     pub async fn restart(mut self) -> Self {
-        let db = self.stop_server().await;
-        Self::run(self.config.clone(), db).await
+        let (db, clock) = (self.stop_server().await, Arc::clone(&self.clock));
+        Self::run_with_clock(self.config.clone(), db, clock).await
+    }
+
+    /// The time by this test's clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Moves this test's clock `secs` seconds ahead, for every server of the test at once.
+    pub fn advance(&self, secs: i64) {
+        self.clock.advance(secs);
     }
 
     async fn stop_server(&mut self) -> TestDatabase {
@@ -133,7 +160,7 @@ impl TestServer {
     /// runs), stopped when dropped; `None` on SQLite, which runs one node.
     pub async fn second_node(&self) -> Option<Node> {
         self.config.database_url.as_ref()?;
-        Some(Node::start(&self.config).await)
+        Some(Node::start(&self.config, &self.clock).await)
     }
 
     pub async fn stop(mut self) {
@@ -184,13 +211,17 @@ impl TestServer {
 #[derive(Debug)]
 pub struct Node {
     pub url: String,
+    pub services: Services,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<()>,
 }
 
 impl Node {
-    async fn start(config: &Config) -> Self {
-        let server = Server::build(config).await.expect("build server");
+    async fn start(config: &Config, clock: &Arc<OffsetClock>) -> Self {
+        let server = Server::build_with_clock(config, Arc::clone(clock) as Arc<dyn Clock>)
+            .await
+            .expect("build server");
+        let services = server.services().clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -201,6 +232,7 @@ impl Node {
         }));
         Self {
             url,
+            services,
             shutdown,
             task,
         }

@@ -2,8 +2,6 @@
 //! titled with the role, and at hand-over the thread passes to the incoming holder, audited
 //! with what was still unacknowledged.
 
-use std::time::Duration;
-
 use time::OffsetDateTime;
 use uuid::Uuid;
 use ward_client::Client;
@@ -142,7 +140,8 @@ api_test!(
             .await
             .expect("outgoing holder has it");
 
-        // The incoming holder's shift starts now; the background loop hands the thread over.
+        // The incoming holder's shift starts now; the next hand-over pass (every few seconds
+        // in the background; run here at once) hands the thread over.
         let now = OffsetDateTime::now_utc();
         admin
             .add_shift(
@@ -155,14 +154,12 @@ api_test!(
             )
             .await
             .expect("shift");
-        let mut handed_over = false;
-        for _ in 0..60 {
-            if incoming.list_messages(thread, 0, 10).await.is_ok() {
-                handed_over = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
+        server
+            .services
+            .hand_over_role_threads(server.now())
+            .await
+            .expect("hand-over");
+        let handed_over = incoming.list_messages(thread, 0, 10).await.is_ok();
         assert!(handed_over, "the incoming holder never got the thread");
         let messages = incoming
             .list_messages(thread, 0, 10)

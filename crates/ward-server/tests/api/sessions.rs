@@ -64,8 +64,8 @@ api_test!(
             .await
             .expect("sign in");
         nurse.me().await.expect("fresh session works");
-        // Waiting out a timeout is the behaviour under test, not a readiness guess.
-        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        // The timeout passes: the clock moves on two seconds.
+        server.advance(2);
         assert_problem(nurse.me().await, ProblemType::SessionEnded);
         assert_problem(admin.me().await, ProblemType::SessionEnded);
 

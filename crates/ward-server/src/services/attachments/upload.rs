@@ -52,7 +52,7 @@ impl Services {
                 return Err(ServiceError::Media(refused));
             }
         };
-        let now = Timestamp::now();
+        let now = self.now();
         let mut sink = ChunkSink::new(self, caller, &conversation, now);
         let outcome = match handling {
             Handling::Stream(media_type) => {
