@@ -1,8 +1,7 @@
 //! The organisation policy: read through a short-lived cache (every request needs it), changed
 //! by admins.
 
-use std::sync::{Arc, RwLock};
-use std::time::Instant;
+use std::sync::Arc;
 
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::policy::Policy;
@@ -13,37 +12,37 @@ use ward_store::Store;
 use super::ttl_cache::TtlCache;
 use super::{CACHE_TTL, Caller, ServiceError, Services};
 
-/// The policy, cached.
+/// The policy, cached. A read that raced with a change on this node is not kept (the
+/// cache's generation moved), so a change is never undone by a read that began before it.
 #[derive(Debug, Clone)]
 pub struct PolicyCache {
     store: Arc<dyn Store>,
-    cached: Arc<RwLock<Option<(Policy, Instant)>>>,
+    cached: Arc<TtlCache<(), Policy>>,
 }
 
 impl PolicyCache {
     pub fn new(store: Arc<dyn Store>) -> Self {
         Self {
             store,
-            cached: Arc::default(),
+            cached: Arc::new(TtlCache::new(CACHE_TTL)),
         }
     }
 
     pub async fn get(&self) -> Result<Policy, ServiceError> {
-        if let Ok(guard) = self.cached.read()
-            && let Some((policy, at)) = guard.as_ref()
-            && at.elapsed() < CACHE_TTL
-        {
-            return Ok(policy.clone());
+        if let Some(policy) = self.cached.get(&()) {
+            return Ok(policy);
         }
+        let generation = self.cached.generation();
         let policy = self.store.policy().await?;
-        self.remember(&policy);
+        self.cached.insert(generation, (), policy.clone());
         Ok(policy)
     }
 
+    /// Keeps the policy this node just stored, and drops any read that began before.
     fn remember(&self, policy: &Policy) {
-        if let Ok(mut guard) = self.cached.write() {
-            *guard = Some((policy.clone(), Instant::now()));
-        }
+        self.cached.invalidate();
+        self.cached
+            .insert(self.cached.generation(), (), policy.clone());
     }
 }
 

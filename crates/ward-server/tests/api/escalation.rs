@@ -1,8 +1,6 @@
 //! Urgent messages: acknowledgement by each recipient, escalation along the chain (repeat,
 //! on-call holder, supervisor) when nobody acknowledges, across a restart; acknowledging stops it.
 
-use std::time::Duration;
-
 use time::OffsetDateTime;
 use uuid::Uuid;
 use ward_client::Client;
@@ -96,7 +94,6 @@ api_test!(
         let mut policy = admin.get_policy().await.expect("policy");
         policy.escalation.urgent_after_secs = 1;
         admin.put_policy(&policy).await.expect("policy");
-        tokio::time::sleep(Duration::from_millis(2100)).await; // the policy cache
 
         let conversation = group(&nurse, &[id_of(&doctor).await]).await;
         nurse

@@ -150,8 +150,6 @@ api_test!(
         policy.safety.block_identifiers = true;
         policy.safety.block_order_text = true;
         admin.put_policy(&policy).await.expect("set policy");
-        // Policy is cached for up to 2 s per node.
-        tokio::time::sleep(Duration::from_millis(2100)).await;
 
         for body in ["SSN 123-45-6789 for the form", "metoprolol 25 mg PO BID"] {
             let (_, blocked) = refused_codes(nurse.send_message(channel, &confirmed(body)).await);
