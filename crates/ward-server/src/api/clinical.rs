@@ -17,7 +17,8 @@ use super::AppState;
 use super::conversations::{outgoing, sent_answer};
 use super::doc::{BadRequest, BodyErrors, Conflict, NotFound, SessionErrors, Validation};
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiPath, FullSession};
+use super::extract::{ApiJson, ApiPath, FullSession, Permitted};
+use super::requirements::{CreateClinicalRoles, ScheduleShifts, SetEscalationRole};
 
 /// Acknowledges an urgent or stat message (201; 200 if already acknowledged). Escalation of
 /// the message stops once every recipient has acknowledged.
@@ -52,7 +53,7 @@ pub async fn acknowledge(
         Conflict))]
 pub async fn create_role(
     State(state): State<AppState>,
-    FullSession(caller): FullSession,
+    Permitted(caller, _): Permitted<CreateClinicalRoles>,
     ApiJson(req): ApiJson<CreateClinicalRoleRequest>,
 ) -> Result<(StatusCode, Json<ClinicalRoleView>), ApiError> {
     let role = state
@@ -97,7 +98,7 @@ pub async fn list_roles(
     responses((status = 201, body = ShiftView), SessionErrors, BodyErrors, NotFound))]
 pub async fn add_shift(
     State(state): State<AppState>,
-    FullSession(caller): FullSession,
+    Permitted(caller, _): Permitted<ScheduleShifts>,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<ShiftRequest>,
 ) -> Result<(StatusCode, Json<ShiftView>), ApiError> {
@@ -127,7 +128,7 @@ pub async fn add_shift(
     responses((status = 204, description = "Set"), SessionErrors, BodyErrors, NotFound))]
 pub async fn set_escalation_role(
     State(state): State<AppState>,
-    FullSession(caller): FullSession,
+    Permitted(caller, _): Permitted<SetEscalationRole>,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<EscalationRoleRequest>,
 ) -> Result<StatusCode, ApiError> {

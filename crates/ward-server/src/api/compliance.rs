@@ -12,7 +12,8 @@ use ward_proto::compliance::{
 use super::AppState;
 use super::doc::{BadRequest, BodyErrors, Conflict, NotFound, SessionErrors};
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession};
+use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession, Permitted};
+use super::requirements::{PlaceHolds, SetRetention};
 use crate::services::PlainHold;
 
 /// Sets how long this conversation keeps its messages (60 s to 100 years), overriding its
@@ -22,7 +23,7 @@ use crate::services::PlainHold;
     responses((status = 204, description = "Set"), SessionErrors, BodyErrors, NotFound))]
 pub async fn set_retention(
     State(state): State<AppState>,
-    FullSession(caller): FullSession,
+    Permitted(caller, _): Permitted<SetRetention>,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<RetentionRequest>,
 ) -> Result<StatusCode, ApiError> {
@@ -40,7 +41,7 @@ pub async fn set_retention(
     responses((status = 201, body = LegalHoldView), SessionErrors, BodyErrors, NotFound))]
 pub async fn place_hold(
     State(state): State<AppState>,
-    FullSession(caller): FullSession,
+    Permitted(caller, _): Permitted<PlaceHolds>,
     ApiJson(req): ApiJson<PlaceHoldRequest>,
 ) -> Result<(StatusCode, Json<LegalHoldView>), ApiError> {
     let scope = match req.scope {

@@ -18,7 +18,8 @@ use ward_proto::workflow::{RetriedSend, ScheduledMessageView};
 use super::AppState;
 use super::doc::{BadRequest, BodyErrors, Conflict, NotFound, SessionErrors, Validation};
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession, page_limit};
+use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession, Permitted, page_limit};
+use super::requirements::CreateConversations;
 use crate::services::{MAX_PAGE, NewConversation, Outgoing};
 use crate::wire::frames::{conversation_view, kind_from_wire, message_view, priority_from_wire};
 use crate::wire::views::safety_findings;
@@ -35,7 +36,7 @@ const DEFAULT_PAGE: u32 = 100;
         SessionErrors, BodyErrors, NotFound))]
 pub async fn create_conversation(
     State(state): State<AppState>,
-    FullSession(caller): FullSession,
+    Permitted(caller, _): Permitted<CreateConversations>,
     ApiJson(req): ApiJson<CreateConversationRequest>,
 ) -> Result<(StatusCode, Json<ConversationView>), ApiError> {
     let new = NewConversation {

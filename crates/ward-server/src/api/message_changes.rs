@@ -13,7 +13,8 @@ use ward_proto::workflow::{
 use super::AppState;
 use super::doc::{BadRequest, BodyErrors, Conflict, Gone, NotFound, SessionErrors};
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiPath, FullSession};
+use super::extract::{ApiJson, ApiPath, FullSession, Permitted};
+use super::requirements::SetLifespans;
 use crate::wire::frames::{conversation_view, message_view};
 
 /// The sender edits a message. Members get `message.edited`; the earlier body is kept for
@@ -88,7 +89,7 @@ pub async fn message_versions(
     responses((status = 200, body = ConversationView), SessionErrors, BodyErrors, NotFound))]
 pub async fn set_lifespan(
     State(state): State<AppState>,
-    FullSession(caller): FullSession,
+    Permitted(caller, _): Permitted<SetLifespans>,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<LifespanRequest>,
 ) -> Result<Json<ConversationView>, ApiError> {

@@ -19,6 +19,7 @@ mod oversight;
 mod patients;
 mod policy;
 mod reports;
+mod requirements;
 mod scheduled;
 mod sessions;
 mod sync;

@@ -15,7 +15,8 @@ use ward_proto::oversight::{
 use super::AppState;
 use super::doc::{BadRequest, BodyErrors, Conflict, NotFound, SessionErrors, Validation};
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession};
+use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession, Permitted};
+use super::requirements::BreakGlass;
 use crate::wire::frames::alert_view;
 use crate::wire::reports::{disclosure_list, disclosures_csv};
 
@@ -29,7 +30,7 @@ use crate::wire::reports::{disclosure_list, disclosures_csv};
         Conflict))]
 pub async fn break_glass(
     State(state): State<AppState>,
-    FullSession(caller): FullSession,
+    Permitted(caller, _): Permitted<BreakGlass>,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<BreakGlassRequest>,
 ) -> Result<(StatusCode, Json<BreakGlassView>), ApiError> {

@@ -14,7 +14,8 @@ use super::doc::{
     BadRequest, BodyErrors, Conflict, NotFound, SessionErrors, TooManyRequests, Validation,
 };
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiPath, FullSession};
+use super::extract::{ApiJson, ApiPath, FullSession, Permitted};
+use super::requirements::{ChangeCareTeams, CreatePatients};
 use crate::services::{NewPatient, PlainPatient};
 
 fn patient_view(p: &PlainPatient) -> PatientView {
@@ -37,7 +38,7 @@ fn patient_view(p: &PlainPatient) -> PatientView {
         TooManyRequests))]
 pub async fn create_patient(
     State(state): State<AppState>,
-    FullSession(caller): FullSession,
+    Permitted(caller, _): Permitted<CreatePatients>,
     ApiJson(req): ApiJson<CreatePatientRequest>,
 ) -> Result<(StatusCode, Json<PatientView>), ApiError> {
     let new = NewPatient {
@@ -101,7 +102,7 @@ pub async fn get_patient(
     responses((status = 200, body = PatientView), SessionErrors, BodyErrors, NotFound))]
 pub async fn add_care_team_member(
     State(state): State<AppState>,
-    FullSession(caller): FullSession,
+    Permitted(caller, _): Permitted<ChangeCareTeams>,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<MemberRequest>,
 ) -> Result<Json<PatientView>, ApiError> {

@@ -2,15 +2,15 @@
 
 use axum::Json;
 use axum::extract::State;
-use ward_core::audit::AuditAction;
 use ward_core::policy::Policy;
-use ward_core::role::{Permission, RoleName};
+use ward_core::role::RoleName;
 use ward_proto::policy::PolicyDocument;
 
 use super::AppState;
 use super::doc::{BodyErrors, NotFound, SessionErrors};
 use super::error::ApiError;
-use super::extract::{ApiJson, FullSession, Permitted, Requirement};
+use super::extract::{ApiJson, FullSession, Permitted};
+use super::requirements::ManagePolicy;
 use crate::wire::views::policy_document;
 
 /// The organisation policy (needs `policy_manage`).
@@ -22,15 +22,6 @@ pub async fn get_policy(
 ) -> Result<Json<PolicyDocument>, ApiError> {
     let policy = state.services.read_policy(&caller).await?;
     Ok(Json(policy_document(&policy)))
-}
-
-/// Changing the policy needs `policy_manage`.
-#[derive(Debug)]
-pub struct ManagePolicy;
-
-impl Requirement for ManagePolicy {
-    const PERMISSION: Permission = Permission::PolicyManage;
-    const ACTION: AuditAction = AuditAction::PolicyChanged;
 }
 
 /// Replaces the organisation policy (needs `policy_manage`).

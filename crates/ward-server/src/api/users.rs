@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
 use uuid::Uuid;
-use ward_core::audit::AuditAction;
 use ward_core::id::UserId;
 use ward_core::role::Permission;
 use ward_proto::approvals::PrivilegedChangeView;
@@ -19,36 +18,10 @@ use super::AppState;
 use super::approvals::change_view;
 use super::doc::{BadRequest, BodyErrors, Conflict, NotFound, SessionErrors};
 use super::error::ApiError;
-use super::extract::{AnySession, ApiJson, ApiPath, FullSession, Permitted, Requirement};
+use super::extract::{AnySession, ApiJson, ApiPath, FullSession, Permitted};
+use super::requirements::{ChangeUserStatus, CreateUsers, ManageRoles};
 use crate::services::{AccountChange, NewUser};
 use crate::wire::views::{permission_codes, role_view, session_view, status_from_wire, user_view};
-
-/// Creating accounts needs `users_manage`.
-#[derive(Debug)]
-pub struct CreateUsers;
-
-impl Requirement for CreateUsers {
-    const PERMISSION: Permission = Permission::UsersManage;
-    const ACTION: AuditAction = AuditAction::UserCreated;
-}
-
-/// Enabling and disabling accounts needs `users_manage`.
-#[derive(Debug)]
-pub struct ChangeUserStatus;
-
-impl Requirement for ChangeUserStatus {
-    const PERMISSION: Permission = Permission::UsersManage;
-    const ACTION: AuditAction = AuditAction::UserStatusChanged;
-}
-
-/// Creating and changing custom roles needs `policy_manage`.
-#[derive(Debug)]
-pub struct ManageRoles;
-
-impl Requirement for ManageRoles {
-    const PERMISSION: Permission = Permission::PolicyManage;
-    const ACTION: AuditAction = AuditAction::RoleChanged;
-}
 
 /// Creates a user (needs `users_manage`). An account whose role holds the audit or compliance
 /// permissions is not created: 202 with the request that waits for a compliance officer's

@@ -234,17 +234,58 @@ api_test!(
                 .expect("send");
             assert_eq!(response.status().as_u16(), 403, "{path}");
         }
+        // Every permission-gated change a patient account lacks the permission for.
+        let patient = server.user(&admin, "pat.jones", "patient").await;
+        let any = uuid::Uuid::new_v4();
+        let gated = [
+            ("/clinical-roles".to_owned(), reqwest::Method::POST),
+            (
+                format!("/clinical-roles/{any}/shifts"),
+                reqwest::Method::POST,
+            ),
+            (
+                format!("/conversations/{any}/escalation-role"),
+                reqwest::Method::PUT,
+            ),
+            ("/patients".to_owned(), reqwest::Method::POST),
+            (format!("/patients/{any}/care-team"), reqwest::Method::POST),
+            ("/conversations".to_owned(), reqwest::Method::POST),
+            (
+                format!("/patients/{any}/break-glass"),
+                reqwest::Method::POST,
+            ),
+            (
+                format!("/conversations/{any}/lifespan"),
+                reqwest::Method::PUT,
+            ),
+            (
+                format!("/conversations/{any}/retention"),
+                reqwest::Method::PUT,
+            ),
+            ("/legal-holds".to_owned(), reqwest::Method::POST),
+        ];
+        for (path, method) in &gated {
+            let response = patient
+                .request(method.clone(), path)
+                .json(&serde_json::json!({ "not": "a valid body" }))
+                .send()
+                .await
+                .expect("send");
+            assert_eq!(response.status().as_u16(), 403, "{method} {path}");
+        }
         let compliance = compliance_officer(&server, &admin).await;
-        let denied = compliance
-            .search_audit(&AuditQuery {
-                actor: Some(id_of(&nurse).await),
-                action: Some("access.denied".into()),
-                ..AuditQuery::default()
-            })
-            .await
-            .expect("audit")
-            .events;
-        assert_eq!(denied.len(), 3, "{denied:?}");
+        for (who, refused) in [(&nurse, 3), (&patient, gated.len())] {
+            let denied = compliance
+                .search_audit(&AuditQuery {
+                    actor: Some(id_of(who).await),
+                    action: Some("access.denied".into()),
+                    ..AuditQuery::default()
+                })
+                .await
+                .expect("audit")
+                .events;
+            assert_eq!(denied.len(), refused, "{denied:?}");
+        }
         server
     }
 );
