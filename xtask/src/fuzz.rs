@@ -14,7 +14,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use super::{Failure, Outcome, cargo, run, step, workspace_root};
+use super::{Failure, Outcome, cargo, ensure_cargo_tool, run, step, workspace_root};
 
 /// The targets in `fuzz/fuzz_targets/`, in the order they run.
 const TARGETS: &[&str] = &[
@@ -154,7 +154,7 @@ fn number_after(line: &str, label: &str) -> Option<u64> {
 /// `cargo xtask fuzz`: builds every target, runs the chosen ones, and fails if any found
 /// something.
 pub fn run_targets(options: &Options) -> Outcome {
-    ensure_cargo_fuzz()?;
+    ensure_cargo_tool("fuzz", "cargo-fuzz", "a few minutes")?;
     let fuzz_dir = workspace_root().join("fuzz");
     step(format!(
         "fuzzing {} target(s) for {} s each{}",
@@ -263,20 +263,4 @@ fn summarize(results: &[(&str, bool, Figures)], options: &Options) -> Outcome {
          with `RUSTC_BOOTSTRAP=1 cargo fuzz run TARGET FILE`)",
         failed.join(", ")
     )))
-}
-
-/// Installs cargo-fuzz when `cargo fuzz` does not run (built once, a few minutes).
-fn ensure_cargo_fuzz() -> Outcome {
-    let installed = cargo()
-        .args(["fuzz", "--version"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !installed {
-        step("cargo-fuzz is missing; building it (a few minutes, once)");
-        run(cargo().args(["install", "cargo-fuzz", "--locked"]))?;
-    }
-    Ok(())
 }

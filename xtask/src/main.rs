@@ -234,17 +234,7 @@ fn task_lint() -> Outcome {
 /// dependency, with cargo-deny (built once when missing; the advisory database cannot be
 /// fetched here, so advisories are not checked).
 fn supply_chain() -> Outcome {
-    let installed = cargo()
-        .args(["deny", "--version"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !installed {
-        step("cargo-deny is missing; building it (about 10 minutes, once)");
-        run(cargo().args(["install", "cargo-deny", "--locked"]))?;
-    }
+    ensure_cargo_tool("deny", "cargo-deny", "about 10 minutes")?;
     run(cargo().args(["deny", "check", "licenses", "bans", "sources"]))
 }
 
@@ -340,13 +330,30 @@ fn ensure_program(program: &str, package: &str) -> Outcome {
 
 /// Whether `cargo nextest` works.
 fn nextest_available() -> bool {
+    cargo_has("nextest")
+}
+
+/// Whether `cargo SUBCOMMAND --version` works.
+fn cargo_has(subcommand: &str) -> bool {
     cargo()
-        .args(["nextest", "--version"])
+        .args([subcommand, "--version"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|status| status.success())
+}
+
+/// Builds `package` with `cargo install --locked` when `cargo SUBCOMMAND` does not run (once;
+/// `how_long` tells the user what to expect).
+fn ensure_cargo_tool(subcommand: &str, package: &str, how_long: &str) -> Outcome {
+    if cargo_has(subcommand) {
+        return Ok(());
+    }
+    step(format!(
+        "{package} is missing; building it ({how_long}, once)"
+    ));
+    run(cargo().args(["install", package, "--locked"]))
 }
 
 // ---------------------------------------------------------------------------
