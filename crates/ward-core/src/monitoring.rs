@@ -206,6 +206,10 @@ impl Monitor {
                 }
             }
         }
+        // A request that waits for a second person is brought to those who may approve it.
+        if e.action == AuditAction::PrivilegedChangeRequested && e.outcome == Outcome::Success {
+            findings.push(finding(AlertKind::PrivilegedChange, e.actor, vec![seq]));
+        }
         findings
     }
 
@@ -275,6 +279,33 @@ mod tests {
         assert_eq!(raised[0].subject, Some(nurse));
         assert_eq!(raised[0].evidence.len(), 59);
         assert_eq!(raised[0].evidence.last(), Some(&58));
+    }
+
+    #[test]
+    fn a_privileged_change_request_raises_an_alert_and_a_refused_one_does_not() {
+        let policy = MonitoringPolicy::default();
+        let (mut monitor, admin) = (Monitor::default(), UserId::new());
+        let mut event = |seq: i64, outcome: Outcome| {
+            let mut new = NewAuditEvent::new(AuditAction::PrivilegedChangeRequested, outcome);
+            new.actor = Some(admin);
+            let event = AuditEvent {
+                seq,
+                event: new,
+                prev_hash: [0; 32],
+                hash: [0; 32],
+            };
+            monitor.observe(&event, &policy)
+        };
+        assert!(event(7, Outcome::Failure).is_empty());
+        let raised = event(8, Outcome::Success);
+        assert_eq!(
+            raised,
+            [Finding {
+                kind: AlertKind::PrivilegedChange,
+                subject: Some(admin),
+                evidence: vec![8],
+            }]
+        );
     }
 
     #[test]

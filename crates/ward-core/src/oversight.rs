@@ -79,6 +79,9 @@ pub enum AlertKind {
     NewAddress,
     /// A sign-in at an hour outside the user's pattern.
     UnusualHours,
+    /// Someone asked for a change that needs a second person (a role with audit or compliance
+    /// permissions, or such a user's second factor reset).
+    PrivilegedChange,
 }
 
 impl AlertKind {
@@ -90,6 +93,7 @@ impl AlertKind {
             Self::FailedLogins => "failed_logins",
             Self::NewAddress => "new_address",
             Self::UnusualHours => "unusual_hours",
+            Self::PrivilegedChange => "privileged_change",
         }
     }
 
@@ -101,6 +105,7 @@ impl AlertKind {
             "failed_logins" => Ok(Self::FailedLogins),
             "new_address" => Ok(Self::NewAddress),
             "unusual_hours" => Ok(Self::UnusualHours),
+            "privileged_change" => Ok(Self::PrivilegedChange),
             _ => Err(ValidationError::new("kind", "is not a known alert kind")),
         }
     }

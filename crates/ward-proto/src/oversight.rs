@@ -52,6 +52,9 @@ pub enum AlertKind {
     NewAddress,
     /// A sign-in at an hour of the day (UTC) outside the user's established pattern.
     UnusualHours,
+    /// A request for a change that needs a second person's approval (a role with audit or
+    /// compliance permissions, or such a user's second factor reset).
+    PrivilegedChange,
 }
 
 /// Something compliance officers must look at; `audit_seq` is the audit event that raised

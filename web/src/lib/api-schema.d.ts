@@ -1219,7 +1219,7 @@ export interface components {
             user_id: string;
         };
         /** @enum {string} */
-        AlertKind: "break_glass" | "many_patients" | "bulk_download" | "failed_logins" | "new_address" | "unusual_hours";
+        AlertKind: "break_glass" | "many_patients" | "bulk_download" | "failed_logins" | "new_address" | "unusual_hours" | "privileged_change";
         AlertList: {
             alerts: components["schemas"]["AlertView"][];
         };

@@ -247,6 +247,7 @@ pub fn alert_view(a: &ward_core::oversight::Alert) -> ward_proto::oversight::Ale
             AlertKind::FailedLogins => ward_proto::oversight::AlertKind::FailedLogins,
             AlertKind::NewAddress => ward_proto::oversight::AlertKind::NewAddress,
             AlertKind::UnusualHours => ward_proto::oversight::AlertKind::UnusualHours,
+            AlertKind::PrivilegedChange => ward_proto::oversight::AlertKind::PrivilegedChange,
         },
         subject_id: a.subject_id.map(|u| *u.as_uuid()),
         patient_id: a.patient_id.map(|p| *p.as_uuid()),

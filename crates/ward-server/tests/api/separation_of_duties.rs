@@ -100,6 +100,20 @@ api_test!(
         assert!(mine.iter().any(|c| c.id == request.id));
         let waiting = pending(&officer).await;
         assert!(waiting.iter().any(|c| c.id == request.id));
+        // Compliance officers are alerted to the request, naming who asked.
+        server
+            .services
+            .run_monitoring(server.now())
+            .await
+            .expect("monitoring");
+        let alerts = officer.list_alerts(true).await.expect("alerts").alerts;
+        assert!(
+            alerts.iter().any(
+                |a| a.kind == ward_proto::oversight::AlertKind::PrivilegedChange
+                    && a.subject_id == Some(admin_id)
+            ),
+            "{alerts:?}"
+        );
 
         // The officer approves: the account exists now, with the id the request named.
         let (status, body) = decide(&officer, request.id, "approve").await;

@@ -13,6 +13,7 @@ export const ALERT_KINDS: Record<AlertKind, string> = {
   failed_logins: "Repeated failed sign-ins",
   new_address: "Sign-in from a new address",
   unusual_hours: "Sign-in at an unusual hour",
+  privileged_change: "A privileged change awaits approval",
 };
 
 export const SCOPES: Record<HoldScope, string> = {
