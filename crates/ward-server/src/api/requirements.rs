@@ -10,73 +10,128 @@ use ward_core::role::Permission;
 
 use super::extract::Requirement;
 
-/// Declares a requirement: a unit type naming the permission and the audited action.
-macro_rules! requirement {
-    ($(#[$doc:meta])* $name:ident: $permission:ident, $action:ident) => {
-        $(#[$doc])*
-        #[derive(Debug)]
-        pub struct $name;
+/// Changing the policy.
+#[derive(Debug)]
+pub struct ManagePolicy;
 
-        impl Requirement for $name {
-            const PERMISSION: Permission = Permission::$permission;
-            const ACTION: AuditAction = AuditAction::$action;
-        }
-    };
+impl Requirement for ManagePolicy {
+    const PERMISSION: Permission = Permission::PolicyManage;
+    const ACTION: AuditAction = AuditAction::PolicyChanged;
 }
 
-requirement!(
-    /// Changing the policy.
-    ManagePolicy: PolicyManage, PolicyChanged
-);
-requirement!(
-    /// Creating accounts.
-    CreateUsers: UsersManage, UserCreated
-);
-requirement!(
-    /// Enabling and disabling accounts.
-    ChangeUserStatus: UsersManage, UserStatusChanged
-);
-requirement!(
-    /// Creating and changing custom roles.
-    ManageRoles: PolicyManage, RoleChanged
-);
-requirement!(
-    /// Creating on-call roles.
-    CreateClinicalRoles: UsersManage, ClinicalRoleCreated
-);
-requirement!(
-    /// Scheduling shifts of on-call roles.
-    ScheduleShifts: UsersManage, ShiftScheduled
-);
-requirement!(
-    /// Naming the on-call role a conversation escalates to.
-    SetEscalationRole: ConversationsCreate, EscalationRoleSet
-);
-requirement!(
-    /// Registering patients.
-    CreatePatients: PatientsManage, PatientCreated
-);
-requirement!(
-    /// Adding members to a patient's care team.
-    ChangeCareTeams: PatientsManage, CareTeamChanged
-);
-requirement!(
-    /// Starting conversations.
-    CreateConversations: ConversationsCreate, ConversationCreated
-);
-requirement!(
-    /// Emergency access to a patient's records.
-    BreakGlass: BreakGlass, BreakGlassOpened
-);
-requirement!(
-    /// Setting a conversation's message lifespan.
-    SetLifespans: ConversationsCreate, LifespanSet
-);
-requirement!(
-    /// Setting a conversation's retention.
-    SetRetention: PolicyManage, RetentionSet
-);
-requirement!(
-    /// Placing legal holds.
-    PlaceHolds: ComplianceManage, HoldPlaced
-);
+/// Creating accounts.
+#[derive(Debug)]
+pub struct CreateUsers;
+
+impl Requirement for CreateUsers {
+    const PERMISSION: Permission = Permission::UsersManage;
+    const ACTION: AuditAction = AuditAction::UserCreated;
+}
+
+/// Enabling and disabling accounts.
+#[derive(Debug)]
+pub struct ChangeUserStatus;
+
+impl Requirement for ChangeUserStatus {
+    const PERMISSION: Permission = Permission::UsersManage;
+    const ACTION: AuditAction = AuditAction::UserStatusChanged;
+}
+
+/// Creating and changing custom roles.
+#[derive(Debug)]
+pub struct ManageRoles;
+
+impl Requirement for ManageRoles {
+    const PERMISSION: Permission = Permission::PolicyManage;
+    const ACTION: AuditAction = AuditAction::RoleChanged;
+}
+
+/// Creating on-call roles.
+#[derive(Debug)]
+pub struct CreateClinicalRoles;
+
+impl Requirement for CreateClinicalRoles {
+    const PERMISSION: Permission = Permission::UsersManage;
+    const ACTION: AuditAction = AuditAction::ClinicalRoleCreated;
+}
+
+/// Scheduling shifts of on-call roles.
+#[derive(Debug)]
+pub struct ScheduleShifts;
+
+impl Requirement for ScheduleShifts {
+    const PERMISSION: Permission = Permission::UsersManage;
+    const ACTION: AuditAction = AuditAction::ShiftScheduled;
+}
+
+/// Naming the on-call role a conversation escalates to.
+#[derive(Debug)]
+pub struct SetEscalationRole;
+
+impl Requirement for SetEscalationRole {
+    const PERMISSION: Permission = Permission::ConversationsCreate;
+    const ACTION: AuditAction = AuditAction::EscalationRoleSet;
+}
+
+/// Registering patients.
+#[derive(Debug)]
+pub struct CreatePatients;
+
+impl Requirement for CreatePatients {
+    const PERMISSION: Permission = Permission::PatientsManage;
+    const ACTION: AuditAction = AuditAction::PatientCreated;
+}
+
+/// Adding members to a patient's care team.
+#[derive(Debug)]
+pub struct ChangeCareTeams;
+
+impl Requirement for ChangeCareTeams {
+    const PERMISSION: Permission = Permission::PatientsManage;
+    const ACTION: AuditAction = AuditAction::CareTeamChanged;
+}
+
+/// Starting conversations.
+#[derive(Debug)]
+pub struct CreateConversations;
+
+impl Requirement for CreateConversations {
+    const PERMISSION: Permission = Permission::ConversationsCreate;
+    const ACTION: AuditAction = AuditAction::ConversationCreated;
+}
+
+/// Emergency access to a patient's records.
+#[derive(Debug)]
+pub struct BreakGlass;
+
+impl Requirement for BreakGlass {
+    const PERMISSION: Permission = Permission::BreakGlass;
+    const ACTION: AuditAction = AuditAction::BreakGlassOpened;
+}
+
+/// Setting a conversation's message lifespan.
+#[derive(Debug)]
+pub struct SetLifespans;
+
+impl Requirement for SetLifespans {
+    const PERMISSION: Permission = Permission::ConversationsCreate;
+    const ACTION: AuditAction = AuditAction::LifespanSet;
+}
+
+/// Setting a conversation's retention.
+#[derive(Debug)]
+pub struct SetRetention;
+
+impl Requirement for SetRetention {
+    const PERMISSION: Permission = Permission::PolicyManage;
+    const ACTION: AuditAction = AuditAction::RetentionSet;
+}
+
+/// Placing legal holds.
+#[derive(Debug)]
+pub struct PlaceHolds;
+
+impl Requirement for PlaceHolds {
+    const PERMISSION: Permission = Permission::ComplianceManage;
+    const ACTION: AuditAction = AuditAction::HoldPlaced;
+}
