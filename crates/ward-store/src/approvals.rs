@@ -1,7 +1,6 @@
 //! The store trait of separation of duties: privileged changes (accounts with the audit or
 //! compliance permissions, second-factor resets of their holders) requested by one person and
-//! approved or rejected by another. Implemented once for both backends in
-//! [`crate::store_impl_approvals`].
+//! approved or rejected by another. Implemented once for every backend in `impls/approvals.rs`.
 
 use async_trait::async_trait;
 use ward_core::Timestamp;

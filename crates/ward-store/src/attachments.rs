@@ -1,5 +1,5 @@
-//! The store trait of uploaded files. Implemented once for both backends in
-//! [`crate::store_impl_attachments`].
+//! The store trait of uploaded files. Implemented once for every backend in
+//! `impls/attachments.rs`.
 
 use async_trait::async_trait;
 use ward_core::Timestamp;

@@ -1,6 +1,6 @@
 //! The store trait of the clinical workflow: acknowledgement and escalation of urgent
-//! messages, clinical roles and shifts. Implemented once for both backends in
-//! [`crate::store_impl_clinical`].
+//! messages, clinical roles and shifts. Implemented once for every backend in
+//! `impls/clinical.rs`.
 
 use async_trait::async_trait;
 use ward_core::Timestamp;

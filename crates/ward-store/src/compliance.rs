@@ -1,6 +1,6 @@
 //! The store trait of compliance: signed audit checkpoints, the monitoring rules' alerts,
 //! retention (destroying epoch keys) and legal holds.
-//! Implemented once for both backends in [`crate::store_impl_compliance`].
+//! Implemented once for every backend in `impls/compliance.rs`.
 
 use async_trait::async_trait;
 use ward_core::Timestamp;

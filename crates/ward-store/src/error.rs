@@ -53,10 +53,30 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Maps a unique-constraint violation to [`StoreError::Conflict`].
-pub(crate) fn unique_as_conflict(e: sqlx::Error, what: &'static str) -> StoreError {
-    match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
-        _ => e.into(),
+impl StoreError {
+    /// Whether a statement failed on a unique or primary-key constraint.
+    pub(crate) fn is_unique_violation(&self) -> bool {
+        match self {
+            Self::Database(e) => {
+                matches!(&**e, sqlx::Error::Database(db) if db.is_unique_violation())
+            }
+            Self::Embedded(e) => matches!(
+                e.sqlite_error().map(|f| f.extended_code),
+                Some(
+                    rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                        | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                )
+            ),
+            _ => false,
+        }
+    }
+
+    /// A unique violation as [`StoreError::Conflict`], anything else as it was.
+    pub(crate) fn unique_as(self, what: &'static str) -> Self {
+        if self.is_unique_violation() {
+            Self::Conflict(what)
+        } else {
+            self
+        }
     }
 }

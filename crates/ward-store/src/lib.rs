@@ -8,47 +8,32 @@
 //! - Every change and the audit event that records it commit in one transaction. A method
 //!   returns only after that commit is durable.
 //! - The audit chain is extended inside that transaction, under a lock that orders appends.
+//!
+//! Code map: the traits are declared here and in one file per domain (`messaging.rs`,
+//! `clinical.rs`, ...); [`impls`] implements them once for every [`backend::Backend`]
+//! (`SqliteStore`, `PgStore`) over the SQL in [`ops`], which runs on any connection through
+//! [`exec::Exec`], the only place that knows the databases' drivers.
 
 pub mod anchor;
 mod approvals;
 mod attachments;
+mod backend;
 pub mod backup;
 mod clinical;
 mod compliance;
 mod error;
+mod exec;
+mod impls;
 pub mod instance_lock;
 mod messaging;
+mod ops;
 mod postgres;
-mod queries;
-mod queries_approvals;
-mod queries_attachments;
-mod queries_clinical;
-mod queries_compliance;
-mod queries_messaging;
-mod queries_sessions;
-mod queries_sync;
-mod queries_workflow;
-mod rows;
-mod rows_approvals;
-mod rows_workflow;
-mod sql;
 mod sqlite;
-mod store_impl;
-mod store_impl_approvals;
-mod store_impl_attachments;
-mod store_impl_clinical;
-mod store_impl_compliance;
-mod store_impl_messaging;
-mod store_impl_workflow;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod vault;
 mod workflow;
 mod write_health;
-mod writes_approvals;
-mod writes_compliance;
-mod writes_shared;
-mod writes_workflow;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! The store traits of messaging: patients and care teams, conversations and members,
-//! messages and receipts, and the event log devices sync from. Implemented once for both
-//! backends in [`crate::store_impl_messaging`] and [`crate::store_impl`].
+//! messages and receipts, and the event log devices sync from. Implemented once for every
+//! backend in `impls/messaging.rs`.
 
 use async_trait::async_trait;
 use ward_core::Timestamp;

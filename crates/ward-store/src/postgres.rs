@@ -3,7 +3,6 @@
 //! the chain and the event log stay linear across nodes.
 
 mod key_vault;
-mod writes;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,11 +13,9 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use ward_core::audit::ChainHasher;
 
 use crate::StoreResult;
+use crate::backend::Backend;
+use crate::ops;
 use crate::write_health::WriteHealth;
-
-mod queries {
-    crate::queries::define_queries!(sqlx::PgConnection);
-}
 
 /// PostgreSQL behind the [`Store`](crate::Store) traits.
 #[derive(Debug)]
@@ -48,7 +45,7 @@ impl PgStore {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         let mut conn = pool.acquire().await?;
         for role in ward_core::role::builtin_roles() {
-            queries::seed_role(&mut conn, &role).await?;
+            ops::identity::seed_role(&mut *conn, &role).await?;
         }
         drop(conn);
         let keys = key_vault::PgKeyVault::open(&pool, key_store_url, key_dir).await?;
@@ -86,6 +83,31 @@ impl PgStore {
     }
 }
 
+impl Backend for PgStore {
+    type Writer = PgConnection;
+    type Reader = PgConnection;
+
+    fn hasher(&self) -> Arc<dyn ChainHasher> {
+        Arc::clone(&self.hasher)
+    }
+
+    async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Self::Writer) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        PgStore::write(self, f).await
+    }
+
+    async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send,
+        F: for<'c> FnOnce(&'c mut Self::Reader) -> BoxFuture<'c, StoreResult<T>> + Send,
+    {
+        PgStore::read(self, f).await
+    }
+}
+
 #[async_trait::async_trait]
 impl crate::Store for PgStore {
     fn backend(&self) -> &'static str {
@@ -94,29 +116,16 @@ impl crate::Store for PgStore {
 
     async fn ping(&self) -> StoreResult<()> {
         if self.health.full() {
-            self.write(|c| {
-                Box::pin(async move {
-                    for _ in 0..2 {
-                        sqlx::query(crate::write_health::PROBE_FLIP)
-                            .execute(&mut *c)
-                            .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .await?;
+            self.write(|c| Box::pin(crate::write_health::probe_write(c)))
+                .await?;
         }
-        self.read(|c| Box::pin(queries::ping(c))).await
+        self.read(|c| Box::pin(ops::identity::ping(c))).await
     }
 
     async fn close(&self) {
         self.keys.close().await;
         self.pool.close().await;
     }
-}
-
-mod messaging_queries {
-    crate::queries_messaging::define_messaging_queries!(sqlx::PgConnection);
 }
 
 mod key_traits {
@@ -170,76 +179,4 @@ mod key_traits {
             self.keys.forget_audit_checkpoint().await
         }
     }
-}
-
-mod compliance_queries {
-    crate::queries_compliance::define_compliance_queries!(sqlx::PgConnection);
-}
-
-mod compliance_traits {
-    crate::store_impl_compliance::impl_compliance_store!(
-        super::PgStore,
-        super::compliance_queries,
-        super::writes
-    );
-}
-
-mod approval_queries {
-    crate::queries_approvals::define_approval_queries!(sqlx::PgConnection);
-}
-
-mod approval_traits {
-    crate::store_impl_approvals::impl_approval_store!(
-        super::PgStore,
-        super::approval_queries,
-        super::writes
-    );
-}
-
-mod workflow_queries {
-    crate::queries_workflow::define_workflow_queries!(sqlx::PgConnection);
-}
-
-mod workflow_traits {
-    crate::store_impl_workflow::impl_workflow_store!(
-        super::PgStore,
-        super::workflow_queries,
-        super::writes
-    );
-}
-
-mod attachment_queries {
-    crate::queries_attachments::define_attachment_queries!(sqlx::PgConnection);
-}
-
-mod attachment_traits {
-    crate::store_impl_attachments::impl_attachment_store!(
-        super::PgStore,
-        super::attachment_queries,
-        super::writes
-    );
-}
-
-mod clinical_queries {
-    crate::queries_clinical::define_clinical_queries!(sqlx::PgConnection);
-}
-
-mod clinical_traits {
-    crate::store_impl_clinical::impl_clinical_store!(
-        super::PgStore,
-        super::clinical_queries,
-        super::writes
-    );
-}
-
-mod messaging_traits {
-    crate::store_impl_messaging::impl_messaging_store!(
-        super::PgStore,
-        super::messaging_queries,
-        super::writes
-    );
-}
-
-mod store_traits {
-    crate::store_impl::impl_store!(super::PgStore, super::queries, super::writes);
 }

@@ -1,13 +1,13 @@
 //! The embedded SQLite store: WAL, `synchronous=FULL`, one writer thread that commits queued
 //! writes in batches (group commit, see [`writer`]), and a pool of read-only readers.
 //!
-//! Reads go through sqlx; writes through rusqlite on the writer's own thread ([`writes`]).
+//! Reads go through sqlx; writes through rusqlite on the writer's own thread: the same
+//! [`ops`](crate::ops) functions on either connection.
 //!
 //! The database file and the WAL and shared-memory files beside it are kept at mode 0600,
 //! whatever the umask.
 
 mod writer;
-mod writes;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -24,13 +24,11 @@ use tokio::task::JoinHandle;
 use ward_core::audit::ChainHasher;
 
 use crate::StoreResult;
+use crate::backend::Backend;
+use crate::ops;
 use crate::vault::KeyVault;
 use crate::write_health::WriteHealth;
 use writer::{Writer, WriterWatch};
-
-mod queries {
-    crate::queries::define_queries!(sqlx::SqliteConnection);
-}
 
 const READERS: u32 = 4;
 
@@ -70,7 +68,7 @@ impl SqliteStore {
         let mut conn = options.connect().await?;
         sqlx::migrate!("./migrations/sqlite").run(&mut conn).await?;
         for role in ward_core::role::builtin_roles() {
-            queries::seed_role(&mut conn, &role).await?;
+            ops::identity::seed_role(&mut conn, &role).await?;
         }
         let readers = SqlitePoolOptions::new()
             .max_connections(READERS)
@@ -95,14 +93,14 @@ impl SqliteStore {
     /// Moves data keys that an earlier version kept in the database into the vault (copied
     /// first, then deleted), so a backup of the database carries none.
     async fn move_keys_to_vault(&self) -> StoreResult<()> {
-        let legacy = self.read(|c| Box::pin(queries::all_data_keys(c))).await?;
+        let legacy = self.read(|c| Box::pin(ops::keys::all_data_keys(c))).await?;
         if legacy.is_empty() {
             return Ok(());
         }
         for record in legacy {
             self.vault.insert(record).await?;
         }
-        self.write(|c| Box::pin(async move { writes::delete_all_data_keys(c) }))
+        self.write(|c| Box::pin(ops::keys::delete_all_data_keys(c)))
             .await
     }
 
@@ -110,7 +108,9 @@ impl SqliteStore {
     async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut writes::Conn) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut rusqlite::Connection) -> BoxFuture<'c, StoreResult<T>>
+            + Send
+            + 'static,
     {
         let result = self.writer.write(f).await;
         self.health.observe(&result);
@@ -127,6 +127,31 @@ impl SqliteStore {
     }
 }
 
+impl Backend for SqliteStore {
+    type Writer = rusqlite::Connection;
+    type Reader = SqliteConnection;
+
+    fn hasher(&self) -> Arc<dyn ChainHasher> {
+        Arc::clone(&self.hasher)
+    }
+
+    async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Self::Writer) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        SqliteStore::write(self, f).await
+    }
+
+    async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send,
+        F: for<'c> FnOnce(&'c mut Self::Reader) -> BoxFuture<'c, StoreResult<T>> + Send,
+    {
+        SqliteStore::read(self, f).await
+    }
+}
+
 #[async_trait::async_trait]
 impl crate::Store for SqliteStore {
     fn backend(&self) -> &'static str {
@@ -135,10 +160,10 @@ impl crate::Store for SqliteStore {
 
     async fn ping(&self) -> StoreResult<()> {
         if self.health.full() {
-            self.write(|c| Box::pin(async move { writes::probe_write(c) }))
+            self.write(|c| Box::pin(crate::write_health::probe_write(c)))
                 .await?;
         }
-        self.read(|c| Box::pin(queries::ping(c))).await
+        self.read(|c| Box::pin(ops::identity::ping(c))).await
     }
 
     async fn close(&self) {
@@ -152,82 +177,6 @@ impl crate::Store for SqliteStore {
         self.readers.close().await;
         self.writer.stop().await;
     }
-}
-
-mod messaging_queries {
-    crate::queries_messaging::define_messaging_queries!(sqlx::SqliteConnection);
-}
-
-mod compliance_queries {
-    crate::queries_compliance::define_compliance_queries!(sqlx::SqliteConnection);
-}
-
-mod compliance_traits {
-    crate::store_impl_compliance::impl_compliance_store!(
-        super::SqliteStore,
-        super::compliance_queries,
-        super::writes
-    );
-}
-
-mod approval_queries {
-    crate::queries_approvals::define_approval_queries!(sqlx::SqliteConnection);
-}
-
-mod approval_traits {
-    crate::store_impl_approvals::impl_approval_store!(
-        super::SqliteStore,
-        super::approval_queries,
-        super::writes
-    );
-}
-
-mod workflow_queries {
-    crate::queries_workflow::define_workflow_queries!(sqlx::SqliteConnection);
-}
-
-mod workflow_traits {
-    crate::store_impl_workflow::impl_workflow_store!(
-        super::SqliteStore,
-        super::workflow_queries,
-        super::writes
-    );
-}
-
-mod attachment_queries {
-    crate::queries_attachments::define_attachment_queries!(sqlx::SqliteConnection);
-}
-
-mod attachment_traits {
-    crate::store_impl_attachments::impl_attachment_store!(
-        super::SqliteStore,
-        super::attachment_queries,
-        super::writes
-    );
-}
-
-mod clinical_queries {
-    crate::queries_clinical::define_clinical_queries!(sqlx::SqliteConnection);
-}
-
-mod clinical_traits {
-    crate::store_impl_clinical::impl_clinical_store!(
-        super::SqliteStore,
-        super::clinical_queries,
-        super::writes
-    );
-}
-
-mod messaging_traits {
-    crate::store_impl_messaging::impl_messaging_store!(
-        super::SqliteStore,
-        super::messaging_queries,
-        super::writes
-    );
-}
-
-mod store_traits {
-    crate::store_impl::impl_store!(super::SqliteStore, super::queries, super::writes);
 }
 
 /// How often the WAL is copied into the database file.

@@ -18,13 +18,13 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
-use uuid::Uuid;
+use futures::FutureExt;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use ward_core::audit::AuditAnchor;
 use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
 
-use crate::rows::DataKeyRow;
-use crate::{StoreError, StoreResult, anchor, sql};
+use crate::ops::keys;
+use crate::{StoreError, StoreResult, anchor};
 
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS data_keys (
     scope_kind  TEXT NOT NULL,
@@ -90,75 +90,40 @@ impl KeyVault {
     }
 
     pub async fn get(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<Option<DataKeyRecord>> {
-        self.run(move |c| get(c, scope, epoch)).await
+        self.run(move |c| at_once(keys::data_key(c, scope, epoch)))
+            .await
     }
 
     /// Keeps a new key unless one exists for its scope and epoch; the one kept.
     pub async fn insert(&self, record: DataKeyRecord) -> StoreResult<DataKeyRecord> {
-        self.run(move |c| {
-            c.execute(
-                sql::INSERT_DATA_KEY,
-                params![
-                    record.scope.kind(),
-                    record.scope.id(),
-                    record.epoch.index(),
-                    record.wrapped.root_key_id,
-                    record.wrapped.ciphertext,
-                    record.created_at.as_micros()
-                ],
-            )?;
-            get(c, record.scope, record.epoch)?.ok_or(StoreError::NotFound("data key"))
-        })
-        .await
+        self.run(move |c| at_once(keys::insert_data_key(c, &record)))
+            .await
     }
 
     pub async fn all(&self) -> StoreResult<Vec<DataKeyRecord>> {
-        self.run(|c| {
-            let mut statement = c.prepare(
-                "SELECT scope_kind, scope_id, epoch, root_key_id, wrapped, created_at \
-                 FROM data_keys ORDER BY scope_kind, scope_id, epoch",
-            )?;
-            let rows = statement.query_map([], row)?;
-            rows.map(|r| r?.try_into()).collect()
-        })
-        .await
+        self.run(|c| at_once(keys::all_data_keys(c))).await
     }
 
     /// Replaces the wrapping of existing keys, all in one transaction.
     pub async fn replace(&self, records: Vec<DataKeyRecord>) -> StoreResult<()> {
         self.run(move |c| {
-            let tx = c.transaction()?;
-            for r in &records {
-                let changed = tx.execute(
-                    sql::UPDATE_WRAPPED_KEY,
-                    params![
-                        r.wrapped.root_key_id,
-                        r.wrapped.ciphertext,
-                        r.scope.kind(),
-                        r.scope.id(),
-                        r.epoch.index()
-                    ],
-                )?;
-                if changed == 0 {
-                    return Err(StoreError::NotFound("data key"));
-                }
+            c.execute_batch("BEGIN IMMEDIATE")?;
+            let replaced = records
+                .iter()
+                .try_for_each(|r| at_once(keys::update_wrapped_key(c, r)));
+            match replaced {
+                Ok(()) => c.execute_batch("COMMIT")?,
+                Err(_) => c.execute_batch("ROLLBACK")?,
             }
-            tx.commit()?;
-            Ok(())
+            replaced
         })
         .await
     }
 
     /// Destroys a key; true if there was one.
     pub async fn destroy(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<bool> {
-        self.run(move |c| {
-            let deleted = c.execute(
-                "DELETE FROM data_keys WHERE scope_kind = ?1 AND scope_id = ?2 AND epoch = ?3",
-                params![scope.kind(), scope.id(), epoch.index()],
-            )?;
-            Ok(deleted > 0)
-        })
-        .await
+        self.run(move |c| at_once(keys::delete_data_key(c, scope, epoch)))
+            .await
     }
 
     /// The audit anchor kept in the vault; `None` before the first.
@@ -289,26 +254,10 @@ fn io_error(path: &Path, e: std::io::Error) -> StoreError {
     StoreError::from(sqlx::Error::Io(e))
 }
 
-fn get(c: &Connection, scope: KeyScope, epoch: Epoch) -> StoreResult<Option<DataKeyRecord>> {
-    let found: Option<DataKeyRow> = c
-        .query_row(
-            sql::DATA_KEY,
-            params![scope.kind(), scope.id(), epoch.index()],
-            row,
-        )
-        .optional()?;
-    found.map(DataKeyRecord::try_from).transpose()
-}
-
-fn row(r: &Row<'_>) -> rusqlite::Result<DataKeyRow> {
-    Ok(DataKeyRow {
-        scope_kind: r.get(0)?,
-        scope_id: r.get::<_, Uuid>(1)?,
-        epoch: r.get(2)?,
-        root_key_id: r.get(3)?,
-        wrapped: r.get(4)?,
-        created_at: r.get(5)?,
-    })
+/// The result of a key statement on the vault's connection, whose statements never wait
+/// (see `crate::exec::sqlite`).
+fn at_once<T>(statement: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
+    statement.now_or_never().unwrap_or(Err(StoreError::Closed))
 }
 
 #[cfg(test)]

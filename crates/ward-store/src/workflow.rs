@@ -1,6 +1,6 @@
 //! The store traits of the clinical workflow beyond sending: edits, recalls and lifespans of
-//! messages, scheduled sends, break-glass grants and alerts. Implemented once for both
-//! backends in [`crate::store_impl_workflow`].
+//! messages, scheduled sends, break-glass grants and alerts. Implemented once for every
+//! backend in `impls/workflow.rs`.
 
 use async_trait::async_trait;
 use ward_core::Timestamp;

@@ -5,12 +5,21 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::exec::Exec;
 use crate::{StoreError, StoreResult};
 
 /// Half of a write that changes nothing but must reach the disk: run twice in one transaction,
 /// it flips a flag and flips it back, so the row ends as it was while its page is written
 /// (SQLite skips writing a page whose bytes an update leaves unchanged).
-pub(crate) const PROBE_FLIP: &str = "UPDATE roles SET builtin = NOT builtin WHERE name = 'admin'";
+const PROBE_FLIP: &str = "UPDATE roles SET builtin = NOT builtin WHERE name = 'admin'";
+
+/// A write that changes nothing, to learn whether the database can commit again.
+pub(crate) async fn probe_write<E: Exec>(c: &mut E) -> StoreResult<()> {
+    for _ in 0..2 {
+        c.execute(PROBE_FLIP, &[]).await?;
+    }
+    Ok(())
+}
 
 /// The outcome of the latest write.
 #[derive(Debug, Default)]

@@ -23,8 +23,8 @@ use sqlx::{ConnectOptions, PgConnection};
 use ward_core::audit::AuditAnchor;
 use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
 
-use super::{queries, writes};
 use crate::anchor::{self, AnchorFile};
+use crate::ops::keys;
 use crate::{StoreError, StoreResult};
 
 /// The key database's one table (the main database's migration creates the same).
@@ -84,7 +84,7 @@ impl PgKeyVault {
 
     async fn move_keys_from(&self, main: &PgPool) -> StoreResult<()> {
         let mut conn = main.acquire().await?;
-        let legacy = queries::all_data_keys(&mut conn).await?;
+        let legacy = keys::all_data_keys(&mut *conn).await?;
         if legacy.is_empty() {
             return Ok(());
         }
@@ -108,21 +108,21 @@ impl PgKeyVault {
         epoch: Epoch,
     ) -> StoreResult<Option<DataKeyRecord>> {
         let mut conn = self.pool.acquire().await?;
-        queries::data_key(&mut conn, scope, epoch).await
+        keys::data_key(&mut *conn, scope, epoch).await
     }
 
     /// Keeps a new key unless one exists for its scope and epoch; the one kept.
     pub(crate) async fn insert(&self, record: &DataKeyRecord) -> StoreResult<DataKeyRecord> {
         let record = record.clone();
         self.in_transaction(move |c| {
-            Box::pin(async move { writes::insert_data_key(c, &record).await })
+            Box::pin(async move { keys::insert_data_key(c, &record).await })
         })
         .await
     }
 
     pub(crate) async fn all(&self) -> StoreResult<Vec<DataKeyRecord>> {
         let mut conn = self.pool.acquire().await?;
-        queries::all_data_keys(&mut conn).await
+        keys::all_data_keys(&mut *conn).await
     }
 
     /// Replaces the wrapping of existing keys, all or none.
@@ -130,7 +130,7 @@ impl PgKeyVault {
         self.in_transaction(move |c| {
             Box::pin(async move {
                 for record in &records {
-                    writes::update_wrapped_key(c, record).await?;
+                    keys::update_wrapped_key(c, record).await?;
                 }
                 Ok(())
             })
@@ -141,7 +141,7 @@ impl PgKeyVault {
     /// Destroys a key for good; nothing if there is none.
     pub(crate) async fn destroy(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<()> {
         let mut conn = self.pool.acquire().await?;
-        writes::delete_data_key(&mut conn, scope, epoch).await?;
+        keys::delete_data_key(&mut *conn, scope, epoch).await?;
         drop(conn);
         rewrite_table(&self.pool).await
     }

@@ -129,7 +129,8 @@ where
 {
     fn run(&mut self, conn: &mut Connection) -> bool {
         let Some(f) = self.f.take() else { return false };
-        // The write functions never wait (see `writes`), so the future is ready at once.
+        // Statements on this connection never wait (see `crate::exec::sqlite`), so the future
+        // is ready at once.
         let out = f(conn).now_or_never().unwrap_or_else(|| {
             tracing::error!("a SQLite write waited on something; it was abandoned");
             Err(StoreError::Closed)

@@ -1,0 +1,195 @@
+//! [`ClinicalStore`] for every [`Backend`]: each write takes the ordering lock first, so the
+//! events it appends get positions in commit order.
+
+use async_trait::async_trait;
+use ward_core::Timestamp;
+use ward_core::audit::NewAuditEvent;
+use ward_core::clinical::{ClinicalRole, Escalation, EscalationAdvance, Shift};
+use ward_core::conversation::{Committed, EventKind, MessageId};
+use ward_core::id::{ClinicalRoleId, ConversationId, UserId};
+
+use crate::backend::Backend;
+use crate::exec::Exec;
+use crate::ops::{audit, clinical, messaging};
+use crate::{ClinicalStore, StoreResult};
+
+#[async_trait]
+impl<B: Backend> ClinicalStore for B {
+    async fn acknowledge(
+        &self,
+        message: MessageId,
+        conversation: ConversationId,
+        user: UserId,
+        at: Timestamp,
+        audit: NewAuditEvent,
+    ) -> StoreResult<Option<Committed>> {
+        let h = self.hasher();
+        self.write(move |c| {
+            Box::pin(async move {
+                c.order().await?;
+                if !clinical::insert_ack(c, message, user, at).await? {
+                    return Ok(None);
+                }
+                let kind = EventKind::MessageAcknowledged;
+                let event =
+                    messaging::append_event(c, conversation, kind, Some(message), Some(user), at)
+                        .await?;
+                let recipients = messaging::active_members(c, conversation).await?;
+                audit::append_audit(c, &*h, &audit).await?;
+                Ok(Some(Committed { event, recipients }))
+            })
+        })
+        .await
+    }
+
+    async fn acks(&self, message: MessageId) -> StoreResult<Vec<(UserId, Timestamp)>> {
+        self.read(move |c| Box::pin(clinical::acks(c, message)))
+            .await
+    }
+
+    async fn acks_between(
+        &self,
+        conversation: ConversationId,
+        after: i64,
+        through: i64,
+    ) -> StoreResult<Vec<(MessageId, UserId, Timestamp)>> {
+        self.read(move |c| Box::pin(clinical::acks_between(c, conversation, after, through)))
+            .await
+    }
+
+    async fn members_at(&self, conversation: ConversationId, seq: i64) -> StoreResult<Vec<UserId>> {
+        self.read(move |c| Box::pin(clinical::members_at(c, conversation, seq)))
+            .await
+    }
+
+    async fn due_escalations(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Escalation>> {
+        self.read(move |c| Box::pin(clinical::due_escalations(c, now, limit)))
+            .await
+    }
+
+    async fn advance_escalation(
+        &self,
+        advance: EscalationAdvance,
+        audit: NewAuditEvent,
+    ) -> StoreResult<Option<Vec<Committed>>> {
+        let h = self.hasher();
+        self.write(move |c| {
+            Box::pin(async move {
+                c.order().await?;
+                let from = advance.escalation;
+                let (message, conversation) = (from.message_id, from.conversation_id);
+                let (taken, state) = match (advance.step, advance.next_due) {
+                    (Some((step, _)), Some(_)) => (step.number(), "pending"),
+                    (Some((step, _)), None) => (step.number(), "exhausted"),
+                    (None, _) => (from.steps_taken, "acknowledged"),
+                };
+                let due = advance.next_due;
+                if !clinical::claim_escalation(c, message, from.steps_taken, taken, due, state)
+                    .await?
+                {
+                    return Ok(None);
+                }
+                let mut committed = Vec::new();
+                if let Some((step, target)) = advance.step {
+                    if let Some(user) = target
+                        && let Some(added) =
+                            messaging::add_members(c, conversation, &[user], advance.at).await?
+                    {
+                        committed.push(added);
+                    }
+                    let kind = step.event_kind();
+                    let event = messaging::append_event(
+                        c,
+                        conversation,
+                        kind,
+                        Some(message),
+                        target,
+                        advance.at,
+                    )
+                    .await?;
+                    let recipients = messaging::active_members(c, conversation).await?;
+                    committed.push(Committed { event, recipients });
+                }
+                audit::append_audit(c, &*h, &audit).await?;
+                Ok(Some(committed))
+            })
+        })
+        .await
+    }
+
+    async fn create_clinical_role(
+        &self,
+        role: &ClinicalRole,
+        audit: NewAuditEvent,
+    ) -> StoreResult<()> {
+        let (role, h) = (role.clone(), self.hasher());
+        self.write(move |c| {
+            Box::pin(async move {
+                c.order().await?;
+                clinical::insert_clinical_role(c, &role).await?;
+                audit::append_audit(c, &*h, &audit).await.map(drop)
+            })
+        })
+        .await
+    }
+
+    async fn clinical_role(&self, id: ClinicalRoleId) -> StoreResult<Option<ClinicalRole>> {
+        self.read(move |c| Box::pin(clinical::clinical_role(c, id)))
+            .await
+    }
+
+    async fn clinical_roles(&self) -> StoreResult<Vec<ClinicalRole>> {
+        self.read(|c| Box::pin(clinical::clinical_roles(c))).await
+    }
+
+    async fn add_shift(&self, shift: &Shift, audit: NewAuditEvent) -> StoreResult<()> {
+        let (shift, h) = (*shift, self.hasher());
+        self.write(move |c| {
+            Box::pin(async move {
+                c.order().await?;
+                clinical::insert_shift(c, &shift).await?;
+                audit::append_audit(c, &*h, &audit).await.map(drop)
+            })
+        })
+        .await
+    }
+
+    async fn shifts_covering(
+        &self,
+        role: ClinicalRoleId,
+        at: Timestamp,
+    ) -> StoreResult<Vec<Shift>> {
+        self.read(move |c| Box::pin(clinical::shifts_covering(c, role, at)))
+            .await
+    }
+
+    async fn set_escalation_role(
+        &self,
+        conversation: ConversationId,
+        role: Option<ClinicalRoleId>,
+        audit: NewAuditEvent,
+    ) -> StoreResult<()> {
+        let h = self.hasher();
+        self.write(move |c| {
+            Box::pin(async move {
+                c.order().await?;
+                clinical::set_escalation_role(c, conversation, role).await?;
+                audit::append_audit(c, &*h, &audit).await.map(drop)
+            })
+        })
+        .await
+    }
+
+    async fn escalation_role(
+        &self,
+        conversation: ConversationId,
+    ) -> StoreResult<Option<ClinicalRoleId>> {
+        self.read(move |c| Box::pin(clinical::escalation_role(c, conversation)))
+            .await
+    }
+
+    async fn role_conversations(&self) -> StoreResult<Vec<(ConversationId, ClinicalRoleId)>> {
+        self.read(|c| Box::pin(clinical::role_conversations(c)))
+            .await
+    }
+}

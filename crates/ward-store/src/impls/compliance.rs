@@ -1,0 +1,157 @@
+//! [`ComplianceStore`] for every [`Backend`]: each write that appends to the audit chain takes
+//! the ordering lock first, and makes its change and its audit event in one transaction.
+
+use async_trait::async_trait;
+use ward_core::Timestamp;
+use ward_core::audit::{AuditCheckpoint, ChainHash, NewAuditEvent};
+use ward_core::id::{ConversationId, UserId};
+use ward_core::keys::{Epoch, KeyScope};
+use ward_core::oversight::Alert;
+use ward_core::retention::{EpochCandidate, HoldId, LegalHold};
+
+use crate::backend::Backend;
+use crate::exec::Exec;
+use crate::ops::{audit, compliance, oversight};
+use crate::{ComplianceStore, StoreResult};
+
+#[async_trait]
+impl<B: Backend> ComplianceStore for B {
+    async fn audit_head(&self) -> StoreResult<Option<(i64, ChainHash)>> {
+        self.read(|c| Box::pin(compliance::audit_head(c))).await
+    }
+
+    async fn insert_checkpoint(&self, checkpoint: &AuditCheckpoint) -> StoreResult<bool> {
+        let checkpoint = checkpoint.clone();
+        self.write(move |c| {
+            Box::pin(async move { compliance::insert_checkpoint(c, &checkpoint).await })
+        })
+        .await
+    }
+
+    async fn checkpoints(&self) -> StoreResult<Vec<AuditCheckpoint>> {
+        self.read(|c| Box::pin(compliance::checkpoints(c))).await
+    }
+
+    async fn raise_alert(&self, alert: &Alert, audit: NewAuditEvent) -> StoreResult<Option<Alert>> {
+        let (alert, h) = (alert.clone(), self.hasher());
+        self.write(move |c| {
+            Box::pin(async move {
+                c.order().await?;
+                if !oversight::insert_alert(c, &alert).await? {
+                    return Ok(None);
+                }
+                audit::append_audit(c, &*h, &audit).await?;
+                Ok(Some(alert))
+            })
+        })
+        .await
+    }
+
+    async fn set_retention(
+        &self,
+        conversation: ConversationId,
+        secs: Option<i64>,
+        audit: NewAuditEvent,
+    ) -> StoreResult<bool> {
+        let h = self.hasher();
+        self.write(move |c| {
+            Box::pin(async move {
+                c.order().await?;
+                if !compliance::set_retention(c, conversation, secs).await? {
+                    return Ok(false);
+                }
+                audit::append_audit(c, &*h, &audit).await?;
+                Ok(true)
+            })
+        })
+        .await
+    }
+
+    async fn disposal_candidates(&self) -> StoreResult<Vec<EpochCandidate>> {
+        self.read(|c| Box::pin(compliance::disposal_candidates(c)))
+            .await
+    }
+
+    async fn epoch_senders(
+        &self,
+        conversation: ConversationId,
+        epoch: Epoch,
+    ) -> StoreResult<Vec<UserId>> {
+        self.read(move |c| Box::pin(compliance::epoch_senders(c, conversation, epoch)))
+            .await
+    }
+
+    async fn shred_epoch(
+        &self,
+        conversation: ConversationId,
+        epoch: Epoch,
+        at: Timestamp,
+        audit: NewAuditEvent,
+    ) -> StoreResult<bool> {
+        let h = self.hasher();
+        self.write(move |c| {
+            Box::pin(async move {
+                c.order().await?;
+                if !compliance::shred_epoch(c, conversation, epoch, at).await? {
+                    return Ok(false);
+                }
+                audit::append_audit(c, &*h, &audit).await?;
+                Ok(true)
+            })
+        })
+        .await
+    }
+
+    async fn shredded_since(&self, since: Timestamp) -> StoreResult<Vec<(ConversationId, Epoch)>> {
+        self.read(move |c| Box::pin(compliance::shredded_since(c, since)))
+            .await
+    }
+
+    async fn key_shredded(&self, scope: KeyScope, epoch: Epoch) -> StoreResult<bool> {
+        self.read(move |c| Box::pin(compliance::key_shredded(c, scope, epoch)))
+            .await
+    }
+
+    async fn place_hold(&self, hold: &LegalHold, audit: NewAuditEvent) -> StoreResult<()> {
+        let (hold, h) = (hold.clone(), self.hasher());
+        self.write(move |c| {
+            Box::pin(async move {
+                c.order().await?;
+                compliance::place_hold(c, &hold).await?;
+                audit::append_audit(c, &*h, &audit).await.map(drop)
+            })
+        })
+        .await
+    }
+
+    async fn release_hold(
+        &self,
+        hold: HoldId,
+        by: UserId,
+        at: Timestamp,
+        audit: NewAuditEvent,
+    ) -> StoreResult<bool> {
+        let h = self.hasher();
+        self.write(move |c| {
+            Box::pin(async move {
+                c.order().await?;
+                if !compliance::release_hold(c, hold, by, at).await? {
+                    return Ok(false);
+                }
+                audit::append_audit(c, &*h, &audit).await?;
+                Ok(true)
+            })
+        })
+        .await
+    }
+
+    async fn legal_hold(&self, hold: HoldId) -> StoreResult<Option<LegalHold>> {
+        self.read(move |c| Box::pin(compliance::legal_hold(c, hold)))
+            .await
+    }
+
+    async fn legal_holds(&self, active_only: bool) -> StoreResult<Vec<LegalHold>> {
+        self.read(move |c| Box::pin(compliance::legal_holds(c, active_only)))
+            .await
+    }
+}
