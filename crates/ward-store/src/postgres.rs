@@ -56,31 +56,6 @@ impl PgStore {
             health: WriteHealth::default(),
         })
     }
-
-    /// Runs `f` in its own transaction and returns after the commit.
-    async fn write<T, F>(&self, f: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
-    {
-        let result = async {
-            let mut tx = self.pool.begin().await?;
-            let out = f(&mut tx).await?;
-            tx.commit().await?;
-            Ok(out)
-        }
-        .await;
-        self.health.observe(&result);
-        result
-    }
-
-    async fn read<T, F>(&self, f: F) -> StoreResult<T>
-    where
-        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, StoreResult<T>> + Send,
-    {
-        let mut conn = self.pool.acquire().await?;
-        f(&mut conn).await
-    }
 }
 
 impl Backend for PgStore {
@@ -96,7 +71,15 @@ impl Backend for PgStore {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Self::Writer) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        PgStore::write(self, f).await
+        let result = async {
+            let mut tx = self.pool.begin().await?;
+            let out = f(&mut tx).await?;
+            tx.commit().await?;
+            Ok(out)
+        }
+        .await;
+        self.health.observe(&result);
+        result
     }
 
     async fn read<T, F>(&self, f: F) -> StoreResult<T>
@@ -104,7 +87,8 @@ impl Backend for PgStore {
         T: Send,
         F: for<'c> FnOnce(&'c mut Self::Reader) -> BoxFuture<'c, StoreResult<T>> + Send,
     {
-        PgStore::read(self, f).await
+        let mut conn = self.pool.acquire().await?;
+        f(&mut conn).await
     }
 }
 

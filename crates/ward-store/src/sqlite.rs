@@ -103,28 +103,6 @@ impl SqliteStore {
         self.write(|c| Box::pin(ops::keys::delete_all_data_keys(c)))
             .await
     }
-
-    /// Runs `f` in the next batch transaction and returns its result after the commit.
-    async fn write<T, F>(&self, f: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut rusqlite::Connection) -> BoxFuture<'c, StoreResult<T>>
-            + Send
-            + 'static,
-    {
-        let result = self.writer.write(f).await;
-        self.health.observe(&result);
-        result
-    }
-
-    /// Runs `f` on a reader connection.
-    async fn read<T, F>(&self, f: F) -> StoreResult<T>
-    where
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, StoreResult<T>> + Send,
-    {
-        let mut conn = self.readers.acquire().await?;
-        f(&mut conn).await
-    }
 }
 
 impl Backend for SqliteStore {
@@ -140,7 +118,9 @@ impl Backend for SqliteStore {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Self::Writer) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        SqliteStore::write(self, f).await
+        let result = self.writer.write(f).await;
+        self.health.observe(&result);
+        result
     }
 
     async fn read<T, F>(&self, f: F) -> StoreResult<T>
@@ -148,7 +128,8 @@ impl Backend for SqliteStore {
         T: Send,
         F: for<'c> FnOnce(&'c mut Self::Reader) -> BoxFuture<'c, StoreResult<T>> + Send,
     {
-        SqliteStore::read(self, f).await
+        let mut conn = self.readers.acquire().await?;
+        f(&mut conn).await
     }
 }
 

@@ -8,6 +8,7 @@ use ward_core::audit::NewAuditEvent;
 use ward_core::id::UserId;
 use ward_core::privileged::{ChangeId, ChangeState, PrivilegedChange};
 
+use super::{always, audited, changed};
 use crate::backend::Backend;
 use crate::exec::Exec;
 use crate::ops::{approvals, audit, identity};
@@ -20,12 +21,11 @@ impl<B: Backend> ApprovalStore for B {
         change: &PrivilegedChange,
         audit: NewAuditEvent,
     ) -> StoreResult<()> {
-        let (change, h) = (change.clone(), self.hasher());
-        self.write(move |c| {
+        let change = change.clone();
+        audited(self, audit, always, move |c| {
             Box::pin(async move {
                 c.order().await?;
-                approvals::insert_privileged_change(c, &change).await?;
-                audit::append_audit(c, &*h, &audit).await.map(drop)
+                approvals::insert_privileged_change(c, &change).await
             })
         })
         .await
@@ -90,16 +90,11 @@ impl<B: Backend> ApprovalStore for B {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<bool> {
-        let h = self.hasher();
-        self.write(move |c| {
+        audited(self, audit, changed, move |c| {
             Box::pin(async move {
                 c.order().await?;
                 let rejected = ChangeState::Rejected;
-                if !approvals::decide_privileged_change(c, id, rejected, by, at).await? {
-                    return Ok(false);
-                }
-                audit::append_audit(c, &*h, &audit).await?;
-                Ok(true)
+                approvals::decide_privileged_change(c, id, rejected, by, at).await
             })
         })
         .await

@@ -6,9 +6,10 @@ use ward_core::Timestamp;
 use ward_core::attachment::{Attachment, AttachmentId};
 use ward_core::audit::NewAuditEvent;
 
+use super::{always, audited};
 use crate::backend::Backend;
 use crate::exec::Exec;
-use crate::ops::{attachments, audit};
+use crate::ops::attachments;
 use crate::{AttachmentStore, StoreError, StoreResult};
 
 #[async_trait]
@@ -44,14 +45,14 @@ impl<B: Backend> AttachmentStore for B {
         attachment: &Attachment,
         audit: NewAuditEvent,
     ) -> StoreResult<()> {
-        let (attachment, h) = (attachment.clone(), self.hasher());
-        self.write(move |c| {
+        let attachment = attachment.clone();
+        audited(self, audit, always, move |c| {
             Box::pin(async move {
                 c.order().await?;
                 if !attachments::finish_attachment(c, &attachment).await? {
                     return Err(StoreError::Conflict("the upload is incomplete"));
                 }
-                audit::append_audit(c, &*h, &audit).await.map(drop)
+                Ok(())
             })
         })
         .await

@@ -8,9 +8,10 @@ use ward_core::clinical::{ClinicalRole, Escalation, EscalationAdvance, Shift};
 use ward_core::conversation::{Committed, EventKind, MessageId};
 use ward_core::id::{ClinicalRoleId, ConversationId, UserId};
 
+use super::{always, audited};
 use crate::backend::Backend;
 use crate::exec::Exec;
-use crate::ops::{audit, clinical, messaging};
+use crate::ops::{clinical, messaging};
 use crate::{ClinicalStore, StoreResult};
 
 #[async_trait]
@@ -23,20 +24,17 @@ impl<B: Backend> ClinicalStore for B {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<Option<Committed>> {
-        let h = self.hasher();
-        self.write(move |c| {
+        audited(self, audit, Option::is_some, move |c| {
             Box::pin(async move {
                 c.order().await?;
                 if !clinical::insert_ack(c, message, user, at).await? {
                     return Ok(None);
                 }
                 let kind = EventKind::MessageAcknowledged;
-                let event =
-                    messaging::append_event(c, conversation, kind, Some(message), Some(user), at)
+                let committed =
+                    messaging::commit_event(c, conversation, kind, Some(message), Some(user), at)
                         .await?;
-                let recipients = messaging::active_members(c, conversation).await?;
-                audit::append_audit(c, &*h, &audit).await?;
-                Ok(Some(Committed { event, recipients }))
+                Ok(Some(committed))
             })
         })
         .await
@@ -72,8 +70,7 @@ impl<B: Backend> ClinicalStore for B {
         advance: EscalationAdvance,
         audit: NewAuditEvent,
     ) -> StoreResult<Option<Vec<Committed>>> {
-        let h = self.hasher();
-        self.write(move |c| {
+        audited(self, audit, Option::is_some, move |c| {
             Box::pin(async move {
                 c.order().await?;
                 let from = advance.escalation;
@@ -98,7 +95,7 @@ impl<B: Backend> ClinicalStore for B {
                         committed.push(added);
                     }
                     let kind = step.event_kind();
-                    let event = messaging::append_event(
+                    let escalated = messaging::commit_event(
                         c,
                         conversation,
                         kind,
@@ -107,10 +104,8 @@ impl<B: Backend> ClinicalStore for B {
                         advance.at,
                     )
                     .await?;
-                    let recipients = messaging::active_members(c, conversation).await?;
-                    committed.push(Committed { event, recipients });
+                    committed.push(escalated);
                 }
-                audit::append_audit(c, &*h, &audit).await?;
                 Ok(Some(committed))
             })
         })
@@ -122,12 +117,11 @@ impl<B: Backend> ClinicalStore for B {
         role: &ClinicalRole,
         audit: NewAuditEvent,
     ) -> StoreResult<()> {
-        let (role, h) = (role.clone(), self.hasher());
-        self.write(move |c| {
+        let role = role.clone();
+        audited(self, audit, always, move |c| {
             Box::pin(async move {
                 c.order().await?;
-                clinical::insert_clinical_role(c, &role).await?;
-                audit::append_audit(c, &*h, &audit).await.map(drop)
+                clinical::insert_clinical_role(c, &role).await
             })
         })
         .await
@@ -143,12 +137,11 @@ impl<B: Backend> ClinicalStore for B {
     }
 
     async fn add_shift(&self, shift: &Shift, audit: NewAuditEvent) -> StoreResult<()> {
-        let (shift, h) = (*shift, self.hasher());
-        self.write(move |c| {
+        let shift = *shift;
+        audited(self, audit, always, move |c| {
             Box::pin(async move {
                 c.order().await?;
-                clinical::insert_shift(c, &shift).await?;
-                audit::append_audit(c, &*h, &audit).await.map(drop)
+                clinical::insert_shift(c, &shift).await
             })
         })
         .await
@@ -169,12 +162,10 @@ impl<B: Backend> ClinicalStore for B {
         role: Option<ClinicalRoleId>,
         audit: NewAuditEvent,
     ) -> StoreResult<()> {
-        let h = self.hasher();
-        self.write(move |c| {
+        audited(self, audit, always, move |c| {
             Box::pin(async move {
                 c.order().await?;
-                clinical::set_escalation_role(c, conversation, role).await?;
-                audit::append_audit(c, &*h, &audit).await.map(drop)
+                clinical::set_escalation_role(c, conversation, role).await
             })
         })
         .await

@@ -9,9 +9,10 @@ use ward_core::keys::{Epoch, KeyScope};
 use ward_core::oversight::Alert;
 use ward_core::retention::{EpochCandidate, HoldId, LegalHold};
 
+use super::{always, audited, changed};
 use crate::backend::Backend;
 use crate::exec::Exec;
-use crate::ops::{audit, compliance, oversight};
+use crate::ops::{compliance, oversight};
 use crate::{ComplianceStore, StoreResult};
 
 #[async_trait]
@@ -33,14 +34,13 @@ impl<B: Backend> ComplianceStore for B {
     }
 
     async fn raise_alert(&self, alert: &Alert, audit: NewAuditEvent) -> StoreResult<Option<Alert>> {
-        let (alert, h) = (alert.clone(), self.hasher());
-        self.write(move |c| {
+        let alert = alert.clone();
+        audited(self, audit, Option::is_some, move |c| {
             Box::pin(async move {
                 c.order().await?;
                 if !oversight::insert_alert(c, &alert).await? {
                     return Ok(None);
                 }
-                audit::append_audit(c, &*h, &audit).await?;
                 Ok(Some(alert))
             })
         })
@@ -53,15 +53,10 @@ impl<B: Backend> ComplianceStore for B {
         secs: Option<i64>,
         audit: NewAuditEvent,
     ) -> StoreResult<bool> {
-        let h = self.hasher();
-        self.write(move |c| {
+        audited(self, audit, changed, move |c| {
             Box::pin(async move {
                 c.order().await?;
-                if !compliance::set_retention(c, conversation, secs).await? {
-                    return Ok(false);
-                }
-                audit::append_audit(c, &*h, &audit).await?;
-                Ok(true)
+                compliance::set_retention(c, conversation, secs).await
             })
         })
         .await
@@ -88,15 +83,10 @@ impl<B: Backend> ComplianceStore for B {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<bool> {
-        let h = self.hasher();
-        self.write(move |c| {
+        audited(self, audit, changed, move |c| {
             Box::pin(async move {
                 c.order().await?;
-                if !compliance::shred_epoch(c, conversation, epoch, at).await? {
-                    return Ok(false);
-                }
-                audit::append_audit(c, &*h, &audit).await?;
-                Ok(true)
+                compliance::shred_epoch(c, conversation, epoch, at).await
             })
         })
         .await
@@ -113,12 +103,11 @@ impl<B: Backend> ComplianceStore for B {
     }
 
     async fn place_hold(&self, hold: &LegalHold, audit: NewAuditEvent) -> StoreResult<()> {
-        let (hold, h) = (hold.clone(), self.hasher());
-        self.write(move |c| {
+        let hold = hold.clone();
+        audited(self, audit, always, move |c| {
             Box::pin(async move {
                 c.order().await?;
-                compliance::place_hold(c, &hold).await?;
-                audit::append_audit(c, &*h, &audit).await.map(drop)
+                compliance::place_hold(c, &hold).await
             })
         })
         .await
@@ -131,15 +120,10 @@ impl<B: Backend> ComplianceStore for B {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<bool> {
-        let h = self.hasher();
-        self.write(move |c| {
+        audited(self, audit, changed, move |c| {
             Box::pin(async move {
                 c.order().await?;
-                if !compliance::release_hold(c, hold, by, at).await? {
-                    return Ok(false);
-                }
-                audit::append_audit(c, &*h, &audit).await?;
-                Ok(true)
+                compliance::release_hold(c, hold, by, at).await
             })
         })
         .await

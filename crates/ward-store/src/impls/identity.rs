@@ -10,6 +10,7 @@ use ward_core::role::{Role, RoleName};
 use ward_core::session::{EndReason, Session, SessionScope};
 use ward_core::user::{User, UserStatus, Username};
 
+use super::{always, audited, changed};
 use crate::backend::Backend;
 use crate::ops::{audit, identity};
 use crate::{
@@ -20,12 +21,9 @@ use crate::{
 #[async_trait]
 impl<B: Backend> UserStore for B {
     async fn create_user(&self, user: &User, audit: NewAuditEvent) -> StoreResult<()> {
-        let (user, h) = (user.clone(), self.hasher());
-        self.write(move |c| {
-            Box::pin(async move {
-                identity::insert_user(c, &user).await?;
-                audit::append_audit(c, &*h, &audit).await.map(drop)
-            })
+        let user = user.clone();
+        audited(self, audit, always, move |c| {
+            Box::pin(async move { identity::insert_user(c, &user).await })
         })
         .await
     }
@@ -51,15 +49,9 @@ impl<B: Backend> UserStore for B {
         sealed: &[u8],
         audit: NewAuditEvent,
     ) -> StoreResult<bool> {
-        let (sealed, h) = (sealed.to_vec(), self.hasher());
-        self.write(move |c| {
-            Box::pin(async move {
-                if !identity::seal_display_name(c, id, &sealed).await? {
-                    return Ok(false);
-                }
-                audit::append_audit(c, &*h, &audit).await?;
-                Ok(true)
-            })
+        let sealed = sealed.to_vec();
+        audited(self, audit, changed, move |c| {
+            Box::pin(async move { identity::seal_display_name(c, id, &sealed).await })
         })
         .await
     }
@@ -71,12 +63,8 @@ impl<B: Backend> UserStore for B {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<()> {
-        let h = self.hasher();
-        self.write(move |c| {
-            Box::pin(async move {
-                identity::set_user_status(c, id, status, at).await?;
-                audit::append_audit(c, &*h, &audit).await.map(drop)
-            })
+        audited(self, audit, always, move |c| {
+            Box::pin(identity::set_user_status(c, id, status, at))
         })
         .await
     }
@@ -92,15 +80,9 @@ impl<B: Backend> UserStore for B {
     }
 
     async fn put_role(&self, role: &Role, audit: NewAuditEvent) -> StoreResult<bool> {
-        let (role, h) = (role.clone(), self.hasher());
-        self.write(move |c| {
-            Box::pin(async move {
-                if !identity::put_role(c, &role).await? {
-                    return Ok(false);
-                }
-                audit::append_audit(c, &*h, &audit).await?;
-                Ok(true)
-            })
+        let role = role.clone();
+        audited(self, audit, changed, move |c| {
+            Box::pin(async move { identity::put_role(c, &role).await })
         })
         .await
     }
@@ -115,12 +97,9 @@ impl<B: Backend> UserStore for B {
         factor: &TotpFactor,
         audit: NewAuditEvent,
     ) -> StoreResult<()> {
-        let (factor, h) = (factor.clone(), self.hasher());
-        self.write(move |c| {
-            Box::pin(async move {
-                identity::put_pending_totp(c, &factor).await?;
-                audit::append_audit(c, &*h, &audit).await.map(drop)
-            })
+        let factor = factor.clone();
+        audited(self, audit, always, move |c| {
+            Box::pin(async move { identity::put_pending_totp(c, &factor).await })
         })
         .await
     }
@@ -132,12 +111,10 @@ impl<B: Backend> UserStore for B {
         session: SessionId,
         audit: NewAuditEvent,
     ) -> StoreResult<()> {
-        let h = self.hasher();
-        self.write(move |c| {
+        audited(self, audit, always, move |c| {
             Box::pin(async move {
                 identity::confirm_totp(c, user, step).await?;
-                identity::set_session_scope(c, session, SessionScope::Full).await?;
-                audit::append_audit(c, &*h, &audit).await.map(drop)
+                identity::set_session_scope(c, session, SessionScope::Full).await
             })
         })
         .await
@@ -149,12 +126,8 @@ impl<B: Backend> UserStore for B {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<()> {
-        let h = self.hasher();
-        self.write(move |c| {
-            Box::pin(async move {
-                identity::delete_totp(c, user, at).await?;
-                audit::append_audit(c, &*h, &audit).await.map(drop)
-            })
+        audited(self, audit, always, move |c| {
+            Box::pin(async move { identity::delete_totp(c, user, at).await })
         })
         .await
     }
@@ -168,14 +141,13 @@ impl<B: Backend> SessionStore for B {
         totp_step: Option<i64>,
         audit: NewAuditEvent,
     ) -> StoreResult<()> {
-        let (session, h) = (session.clone(), self.hasher());
-        self.write(move |c| {
+        let session = session.clone();
+        audited(self, audit, always, move |c| {
             Box::pin(async move {
                 if let Some(step) = totp_step {
                     identity::consume_totp_step(c, session.user_id, step).await?;
                 }
-                identity::insert_session(c, &session).await?;
-                audit::append_audit(c, &*h, &audit).await.map(drop)
+                identity::insert_session(c, &session).await
             })
         })
         .await
@@ -209,15 +181,8 @@ impl<B: Backend> SessionStore for B {
         reason: EndReason,
         audit: NewAuditEvent,
     ) -> StoreResult<bool> {
-        let h = self.hasher();
-        self.write(move |c| {
-            Box::pin(async move {
-                let ended = identity::end_session(c, id, at, reason).await?;
-                if ended {
-                    audit::append_audit(c, &*h, &audit).await?;
-                }
-                Ok(ended)
-            })
+        audited(self, audit, changed, move |c| {
+            Box::pin(identity::end_session(c, id, at, reason))
         })
         .await
     }
@@ -228,15 +193,8 @@ impl<B: Backend> SessionStore for B {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<bool> {
-        let h = self.hasher();
-        self.write(move |c| {
-            Box::pin(async move {
-                let ordered = identity::request_wipe(c, id, at).await?;
-                if ordered {
-                    audit::append_audit(c, &*h, &audit).await?;
-                }
-                Ok(ordered)
-            })
+        audited(self, audit, changed, move |c| {
+            Box::pin(identity::request_wipe(c, id, at))
         })
         .await
     }
@@ -247,15 +205,8 @@ impl<B: Backend> SessionStore for B {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<bool> {
-        let h = self.hasher();
-        self.write(move |c| {
-            Box::pin(async move {
-                let confirmed = identity::confirm_wipe(c, id, at).await?;
-                if confirmed {
-                    audit::append_audit(c, &*h, &audit).await?;
-                }
-                Ok(confirmed)
-            })
+        audited(self, audit, changed, move |c| {
+            Box::pin(identity::confirm_wipe(c, id, at))
         })
         .await
     }
@@ -271,11 +222,9 @@ impl<B: Backend> ThrottleStore for B {
         audit: NewAuditEvent,
     ) -> StoreResult<()> {
         let (username, address) = (username.to_owned(), address.map(str::to_owned));
-        let h = self.hasher();
-        self.write(move |c| {
+        audited(self, audit, always, move |c| {
             Box::pin(async move {
-                identity::insert_login_failure(c, &username, address.as_deref(), at).await?;
-                audit::append_audit(c, &*h, &audit).await.map(drop)
+                identity::insert_login_failure(c, &username, address.as_deref(), at).await
             })
         })
         .await
@@ -322,12 +271,9 @@ impl<B: Backend> PolicyStore for B {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<()> {
-        let (policy, h) = (policy.clone(), self.hasher());
-        self.write(move |c| {
-            Box::pin(async move {
-                identity::put_policy(c, &policy, at).await?;
-                audit::append_audit(c, &*h, &audit).await.map(drop)
-            })
+        let policy = policy.clone();
+        audited(self, audit, always, move |c| {
+            Box::pin(async move { identity::put_policy(c, &policy, at).await })
         })
         .await
     }

@@ -9,6 +9,7 @@ use ward_core::conversation::{Committed, Conversation, EventKind, Message, Messa
 use ward_core::id::{ConversationId, PatientId, SessionId, UserId};
 use ward_core::patient::PatientRecord;
 
+use super::{always, audited};
 use crate::backend::Backend;
 use crate::exec::Exec;
 use crate::ops::{audit, conversations, messages, messaging, sync};
@@ -27,8 +28,7 @@ impl<B: Backend> PatientStore for B {
         audit: NewAuditEvent,
     ) -> StoreResult<Committed> {
         let (patient, team, conv) = (patient.clone(), care_team.to_vec(), conversation.clone());
-        let h = self.hasher();
-        self.write(move |c| {
+        audited(self, audit, always, move |c| {
             Box::pin(async move {
                 c.order().await?;
                 conversations::insert_patient(c, &patient).await?;
@@ -36,11 +36,9 @@ impl<B: Backend> PatientStore for B {
                     conversations::set_care_team_member(c, patient.id, *user, true).await?;
                 }
                 conversations::insert_conversation(c, &conv).await?;
-                let committed = messaging::add_members(c, conv.id, &team, conv.created_at)
+                messaging::add_members(c, conv.id, &team, conv.created_at)
                     .await?
-                    .ok_or(StoreError::Conflict("a care team needs members"))?;
-                audit::append_audit(c, &*h, &audit).await?;
-                Ok(committed)
+                    .ok_or(StoreError::Conflict("a care team needs members"))
             })
         })
         .await
@@ -117,16 +115,14 @@ impl<B: Backend> ConversationStore for B {
         members: &[UserId],
         audit: NewAuditEvent,
     ) -> StoreResult<Committed> {
-        let (conv, members, h) = (conversation.clone(), members.to_vec(), self.hasher());
-        self.write(move |c| {
+        let (conv, members) = (conversation.clone(), members.to_vec());
+        audited(self, audit, always, move |c| {
             Box::pin(async move {
                 c.order().await?;
                 conversations::insert_conversation(c, &conv).await?;
-                let committed = messaging::add_members(c, conv.id, &members, conv.created_at)
+                messaging::add_members(c, conv.id, &members, conv.created_at)
                     .await?
-                    .ok_or(StoreError::Conflict("a conversation needs members"))?;
-                audit::append_audit(c, &*h, &audit).await?;
-                Ok(committed)
+                    .ok_or(StoreError::Conflict("a conversation needs members"))
             })
         })
         .await
@@ -198,15 +194,11 @@ impl<B: Backend> ConversationStore for B {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<Option<Committed>> {
-        let (users, h) = (users.to_vec(), self.hasher());
-        self.write(move |c| {
+        let users = users.to_vec();
+        audited(self, audit, Option::is_some, move |c| {
             Box::pin(async move {
                 c.order().await?;
-                let committed = messaging::add_members(c, id, &users, at).await?;
-                if committed.is_some() {
-                    audit::append_audit(c, &*h, &audit).await?;
-                }
-                Ok(committed)
+                messaging::add_members(c, id, &users, at).await
             })
         })
         .await
@@ -219,15 +211,10 @@ impl<B: Backend> ConversationStore for B {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<Option<Committed>> {
-        let h = self.hasher();
-        self.write(move |c| {
+        audited(self, audit, Option::is_some, move |c| {
             Box::pin(async move {
                 c.order().await?;
-                let committed = messaging::remove_member(c, id, user, at).await?;
-                if committed.is_some() {
-                    audit::append_audit(c, &*h, &audit).await?;
-                }
-                Ok(committed)
+                messaging::remove_member(c, id, user, at).await
             })
         })
         .await
@@ -243,41 +230,39 @@ impl<B: Backend> MessageStore for B {
         escalate_at: Option<Timestamp>,
         audit: NewAuditEvent,
     ) -> StoreResult<SendOutcome> {
-        let (mut message, h) = (message.clone(), self.hasher());
+        let mut message = message.clone();
         let attachments = attachments.to_vec();
         let (sender, client_id) = (message.sender_id, message.client_id);
-        let sent = self
-            .write(move |c| {
-                Box::pin(async move {
-                    c.order().await?;
-                    let conv = message.conversation_id;
-                    let Some(seq) = messages::next_message_seq(c, conv, message.sender_id).await?
-                    else {
-                        return Err(StoreError::NotFound("conversation"));
-                    };
-                    message.seq = seq;
-                    let kind = EventKind::MessageCreated;
-                    let at = message.created_at;
-                    let event =
-                        messaging::append_event(c, conv, kind, Some(message.id), None, at).await?;
-                    message.event_seq = event.seq;
-                    // A used client id fails here, and the job's savepoint (or the
-                    // transaction) undoes the seq and the event.
-                    messages::insert_message(c, &message).await?;
-                    crate::ops::attachments::attach_to_message(c, &message, &attachments).await?;
-                    if let Some(due) = escalate_at {
-                        crate::ops::clinical::insert_escalation(c, message.id, conv, due).await?;
-                    }
-                    messages::advance_receipt(c, conv, message.sender_id, seq, seq, at).await?;
-                    let recipients = messaging::active_members(c, conv).await?;
-                    audit::append_audit(c, &*h, &audit).await?;
-                    Ok(SendOutcome::Created {
-                        message,
-                        committed: Committed { event, recipients },
-                    })
+        let sent = audited(self, audit, always, move |c| {
+            Box::pin(async move {
+                c.order().await?;
+                let conv = message.conversation_id;
+                let Some(seq) = messages::next_message_seq(c, conv, message.sender_id).await?
+                else {
+                    return Err(StoreError::NotFound("conversation"));
+                };
+                message.seq = seq;
+                let kind = EventKind::MessageCreated;
+                let at = message.created_at;
+                let event =
+                    messaging::append_event(c, conv, kind, Some(message.id), None, at).await?;
+                message.event_seq = event.seq;
+                // A used client id fails here, and the job's savepoint (or the
+                // transaction) undoes the seq and the event.
+                messages::insert_message(c, &message).await?;
+                crate::ops::attachments::attach_to_message(c, &message, &attachments).await?;
+                if let Some(due) = escalate_at {
+                    crate::ops::clinical::insert_escalation(c, message.id, conv, due).await?;
+                }
+                messages::advance_receipt(c, conv, message.sender_id, seq, seq, at).await?;
+                let recipients = messaging::active_members(c, conv).await?;
+                Ok(SendOutcome::Created {
+                    message,
+                    committed: Committed { event, recipients },
                 })
             })
-            .await;
+        })
+        .await;
         match sent {
             Err(StoreError::Conflict(_)) => {
                 let existing = self
@@ -313,15 +298,13 @@ impl<B: Backend> MessageStore for B {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<Option<Committed>> {
-        let h = self.hasher();
-        self.write(move |c| {
+        audited(self, audit, Option::is_some, move |c| {
             Box::pin(async move {
                 c.order().await?;
                 if !messages::advance_receipt(c, conversation, user, up_to, up_to, at).await? {
                     return Ok(None);
                 }
                 let committed = messages::receipt_event(c, conversation, user, at).await?;
-                audit::append_audit(c, &*h, &audit).await?;
                 Ok(Some(committed))
             })
         })

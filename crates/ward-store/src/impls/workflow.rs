@@ -11,6 +11,7 @@ use ward_core::keys::Epoch;
 use ward_core::oversight::{Alert, AlertId, BreakGlassGrant, GrantId};
 use ward_core::scheduled::{ScheduledId, ScheduledMessage, ScheduledState};
 
+use super::{always, any, audited, changed};
 use crate::backend::Backend;
 use crate::exec::Exec;
 use crate::ops::{audit, lifecycle, messaging, oversight, schedule};
@@ -88,8 +89,8 @@ impl<B: Backend> MessageLifecycleStore for B {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<Vec<Committed>> {
-        let (messages, h) = (messages.to_vec(), self.hasher());
-        self.write(move |c| {
+        let messages = messages.to_vec();
+        audited(self, audit, any, move |c| {
             Box::pin(async move {
                 c.order().await?;
                 let mut committed = Vec::new();
@@ -98,13 +99,9 @@ impl<B: Backend> MessageLifecycleStore for B {
                         continue;
                     }
                     let kind = EventKind::MessageExpired;
-                    let event =
-                        messaging::append_event(c, conversation, kind, Some(id), None, at).await?;
-                    let recipients = messaging::active_members(c, conversation).await?;
-                    committed.push(Committed { event, recipients });
-                }
-                if !committed.is_empty() {
-                    audit::append_audit(c, &*h, &audit).await?;
+                    let expired =
+                        messaging::commit_event(c, conversation, kind, Some(id), None, at).await?;
+                    committed.push(expired);
                 }
                 Ok(committed)
             })
@@ -119,18 +116,14 @@ impl<B: Backend> MessageLifecycleStore for B {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<Committed> {
-        let h = self.hasher();
-        self.write(move |c| {
+        audited(self, audit, always, move |c| {
             Box::pin(async move {
                 c.order().await?;
                 if !lifecycle::set_lifespan(c, conversation, secs).await? {
                     return Err(StoreError::NotFound("conversation"));
                 }
                 let kind = EventKind::ConversationUpdated;
-                let event = messaging::append_event(c, conversation, kind, None, None, at).await?;
-                let recipients = messaging::active_members(c, conversation).await?;
-                audit::append_audit(c, &*h, &audit).await?;
-                Ok(Committed { event, recipients })
+                messaging::commit_event(c, conversation, kind, None, None, at).await
             })
         })
         .await
@@ -144,12 +137,11 @@ impl<B: Backend> ScheduleStore for B {
         scheduled: &ScheduledMessage,
         audit: NewAuditEvent,
     ) -> StoreResult<()> {
-        let (scheduled, h) = (scheduled.clone(), self.hasher());
-        self.write(move |c| {
+        let scheduled = scheduled.clone();
+        audited(self, audit, always, move |c| {
             Box::pin(async move {
                 c.order().await?;
-                schedule::insert_scheduled(c, &scheduled).await?;
-                audit::append_audit(c, &*h, &audit).await.map(drop)
+                schedule::insert_scheduled(c, &scheduled).await
             })
         })
         .await
@@ -188,15 +180,10 @@ impl<B: Backend> ScheduleStore for B {
         sender: UserId,
         audit: NewAuditEvent,
     ) -> StoreResult<bool> {
-        let h = self.hasher();
-        self.write(move |c| {
+        audited(self, audit, changed, move |c| {
             Box::pin(async move {
                 c.order().await?;
-                if !schedule::cancel_scheduled(c, id, sender).await? {
-                    return Ok(false);
-                }
-                audit::append_audit(c, &*h, &audit).await?;
-                Ok(true)
+                schedule::cancel_scheduled(c, id, sender).await
             })
         })
         .await
@@ -269,8 +256,8 @@ impl<B: Backend> OversightStore for B {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<Option<Option<Committed>>> {
-        let (grant, h) = (grant.clone(), self.hasher());
-        self.write(move |c| {
+        let grant = grant.clone();
+        audited(self, audit, Option::is_some, move |c| {
             Box::pin(async move {
                 c.order().await?;
                 if !oversight::end_grant(c, grant.id, at).await? {
@@ -283,7 +270,6 @@ impl<B: Backend> OversightStore for B {
                 } else {
                     messaging::remove_member(c, grant.conversation_id, grant.user_id, at).await?
                 };
-                audit::append_audit(c, &*h, &audit).await?;
                 Ok(Some(removed))
             })
         })
@@ -327,15 +313,10 @@ impl<B: Backend> OversightStore for B {
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<bool> {
-        let h = self.hasher();
-        self.write(move |c| {
+        audited(self, audit, changed, move |c| {
             Box::pin(async move {
                 c.order().await?;
-                if !oversight::acknowledge_alert(c, id, by, at).await? {
-                    return Ok(false);
-                }
-                audit::append_audit(c, &*h, &audit).await?;
-                Ok(true)
+                oversight::acknowledge_alert(c, id, by, at).await
             })
         })
         .await

@@ -98,11 +98,10 @@ pub(crate) async fn message_changed<E: Exec>(
     (conversation, message, user, at): (ConversationId, MessageId, UserId, Timestamp),
     audit: &NewAuditEvent,
 ) -> StoreResult<Committed> {
-    let event =
-        messaging::append_event(c, conversation, kind, Some(message), Some(user), at).await?;
-    let recipients = messaging::active_members(c, conversation).await?;
+    let committed =
+        messaging::commit_event(c, conversation, kind, Some(message), Some(user), at).await?;
     audit::append_audit(c, hasher, audit).await?;
-    Ok(Committed { event, recipients })
+    Ok(committed)
 }
 
 /// Recalls a message (its escalation stops); false unless `sender` sent it and it is still

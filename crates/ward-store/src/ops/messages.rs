@@ -7,7 +7,7 @@ use ward_core::conversation::{Committed, EventKind, Message, MessageId, Priority
 use ward_core::id::{ConversationId, UserId};
 use ward_core::keys::Epoch;
 
-use super::messaging::{active_members, append_event};
+use super::messaging::commit_event;
 use crate::exec::{Exec, Row};
 use crate::{StoreError, StoreResult};
 
@@ -162,9 +162,7 @@ pub(crate) async fn receipt_event<E: Exec>(
     at: Timestamp,
 ) -> StoreResult<Committed> {
     let kind = EventKind::ReceiptUpdated;
-    let event = append_event(c, conversation, kind, None, Some(user), at).await?;
-    let recipients = active_members(c, conversation).await?;
-    Ok(Committed { event, recipients })
+    commit_event(c, conversation, kind, None, Some(user), at).await
 }
 
 /// Every current member's position.

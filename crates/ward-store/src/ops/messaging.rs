@@ -95,6 +95,21 @@ pub(crate) async fn active_members<E: Exec>(
     .await
 }
 
+/// Appends an event and returns it with the members who see it; the caller holds the
+/// ordering lock.
+pub(crate) async fn commit_event<E: Exec>(
+    c: &mut E,
+    conversation: ConversationId,
+    kind: EventKind,
+    message: Option<MessageId>,
+    user: Option<UserId>,
+    at: Timestamp,
+) -> StoreResult<Committed> {
+    let event = append_event(c, conversation, kind, message, user, at).await?;
+    let recipients = active_members(c, conversation).await?;
+    Ok(Committed { event, recipients })
+}
+
 pub(crate) async fn is_member<E: Exec>(
     c: &mut E,
     conversation: ConversationId,
