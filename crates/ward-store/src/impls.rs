@@ -15,10 +15,12 @@ use ward_core::audit::NewAuditEvent;
 
 use crate::StoreResult;
 use crate::backend::Backend;
+use crate::exec::Exec;
 use crate::ops::audit::append_audit;
 
 /// Runs `change` in a write transaction and, when `happened` says the change took place,
-/// appends `audit` in the same transaction: both commit, or neither.
+/// appends `audit` in the same transaction: both commit, or neither. The ordering lock is
+/// taken first, so the change's event appends and its audit event keep one order across nodes.
 async fn audited<B, T, F>(
     store: &B,
     audit: NewAuditEvent,
@@ -34,6 +36,7 @@ where
     store
         .write(move |c| {
             Box::pin(async move {
+                c.order().await?;
                 let out = change(&mut *c).await?;
                 if happened(&out) {
                     append_audit(c, &*hasher, &audit).await?;

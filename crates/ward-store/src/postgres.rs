@@ -1,6 +1,7 @@
-//! The PostgreSQL store, for deployments with several nodes. Each write is one transaction
-//! ([`writes`]); audit and event appends are ordered by a transaction-scoped advisory lock, so
-//! the chain and the event log stay linear across nodes.
+//! The PostgreSQL store, for deployments with several nodes. Each write is one transaction;
+//! audit and event appends are ordered by a transaction-scoped advisory lock
+//! ([`Dialect`](crate::exec::Dialect)), so the chain and the event log stay linear across
+//! nodes.
 
 mod key_vault;
 

@@ -8,7 +8,6 @@ use ward_core::audit::NewAuditEvent;
 
 use super::{always, audited};
 use crate::backend::Backend;
-use crate::exec::Exec;
 use crate::ops::attachments;
 use crate::{AttachmentStore, StoreError, StoreResult};
 
@@ -48,7 +47,6 @@ impl<B: Backend> AttachmentStore for B {
         let attachment = attachment.clone();
         audited(self, audit, always, move |c| {
             Box::pin(async move {
-                c.order().await?;
                 if !attachments::finish_attachment(c, &attachment).await? {
                     return Err(StoreError::Conflict("the upload is incomplete"));
                 }

@@ -10,7 +10,6 @@ use ward_core::id::{ClinicalRoleId, ConversationId, UserId};
 
 use super::{always, audited};
 use crate::backend::Backend;
-use crate::exec::Exec;
 use crate::ops::{clinical, messaging};
 use crate::{ClinicalStore, StoreResult};
 
@@ -26,7 +25,6 @@ impl<B: Backend> ClinicalStore for B {
     ) -> StoreResult<Option<Committed>> {
         audited(self, audit, Option::is_some, move |c| {
             Box::pin(async move {
-                c.order().await?;
                 if !clinical::insert_ack(c, message, user, at).await? {
                     return Ok(None);
                 }
@@ -72,7 +70,6 @@ impl<B: Backend> ClinicalStore for B {
     ) -> StoreResult<Option<Vec<Committed>>> {
         audited(self, audit, Option::is_some, move |c| {
             Box::pin(async move {
-                c.order().await?;
                 let from = advance.escalation;
                 let (message, conversation) = (from.message_id, from.conversation_id);
                 let (taken, state) = match (advance.step, advance.next_due) {
@@ -119,10 +116,7 @@ impl<B: Backend> ClinicalStore for B {
     ) -> StoreResult<()> {
         let role = role.clone();
         audited(self, audit, always, move |c| {
-            Box::pin(async move {
-                c.order().await?;
-                clinical::insert_clinical_role(c, &role).await
-            })
+            Box::pin(async move { clinical::insert_clinical_role(c, &role).await })
         })
         .await
     }
@@ -139,10 +133,7 @@ impl<B: Backend> ClinicalStore for B {
     async fn add_shift(&self, shift: &Shift, audit: NewAuditEvent) -> StoreResult<()> {
         let shift = *shift;
         audited(self, audit, always, move |c| {
-            Box::pin(async move {
-                c.order().await?;
-                clinical::insert_shift(c, &shift).await
-            })
+            Box::pin(async move { clinical::insert_shift(c, &shift).await })
         })
         .await
     }
@@ -163,10 +154,7 @@ impl<B: Backend> ClinicalStore for B {
         audit: NewAuditEvent,
     ) -> StoreResult<()> {
         audited(self, audit, always, move |c| {
-            Box::pin(async move {
-                c.order().await?;
-                clinical::set_escalation_role(c, conversation, role).await
-            })
+            Box::pin(clinical::set_escalation_role(c, conversation, role))
         })
         .await
     }

@@ -11,7 +11,6 @@ use ward_core::retention::{EpochCandidate, HoldId, LegalHold};
 
 use super::{always, audited, changed};
 use crate::backend::Backend;
-use crate::exec::Exec;
 use crate::ops::{compliance, oversight};
 use crate::{ComplianceStore, StoreResult};
 
@@ -37,7 +36,6 @@ impl<B: Backend> ComplianceStore for B {
         let alert = alert.clone();
         audited(self, audit, Option::is_some, move |c| {
             Box::pin(async move {
-                c.order().await?;
                 if !oversight::insert_alert(c, &alert).await? {
                     return Ok(None);
                 }
@@ -54,10 +52,7 @@ impl<B: Backend> ComplianceStore for B {
         audit: NewAuditEvent,
     ) -> StoreResult<bool> {
         audited(self, audit, changed, move |c| {
-            Box::pin(async move {
-                c.order().await?;
-                compliance::set_retention(c, conversation, secs).await
-            })
+            Box::pin(compliance::set_retention(c, conversation, secs))
         })
         .await
     }
@@ -84,10 +79,7 @@ impl<B: Backend> ComplianceStore for B {
         audit: NewAuditEvent,
     ) -> StoreResult<bool> {
         audited(self, audit, changed, move |c| {
-            Box::pin(async move {
-                c.order().await?;
-                compliance::shred_epoch(c, conversation, epoch, at).await
-            })
+            Box::pin(compliance::shred_epoch(c, conversation, epoch, at))
         })
         .await
     }
@@ -105,10 +97,7 @@ impl<B: Backend> ComplianceStore for B {
     async fn place_hold(&self, hold: &LegalHold, audit: NewAuditEvent) -> StoreResult<()> {
         let hold = hold.clone();
         audited(self, audit, always, move |c| {
-            Box::pin(async move {
-                c.order().await?;
-                compliance::place_hold(c, &hold).await
-            })
+            Box::pin(async move { compliance::place_hold(c, &hold).await })
         })
         .await
     }
@@ -121,10 +110,7 @@ impl<B: Backend> ComplianceStore for B {
         audit: NewAuditEvent,
     ) -> StoreResult<bool> {
         audited(self, audit, changed, move |c| {
-            Box::pin(async move {
-                c.order().await?;
-                compliance::release_hold(c, hold, by, at).await
-            })
+            Box::pin(compliance::release_hold(c, hold, by, at))
         })
         .await
     }

@@ -30,7 +30,6 @@ impl<B: Backend> PatientStore for B {
         let (patient, team, conv) = (patient.clone(), care_team.to_vec(), conversation.clone());
         audited(self, audit, always, move |c| {
             Box::pin(async move {
-                c.order().await?;
                 conversations::insert_patient(c, &patient).await?;
                 for user in &team {
                     conversations::set_care_team_member(c, patient.id, *user, true).await?;
@@ -118,7 +117,6 @@ impl<B: Backend> ConversationStore for B {
         let (conv, members) = (conversation.clone(), members.to_vec());
         audited(self, audit, always, move |c| {
             Box::pin(async move {
-                c.order().await?;
                 conversations::insert_conversation(c, &conv).await?;
                 messaging::add_members(c, conv.id, &members, conv.created_at)
                     .await?
@@ -196,10 +194,7 @@ impl<B: Backend> ConversationStore for B {
     ) -> StoreResult<Option<Committed>> {
         let users = users.to_vec();
         audited(self, audit, Option::is_some, move |c| {
-            Box::pin(async move {
-                c.order().await?;
-                messaging::add_members(c, id, &users, at).await
-            })
+            Box::pin(async move { messaging::add_members(c, id, &users, at).await })
         })
         .await
     }
@@ -212,10 +207,7 @@ impl<B: Backend> ConversationStore for B {
         audit: NewAuditEvent,
     ) -> StoreResult<Option<Committed>> {
         audited(self, audit, Option::is_some, move |c| {
-            Box::pin(async move {
-                c.order().await?;
-                messaging::remove_member(c, id, user, at).await
-            })
+            Box::pin(messaging::remove_member(c, id, user, at))
         })
         .await
     }
@@ -235,7 +227,6 @@ impl<B: Backend> MessageStore for B {
         let (sender, client_id) = (message.sender_id, message.client_id);
         let sent = audited(self, audit, always, move |c| {
             Box::pin(async move {
-                c.order().await?;
                 let conv = message.conversation_id;
                 let Some(seq) = messages::next_message_seq(c, conv, message.sender_id).await?
                 else {
@@ -300,7 +291,6 @@ impl<B: Backend> MessageStore for B {
     ) -> StoreResult<Option<Committed>> {
         audited(self, audit, Option::is_some, move |c| {
             Box::pin(async move {
-                c.order().await?;
                 if !messages::advance_receipt(c, conversation, user, up_to, up_to, at).await? {
                     return Ok(None);
                 }

@@ -92,7 +92,6 @@ impl<B: Backend> MessageLifecycleStore for B {
         let messages = messages.to_vec();
         audited(self, audit, any, move |c| {
             Box::pin(async move {
-                c.order().await?;
                 let mut committed = Vec::new();
                 for (id, conversation) in messages {
                     if !lifecycle::expire_message(c, id, at).await? {
@@ -118,7 +117,6 @@ impl<B: Backend> MessageLifecycleStore for B {
     ) -> StoreResult<Committed> {
         audited(self, audit, always, move |c| {
             Box::pin(async move {
-                c.order().await?;
                 if !lifecycle::set_lifespan(c, conversation, secs).await? {
                     return Err(StoreError::NotFound("conversation"));
                 }
@@ -139,10 +137,7 @@ impl<B: Backend> ScheduleStore for B {
     ) -> StoreResult<()> {
         let scheduled = scheduled.clone();
         audited(self, audit, always, move |c| {
-            Box::pin(async move {
-                c.order().await?;
-                schedule::insert_scheduled(c, &scheduled).await
-            })
+            Box::pin(async move { schedule::insert_scheduled(c, &scheduled).await })
         })
         .await
     }
@@ -181,10 +176,7 @@ impl<B: Backend> ScheduleStore for B {
         audit: NewAuditEvent,
     ) -> StoreResult<bool> {
         audited(self, audit, changed, move |c| {
-            Box::pin(async move {
-                c.order().await?;
-                schedule::cancel_scheduled(c, id, sender).await
-            })
+            Box::pin(schedule::cancel_scheduled(c, id, sender))
         })
         .await
     }
@@ -259,7 +251,6 @@ impl<B: Backend> OversightStore for B {
         let grant = grant.clone();
         audited(self, audit, Option::is_some, move |c| {
             Box::pin(async move {
-                c.order().await?;
                 if !oversight::end_grant(c, grant.id, at).await? {
                     return Ok(None);
                 }
@@ -314,10 +305,7 @@ impl<B: Backend> OversightStore for B {
         audit: NewAuditEvent,
     ) -> StoreResult<bool> {
         audited(self, audit, changed, move |c| {
-            Box::pin(async move {
-                c.order().await?;
-                oversight::acknowledge_alert(c, id, by, at).await
-            })
+            Box::pin(oversight::acknowledge_alert(c, id, by, at))
         })
         .await
     }

@@ -94,6 +94,11 @@ pub(crate) async fn audit_chain_page<E: Exec>(
 /// A row of [`SEARCH`] or [`PAGE`]; a value that does not decode marks the event altered.
 fn audit_event(r: &dyn Row) -> StoreResult<AuditEvent> {
     let seq: i64 = r.get(0)?;
+    audit_event_at(r, seq).map_err(|_| StoreError::CorruptAudit { seq })
+}
+
+/// The rest of the row of event `seq`.
+fn audit_event_at(r: &dyn Row, seq: i64) -> StoreResult<AuditEvent> {
     let corrupt = || StoreError::CorruptAudit { seq };
     let text = |i| r.get::<String>(i).map_err(|_| corrupt());
     let target = match r.opt::<String>(7)? {
