@@ -46,7 +46,10 @@ impl Spawned {
                 if matches!(json["level"].as_str(), Some("WARN" | "ERROR")) {
                     eprintln!("server: {line}");
                 }
-                if let (Some(address), Some(tx)) = (json["fields"]["address"].as_str(), tx.take()) {
+                // The first line with an address is the listening one (others come first).
+                if let Some(address) = json["fields"]["address"].as_str()
+                    && let Some(tx) = tx.take()
+                {
                     let _ = tx.send(address.to_owned());
                 }
             }
