@@ -1,8 +1,8 @@
 //! `ward audit verify` on a corrupted database, at the level of the chain: a small audit log
 //! with valid, keyed links is laid out as the rows of `audit_events`, the input corrupts the rows
 //! the way someone who can write the database (but not the key directory) could, the rows are
-//! decoded as the store decodes them (`TryFrom<AuditRow> for AuditEvent` in
-//! crates/ward-store/src/rows.rs, mirrored here: that type is private), and the events are
+//! decoded as the store decodes them (`audit_event` in crates/ward-store/src/ops/audit.rs,
+//! mirrored here: that function is private), and the events are
 //! verified as `verify_chain` (crates/ward-server/src/services/checkpoints.rs) verifies them:
 //! `ChainVerifier` keyed from the anchor's `keyed_from`, required to reach `keyed_from - 1`
 //! events, held against the anchor's signed checkpoint.
