@@ -107,7 +107,7 @@ impl Jobs {
             "upload sweep",
             every.upload_sweep,
             |s| async move {
-                let swept = s.sweep_stale_uploads(s.now()).await?;
+                let swept = s.attachments().sweep_stale_uploads(s.now()).await?;
                 if swept > 0 {
                     tracing::info!(swept, "removed uploads left unfinished");
                 }

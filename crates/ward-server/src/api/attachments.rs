@@ -37,7 +37,8 @@ pub async fn upload(
     let body = request.into_body().into_data_stream();
     let info = state
         .services
-        .upload_attachment(
+        .attachments()
+        .upload(
             &caller,
             ConversationId::from_uuid(query.conversation_id),
             name,
@@ -70,7 +71,7 @@ pub async fn download(
     FullSession(caller): FullSession,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
-    let download = state.services.download_attachment(&caller, id).await?;
+    let download = state.services.attachments().download(&caller, id).await?;
     let headers = file_headers(
         &download.info.media_type,
         download.info.name.as_deref(),
@@ -97,7 +98,7 @@ pub async fn thumbnail(
     FullSession(caller): FullSession,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
-    let thumbnail = state.services.attachment_thumbnail(&caller, id).await?;
+    let thumbnail = state.services.attachments().thumbnail(&caller, id).await?;
     let headers = file_headers("image/jpeg", None, thumbnail.len() as u64);
     Ok((headers, thumbnail).into_response())
 }

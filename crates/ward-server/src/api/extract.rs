@@ -304,6 +304,7 @@ impl<R: Requirement> FromRequestParts<AppState> for Permitted<R> {
         let FullSession(caller) = FullSession::from_request_parts(parts, state).await?;
         state
             .services
+            .access()
             .require(&caller, R::PERMISSION, R::ACTION)
             .await?;
         Ok(Self(caller, PhantomData))

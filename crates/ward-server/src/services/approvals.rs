@@ -49,7 +49,8 @@ impl Services {
         caller: &Caller,
         new: NewUser,
     ) -> Result<AccountChange<User>, ServiceError> {
-        self.require(caller, Permission::UsersManage, AuditAction::UserCreated)
+        self.access
+            .require(caller, Permission::UsersManage, AuditAction::UserCreated)
             .await?;
         let role = RoleName::parse(&new.role)?;
         if !self.role_is_privileged(&role).await? {
@@ -187,7 +188,8 @@ impl Services {
         let requested_by = if caller.allows(Permission::ComplianceManage) {
             None
         } else {
-            self.require(caller, Permission::UsersManage, ACTION)
+            self.access
+                .require(caller, Permission::UsersManage, ACTION)
                 .await?;
             Some(caller.user.id)
         };
@@ -275,7 +277,8 @@ impl Services {
         id: ChangeId,
         action: AuditAction,
     ) -> Result<PrivilegedChange, ServiceError> {
-        self.require(caller, Permission::ComplianceManage, action)
+        self.access
+            .require(caller, Permission::ComplianceManage, action)
             .await?;
         let request = self
             .store
@@ -285,7 +288,7 @@ impl Services {
         let own_reset =
             request.kind() == ChangeKind::ResetTotp && request.subject == caller.user.id;
         if request.requested_by == caller.user.id || own_reset {
-            self.deny(caller, action).await?;
+            self.access.deny(caller, action).await?;
         }
         match request.state_at(self.now()) {
             ChangeState::Pending => Ok(request),

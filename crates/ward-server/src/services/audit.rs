@@ -29,7 +29,8 @@ impl Services {
         caller: &Caller,
         search: AuditSearch,
     ) -> Result<Vec<AuditEvent>, ServiceError> {
-        self.require(caller, Permission::AuditRead, AuditAction::AuditSearched)
+        self.access
+            .require(caller, Permission::AuditRead, AuditAction::AuditSearched)
             .await?;
         let mut filter = search.filter;
         filter.limit = filter.limit.clamp(1, MAX_AUDIT_PAGE);
@@ -48,7 +49,8 @@ impl Services {
     }
 
     pub async fn verify_audit(&self, caller: &Caller) -> Result<VerifyOutcome, ServiceError> {
-        self.require(caller, Permission::AuditRead, AuditAction::AuditVerified)
+        self.access
+            .require(caller, Permission::AuditRead, AuditAction::AuditVerified)
             .await?;
         let outcome = verify_chain(self.store.as_ref(), &self.keys, Vec::new()).await?;
         let event = caller

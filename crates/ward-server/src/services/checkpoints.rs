@@ -211,12 +211,13 @@ impl Services {
         &self,
         caller: &Caller,
     ) -> Result<AuditCheckpoint, ServiceError> {
-        self.require(
-            caller,
-            Permission::AuditRead,
-            AuditAction::CheckpointExported,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::AuditRead,
+                AuditAction::CheckpointExported,
+            )
+            .await?;
         let checkpoint = self.export_checkpoint(self.now()).await?;
         let event = caller
             .event(AuditAction::CheckpointExported, Outcome::Success)

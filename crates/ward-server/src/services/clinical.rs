@@ -19,6 +19,7 @@ use ward_core::role::{Permission, RoleName};
 use ward_core::user::UserStatus;
 use ward_core::{Timestamp, ValidationError};
 
+use super::Access;
 use super::{Caller, ServiceError, Services};
 use crate::wire::frames::Payload;
 
@@ -100,13 +101,14 @@ impl Services {
             .await?
             .ok_or(ServiceError::NotFound("message"))?;
         let conversation = self
+            .access
             .member_conversation(caller, message.conversation_id, action)
             .await
             .map_err(|e| match e {
                 ServiceError::NotFound(_) => ServiceError::NotFound("message"),
                 other => other,
             })?;
-        if message.seq <= self.history_start(caller, &conversation).await? {
+        if message.seq <= self.access.history_start(caller, &conversation).await? {
             // Sent before the caller joined: not theirs, and answered as if not there.
             let event = caller
                 .event(AuditAction::AccessDenied, Outcome::Denied)
@@ -250,12 +252,13 @@ impl Services {
         name: &str,
         supervisor: Option<UserId>,
     ) -> Result<ClinicalRole, ServiceError> {
-        self.require(
-            caller,
-            Permission::UsersManage,
-            AuditAction::ClinicalRoleCreated,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::UsersManage,
+                AuditAction::ClinicalRoleCreated,
+            )
+            .await?;
         let name = check_role_name(name)?;
         if let Some(supervisor) = supervisor {
             self.active_staff(supervisor, "supervisor_id").await?;
@@ -278,12 +281,13 @@ impl Services {
         &self,
         caller: &Caller,
     ) -> Result<Vec<RoleWithHolder>, ServiceError> {
-        self.require(
-            caller,
-            Permission::UsersRead,
-            AuditAction::ClinicalRolesListed,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::UsersRead,
+                AuditAction::ClinicalRolesListed,
+            )
+            .await?;
         let now = self.now();
         let mut out = Vec::new();
         for role in self.store.clinical_roles().await? {
@@ -302,7 +306,8 @@ impl Services {
         starts_at: Timestamp,
         ends_at: Timestamp,
     ) -> Result<Shift, ServiceError> {
-        self.require(caller, Permission::UsersManage, AuditAction::ShiftScheduled)
+        self.access
+            .require(caller, Permission::UsersManage, AuditAction::ShiftScheduled)
             .await?;
         self.store
             .clinical_role(role)
@@ -334,13 +339,15 @@ impl Services {
         id: ConversationId,
         role: Option<ClinicalRoleId>,
     ) -> Result<(), ServiceError> {
-        self.require(
-            caller,
-            Permission::ConversationsCreate,
-            AuditAction::EscalationRoleSet,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::ConversationsCreate,
+                AuditAction::EscalationRoleSet,
+            )
+            .await?;
         let conversation = self
+            .access
             .member_conversation(caller, id, AuditAction::EscalationRoleSet)
             .await?;
         if let Some(role) = role {
@@ -352,8 +359,9 @@ impl Services {
         let detail = role.map_or(r#"{"role":null}"#.to_owned(), |r| {
             format!(r#"{{"role":"{r}"}}"#)
         });
-        let event = Self::conversation_event(caller, AuditAction::EscalationRoleSet, &conversation)
-            .detail(detail);
+        let event =
+            Access::conversation_event(caller, AuditAction::EscalationRoleSet, &conversation)
+                .detail(detail);
         self.store.set_escalation_role(id, role, event).await?;
         Ok(())
     }

@@ -9,6 +9,7 @@ use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_core::role::{Permission, RoleName};
 use ward_core::user::UserStatus;
 
+use super::Access;
 use super::{Caller, ServiceError, Services};
 use crate::opened::PlainConversation;
 use crate::wire::frames::Payload;
@@ -66,12 +67,13 @@ impl Services {
         caller: &Caller,
         new: NewConversation,
     ) -> Result<(PlainConversation, bool), ServiceError> {
-        self.require(
-            caller,
-            Permission::ConversationsCreate,
-            AuditAction::ConversationCreated,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::ConversationsCreate,
+                AuditAction::ConversationCreated,
+            )
+            .await?;
         let mut members = new.member_ids.clone();
         members.retain(|m| *m != caller.user.id);
         members.dedup();
@@ -160,7 +162,7 @@ impl Services {
             lifespan_secs: None,
         };
         let event =
-            Self::conversation_event(caller, AuditAction::ConversationCreated, &conversation);
+            Access::conversation_event(caller, AuditAction::ConversationCreated, &conversation);
         let committed = self
             .store
             .create_conversation(&conversation, &members, event)
@@ -198,12 +200,13 @@ impl Services {
         &self,
         caller: &Caller,
     ) -> Result<Vec<PlainConversation>, ServiceError> {
-        self.require(
-            caller,
-            Permission::ChannelsJoin,
-            AuditAction::ConversationsListed,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::ChannelsJoin,
+                AuditAction::ConversationsListed,
+            )
+            .await?;
         let mut out = Vec::new();
         for channel in self.store.channels().await? {
             out.push(self.plain_conversation(channel).await?);
@@ -221,9 +224,11 @@ impl Services {
         id: ConversationId,
     ) -> Result<PlainConversation, ServiceError> {
         let conversation = self
+            .access
             .member_conversation(caller, id, AuditAction::ConversationRead)
             .await?;
-        let event = Self::conversation_event(caller, AuditAction::ConversationRead, &conversation);
+        let event =
+            Access::conversation_event(caller, AuditAction::ConversationRead, &conversation);
         self.store.append_audit(event).await?;
         self.plain_conversation(conversation).await
     }
@@ -237,10 +242,11 @@ impl Services {
         user: UserId,
     ) -> Result<PlainConversation, ServiceError> {
         let conversation = self
+            .access
             .member_conversation(caller, id, AuditAction::MemberAdded)
             .await?;
         if !caller.allows(Permission::ConversationsCreate) {
-            self.deny(caller, AuditAction::MemberAdded).await?;
+            self.access.deny(caller, AuditAction::MemberAdded).await?;
         }
         match conversation.kind {
             ConversationKind::Direct => {
@@ -262,7 +268,7 @@ impl Services {
         }
         let account = self.patient_account(&conversation).await?;
         self.check_members(account, &[user]).await?;
-        let event = Self::conversation_event(caller, AuditAction::MemberAdded, &conversation)
+        let event = Access::conversation_event(caller, AuditAction::MemberAdded, &conversation)
             .detail(format!(r#"{{"user":"{user}"}}"#));
         let committed = self
             .store
@@ -281,7 +287,8 @@ impl Services {
         caller: &Caller,
         id: ConversationId,
     ) -> Result<PlainConversation, ServiceError> {
-        self.require(caller, Permission::ChannelsJoin, AuditAction::MemberAdded)
+        self.access
+            .require(caller, Permission::ChannelsJoin, AuditAction::MemberAdded)
             .await?;
         let conversation = self
             .store
@@ -289,7 +296,7 @@ impl Services {
             .await?
             .filter(|c| c.kind == ConversationKind::Channel)
             .ok_or(ServiceError::NotFound("channel"))?;
-        let event = Self::conversation_event(caller, AuditAction::MemberAdded, &conversation);
+        let event = Access::conversation_event(caller, AuditAction::MemberAdded, &conversation);
         let committed = self
             .store
             .add_members(id, &[caller.user.id], self.now(), event)
@@ -310,11 +317,12 @@ impl Services {
         user: UserId,
     ) -> Result<(), ServiceError> {
         let conversation = self
+            .access
             .member_conversation(caller, id, AuditAction::MemberRemoved)
             .await?;
         let leaving = user == caller.user.id;
         if !leaving && !caller.allows(Permission::ConversationsCreate) {
-            self.deny(caller, AuditAction::MemberRemoved).await?;
+            self.access.deny(caller, AuditAction::MemberRemoved).await?;
         }
         match conversation.kind {
             ConversationKind::Direct => {
@@ -334,7 +342,7 @@ impl Services {
             }
             _ => {}
         }
-        let event = Self::conversation_event(caller, AuditAction::MemberRemoved, &conversation)
+        let event = Access::conversation_event(caller, AuditAction::MemberRemoved, &conversation)
             .detail(format!(r#"{{"user":"{user}"}}"#));
         let committed = self
             .store

@@ -11,6 +11,7 @@ use ward_core::keys::KeyScope;
 use ward_core::role::Permission;
 use ward_crypto::seal::Binding;
 
+use super::Access;
 use super::{Caller, PlainConversation, PlainMessage, ServiceError, Services};
 use crate::wire::frames::Payload;
 
@@ -81,7 +82,7 @@ impl Services {
             .ok_or(ServiceError::Conflict(
                 "the message was recalled or has expired",
             ))?;
-        let attachments = self.open_attachment_list(&message).await?;
+        let attachments = self.attachments.open_attachment_list(&message).await?;
         let plain = PlainMessage {
             message: Message {
                 epoch,
@@ -169,12 +170,13 @@ impl Services {
         caller: &Caller,
         message_id: Uuid,
     ) -> Result<MessageHistory, ServiceError> {
-        self.require(
-            caller,
-            Permission::AuditRead,
-            AuditAction::MessageVersionsRead,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::AuditRead,
+                AuditAction::MessageVersionsRead,
+            )
+            .await?;
         let message = self
             .store
             .message(message_id)
@@ -214,19 +216,21 @@ impl Services {
         id: ConversationId,
         secs: Option<i64>,
     ) -> Result<PlainConversation, ServiceError> {
-        self.require(
-            caller,
-            Permission::ConversationsCreate,
-            AuditAction::LifespanSet,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::ConversationsCreate,
+                AuditAction::LifespanSet,
+            )
+            .await?;
         if let Some(secs) = secs {
             check_lifespan(secs)?;
         }
         let conversation = self
+            .access
             .member_conversation(caller, id, AuditAction::LifespanSet)
             .await?;
-        let audit = Self::conversation_event(caller, AuditAction::LifespanSet, &conversation)
+        let audit = Access::conversation_event(caller, AuditAction::LifespanSet, &conversation)
             .detail(match secs {
                 Some(secs) => format!(r#"{{"lifespan_secs":{secs}}}"#),
                 None => r#"{"lifespan_secs":null}"#.to_owned(),

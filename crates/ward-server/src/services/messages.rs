@@ -13,6 +13,7 @@ use ward_core::role::Permission;
 use ward_crypto::seal::Binding;
 use ward_store::SendOutcome;
 
+use super::Access;
 use super::messaging::Outgoing;
 use super::{Caller, SafetyReport, ServiceError, Services};
 use crate::opened::PlainMessage;
@@ -38,7 +39,8 @@ impl Services {
         id: ConversationId,
         outgoing: Outgoing,
     ) -> Result<(PlainMessage, bool), ServiceError> {
-        self.require(caller, Permission::MessagesSend, AuditAction::MessageSent)
+        self.access
+            .require(caller, Permission::MessagesSend, AuditAction::MessageSent)
             .await?;
         outgoing.check()?;
         let conversation = self.sender_conversation(caller, id).await?;
@@ -70,6 +72,7 @@ impl Services {
             )
             .await?;
         let (attachments, sealed_attachments) = self
+            .attachments
             .seal_attachment_list(caller, id, message_id, epoch, &outgoing.attachments)
             .await?;
         let message = Message {
@@ -148,7 +151,8 @@ impl Services {
             // Removed since the sender's conversation was cached (the write checks membership).
             Err(ward_store::StoreError::NotFound(_)) => {
                 self.senders.invalidate();
-                self.deny_conversation(caller, id, AuditAction::MessageSent)
+                self.access
+                    .deny_conversation(caller, id, AuditAction::MessageSent)
                     .await
             }
             Err(e) => Err(e.into()),
@@ -204,7 +208,7 @@ impl Services {
             Err(ServiceError::Disposed) => return Ok(tombstone(message, true)),
             Err(e) => return Err(e),
         };
-        let attachments = self.open_attachment_list(&message).await?;
+        let attachments = self.attachments.open_attachment_list(&message).await?;
         Ok(PlainMessage {
             message,
             body,
@@ -256,9 +260,10 @@ impl Services {
             return Err(ValidationError::new("after", "must not be negative").into());
         }
         let conversation = self
+            .access
             .member_conversation(caller, id, AuditAction::MessagesRead)
             .await?;
-        let after = after.max(self.history_start(caller, &conversation).await?);
+        let after = after.max(self.access.history_start(caller, &conversation).await?);
         let messages = self
             .store
             .messages(id, after, limit.clamp(1, MAX_PAGE))
@@ -273,7 +278,7 @@ impl Services {
             }
             _ => Vec::new(),
         };
-        let event = Self::conversation_event(caller, AuditAction::MessagesRead, &conversation)
+        let event = Access::conversation_event(caller, AuditAction::MessagesRead, &conversation)
             .detail(format!(r#"{{"after":{after},"count":{}}}"#, plain.len()));
         self.store.append_audit(event).await?;
         Ok(MessagePage {
@@ -290,9 +295,10 @@ impl Services {
         up_to: i64,
     ) -> Result<(), ServiceError> {
         let conversation = self
+            .access
             .member_conversation(caller, id, AuditAction::ReadReceipt)
             .await?;
-        if up_to <= self.history_start(caller, &conversation).await?
+        if up_to <= self.access.history_start(caller, &conversation).await?
             || self
                 .store
                 .messages(id, up_to - 1, 1)
@@ -306,7 +312,7 @@ impl Services {
             )
             .into());
         }
-        let event = Self::conversation_event(caller, AuditAction::ReadReceipt, &conversation)
+        let event = Access::conversation_event(caller, AuditAction::ReadReceipt, &conversation)
             .detail(format!(r#"{{"up_to_seq":{up_to}}}"#));
         let now = self.now();
         if let Some(committed) = self
@@ -352,7 +358,7 @@ impl Services {
             .into_iter()
             .filter(|r| r.user_id != message.sender_id)
             .collect();
-        let event = Self::conversation_event(caller, AuditAction::ReceiptsRead, &conversation)
+        let event = Access::conversation_event(caller, AuditAction::ReceiptsRead, &conversation)
             .target(TargetKind::Message, Some(message_id));
         self.store.append_audit(event).await?;
         let acks = self.store.acks(message_id).await?;

@@ -10,7 +10,7 @@
 use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::ValidationError;
-use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
+use ward_core::audit::AuditAction;
 use ward_core::conversation::{
     Committed, Conversation, EventKind, Priority, check_body, check_lifespan,
 };
@@ -116,46 +116,8 @@ impl Services {
         })
     }
 
-    /// The conversation, if the caller is a member; otherwise the attempt is audited and the
-    /// conversation reported as not found.
-    pub(crate) async fn member_conversation(
-        &self,
-        caller: &Caller,
-        id: ConversationId,
-        action: AuditAction,
-    ) -> Result<Conversation, ServiceError> {
-        if let Some(conversation) = self
-            .store
-            .conversation_for_member(id, caller.user.id)
-            .await?
-        {
-            return Ok(conversation);
-        }
-        self.deny_conversation(caller, id, action).await
-    }
-
-    /// The seq after which the caller reads `conversation`: a member reads from the moment
-    /// they joined, except where new members read the history (see
-    /// [`ward_core::conversation::ConversationKind::new_members_read_history`]). Compliance
-    /// reads do not ask.
-    pub(crate) async fn history_start(
-        &self,
-        caller: &Caller,
-        conversation: &Conversation,
-    ) -> Result<i64, ServiceError> {
-        if conversation.kind.new_members_read_history() {
-            return Ok(0);
-        }
-        let start = self
-            .store
-            .history_start(conversation.id, caller.user.id)
-            .await?;
-        // Removed since the membership check: nothing is theirs to read.
-        Ok(start.unwrap_or(i64::MAX))
-    }
-
-    /// Like [`Self::member_conversation`], from the sender cache: for sends only, whose write
-    /// checks membership again (a stale entry then ends in [`Self::deny_conversation`]).
+    /// Like [`Access::member_conversation`], from the sender cache: for sends only, whose write
+    /// checks membership again (a stale entry then ends in [`Access::deny_conversation`]).
     pub(crate) async fn sender_conversation(
         &self,
         caller: &Caller,
@@ -167,42 +129,10 @@ impl Services {
         }
         let generation = self.senders.generation();
         let conversation = self
+            .access
             .member_conversation(caller, id, AuditAction::MessageSent)
             .await?;
         self.senders.insert(generation, key, conversation.clone());
         Ok(conversation)
-    }
-
-    /// Audits a refused attempt on a conversation the caller is not in, and answers "not found"
-    /// (so non-members learn nothing about it).
-    pub(crate) async fn deny_conversation<T>(
-        &self,
-        caller: &Caller,
-        id: ConversationId,
-        action: AuditAction,
-    ) -> Result<T, ServiceError> {
-        let event = caller
-            .event(AuditAction::AccessDenied, Outcome::Denied)
-            .target(TargetKind::Conversation, Some(*id.as_uuid()))
-            .detail(format!(r#"{{"attempted":"{}"}}"#, action.as_str()))
-            .patient(
-                self.store
-                    .conversation(id)
-                    .await?
-                    .and_then(|c| c.patient_id),
-            );
-        self.store.append_audit(event).await?;
-        Err(ServiceError::NotFound("conversation"))
-    }
-
-    pub(super) fn conversation_event(
-        caller: &Caller,
-        action: AuditAction,
-        c: &Conversation,
-    ) -> NewAuditEvent {
-        caller
-            .event(action, Outcome::Success)
-            .target(TargetKind::Conversation, Some(*c.id.as_uuid()))
-            .patient(c.patient_id)
     }
 }

@@ -4,6 +4,7 @@
 //! Every method that reads or changes data writes an audit event: a change together with the
 //! change, in one transaction; a read or a refusal on its own, before the answer goes out.
 
+mod access;
 mod approvals;
 mod attachments;
 mod audit;
@@ -45,11 +46,12 @@ use ward_crypto::keyring::Keyring;
 use ward_store::Store;
 
 use crate::realtime::Hub;
+pub(crate) use access::Access;
 use safety::PatientIndex;
 use ttl_cache::TtlCache;
 
 pub use approvals::AccountChange;
-pub use attachments::{AttachmentLimits, Download};
+pub use attachments::{AttachmentLimits, Attachments, Download};
 pub use audit::{AuditSearch, MAX_AUDIT_PAGE, VerifyOutcome};
 pub use auth::{LoginInput, LoginOutcome, TotpEnrollmentStarted};
 pub use caller::{Caller, ClientAddress};
@@ -97,7 +99,8 @@ pub struct Services {
     patient_index: Arc<PatientIndex>,
     hashing: Arc<Semaphore>,
     hub: Hub,
-    attachment_limits: AttachmentLimits,
+    access: Access,
+    attachments: Attachments,
     monitoring: Arc<tokio::sync::Mutex<monitoring::MonitorState>>,
     webhook: Option<Webhook>,
     /// Where the time comes from for everything time decides (the system's, but for tests).
@@ -116,9 +119,19 @@ struct Passes {
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, keyring: Keyring, hub: Hub) -> Self {
+        let keys = Keys::new(Arc::clone(&store), keyring);
+        let access = Access::new(Arc::clone(&store));
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         Self {
             hub,
-            keys: Keys::new(Arc::clone(&store), keyring),
+            attachments: Attachments::new(
+                Arc::clone(&store),
+                keys.clone(),
+                access.clone(),
+                Arc::clone(&clock),
+            ),
+            access,
+            keys,
             policy: PolicyCache::new(Arc::clone(&store)),
             roles: RoleCache::new(Arc::clone(&store)),
             sessions: Arc::new(TtlCache::new(CACHE_TTL)),
@@ -126,18 +139,34 @@ impl Services {
             patient_index: Arc::default(),
             store,
             hashing: Arc::new(Semaphore::new(PASSWORD_HASH_CONCURRENCY)),
-            attachment_limits: AttachmentLimits::default(),
             monitoring: Arc::default(),
             webhook: None,
-            clock: Arc::new(SystemClock),
+            clock,
             passes: Arc::default(),
         }
     }
 
     /// Services that read the time from `clock` (tests move it forward instead of sleeping).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.attachments.set_clock(Arc::clone(&clock));
         self.clock = clock;
         self
+    }
+
+    /// Sets the upload limits (the defaults otherwise).
+    pub fn with_attachment_limits(mut self, limits: AttachmentLimits) -> Self {
+        self.attachments.set_limits(limits);
+        self
+    }
+
+    /// The permission and membership checks every service makes.
+    pub(crate) fn access(&self) -> &Access {
+        &self.access
+    }
+
+    /// Uploads, downloads and the attachment lists of messages.
+    pub fn attachments(&self) -> &Attachments {
+        &self.attachments
     }
 
     /// The current time, by the services' clock.

@@ -55,12 +55,13 @@ impl Services {
         reason: &str,
         minutes: Option<i64>,
     ) -> Result<PlainGrant, ServiceError> {
-        self.require(
-            caller,
-            Permission::BreakGlass,
-            AuditAction::BreakGlassOpened,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::BreakGlass,
+                AuditAction::BreakGlassOpened,
+            )
+            .await?;
         let reason = check_reason(reason)?;
         let minutes = check_minutes(minutes)?;
         let patient = self
@@ -203,7 +204,8 @@ impl Services {
         caller: &Caller,
         open_only: bool,
     ) -> Result<Vec<Alert>, ServiceError> {
-        self.require(caller, Permission::AuditRead, AuditAction::AlertsListed)
+        self.access
+            .require(caller, Permission::AuditRead, AuditAction::AlertsListed)
             .await?;
         let alerts = self.store.alerts(open_only, 500).await?;
         let audit = caller
@@ -218,12 +220,13 @@ impl Services {
         caller: &Caller,
         id: AlertId,
     ) -> Result<Alert, ServiceError> {
-        self.require(
-            caller,
-            Permission::AuditRead,
-            AuditAction::AlertAcknowledged,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::AuditRead,
+                AuditAction::AlertAcknowledged,
+            )
+            .await?;
         let now = self.now();
         let audit = caller
             .event(AuditAction::AlertAcknowledged, Outcome::Success)
@@ -252,7 +255,8 @@ impl Services {
         patient: PatientId,
         period: super::Period,
     ) -> Result<Vec<Disclosure>, ServiceError> {
-        self.require(caller, Permission::AuditRead, AuditAction::DisclosuresRead)
+        self.access
+            .require(caller, Permission::AuditRead, AuditAction::DisclosuresRead)
             .await?;
         let out = self.disclosure_rows(patient, period).await?;
         let audit = caller

@@ -89,12 +89,13 @@ impl Services {
         caller: &Caller,
         new: NewPatient,
     ) -> Result<PlainPatient, ServiceError> {
-        self.require(
-            caller,
-            Permission::PatientsManage,
-            AuditAction::PatientCreated,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::PatientsManage,
+                AuditAction::PatientCreated,
+            )
+            .await?;
         let today = self.now().to_datetime().date();
         let demographics = Demographics::parse(
             &new.mrn,
@@ -298,7 +299,7 @@ impl Services {
     ) -> Result<PlainPatient, ServiceError> {
         const ACTION: AuditAction = AuditAction::PatientLookedUp;
         if !(caller.allows(Permission::AuditRead) || caller.allows(Permission::ComplianceManage)) {
-            self.record_denial(caller, ACTION).await?;
+            self.access.record_denial(caller, ACTION).await?;
             return Err(ServiceError::Forbidden);
         }
         let mrn = Mrn::parse(mrn)?;
@@ -318,12 +319,13 @@ impl Services {
 
     /// The patients on whose care team the caller is.
     pub async fn list_patients(&self, caller: &Caller) -> Result<Vec<PlainPatient>, ServiceError> {
-        self.require(
-            caller,
-            Permission::PatientsRead,
-            AuditAction::PatientsListed,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::PatientsRead,
+                AuditAction::PatientsListed,
+            )
+            .await?;
         let records = self.store.patients_of(caller.user.id).await?;
         let mut out = Vec::with_capacity(records.len());
         for record in records {
@@ -342,12 +344,13 @@ impl Services {
         user: UserId,
         on_team: bool,
     ) -> Result<PlainPatient, ServiceError> {
-        self.require(
-            caller,
-            Permission::PatientsManage,
-            AuditAction::CareTeamChanged,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::PatientsManage,
+                AuditAction::CareTeamChanged,
+            )
+            .await?;
         // Only the care team changes its own membership; anyone else gets "not found", audited.
         let record = self
             .patient_for_staff(caller, patient, AuditAction::CareTeamChanged)

@@ -82,7 +82,8 @@ impl RoleCache {
 impl Services {
     /// The current policy (admins only).
     pub async fn read_policy(&self, caller: &Caller) -> Result<Policy, ServiceError> {
-        self.require(caller, Permission::PolicyManage, AuditAction::PolicyRead)
+        self.access
+            .require(caller, Permission::PolicyManage, AuditAction::PolicyRead)
             .await?;
         let policy = self.policy.get().await?;
         self.store
@@ -101,7 +102,8 @@ impl Services {
         caller: &Caller,
         policy: Policy,
     ) -> Result<Policy, ServiceError> {
-        self.require(caller, Permission::PolicyManage, AuditAction::PolicyChanged)
+        self.access
+            .require(caller, Permission::PolicyManage, AuditAction::PolicyChanged)
             .await?;
         policy.validate()?;
         for role in &policy.mfa_required_roles {
@@ -115,42 +117,5 @@ impl Services {
         self.store.set_policy(&policy, self.now(), event).await?;
         self.policy.remember(&policy);
         Ok(policy)
-    }
-
-    /// Refuses, and records the refusal, unless the caller's role has `permission`.
-    pub(crate) async fn require(
-        &self,
-        caller: &Caller,
-        permission: Permission,
-        action: AuditAction,
-    ) -> Result<(), ServiceError> {
-        if caller.allows(permission) {
-            return Ok(());
-        }
-        self.deny(caller, action).await
-    }
-
-    /// Records a refused attempt and returns [`ServiceError::Forbidden`].
-    pub(crate) async fn deny(
-        &self,
-        caller: &Caller,
-        action: AuditAction,
-    ) -> Result<(), ServiceError> {
-        self.record_denial(caller, action).await?;
-        Err(ServiceError::Forbidden)
-    }
-
-    /// Records a refused attempt.
-    pub(crate) async fn record_denial(
-        &self,
-        caller: &Caller,
-        action: AuditAction,
-    ) -> Result<(), ServiceError> {
-        let detail = format!(r#"{{"attempted":"{}"}}"#, action.as_str());
-        let event = caller
-            .event(AuditAction::AccessDenied, Outcome::Denied)
-            .detail(detail);
-        self.store.append_audit(event).await?;
-        Ok(())
     }
 }

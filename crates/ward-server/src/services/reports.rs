@@ -10,6 +10,7 @@ use ward_core::conversation::{Conversation, Message};
 use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_core::role::Permission;
 
+use super::Access;
 use super::{AttachmentInfo, Caller, PlainConversation, ServiceError, Services};
 
 /// Most rows one report holds; a longer period must be asked for in parts.
@@ -98,7 +99,8 @@ impl Services {
         user: Option<UserId>,
         period: Period,
     ) -> Result<Vec<AuditEvent>, ServiceError> {
-        self.require(caller, Permission::AuditRead, AuditAction::ReportGenerated)
+        self.access
+            .require(caller, Permission::AuditRead, AuditAction::ReportGenerated)
             .await?;
         let rows = self.report_rows(kind, user, period).await?;
         let event = caller
@@ -160,12 +162,13 @@ impl Services {
         caller: &Caller,
         id: ConversationId,
     ) -> Result<ConversationExport, ServiceError> {
-        self.require(
-            caller,
-            Permission::ComplianceManage,
-            AuditAction::ConversationExported,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::ComplianceManage,
+                AuditAction::ConversationExported,
+            )
+            .await?;
         let conversation = self
             .store
             .conversation(id)
@@ -183,12 +186,13 @@ impl Services {
         caller: &Caller,
         patient: PatientId,
     ) -> Result<Vec<ConversationExport>, ServiceError> {
-        self.require(
-            caller,
-            Permission::ComplianceManage,
-            AuditAction::ConversationExported,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::ComplianceManage,
+                AuditAction::ConversationExported,
+            )
+            .await?;
         if self.store.patient(patient).await?.is_none() {
             return Err(ServiceError::NotFound("patient"));
         }
@@ -210,8 +214,8 @@ impl Services {
     ) -> Result<(), ServiceError> {
         let c = &export.conversation.conversation;
         let files: usize = export.messages.iter().map(|m| m.attachments.len()).sum();
-        let event =
-            Self::conversation_event(caller, AuditAction::ConversationExported, c).detail(format!(
+        let event = Access::conversation_event(caller, AuditAction::ConversationExported, c)
+            .detail(format!(
                 r#"{{"messages":{},"attachments":{files}}}"#,
                 export.messages.len()
             ));
@@ -272,7 +276,7 @@ impl Services {
             versions.push(text);
         }
         let mut attachments = Vec::new();
-        for info in self.open_attachment_list(&message).await? {
+        for info in self.attachments.open_attachment_list(&message).await? {
             *budget = budget
                 .checked_sub(info.size)
                 .ok_or(ServiceError::TooLarge {
@@ -302,7 +306,7 @@ impl Services {
             .ok_or(ServiceError::NotFound("attachment"))?;
         let mut bytes = Vec::with_capacity(usize::try_from(attachment.size).unwrap_or(0));
         for index in 0..attachment.chunk_count {
-            bytes.extend(self.open_chunk(&attachment, index).await?);
+            bytes.extend(self.attachments.open_chunk(&attachment, index).await?);
         }
         Ok(bytes)
     }

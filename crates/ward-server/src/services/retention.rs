@@ -52,7 +52,8 @@ impl Services {
         id: ConversationId,
         secs: Option<i64>,
     ) -> Result<(), ServiceError> {
-        self.require(caller, Permission::PolicyManage, AuditAction::RetentionSet)
+        self.access
+            .require(caller, Permission::PolicyManage, AuditAction::RetentionSet)
             .await?;
         if let Some(secs) = secs {
             check_retention("retention_secs", secs)?;
@@ -78,12 +79,13 @@ impl Services {
         subject: Uuid,
         reason: &str,
     ) -> Result<PlainHold, ServiceError> {
-        self.require(
-            caller,
-            Permission::ComplianceManage,
-            AuditAction::HoldPlaced,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::ComplianceManage,
+                AuditAction::HoldPlaced,
+            )
+            .await?;
         let reason = check_reason(reason)?;
         let exists = match scope {
             HoldScope::Conversation => self
@@ -145,12 +147,13 @@ impl Services {
         caller: &Caller,
         id: HoldId,
     ) -> Result<PlainHold, ServiceError> {
-        self.require(
-            caller,
-            Permission::ComplianceManage,
-            AuditAction::HoldReleased,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::ComplianceManage,
+                AuditAction::HoldReleased,
+            )
+            .await?;
         let now = self.now();
         let audit = caller
             .event(AuditAction::HoldReleased, Outcome::Success)
@@ -179,12 +182,13 @@ impl Services {
         caller: &Caller,
         active_only: bool,
     ) -> Result<Vec<PlainHold>, ServiceError> {
-        self.require(
-            caller,
-            Permission::ComplianceManage,
-            AuditAction::HoldsListed,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::ComplianceManage,
+                AuditAction::HoldsListed,
+            )
+            .await?;
         let mut plain = Vec::new();
         for hold in self.store.legal_holds(active_only).await? {
             plain.push(self.open_hold(hold).await?);

@@ -13,6 +13,7 @@ use ward_core::conversation::{Conversation, ConversationKind, Priority};
 use ward_core::id::{ClinicalRoleId, ConversationId, UserId};
 use ward_core::role::Permission;
 
+use super::Access;
 use super::messaging::Outgoing;
 use super::{Caller, ServiceError, Services};
 use crate::opened::PlainMessage;
@@ -36,7 +37,8 @@ impl Services {
             Permission::ConversationsCreate,
             Permission::UsersRead,
         ] {
-            self.require(caller, permission, AuditAction::MessageSent)
+            self.access
+                .require(caller, permission, AuditAction::MessageSent)
                 .await?;
         }
         let role = self
@@ -93,14 +95,14 @@ impl Services {
             lifespan_secs: None,
         };
         let event =
-            Self::conversation_event(caller, AuditAction::ConversationCreated, &conversation)
+            Access::conversation_event(caller, AuditAction::ConversationCreated, &conversation)
                 .detail(format!(r#"{{"clinical_role":"{}"}}"#, role.id));
         let committed = self
             .store
             .create_conversation(&conversation, &[caller.user.id, holder], event)
             .await?;
         let escalation =
-            Self::conversation_event(caller, AuditAction::EscalationRoleSet, &conversation)
+            Access::conversation_event(caller, AuditAction::EscalationRoleSet, &conversation)
                 .detail(format!(r#"{{"role":"{}"}}"#, role.id));
         self.store
             .set_escalation_role(id, Some(role.id), escalation)

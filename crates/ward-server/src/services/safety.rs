@@ -99,6 +99,7 @@ impl Services {
     ) -> Result<SafetyReport, ServiceError> {
         ward_core::conversation::check_body(body)?;
         let conversation = self
+            .access
             .member_conversation(caller, id, AuditAction::MessageSent)
             .await?;
         let policy = self.policy.get().await?.safety;

@@ -36,12 +36,13 @@ impl Services {
         outgoing: Outgoing,
         send_at: Timestamp,
     ) -> Result<(PlainScheduled, bool), ServiceError> {
-        self.require(
-            caller,
-            Permission::MessagesSend,
-            AuditAction::MessageScheduled,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::MessagesSend,
+                AuditAction::MessageScheduled,
+            )
+            .await?;
         if let Some(existing) = self
             .store
             .scheduled_by_client_id(outgoing.client_id)
@@ -58,6 +59,7 @@ impl Services {
         check_send_at(send_at, now)?;
         outgoing.check()?;
         let conversation = self
+            .access
             .member_conversation(caller, id, AuditAction::MessageScheduled)
             .await?;
         let policy = self.policy.get().await?;
@@ -69,7 +71,8 @@ impl Services {
             &policy.safety,
         )
         .await?;
-        self.usable_attachments(caller, id, &outgoing.attachments)
+        self.attachments
+            .usable_attachments(caller, id, &outgoing.attachments)
             .await?;
         let scheduled_id = Uuid::now_v7();
         let epoch = self.keys.epoch_of(now);

@@ -18,12 +18,13 @@ impl Services {
     ) -> Result<Vec<Session>, ServiceError> {
         let subject = user.unwrap_or(caller.user.id);
         if subject != caller.user.id {
-            self.require(
-                caller,
-                Permission::SessionsManage,
-                AuditAction::SessionsListed,
-            )
-            .await?;
+            self.access
+                .require(
+                    caller,
+                    Permission::SessionsManage,
+                    AuditAction::SessionsListed,
+                )
+                .await?;
         }
         let sessions = self.store.list_sessions(subject).await?;
         let event = caller
@@ -86,7 +87,7 @@ impl Services {
                 Ok(s)
             }
             Some(_) => {
-                self.record_denial(caller, action).await?;
+                self.access.record_denial(caller, action).await?;
                 Err(ServiceError::NotFound("session"))
             }
             None => Err(ServiceError::NotFound("session")),

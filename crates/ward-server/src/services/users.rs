@@ -39,7 +39,8 @@ impl Services {
         new: NewUser,
     ) -> Result<User, ServiceError> {
         if let Some(caller) = caller {
-            self.require(caller, Permission::UsersManage, AuditAction::UserCreated)
+            self.access
+                .require(caller, Permission::UsersManage, AuditAction::UserCreated)
                 .await?;
         }
         let username = Username::parse(&new.username)?;
@@ -159,7 +160,8 @@ impl Services {
     /// The directory: every staff account, and the patient accounts the caller may see
     /// ([`Self::visible_patient_accounts`]).
     pub async fn list_users(&self, caller: &Caller) -> Result<Vec<User>, ServiceError> {
-        self.require(caller, Permission::UsersRead, AuditAction::UsersListed)
+        self.access
+            .require(caller, Permission::UsersRead, AuditAction::UsersListed)
             .await?;
         let visible = self.visible_patient_accounts(caller).await?;
         let mut users = Vec::new();
@@ -176,7 +178,8 @@ impl Services {
 
     /// A user; a patient account the caller may not see does not exist for them (audited).
     pub async fn get_user(&self, caller: &Caller, id: UserId) -> Result<User, ServiceError> {
-        self.require(caller, Permission::UsersRead, AuditAction::UserRead)
+        self.access
+            .require(caller, Permission::UsersRead, AuditAction::UserRead)
             .await?;
         let user = self.store.user(id).await?;
         let visible = self.visible_patient_accounts(caller).await?;
@@ -221,12 +224,13 @@ impl Services {
         id: UserId,
         status: UserStatus,
     ) -> Result<User, ServiceError> {
-        self.require(
-            caller,
-            Permission::UsersManage,
-            AuditAction::UserStatusChanged,
-        )
-        .await?;
+        self.access
+            .require(
+                caller,
+                Permission::UsersManage,
+                AuditAction::UserStatusChanged,
+            )
+            .await?;
         if id == caller.user.id && status == UserStatus::Disabled {
             return Err(ServiceError::Conflict(
                 "you cannot disable your own account",
@@ -261,7 +265,8 @@ impl Services {
         caller: &Caller,
         id: UserId,
     ) -> Result<AccountChange<()>, ServiceError> {
-        self.require(caller, Permission::UsersManage, AuditAction::TotpReset)
+        self.access
+            .require(caller, Permission::UsersManage, AuditAction::TotpReset)
             .await?;
         if let Some(request) = self.request_totp_reset_if_privileged(caller, id).await? {
             return Ok(AccountChange::Requested(request));
@@ -322,7 +327,8 @@ impl Services {
         name: &str,
         permissions: BTreeSet<Permission>,
     ) -> Result<Role, ServiceError> {
-        self.require(caller, Permission::PolicyManage, AuditAction::RoleChanged)
+        self.access
+            .require(caller, Permission::PolicyManage, AuditAction::RoleChanged)
             .await?;
         let role = Role::custom(RoleName::parse(name)?, permissions)?;
         let codes: Vec<&str> = role.permissions.iter().map(|p| p.code()).collect();
@@ -339,7 +345,8 @@ impl Services {
     }
 
     pub async fn list_roles(&self, caller: &Caller) -> Result<Vec<Role>, ServiceError> {
-        self.require(caller, Permission::UsersRead, AuditAction::UsersListed)
+        self.access
+            .require(caller, Permission::UsersRead, AuditAction::UsersListed)
             .await?;
         Ok(self.store.list_roles().await?)
     }

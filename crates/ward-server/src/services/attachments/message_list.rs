@@ -8,10 +8,10 @@ use ward_core::id::ConversationId;
 use ward_core::keys::{Epoch, KeyScope};
 use ward_crypto::seal::Binding;
 
-use super::{AttachmentInfo, MAX_ATTACHMENTS_PER_MESSAGE};
-use crate::services::{Caller, ServiceError, Services};
+use super::{AttachmentInfo, Attachments, MAX_ATTACHMENTS_PER_MESSAGE};
+use crate::services::{Caller, ServiceError};
 
-impl Services {
+impl Attachments {
     /// The attachments a message will carry, checked (the sender's finished uploads to this
     /// conversation, each named once), and the list sealed for the message (`None` without
     /// attachments). That none is carried by another message already is checked by the store,

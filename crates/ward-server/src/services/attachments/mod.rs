@@ -6,6 +6,8 @@
 mod message_list;
 mod upload;
 
+use std::sync::Arc;
+
 use ward_core::Timestamp;
 use ward_core::attachment::{Attachment, AttachmentId};
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
@@ -13,7 +15,10 @@ use ward_core::conversation::Conversation;
 use ward_core::keys::KeyScope;
 use ward_crypto::seal::Binding;
 
-use super::{Caller, ServiceError, Services};
+use ward_core::clock::Clock;
+use ward_store::Store;
+
+use super::{Access, Caller, Keys, ServiceError};
 use crate::opened::AttachmentInfo;
 
 /// How big uploads may be.
@@ -43,11 +48,22 @@ pub const MAX_ATTACHMENTS_PER_MESSAGE: usize = 10;
 /// How long an unfinished upload may sit before it is swept.
 pub const STALE_UPLOAD_SECS: i64 = 3600;
 
+/// Uploads, downloads and the attachment lists messages carry: the store, the conversations'
+/// keys, the membership check, the limits and the clock, nothing else.
+#[derive(Debug, Clone)]
+pub struct Attachments {
+    store: Arc<dyn Store>,
+    keys: Keys,
+    access: Access,
+    limits: AttachmentLimits,
+    clock: Arc<dyn Clock>,
+}
+
 /// An attachment being downloaded: its description and its chunks, opened one at a time.
 #[derive(Debug)]
 pub struct Download {
     pub info: AttachmentInfo,
-    services: Services,
+    attachments: Attachments,
     attachment: Attachment,
     next: u32,
 }
@@ -60,20 +76,37 @@ impl Download {
         }
         let index = self.next;
         self.next += 1;
-        Some(self.services.open_chunk(&self.attachment, index).await)
+        Some(self.attachments.open_chunk(&self.attachment, index).await)
     }
 }
 
-impl Services {
-    /// Sets the upload limits (the defaults otherwise).
-    pub fn with_attachment_limits(mut self, limits: AttachmentLimits) -> Self {
-        self.attachment_limits = limits;
-        self
+impl Attachments {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        keys: Keys,
+        access: Access,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            store,
+            keys,
+            access,
+            limits: AttachmentLimits::default(),
+            clock,
+        }
+    }
+
+    pub(crate) fn set_limits(&mut self, limits: AttachmentLimits) {
+        self.limits = limits;
+    }
+
+    pub(crate) fn set_clock(&mut self, clock: Arc<dyn Clock>) {
+        self.clock = clock;
     }
 
     /// An attachment the caller may download, with its chunks to follow. The download is
     /// audited before the first byte goes out.
-    pub async fn download_attachment(
+    pub async fn download(
         &self,
         caller: &Caller,
         id: AttachmentId,
@@ -81,7 +114,7 @@ impl Services {
         let (attachment, conversation) = self.visible_attachment(caller, id).await?;
         let info = self.attachment_info(&attachment).await?;
         let event =
-            Self::conversation_event(caller, AuditAction::AttachmentDownloaded, &conversation)
+            Access::conversation_event(caller, AuditAction::AttachmentDownloaded, &conversation)
                 .target(TargetKind::Attachment, Some(id))
                 .detail(format!(
                     r#"{{"conversation":"{}","message":{},"size":{}}}"#,
@@ -94,14 +127,14 @@ impl Services {
         self.store.append_audit(event).await?;
         Ok(Download {
             info,
-            services: self.clone(),
+            attachments: self.clone(),
             attachment,
             next: 0,
         })
     }
 
     /// An image attachment's thumbnail (a JPEG), audited like a download.
-    pub async fn attachment_thumbnail(
+    pub async fn thumbnail(
         &self,
         caller: &Caller,
         id: AttachmentId,
@@ -112,7 +145,7 @@ impl Services {
         };
         let thumbnail = self.open_part(&attachment, Part::Thumbnail, sealed).await?;
         let event =
-            Self::conversation_event(caller, AuditAction::AttachmentDownloaded, &conversation)
+            Access::conversation_event(caller, AuditAction::AttachmentDownloaded, &conversation)
                 .target(TargetKind::Attachment, Some(id))
                 .detail(r#"{"thumbnail":true}"#.to_owned());
         self.store.append_audit(event).await?;
@@ -139,6 +172,7 @@ impl Services {
             return denied().await;
         };
         let conversation = self
+            .access
             .member_conversation(caller, attachment.conversation_id, action)
             .await
             .map_err(|e| match e {
@@ -150,7 +184,7 @@ impl Services {
             // A recalled or expired message's files are gone for its members too, and a
             // message sent before the caller joined is not theirs to read.
             Some(message) => {
-                let start = self.history_start(caller, &conversation).await?;
+                let start = self.access.history_start(caller, &conversation).await?;
                 if self
                     .store
                     .message(message)
@@ -220,7 +254,7 @@ impl Services {
             .await
     }
 
-    /// Opens a part sealed by [`Services::seal_part`].
+    /// Opens a part sealed by [`Attachments::seal_part`].
     async fn open_part(
         &self,
         attachment: &Attachment,

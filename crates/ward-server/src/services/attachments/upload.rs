@@ -15,13 +15,13 @@ use ward_core::id::ConversationId;
 use ward_core::role::Permission;
 use ward_media::{Handling, Metadata, SNIFF_LEN};
 
-use super::{AttachmentInfo, Part};
-use crate::services::{Caller, ServiceError, Services};
+use super::{AttachmentInfo, Attachments, Part};
+use crate::services::{Caller, ServiceError};
 
-impl Services {
+impl Attachments {
     /// Takes an upload into a conversation the caller is a member of. Answered after the file
     /// and its audit event are durably stored; any refusal stores nothing.
-    pub async fn upload_attachment<S, E>(
+    pub async fn upload<S, E>(
         &self,
         caller: &Caller,
         conversation_id: ConversationId,
@@ -32,15 +32,17 @@ impl Services {
         S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
     {
         let action = AuditAction::AttachmentUploaded;
-        self.require(caller, Permission::MessagesSend, action)
+        self.access
+            .require(caller, Permission::MessagesSend, action)
             .await?;
         if let Some(name) = &name {
             check_name(name)?;
         }
         let conversation = self
+            .access
             .member_conversation(caller, conversation_id, action)
             .await?;
-        let limits = self.attachment_limits;
+        let limits = self.limits;
         let mut body = LimitedBody::new(body, limits.max_bytes);
         let mut head = Vec::with_capacity(SNIFF_LEN);
         body.read_into(&mut head, SNIFF_LEN as u64).await?;
@@ -52,7 +54,7 @@ impl Services {
                 return Err(ServiceError::Media(refused));
             }
         };
-        let now = self.now();
+        let now = self.clock.now();
         let mut sink = ChunkSink::new(self, caller, &conversation, now);
         let outcome = match handling {
             Handling::Stream(media_type) => {
@@ -91,7 +93,7 @@ impl Services {
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
     {
-        let limit = self.attachment_limits.max_inspected_bytes;
+        let limit = self.limits.max_inspected_bytes;
         body.read_into(&mut whole, limit).await?;
         if body.has_more().await? {
             return Err(ServiceError::TooLarge {
@@ -99,7 +101,7 @@ impl Services {
                 what: "images and documents",
             });
         }
-        let media_limits = self.attachment_limits.media;
+        let media_limits = self.limits.media;
         let inspected = tokio::task::spawn_blocking(move || {
             ward_media::inspect(handling, whole, &media_limits)
         })
@@ -239,7 +241,7 @@ where
 /// Seals and stores an upload's contents in [`CHUNK_SIZE`] chunks. A chunk is written only
 /// once more bytes follow it, so the final chunk is known when it is sealed.
 struct ChunkSink<'a> {
-    services: &'a Services,
+    attachments: &'a Attachments,
     attachment: Attachment,
     started: bool,
     buffer: Vec<u8>,
@@ -247,18 +249,18 @@ struct ChunkSink<'a> {
 
 impl<'a> ChunkSink<'a> {
     fn new(
-        services: &'a Services,
+        attachments: &'a Attachments,
         caller: &Caller,
         conversation: &Conversation,
         now: Timestamp,
     ) -> Self {
         Self {
-            services,
+            attachments,
             attachment: Attachment {
                 id: Uuid::now_v7(),
                 conversation_id: conversation.id,
                 uploader_id: caller.user.id,
-                epoch: services.keys.epoch_of(now),
+                epoch: attachments.keys.epoch_of(now),
                 media_type: String::new(),
                 size: 0,
                 chunk_count: 0,
@@ -275,7 +277,7 @@ impl<'a> ChunkSink<'a> {
 
     async fn begin(&mut self, media_type: &str) -> Result<(), ServiceError> {
         self.attachment.media_type = media_type.to_owned();
-        self.services
+        self.attachments
             .store
             .begin_attachment(&self.attachment)
             .await?;
@@ -296,10 +298,10 @@ impl<'a> ChunkSink<'a> {
     async fn write_chunk(&mut self, chunk: &[u8], last: bool) -> Result<(), ServiceError> {
         let index = self.attachment.chunk_count;
         let sealed = self
-            .services
+            .attachments
             .seal_part(&self.attachment, Part::Chunk { index, last }, chunk)
             .await?;
-        self.services
+        self.attachments
             .store
             .put_attachment_chunk(self.attachment.id, index, sealed)
             .await?;
@@ -322,7 +324,7 @@ impl<'a> ChunkSink<'a> {
         let last = std::mem::take(&mut self.buffer);
         self.write_chunk(&last, true).await?;
         let (id, conversation_id) = (self.attachment.id, self.attachment.conversation_id);
-        let services = self.services;
+        let services = self.attachments;
         if let Some(name) = &name {
             let sealed = services
                 .seal_part(&self.attachment, Part::Name, name.as_bytes())
@@ -347,7 +349,7 @@ impl<'a> ChunkSink<'a> {
                 r#"{{"conversation":"{conversation_id}","media_type":"{media_type}","size":{},"metadata_stripped":{stripped}}}"#,
                 self.attachment.size
             ));
-        self.services
+        self.attachments
             .store
             .finish_attachment(&self.attachment, event)
             .await?;
@@ -365,7 +367,11 @@ impl<'a> ChunkSink<'a> {
     /// Deletes what was stored of an upload that failed.
     async fn discard(&mut self) {
         if self.started
-            && let Err(e) = self.services.store.discard_upload(self.attachment.id).await
+            && let Err(e) = self
+                .attachments
+                .store
+                .discard_upload(self.attachment.id)
+                .await
         {
             tracing::warn!(error = %e, "discarding a failed upload failed; the sweep will remove it");
         }

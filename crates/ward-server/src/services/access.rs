@@ -1,0 +1,133 @@
+//! What every service checks before it acts: the caller's permission, and membership of the
+//! conversation it acts on. A refusal is audited; a conversation the caller is not a member of
+//! does not exist for them (404).
+
+use std::sync::Arc;
+
+use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
+use ward_core::conversation::Conversation;
+use ward_core::id::ConversationId;
+use ward_core::role::Permission;
+use ward_store::Store;
+
+use super::{Caller, ServiceError};
+
+/// Permission and membership checks, with the audit of refusals.
+#[derive(Debug, Clone)]
+pub(crate) struct Access {
+    store: Arc<dyn Store>,
+}
+
+impl Access {
+    pub(crate) fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    /// Refuses, and records the refusal, unless the caller's role has `permission`.
+    pub(crate) async fn require(
+        &self,
+        caller: &Caller,
+        permission: Permission,
+        action: AuditAction,
+    ) -> Result<(), ServiceError> {
+        if caller.allows(permission) {
+            return Ok(());
+        }
+        self.deny(caller, action).await
+    }
+
+    /// Records a refused attempt and returns [`ServiceError::Forbidden`].
+    pub(crate) async fn deny(
+        &self,
+        caller: &Caller,
+        action: AuditAction,
+    ) -> Result<(), ServiceError> {
+        self.record_denial(caller, action).await?;
+        Err(ServiceError::Forbidden)
+    }
+
+    /// Records a refused attempt.
+    pub(crate) async fn record_denial(
+        &self,
+        caller: &Caller,
+        action: AuditAction,
+    ) -> Result<(), ServiceError> {
+        let detail = format!(r#"{{"attempted":"{}"}}"#, action.as_str());
+        let event = caller
+            .event(AuditAction::AccessDenied, Outcome::Denied)
+            .detail(detail);
+        self.store.append_audit(event).await?;
+        Ok(())
+    }
+
+    /// The conversation, if the caller is a member; otherwise the attempt is audited and the
+    /// conversation reported as not found.
+    pub(crate) async fn member_conversation(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        action: AuditAction,
+    ) -> Result<Conversation, ServiceError> {
+        if let Some(conversation) = self
+            .store
+            .conversation_for_member(id, caller.user.id)
+            .await?
+        {
+            return Ok(conversation);
+        }
+        self.deny_conversation(caller, id, action).await
+    }
+
+    /// The seq after which the caller reads `conversation`: a member reads from the moment
+    /// they joined, except where new members read the history (see
+    /// [`ward_core::conversation::ConversationKind::new_members_read_history`]). Compliance
+    /// reads do not ask.
+    pub(crate) async fn history_start(
+        &self,
+        caller: &Caller,
+        conversation: &Conversation,
+    ) -> Result<i64, ServiceError> {
+        if conversation.kind.new_members_read_history() {
+            return Ok(0);
+        }
+        let start = self
+            .store
+            .history_start(conversation.id, caller.user.id)
+            .await?;
+        // Removed since the membership check: nothing is theirs to read.
+        Ok(start.unwrap_or(i64::MAX))
+    }
+
+    /// Audits a refused attempt on a conversation the caller is not in, and answers "not found"
+    /// (so non-members learn nothing about it).
+    pub(crate) async fn deny_conversation<T>(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        action: AuditAction,
+    ) -> Result<T, ServiceError> {
+        let event = caller
+            .event(AuditAction::AccessDenied, Outcome::Denied)
+            .target(TargetKind::Conversation, Some(*id.as_uuid()))
+            .detail(format!(r#"{{"attempted":"{}"}}"#, action.as_str()))
+            .patient(
+                self.store
+                    .conversation(id)
+                    .await?
+                    .and_then(|c| c.patient_id),
+            );
+        self.store.append_audit(event).await?;
+        Err(ServiceError::NotFound("conversation"))
+    }
+
+    pub(crate) fn conversation_event(
+        caller: &Caller,
+        action: AuditAction,
+        c: &Conversation,
+    ) -> NewAuditEvent {
+        caller
+            .event(action, Outcome::Success)
+            .target(TargetKind::Conversation, Some(*c.id.as_uuid()))
+            .patient(c.patient_id)
+    }
+}
