@@ -12,6 +12,7 @@ use ward_core::user::{User, UserStatus, Username};
 
 use super::{always, audited, changed};
 use crate::backend::Backend;
+use crate::exec::Exec;
 use crate::ops::{audit, identity};
 use crate::{
     AuditStore, FailureCounts, PolicyStore, SessionStore, StoreResult, ThrottleStore, TotpFactor,
@@ -283,8 +284,13 @@ impl<B: Backend> PolicyStore for B {
 impl<B: Backend> AuditStore for B {
     async fn append_audit(&self, event: NewAuditEvent) -> StoreResult<i64> {
         let h = self.hasher();
-        self.write(move |c| Box::pin(async move { audit::append_audit(c, &*h, &event).await }))
-            .await
+        self.write(move |c| {
+            Box::pin(async move {
+                c.order().await?;
+                audit::append_audit(c, &*h, &event).await
+            })
+        })
+        .await
     }
 
     async fn search_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEvent>> {

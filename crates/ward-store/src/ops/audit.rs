@@ -24,13 +24,13 @@ const PAGE: &str = "SELECT seq, id, at, actor_id, session_id, address, action, t
      WHERE seq > $1 ORDER BY seq LIMIT $2";
 
 /// Appends `event` to the audit chain inside the caller's transaction; its sequence number.
-/// The head is read under the ordering lock, so concurrent appends stay one chain.
+/// The caller holds the ordering lock ([`Exec::order`], taken once at the start of the
+/// transaction), so the head read here stays the head and concurrent appends stay one chain.
 pub(crate) async fn append_audit<E: Exec>(
     c: &mut E,
     hasher: &dyn ChainHasher,
     event: &NewAuditEvent,
 ) -> StoreResult<i64> {
-    c.order().await?;
     let head = c
         .fetch_optional(HEAD, &[], |r| Ok((r.get::<i64>(0)?, r.get::<Vec<u8>>(1)?)))
         .await?;
