@@ -92,7 +92,7 @@ pub async fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
                 role,
                 password,
             };
-            let created = services.create_user(None, new).await;
+            let created = services.identity().create_user(None, new).await;
             store.close().await;
             let user = created.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
@@ -115,7 +115,7 @@ async fn reset_totp(args: &ConfigArgs, username: &str) -> anyhow::Result<ExitCod
     let config = settings::load(args, None)?;
     let (store, keyring) = ward_server::open_existing(&config).await?;
     let services = Services::offline(store.clone(), keyring);
-    let reset = services.reset_totp_by_operator(username).await;
+    let reset = services.identity().reset_totp_by_operator(username).await;
     store.close().await;
     let user = reset.map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(

@@ -100,6 +100,7 @@ async fn checkpoint(config: &ConfigArgs) -> anyhow::Result<ExitCode> {
     let (store, keyring) = ward_server::open_existing(&config).await?;
     let services = ward_server::Services::offline(Arc::clone(&store), keyring);
     let checkpoint = services
+        .compliance()
         .export_checkpoint(ward_core::Timestamp::now())
         .await;
     store.close().await;
@@ -115,7 +116,10 @@ async fn reanchor(config: &ConfigArgs) -> anyhow::Result<ExitCode> {
     let config = settings::load(config, None)?;
     let (store, keyring) = ward_server::open_existing(&config).await?;
     let services = ward_server::Services::offline(Arc::clone(&store), keyring);
-    let outcome = services.reanchor(ward_core::Timestamp::now()).await;
+    let outcome = services
+        .compliance()
+        .reanchor(ward_core::Timestamp::now())
+        .await;
     store.close().await;
     match outcome.map_err(|e| anyhow::anyhow!("{e}"))? {
         Ok(_) => {

@@ -36,7 +36,7 @@ pub async fn run(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<ExitCo
             role: role.into(),
             password: SecretString::from(DEMO_PASSWORD),
         };
-        match services.create_user(None, new).await {
+        match services.identity().create_user(None, new).await {
             Ok(_) | Err(ServiceError::Conflict(_)) => {}
             Err(e) => anyhow::bail!("creating the demo user {username}: {e}"),
         }

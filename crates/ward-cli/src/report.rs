@@ -108,6 +108,7 @@ async fn render(
     if let Kind::Disclosures = args.kind {
         let patient = PatientId::from_uuid(args.patient.context("--patient is required")?);
         let entries = services
+            .compliance()
             .disclosure_rows(patient, period)
             .await
             .map_err(failed)?;
@@ -128,6 +129,7 @@ async fn render(
         _ => ReportKind::Exports,
     };
     let rows = services
+        .compliance()
         .report_rows(kind, args.user.map(UserId::from_uuid), period)
         .await
         .map_err(failed)?;

@@ -78,29 +78,29 @@ impl Jobs {
             async {}
         });
         jobs.spawn_logged(services, "escalations", every.due_work, |s| async move {
-            s.run_due_escalations(s.now()).await
+            s.clinical().run_due_escalations(s.now()).await
         });
         jobs.spawn_logged(
             services,
             "scheduled sends",
             every.due_work,
-            |s| async move { s.run_due_scheduled(s.now()).await },
+            |s| async move { s.messaging().run_due_scheduled(s.now()).await },
         );
         jobs.spawn_logged(services, "lifespans", every.due_work, |s| async move {
-            s.expire_due_messages(s.now()).await
+            s.messaging().expire_due_messages(s.now()).await
         });
         jobs.spawn_logged(
             services,
             "break-glass ends",
             every.due_work,
-            |s| async move { s.end_due_break_glass(s.now()).await },
+            |s| async move { s.compliance().end_due_break_glass(s.now()).await },
         );
         jobs.spawn_logged(services, "monitoring", every.due_work, |s| async move {
             // Monitoring judges audit events, which carry the system's time.
-            s.run_monitoring(Timestamp::now()).await
+            s.compliance().run_monitoring(Timestamp::now()).await
         });
         jobs.spawn_logged(services, "role hand-over", every.handover, |s| async move {
-            s.hand_over_role_threads(s.now()).await
+            s.clinical().hand_over_role_threads(s.now()).await
         });
         jobs.spawn_logged(
             services,
@@ -189,14 +189,14 @@ impl Jobs {
         self.spawn("retention disposal", every, None, move || {
             let (services, checked) = (services.clone(), std::sync::Arc::clone(&checked));
             async move {
-                match services.dispose_due(services.now()).await {
+                match services.compliance().dispose_due(services.now()).await {
                     Ok(0) => {}
                     Ok(disposed) => tracing::info!(disposed, "retention disposed of key epochs"),
                     Err(error) => tracing::warn!(%error, "retention disposal failed"),
                 }
                 let now = services.now();
                 let since = last_checked(&checked).minus_secs(SHRED_CLOCK_MARGIN_SECS);
-                match services.forget_shredded_keys(since).await {
+                match services.compliance().forget_shredded_keys(since).await {
                     Ok(()) => *checked.lock().unwrap_or_else(|e| e.into_inner()) = now,
                     Err(error) => tracing::warn!(%error, "forgetting destroyed keys failed"),
                 }
@@ -223,7 +223,7 @@ fn last_checked(checked: &std::sync::Mutex<Timestamp>) -> Timestamp {
 
 /// Signs an audit checkpoint of the log as it is now, and says how that went.
 pub async fn sign_checkpoint(services: &Services) {
-    match services.sign_checkpoint(services.now()).await {
+    match services.compliance().sign_checkpoint(services.now()).await {
         Ok(Ok(Some(checkpoint))) => {
             tracing::debug!(seq = checkpoint.seq, "audit checkpoint signed")
         }

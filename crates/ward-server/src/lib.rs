@@ -320,6 +320,7 @@ impl Server {
         // Patient accounts' names that an earlier version stored plain are sealed before the
         // first request (audited; a no-op once done).
         let sealed = services
+            .identity()
             .seal_stored_patient_names()
             .await
             .map_err(|e| anyhow::anyhow!("sealing the names of patient accounts: {e}"))?;

@@ -38,7 +38,11 @@ pub async fn list_changes(
     ApiQuery(query): ApiQuery<ChangesQuery>,
 ) -> Result<Json<PrivilegedChangeList>, ApiError> {
     let wanted = query.state.map(state_from_wire);
-    let changes = state.services.privileged_changes(&caller, wanted).await?;
+    let changes = state
+        .services
+        .identity()
+        .privileged_changes(&caller, wanted)
+        .await?;
     let now = state.services.now();
     Ok(Json(PrivilegedChangeList {
         changes: changes.iter().map(|c| change_view(c, now)).collect(),
@@ -58,6 +62,7 @@ pub async fn approve_change(
 ) -> Result<Json<PrivilegedChangeView>, ApiError> {
     let change = state
         .services
+        .identity()
         .approve_privileged_change(&caller, id)
         .await?;
     Ok(Json(change_view(&change, state.services.now())))
@@ -73,7 +78,11 @@ pub async fn reject_change(
     FullSession(caller): FullSession,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<PrivilegedChangeView>, ApiError> {
-    let change = state.services.reject_privileged_change(&caller, id).await?;
+    let change = state
+        .services
+        .identity()
+        .reject_privileged_change(&caller, id)
+        .await?;
     Ok(Json(change_view(&change, state.services.now())))
 }
 

@@ -29,7 +29,11 @@ pub async fn search_audit(
 ) -> Result<Json<AuditPage>, ApiError> {
     let search = parse_query(query)?;
     let limit = search.filter.limit;
-    let events = state.services.search_audit(&caller, search).await?;
+    let events = state
+        .services
+        .compliance()
+        .search_audit(&caller, search)
+        .await?;
     let next_before = (events.len() as u32 >= limit)
         .then(|| events.last().map(|e| e.seq))
         .flatten();
@@ -66,7 +70,7 @@ pub async fn verify_audit(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
 ) -> Result<Json<AuditVerifyReport>, ApiError> {
-    let outcome = state.services.verify_audit(&caller).await?;
+    let outcome = state.services.compliance().verify_audit(&caller).await?;
     Ok(Json(AuditVerifyReport {
         ok: outcome.first_break.is_none(),
         verified_events: outcome.verified,
@@ -86,6 +90,10 @@ pub async fn export_checkpoint(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
 ) -> Result<Json<AuditCheckpointView>, ApiError> {
-    let checkpoint = state.services.export_checkpoint_for(&caller).await?;
+    let checkpoint = state
+        .services
+        .compliance()
+        .export_checkpoint_for(&caller)
+        .await?;
     Ok(Json(checkpoint_view(&checkpoint)))
 }

@@ -51,6 +51,7 @@ pub(super) async fn sign_in(
     };
     let outcome = state
         .services
+        .identity()
         .login(input, address)
         .await
         .inspect_err(|e| {
@@ -68,7 +69,7 @@ pub async fn logout(
     State(state): State<AppState>,
     AnySession(caller): AnySession,
 ) -> Result<impl IntoResponse, ApiError> {
-    state.services.logout(&caller).await?;
+    state.services.identity().logout(&caller).await?;
     Ok((clear_browser(state.secure_cookies)?, StatusCode::NO_CONTENT))
 }
 
@@ -82,7 +83,11 @@ pub async fn wipe_confirmation(
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
     let token = session_token(&method, &headers)?;
-    state.services.confirm_wipe(token, address).await?;
+    state
+        .services
+        .identity()
+        .confirm_wipe(token, address)
+        .await?;
     Ok((clear_browser(state.secure_cookies)?, StatusCode::NO_CONTENT))
 }
 
@@ -93,7 +98,7 @@ pub async fn begin_totp(
     State(state): State<AppState>,
     AnySession(caller): AnySession,
 ) -> Result<(StatusCode, Json<TotpEnrollment>), ApiError> {
-    let started = state.services.begin_totp(&caller).await?;
+    let started = state.services.identity().begin_totp(&caller).await?;
     Ok((
         StatusCode::CREATED,
         Json(TotpEnrollment {
@@ -112,6 +117,10 @@ pub async fn confirm_totp(
     AnySession(caller): AnySession,
     ApiJson(req): ApiJson<TotpConfirmRequest>,
 ) -> Result<StatusCode, ApiError> {
-    state.services.confirm_totp(&caller, &req.code).await?;
+    state
+        .services
+        .identity()
+        .confirm_totp(&caller, &req.code)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

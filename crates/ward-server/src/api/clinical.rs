@@ -32,7 +32,7 @@ pub async fn acknowledge(
     FullSession(caller): FullSession,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<(StatusCode, Json<AckView>), ApiError> {
-    let (message, at, created) = state.services.acknowledge(&caller, id).await?;
+    let (message, at, created) = state.services.clinical().acknowledge(&caller, id).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -58,6 +58,7 @@ pub async fn create_role(
 ) -> Result<(StatusCode, Json<ClinicalRoleView>), ApiError> {
     let role = state
         .services
+        .clinical()
         .create_clinical_role(&caller, &req.name, req.supervisor_id.map(UserId::from_uuid))
         .await?;
     let view = ClinicalRoleView {
@@ -79,6 +80,7 @@ pub async fn list_roles(
 ) -> Result<Json<ClinicalRoleList>, ApiError> {
     let roles = state
         .services
+        .clinical()
         .clinical_roles(&caller)
         .await?
         .into_iter()
@@ -104,6 +106,7 @@ pub async fn add_shift(
 ) -> Result<(StatusCode, Json<ShiftView>), ApiError> {
     let shift = state
         .services
+        .clinical()
         .add_shift(
             &caller,
             ClinicalRoleId::from_uuid(id),
@@ -134,6 +137,7 @@ pub async fn set_escalation_role(
 ) -> Result<StatusCode, ApiError> {
     state
         .services
+        .clinical()
         .set_escalation_role(
             &caller,
             ConversationId::from_uuid(id),
@@ -159,6 +163,7 @@ pub async fn message_role(
 ) -> Result<(StatusCode, Json<MessageView>), ApiError> {
     let sent = state
         .services
+        .clinical()
         .send_to_role(&caller, ClinicalRoleId::from_uuid(id), outgoing(req))
         .await?;
     Ok(sent_answer(&state, sent))

@@ -29,6 +29,7 @@ pub async fn set_retention(
 ) -> Result<StatusCode, ApiError> {
     state
         .services
+        .compliance()
         .set_retention(&caller, ConversationId::from_uuid(id), req.retention_secs)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -51,6 +52,7 @@ pub async fn place_hold(
     };
     let hold = state
         .services
+        .compliance()
         .place_hold(&caller, scope, req.subject_id, &req.reason)
         .await?;
     Ok((StatusCode::CREATED, Json(hold_view(&hold))))
@@ -74,7 +76,11 @@ pub async fn list_holds(
     FullSession(caller): FullSession,
     ApiQuery(query): ApiQuery<HoldsQuery>,
 ) -> Result<Json<LegalHoldList>, ApiError> {
-    let holds = state.services.legal_holds(&caller, query.active).await?;
+    let holds = state
+        .services
+        .compliance()
+        .legal_holds(&caller, query.active)
+        .await?;
     Ok(Json(LegalHoldList {
         holds: holds.iter().map(hold_view).collect(),
     }))
@@ -90,7 +96,11 @@ pub async fn release_hold(
     FullSession(caller): FullSession,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<LegalHoldView>, ApiError> {
-    let hold = state.services.release_hold(&caller, id).await?;
+    let hold = state
+        .services
+        .compliance()
+        .release_hold(&caller, id)
+        .await?;
     Ok(Json(hold_view(&hold)))
 }
 

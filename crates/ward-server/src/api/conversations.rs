@@ -45,7 +45,11 @@ pub async fn create_conversation(
         member_ids: req.member_ids.into_iter().map(UserId::from_uuid).collect(),
         patient_id: req.patient_id.map(PatientId::from_uuid),
     };
-    let (conversation, created) = state.services.create_conversation(&caller, new).await?;
+    let (conversation, created) = state
+        .services
+        .messaging()
+        .create_conversation(&caller, new)
+        .await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -61,7 +65,11 @@ pub async fn list_conversations(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
 ) -> Result<Json<ConversationList>, ApiError> {
-    let list = state.services.list_conversations(&caller).await?;
+    let list = state
+        .services
+        .messaging()
+        .list_conversations(&caller)
+        .await?;
     let conversations = list
         .iter()
         .map(|(c, last, read)| conversation_view(c, Some((*last, *read))))
@@ -76,7 +84,7 @@ pub async fn list_channels(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
 ) -> Result<Json<ChannelList>, ApiError> {
-    let channels = state.services.list_channels(&caller).await?;
+    let channels = state.services.messaging().list_channels(&caller).await?;
     let me = caller.user.id;
     Ok(Json(ChannelList {
         channels: channels
@@ -101,6 +109,7 @@ pub async fn get_conversation(
 ) -> Result<Json<ConversationView>, ApiError> {
     let conversation = state
         .services
+        .messaging()
         .get_conversation(&caller, ConversationId::from_uuid(id))
         .await?;
     Ok(Json(conversation_view(&conversation, None)))
@@ -120,6 +129,7 @@ pub async fn add_member(
     let id = ConversationId::from_uuid(id);
     let conversation = state
         .services
+        .messaging()
         .add_member(&caller, id, UserId::from_uuid(req.user_id))
         .await?;
     Ok(Json(conversation_view(&conversation, None)))
@@ -138,6 +148,7 @@ pub async fn remove_member(
     let id = ConversationId::from_uuid(id);
     state
         .services
+        .messaging()
         .remove_member(&caller, id, UserId::from_uuid(user))
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -154,6 +165,7 @@ pub async fn join(
 ) -> Result<Json<ConversationView>, ApiError> {
     let conversation = state
         .services
+        .messaging()
         .join_channel(&caller, ConversationId::from_uuid(id))
         .await?;
     Ok(Json(conversation_view(&conversation, None)))
@@ -181,6 +193,7 @@ pub async fn send_message(
     if let Some(send_at) = req.send_at {
         let (scheduled, created) = state
             .services
+            .messaging()
             .schedule_message(
                 &caller,
                 conversation,
@@ -197,6 +210,7 @@ pub async fn send_message(
     }
     let sent = state
         .services
+        .messaging()
         .send_message(&caller, conversation, outgoing(req))
         .await?;
     Ok(sent_answer(&state, sent).into_response())
@@ -244,6 +258,7 @@ pub async fn check_message(
 ) -> Result<Json<SafetyCheckResult>, ApiError> {
     let report = state
         .services
+        .messaging()
         .review_message(&caller, ConversationId::from_uuid(id), &req.body)
         .await?;
     Ok(Json(SafetyCheckResult {
@@ -267,6 +282,7 @@ pub async fn list_messages(
     let limit = page_limit("limit", query.limit, DEFAULT_PAGE, MAX_PAGE)?;
     let page = state
         .services
+        .messaging()
         .list_messages(&caller, ConversationId::from_uuid(id), after, limit)
         .await?;
     Ok(Json(MessageList {
@@ -295,6 +311,7 @@ pub async fn mark_read(
 ) -> Result<StatusCode, ApiError> {
     state
         .services
+        .messaging()
         .mark_read(&caller, ConversationId::from_uuid(id), req.up_to_seq)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -309,7 +326,11 @@ pub async fn message_receipts(
     FullSession(caller): FullSession,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<MessageReceipts>, ApiError> {
-    let (message, receipts, acks) = state.services.message_receipts(&caller, id).await?;
+    let (message, receipts, acks) = state
+        .services
+        .messaging()
+        .message_receipts(&caller, id)
+        .await?;
     let recipients = receipts
         .iter()
         .map(|r| RecipientState {

@@ -321,7 +321,13 @@ impl FromRequestParts<AppState> for AnySession {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let address = ClientAddress::from_request_parts(parts, state).await?;
         let token = session_token(&parts.method, &parts.headers)?;
-        Ok(Self(state.services.authenticate(token, address).await?))
+        Ok(Self(
+            state
+                .services
+                .identity()
+                .authenticate(token, address)
+                .await?,
+        ))
     }
 }
 

@@ -31,6 +31,7 @@ pub async fn edit_message(
 ) -> Result<Json<MessageView>, ApiError> {
     let message = state
         .services
+        .messaging()
         .edit_message(&caller, id, &req.body, req.confirm_findings)
         .await?;
     Ok(Json(message_view(&message)))
@@ -47,7 +48,11 @@ pub async fn recall_message(
     FullSession(caller): FullSession,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<MessageView>, ApiError> {
-    let message = state.services.recall_message(&caller, id).await?;
+    let message = state
+        .services
+        .messaging()
+        .recall_message(&caller, id)
+        .await?;
     Ok(Json(message_view(&message)))
 }
 
@@ -61,7 +66,11 @@ pub async fn message_versions(
     FullSession(caller): FullSession,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<MessageVersions>, ApiError> {
-    let history = state.services.message_history(&caller, id).await?;
+    let history = state
+        .services
+        .messaging()
+        .message_history(&caller, id)
+        .await?;
     let m = &history.message;
     Ok(Json(MessageVersions {
         message_id: m.id,
@@ -95,6 +104,7 @@ pub async fn set_lifespan(
 ) -> Result<Json<ConversationView>, ApiError> {
     let conversation = state
         .services
+        .messaging()
         .set_lifespan(&caller, ConversationId::from_uuid(id), req.lifespan_secs)
         .await?;
     Ok(Json(conversation_view(&conversation, None)))

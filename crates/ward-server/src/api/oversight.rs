@@ -36,6 +36,7 @@ pub async fn break_glass(
 ) -> Result<(StatusCode, Json<BreakGlassView>), ApiError> {
     let opened = state
         .services
+        .compliance()
         .open_break_glass(&caller, PatientId::from_uuid(id), &req.reason, req.minutes)
         .await?;
     let g = &opened.grant;
@@ -63,7 +64,11 @@ pub async fn list_alerts(
     FullSession(caller): FullSession,
     ApiQuery(query): ApiQuery<AlertQuery>,
 ) -> Result<Json<AlertList>, ApiError> {
-    let alerts = state.services.alerts(&caller, query.open).await?;
+    let alerts = state
+        .services
+        .compliance()
+        .alerts(&caller, query.open)
+        .await?;
     Ok(Json(AlertList {
         alerts: alerts.iter().map(alert_view).collect(),
     }))
@@ -78,7 +83,11 @@ pub async fn acknowledge_alert(
     FullSession(caller): FullSession,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<AlertView>, ApiError> {
-    let alert = state.services.acknowledge_alert(&caller, id).await?;
+    let alert = state
+        .services
+        .compliance()
+        .acknowledge_alert(&caller, id)
+        .await?;
     Ok(Json(alert_view(&alert)))
 }
 
@@ -98,7 +107,11 @@ pub async fn disclosures(
 ) -> Result<Response, ApiError> {
     let patient = PatientId::from_uuid(id);
     let period = super::reports::period(&query)?;
-    let entries = state.services.disclosures(&caller, patient, period).await?;
+    let entries = state
+        .services
+        .compliance()
+        .disclosures(&caller, patient, period)
+        .await?;
     if query.format == Some(ReportFormat::Csv) {
         return super::reports::csv_response("disclosures", &disclosures_csv(&entries)?);
     }

@@ -49,7 +49,11 @@ pub async fn create_patient(
         user_id: req.user_id.map(UserId::from_uuid),
         care_team: req.care_team.into_iter().map(UserId::from_uuid).collect(),
     };
-    let patient = state.services.create_patient(&caller, new).await?;
+    let patient = state
+        .services
+        .patients()
+        .create_patient(&caller, new)
+        .await?;
     Ok((StatusCode::CREATED, Json(patient_view(&patient))))
 }
 
@@ -60,7 +64,7 @@ pub async fn list_patients(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
 ) -> Result<Json<PatientList>, ApiError> {
-    let patients = state.services.list_patients(&caller).await?;
+    let patients = state.services.patients().list_patients(&caller).await?;
     Ok(Json(PatientList {
         patients: patients.iter().map(patient_view).collect(),
     }))
@@ -76,7 +80,11 @@ pub async fn lookup_patient(
     FullSession(caller): FullSession,
     ApiJson(req): ApiJson<PatientLookupRequest>,
 ) -> Result<Json<PatientView>, ApiError> {
-    let patient = state.services.lookup_patient(&caller, &req.mrn).await?;
+    let patient = state
+        .services
+        .patients()
+        .lookup_patient(&caller, &req.mrn)
+        .await?;
     Ok(Json(patient_view(&patient)))
 }
 
@@ -91,6 +99,7 @@ pub async fn get_patient(
 ) -> Result<Json<PatientView>, ApiError> {
     let patient = state
         .services
+        .patients()
         .get_patient(&caller, PatientId::from_uuid(id))
         .await?;
     Ok(Json(patient_view(&patient)))
@@ -109,6 +118,7 @@ pub async fn add_care_team_member(
     let (patient, user) = (PatientId::from_uuid(id), UserId::from_uuid(req.user_id));
     let patient = state
         .services
+        .patients()
         .set_care_team_member(&caller, patient, user, true)
         .await?;
     Ok(Json(patient_view(&patient)))
@@ -127,6 +137,7 @@ pub async fn remove_care_team_member(
     let (patient, user) = (PatientId::from_uuid(id), UserId::from_uuid(user));
     let patient = state
         .services
+        .patients()
         .set_care_team_member(&caller, patient, user, false)
         .await?;
     Ok(Json(patient_view(&patient)))

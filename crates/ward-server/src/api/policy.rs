@@ -20,7 +20,7 @@ pub async fn get_policy(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
 ) -> Result<Json<PolicyDocument>, ApiError> {
-    let policy = state.services.read_policy(&caller).await?;
+    let policy = state.services.identity().read_policy(&caller).await?;
     Ok(Json(policy_document(&policy)))
 }
 
@@ -35,6 +35,7 @@ pub async fn put_policy(
 ) -> Result<Json<PolicyDocument>, ApiError> {
     let policy = state
         .services
+        .identity()
         .set_policy(&caller, policy_from_document(doc)?)
         .await?;
     Ok(Json(policy_document(&policy)))

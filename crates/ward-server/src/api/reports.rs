@@ -45,7 +45,11 @@ pub async fn report(
     };
     let period = period(&query)?;
     let user = query.user.map(UserId::from_uuid);
-    let rows = state.services.report(&caller, kind, user, period).await?;
+    let rows = state
+        .services
+        .compliance()
+        .report(&caller, kind, user, period)
+        .await?;
     if query.format == Some(ReportFormat::Csv) {
         return csv_response(kind.as_str(), &audit_csv(&rows)?);
     }
@@ -87,6 +91,7 @@ pub async fn export_conversation(
 ) -> Result<Json<ConversationExport>, ApiError> {
     let export = state
         .services
+        .compliance()
         .export_conversation(&caller, ConversationId::from_uuid(id))
         .await?;
     Ok(Json(export_view(&export)))
@@ -104,6 +109,7 @@ pub async fn export_patient(
 ) -> Result<Json<PatientExport>, ApiError> {
     let exports = state
         .services
+        .compliance()
         .export_patient(&caller, PatientId::from_uuid(id))
         .await?;
     Ok(Json(PatientExport {

@@ -19,7 +19,11 @@ pub async fn list_scheduled(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
 ) -> Result<Json<ScheduledList>, ApiError> {
-    let scheduled = state.services.pending_scheduled(&caller).await?;
+    let scheduled = state
+        .services
+        .messaging()
+        .pending_scheduled(&caller)
+        .await?;
     Ok(Json(ScheduledList {
         scheduled: scheduled.iter().map(scheduled_view).collect(),
     }))
@@ -35,7 +39,11 @@ pub async fn cancel_scheduled(
     FullSession(caller): FullSession,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ScheduledMessageView>, ApiError> {
-    let cancelled = state.services.cancel_scheduled(&caller, id).await?;
+    let cancelled = state
+        .services
+        .messaging()
+        .cancel_scheduled(&caller, id)
+        .await?;
     Ok(Json(scheduled_view(&cancelled)))
 }
 

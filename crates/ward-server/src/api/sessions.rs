@@ -24,7 +24,11 @@ pub async fn list_sessions(
     ApiQuery(query): ApiQuery<SessionsQuery>,
 ) -> Result<Json<SessionList>, ApiError> {
     let user = query.user.map(UserId::from_uuid);
-    let sessions = state.services.list_sessions(&caller, user).await?;
+    let sessions = state
+        .services
+        .identity()
+        .list_sessions(&caller, user)
+        .await?;
     Ok(Json(SessionList {
         sessions: sessions
             .iter()
@@ -44,6 +48,7 @@ pub async fn revoke_session(
 ) -> Result<StatusCode, ApiError> {
     state
         .services
+        .identity()
         .revoke_session(&caller, SessionId::from_uuid(id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -61,6 +66,7 @@ pub async fn wipe_session(
 ) -> Result<StatusCode, ApiError> {
     state
         .services
+        .identity()
         .request_wipe(&caller, SessionId::from_uuid(id))
         .await?;
     Ok(StatusCode::ACCEPTED)

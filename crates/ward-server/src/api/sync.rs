@@ -29,7 +29,11 @@ pub async fn sync(
         None => 0,
     };
     let limit = page_limit("limit", query.limit, DEFAULT_PAGE, MAX_SYNC_PAGE)?;
-    let page = state.services.sync(&caller, since, limit).await?;
+    let page = state
+        .services
+        .messaging()
+        .sync(&caller, since, limit)
+        .await?;
     Ok(Json(SyncPage {
         events: page.frames,
         cursor: cursor(page.cursor),

@@ -42,13 +42,17 @@ pub async fn create_user(
         role: req.role,
         password: SecretString::from(req.password),
     };
-    Ok(match state.services.add_user(&caller, new).await? {
-        AccountChange::Done(user) => (StatusCode::CREATED, Json(user_view(&user))).into_response(),
-        AccountChange::Requested(request) => {
-            let view = change_view(&request, request.requested_at);
-            (StatusCode::ACCEPTED, Json(view)).into_response()
-        }
-    })
+    Ok(
+        match state.services.identity().add_user(&caller, new).await? {
+            AccountChange::Done(user) => {
+                (StatusCode::CREATED, Json(user_view(&user))).into_response()
+            }
+            AccountChange::Requested(request) => {
+                let view = change_view(&request, request.requested_at);
+                (StatusCode::ACCEPTED, Json(view)).into_response()
+            }
+        },
+    )
 }
 
 /// Lists every user (needs `users_read`).
@@ -58,7 +62,7 @@ pub async fn list_users(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
 ) -> Result<Json<UserList>, ApiError> {
-    let users = state.services.list_users(&caller).await?;
+    let users = state.services.identity().list_users(&caller).await?;
     Ok(Json(UserList {
         users: users.iter().map(user_view).collect(),
     }))
@@ -75,6 +79,7 @@ pub async fn get_user(
 ) -> Result<Json<UserView>, ApiError> {
     let user = state
         .services
+        .identity()
         .get_user(&caller, UserId::from_uuid(id))
         .await?;
     Ok(Json(user_view(&user)))
@@ -93,6 +98,7 @@ pub async fn update_user(
     let status = status_from_wire(req.status);
     let user = state
         .services
+        .identity()
         .set_user_status(&caller, UserId::from_uuid(id), status)
         .await?;
     Ok(Json(user_view(&user)))
@@ -114,6 +120,7 @@ pub async fn reset_totp(
 ) -> Result<Response, ApiError> {
     let outcome = state
         .services
+        .identity()
         .reset_totp(&caller, UserId::from_uuid(id))
         .await?;
     Ok(match outcome {
@@ -132,7 +139,7 @@ pub async fn me(
     State(state): State<AppState>,
     AnySession(caller): AnySession,
 ) -> Result<Json<Me>, ApiError> {
-    let mfa_enrolled = state.services.me(&caller).await?;
+    let mfa_enrolled = state.services.identity().me(&caller).await?;
     Ok(Json(Me {
         user: user_view(&caller.user),
         permissions: permission_codes(&caller.role),
@@ -148,7 +155,7 @@ pub async fn list_roles(
     State(state): State<AppState>,
     FullSession(caller): FullSession,
 ) -> Result<Json<RoleList>, ApiError> {
-    let roles = state.services.list_roles(&caller).await?;
+    let roles = state.services.identity().list_roles(&caller).await?;
     Ok(Json(RoleList {
         roles: roles.iter().map(role_view).collect(),
     }))
@@ -171,6 +178,10 @@ pub async fn put_role(
         .map(|code| Permission::parse(code))
         .collect::<Result<_, _>>()
         .map_err(crate::services::ServiceError::from)?;
-    let role = state.services.put_role(&caller, &name, permissions).await?;
+    let role = state
+        .services
+        .identity()
+        .put_role(&caller, &name, permissions)
+        .await?;
     Ok(Json(role_view(&role)))
 }

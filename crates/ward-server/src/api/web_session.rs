@@ -56,8 +56,12 @@ pub async fn current_web_session(
     let token = session_cookie(&headers)
         .and_then(SessionToken::parse)
         .ok_or(ServiceError::Unauthenticated)?;
-    let caller = state.services.authenticate(token.expose(), address).await?;
-    let idle_timeout_secs = state.services.idle_timeout_secs().await?;
+    let caller = state
+        .services
+        .identity()
+        .authenticate(token.expose(), address)
+        .await?;
+    let idle_timeout_secs = state.services.identity().idle_timeout_secs().await?;
     Ok(Json(web_session(
         &caller.session,
         &caller.user,

@@ -81,7 +81,11 @@ pub async fn connect(
     };
     let caller = match token {
         Some(token) => Some(full(
-            state.services.authenticate(token, address.clone()).await?,
+            state
+                .services
+                .identity()
+                .authenticate(token, address.clone())
+                .await?,
         )?),
         None => None,
     };
@@ -167,6 +171,7 @@ async fn authenticate_by_frame(
         return Err(unauthenticated());
     };
     let caller = services
+        .identity()
         .authenticate(&token.0, address)
         .await
         .and_then(full)
@@ -186,7 +191,11 @@ async fn checked_cursor(services: &Services, text: &str) -> Result<i64, Problem>
         )
     };
     let cursor = parse_cursor(text).ok_or_else(bad)?;
-    services.check_cursor(cursor).await.map_err(|e| problem(&e))
+    services
+        .messaging()
+        .check_cursor(cursor)
+        .await
+        .map_err(|e| problem(&e))
 }
 
 /// Only a full session may receive events (not one that may only enrol a second factor).
@@ -313,6 +322,7 @@ impl Connection {
         // out; a connection that cannot be audited is not served.
         if let Err(e) = self
             .services
+            .identity()
             .audit_realtime_connect(&self.caller, resume)
             .await
         {
@@ -382,7 +392,7 @@ impl Connection {
                 _ = ack_flush.tick() => {
                     if acked > recorded {
                         recorded = acked;
-                        if let Err(e) = self.services.record_delivery(&self.caller, acked).await {
+                        if let Err(e) = self.services.messaging().record_delivery(&self.caller, acked).await {
                             tracing::warn!(error = %e, "recording delivery failed");
                         }
                     }
@@ -391,7 +401,7 @@ impl Connection {
                     if heard.elapsed() > SILENCE_LIMIT {
                         return Ok(End::Closed);
                     }
-                    if let Err(e) = self.services.session_is_live(&self.caller).await {
+                    if let Err(e) = self.services.identity().session_is_live(&self.caller).await {
                         return Ok(End::Session(match e {
                             ServiceError::WipeRequired => CloseReason::Wipe,
                             _ => CloseReason::SessionEnded("ended"),
@@ -408,6 +418,7 @@ impl Connection {
         loop {
             let page = match self
                 .services
+                .messaging()
                 .frames_after(self.caller.user.id, self.last_sent, BACKLOG_PAGE)
                 .await
             {
@@ -448,9 +459,10 @@ async fn send_message(
         };
     }
     let outgoing = outgoing(request);
-    let sent = match services.realtime_activity(caller).await {
+    let sent = match services.identity().realtime_activity(caller).await {
         Ok(()) => {
             services
+                .messaging()
                 .send_message(caller, ConversationId::from_uuid(conversation), outgoing)
                 .await
         }
@@ -471,7 +483,7 @@ async fn send_message(
 
 /// How often the session is re-checked: a quarter of the idle timeout, within bounds.
 async fn session_check_every(services: &Services) -> Duration {
-    let idle = services.idle_timeout_secs().await.unwrap_or(900);
+    let idle = services.identity().idle_timeout_secs().await.unwrap_or(900);
     Duration::from_millis(u64::try_from(idle * 250).unwrap_or(250))
         .clamp(Duration::from_millis(250), HEARTBEAT)
 }

@@ -4,8 +4,10 @@
 
 use std::sync::Arc;
 
+use uuid::Uuid;
+
 use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
-use ward_core::conversation::Conversation;
+use ward_core::conversation::{Conversation, Message};
 use ward_core::id::ConversationId;
 use ward_core::role::Permission;
 use ward_store::Store;
@@ -129,5 +131,39 @@ impl Access {
             .event(action, Outcome::Success)
             .target(TargetKind::Conversation, Some(*c.id.as_uuid()))
             .patient(c.patient_id)
+    }
+
+    /// The message and its conversation, if the caller is a member of it and it was sent
+    /// since they may read it ([`Self::history_start`]); otherwise the attempt is audited and
+    /// the message reported as not found.
+    pub(crate) async fn visible_message(
+        &self,
+        caller: &Caller,
+        message_id: Uuid,
+        action: AuditAction,
+    ) -> Result<(Message, Conversation), ServiceError> {
+        let message = self
+            .store
+            .message(message_id)
+            .await?
+            .ok_or(ServiceError::NotFound("message"))?;
+        let conversation = self
+            .member_conversation(caller, message.conversation_id, action)
+            .await
+            .map_err(|e| match e {
+                ServiceError::NotFound(_) => ServiceError::NotFound("message"),
+                other => other,
+            })?;
+        if message.seq <= self.history_start(caller, &conversation).await? {
+            // Sent before the caller joined: not theirs, and answered as if not there.
+            let event = caller
+                .event(AuditAction::AccessDenied, Outcome::Denied)
+                .target(TargetKind::Message, Some(message.id))
+                .patient(conversation.patient_id)
+                .detail(format!(r#"{{"attempted":"{}"}}"#, action.as_str()));
+            self.store.append_audit(event).await?;
+            return Err(ServiceError::NotFound("message"));
+        }
+        Ok((message, conversation))
     }
 }

@@ -43,7 +43,7 @@ pub async fn operator_create(server: &TestServer, username: &str, role: &str) ->
         role: role.into(),
         password: SecretString::from(PASSWORD),
     };
-    let created = services.create_user(None, new).await;
+    let created = services.identity().create_user(None, new).await;
     store.close().await;
     *created
         .expect("the operator creates the account")

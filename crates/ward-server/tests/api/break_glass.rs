@@ -180,6 +180,7 @@ api_test!(
         server.advance(61);
         server
             .services
+            .compliance()
             .end_due_break_glass(server.now())
             .await
             .expect("break-glass ends");

@@ -160,6 +160,7 @@ api_test!(
             server.advance(1);
             server
                 .services
+                .clinical()
                 .run_due_escalations(server.now())
                 .await
                 .expect("escalate");

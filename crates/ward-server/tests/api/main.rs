@@ -124,6 +124,7 @@ impl TestServer {
             password: SecretString::from(PASSWORD),
         };
         services
+            .identity()
             .create_user(None, root)
             .await
             .expect("bootstrap admin");

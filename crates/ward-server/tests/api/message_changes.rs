@@ -193,6 +193,7 @@ api_test!(
         server.advance(61);
         server
             .services
+            .messaging()
             .expire_due_messages(server.now())
             .await
             .expect("expiry");

@@ -28,12 +28,17 @@ async fn disposed(reader: &Client, conversation: uuid::Uuid) -> bool {
 async fn dispose(server: &TestServer, other: Option<&Node>, since: Timestamp) {
     server
         .services
+        .compliance()
         .dispose_due(server.now())
         .await
         .expect("disposal");
     let others = other.map(|node| &node.services);
     for services in std::iter::once(&server.services).chain(others) {
-        services.forget_shredded_keys(since).await.expect("forget");
+        services
+            .compliance()
+            .forget_shredded_keys(since)
+            .await
+            .expect("forget");
     }
 }
 

@@ -156,6 +156,7 @@ api_test!(
             .expect("shift");
         server
             .services
+            .clinical()
             .hand_over_role_threads(server.now())
             .await
             .expect("hand-over");

@@ -100,6 +100,7 @@ api_test!(
         for _ in 0..4 {
             server
                 .services
+                .messaging()
                 .run_due_scheduled(server.now())
                 .await
                 .expect("scheduler");

@@ -103,6 +103,7 @@ api_test!(
         // Compliance officers are alerted to the request, naming who asked.
         server
             .services
+            .compliance()
             .run_monitoring(server.now())
             .await
             .expect("monitoring");

@@ -18,7 +18,7 @@ use ward_crypto::seal::Binding;
 use ward_core::clock::Clock;
 use ward_store::Store;
 
-use super::{Access, Caller, Keys, ServiceError};
+use super::{Access, Caller, Keys, ServiceError, Shared};
 use crate::opened::AttachmentInfo;
 
 /// How big uploads may be.
@@ -81,27 +81,14 @@ impl Download {
 }
 
 impl Attachments {
-    pub(crate) fn new(
-        store: Arc<dyn Store>,
-        keys: Keys,
-        access: Access,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
+    pub(super) fn new(shared: &Shared, limits: AttachmentLimits) -> Self {
         Self {
-            store,
-            keys,
-            access,
-            limits: AttachmentLimits::default(),
-            clock,
+            store: Arc::clone(&shared.store),
+            keys: shared.keys.clone(),
+            access: shared.access.clone(),
+            limits,
+            clock: Arc::clone(&shared.clock),
         }
-    }
-
-    pub(crate) fn set_limits(&mut self, limits: AttachmentLimits) {
-        self.limits = limits;
-    }
-
-    pub(crate) fn set_clock(&mut self, clock: Arc<dyn Clock>) {
-        self.clock = clock;
     }
 
     /// An attachment the caller may download, with its chunks to follow. The download is

@@ -6,13 +6,14 @@ use secrecy::{ExposeSecret, SecretString};
 use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
 use ward_core::id::UserId;
 use ward_core::keys::{Epoch, KeyScope};
-use ward_core::role::{Permission, Role, RoleName};
+use ward_core::role::{Permission, RoleName};
 use ward_core::session::EndReason;
 use ward_core::user::{DisplayName, User, UserStatus, Username, check_new_password};
 use ward_crypto::password;
 use ward_crypto::seal::Binding;
 
-use super::{AccountChange, Caller, ServiceError, Services};
+use super::Identity;
+use crate::services::{AccountChange, Caller, ServiceError};
 
 /// Patient accounts' names are sealed under the patient-records key, as the registry's
 /// demographics are: one epoch, never shredded.
@@ -27,7 +28,7 @@ pub struct NewUser {
     pub password: SecretString,
 }
 
-impl Services {
+impl Identity {
     /// Creates a user at once: on the operator's authority when `caller` is `None` (the CLI,
     /// which runs with the operator's access to the data directory; audited `"via":"cli"`), or
     /// by an admin. An admin's account whose role holds the audit or compliance permissions
@@ -158,7 +159,7 @@ impl Services {
     }
 
     /// The directory: every staff account, and the patient accounts the caller may see
-    /// ([`Self::visible_patient_accounts`]).
+    /// (`visible_patient_accounts`).
     pub async fn list_users(&self, caller: &Caller) -> Result<Vec<User>, ServiceError> {
         self.access
             .require(caller, Permission::UsersRead, AuditAction::UsersListed)
@@ -315,40 +316,6 @@ impl Services {
             .target(TargetKind::User, Some(*caller.user.id.as_uuid()));
         self.store.append_audit(event).await?;
         Ok(enrolled)
-    }
-
-    /// Creates or changes a custom role (admins with the policy permission). Built-in roles
-    /// are fixed (409); audit and compliance permissions cannot be granted (422). Holders of
-    /// the role get the new permissions on their next request on this node, and within the
-    /// role cache's two seconds on others.
-    pub async fn put_role(
-        &self,
-        caller: &Caller,
-        name: &str,
-        permissions: BTreeSet<Permission>,
-    ) -> Result<Role, ServiceError> {
-        self.access
-            .require(caller, Permission::PolicyManage, AuditAction::RoleChanged)
-            .await?;
-        let role = Role::custom(RoleName::parse(name)?, permissions)?;
-        let codes: Vec<&str> = role.permissions.iter().map(|p| p.code()).collect();
-        let event = caller
-            .event(AuditAction::RoleChanged, Outcome::Success)
-            .detail(
-                serde_json::json!({ "role": role.name.as_str(), "permissions": codes }).to_string(),
-            );
-        if !self.store.put_role(&role, event).await? {
-            return Err(ServiceError::Conflict("built-in roles cannot be changed"));
-        }
-        self.roles.invalidate();
-        Ok(role)
-    }
-
-    pub async fn list_roles(&self, caller: &Caller) -> Result<Vec<Role>, ServiceError> {
-        self.access
-            .require(caller, Permission::UsersRead, AuditAction::UsersListed)
-            .await?;
-        Ok(self.store.list_roles().await?)
     }
 }
 

@@ -14,7 +14,12 @@ use ward_core::role::{Permission, RoleName};
 use ward_core::user::UserStatus;
 use ward_crypto::seal::Binding;
 
-use super::{Caller, ServiceError, Services};
+use std::sync::Arc;
+
+use super::Patients;
+use crate::services::Shared;
+use crate::services::sealing::Sealing;
+use crate::services::{Caller, ServiceError};
 use crate::wire::frames::Payload;
 
 const RECORDS_EPOCH: Epoch = Epoch::from_index(0);
@@ -42,7 +47,25 @@ pub struct PlainPatient {
     pub care_team_conversation: Option<ConversationId>,
 }
 
-impl Services {
+impl Patients {
+    pub(in crate::services) fn new(shared: &Shared, sealing: Sealing) -> Self {
+        Self {
+            store: Arc::clone(&shared.store),
+            keys: shared.keys.clone(),
+            access: shared.access.clone(),
+            sealing,
+            publisher: shared.publisher.clone(),
+            index: Arc::default(),
+            clock: Arc::clone(&shared.clock),
+        }
+    }
+
+    fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}
+
+impl Patients {
     async fn mrn_index(&self, mrn: &str) -> Result<[u8; 32], ServiceError> {
         self.keys
             .blind_index(KeyScope::PatientIndex, RECORDS_EPOCH, mrn.as_bytes())
@@ -173,12 +196,13 @@ impl Services {
             .store
             .create_patient(&record, &team, &thread, event)
             .await?;
-        let plain = super::PlainConversation {
+        let plain = crate::services::PlainConversation {
             conversation: thread.clone(),
             title: None,
             members: committed.recipients.clone(),
         };
-        self.publish(&committed, Payload::Conversation(&plain));
+        self.publisher
+            .publish(&committed, Payload::Conversation(&plain));
         self.patient_registered(&demographics);
         Ok(PlainPatient {
             record,
@@ -375,11 +399,12 @@ impl Services {
         if let Some(committed) = &committed {
             if on_team {
                 if let Some(thread) = self.store.care_team_conversation(patient).await? {
-                    let plain = self.plain_conversation(thread).await?;
-                    self.publish(committed, Payload::Conversation(&plain));
+                    let plain = self.sealing.plain_conversation(thread).await?;
+                    self.publisher
+                        .publish(committed, Payload::Conversation(&plain));
                 }
             } else {
-                self.publish(
+                self.publisher.publish(
                     committed,
                     Payload::Removed {
                         conversation: committed.event.conversation_id,

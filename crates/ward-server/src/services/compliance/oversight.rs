@@ -14,8 +14,9 @@ use ward_core::user::UserStatus;
 use ward_crypto::seal::Binding;
 use ward_proto::realtime::ServerFrame;
 
-use super::{Caller, ServiceError, Services};
+use super::Compliance;
 use crate::opened::Disclosure;
+use crate::services::{Caller, ServiceError};
 use crate::wire::frames::{self, Payload};
 
 /// Most grants one expiry pass ends.
@@ -44,7 +45,7 @@ pub struct PlainGrant {
     pub reason: String,
 }
 
-impl Services {
+impl Compliance {
     /// Opens a patient's care-team thread to a clinician who is not on the care team, for a
     /// stated reason and a limited time. Always audited, always alerts compliance officers;
     /// the access ends by itself.
@@ -137,8 +138,9 @@ impl Services {
         };
         let (committed, alert) = self.store.open_break_glass(&grant, alert, audit).await?;
         if let Some(committed) = committed {
-            let plain = self.plain_conversation(thread).await?;
-            self.publish(&committed, Payload::Conversation(&plain));
+            let plain = self.sealing.plain_conversation(thread).await?;
+            self.publisher
+                .publish(&committed, Payload::Conversation(&plain));
         }
         self.notify_compliance(&alert).await?;
         Ok(PlainGrant { grant, reason })
@@ -164,7 +166,7 @@ impl Services {
                     conversation: grant.conversation_id,
                     user: grant.user_id,
                 };
-                self.publish(&committed, payload);
+                self.publisher.publish(&committed, payload);
             }
             ended += 1;
         }
@@ -194,7 +196,7 @@ impl Services {
         if let Some(webhook) = &self.webhook {
             webhook.send(std::sync::Arc::clone(&frame));
         }
-        self.hub().notify(&officers, frame);
+        self.publisher.hub().notify(&officers, frame);
         Ok(())
     }
 

@@ -15,8 +15,9 @@ use ward_crypto::token::SessionToken;
 use ward_crypto::totp::TotpSecret;
 use ward_store::{StoreError, TotpFactor};
 
-use super::{Caller, ClientAddress, ServiceError, Services};
+use super::Identity;
 use crate::realtime::CloseReason;
+use crate::services::{Caller, ClientAddress, ServiceError};
 
 /// Longest password accepted at sign-in (longer ones are refused before hashing).
 const MAX_PASSWORD_BYTES: usize = 1024;
@@ -56,7 +57,7 @@ pub struct TotpEnrollmentStarted {
     pub otpauth_uri: String,
 }
 
-impl Services {
+impl Identity {
     /// Signs a device in. Unknown users, wrong passwords and disabled accounts get the same
     /// answer after the same work (one Argon2id verification).
     pub async fn login(
@@ -382,7 +383,7 @@ impl Services {
         Ok((session, user))
     }
 
-    /// Like [`Services::authenticate`], for a session that is waiting to be wiped: only the
+    /// Like [`Identity::authenticate`], for a session that is waiting to be wiped: only the
     /// wipe confirmation may use it.
     pub async fn confirm_wipe(
         &self,

@@ -11,8 +11,9 @@ use ward_core::keys::KeyScope;
 use ward_core::role::Permission;
 use ward_crypto::seal::Binding;
 
-use super::Access;
-use super::{Caller, PlainConversation, PlainMessage, ServiceError, Services};
+use super::Messaging;
+use crate::services::Access;
+use crate::services::{Caller, PlainConversation, PlainMessage, ServiceError};
 use crate::wire::frames::Payload;
 
 /// Most messages one expiry pass handles.
@@ -27,7 +28,7 @@ pub struct MessageHistory {
     pub versions: Vec<(i64, String, Timestamp)>,
 }
 
-impl Services {
+impl Messaging {
     /// The sender replaces a message's body; members see it marked edited, the earlier body
     /// is kept for compliance. The new body passes the same safety checks as a send.
     pub async fn edit_message(
@@ -103,7 +104,7 @@ impl Services {
                 .await?;
             committed.recipients.retain(|r| readers.contains(r));
         }
-        self.publish(&committed, Payload::Edited(&plain));
+        self.publisher.publish(&committed, Payload::Edited(&plain));
         Ok(plain)
     }
 
@@ -129,12 +130,14 @@ impl Services {
             .ok_or(ServiceError::Conflict(
                 "the message was recalled or has expired",
             ))?;
-        self.publish(&committed, Payload::Event(&committed.event));
-        self.open_message(Message {
-            recalled_at: Some(now),
-            ..message
-        })
-        .await
+        self.publisher
+            .publish(&committed, Payload::Event(&committed.event));
+        self.sealing
+            .open_message(Message {
+                recalled_at: Some(now),
+                ..message
+            })
+            .await
     }
 
     /// A message the caller may see and sent, still readable. Anyone else's is refused (and
@@ -145,7 +148,10 @@ impl Services {
         message_id: Uuid,
         action: AuditAction,
     ) -> Result<(Message, ward_core::conversation::Conversation), ServiceError> {
-        let (message, conversation) = self.visible_message(caller, message_id, action).await?;
+        let (message, conversation) = self
+            .access
+            .visible_message(caller, message_id, action)
+            .await?;
         if message.sender_id != caller.user.id {
             let event = caller
                 .event(action, Outcome::Denied)
@@ -190,11 +196,12 @@ impl Services {
         let mut versions = Vec::new();
         for v in self.store.message_versions(message.id).await? {
             let body = self
+                .sealing
                 .open_text(message.conversation_id, v.epoch, message.id, &v.sealed_body)
                 .await?;
             versions.push((v.version, body, v.replaced_at));
         }
-        let body = self.open_body(&message).await?;
+        let body = self.sealing.open_body(&message).await?;
         let audit = caller
             .event(AuditAction::MessageVersionsRead, Outcome::Success)
             .target(TargetKind::Message, Some(message.id))
@@ -237,12 +244,14 @@ impl Services {
             });
         let committed = self.store.set_lifespan(id, secs, self.now(), audit).await?;
         let plain = self
+            .sealing
             .plain_conversation(ward_core::conversation::Conversation {
                 lifespan_secs: secs,
                 ..conversation
             })
             .await?;
-        self.publish(&committed, Payload::Conversation(&plain));
+        self.publisher
+            .publish(&committed, Payload::Conversation(&plain));
         Ok(plain)
     }
 
@@ -256,7 +265,7 @@ impl Services {
             .detail(format!(r#"{{"messages":{}}}"#, due.len()));
         let committed = self.store.expire_messages(&due, now, audit).await?;
         for c in &committed {
-            self.publish(c, Payload::Event(&c.event));
+            self.publisher.publish(c, Payload::Event(&c.event));
         }
         Ok(committed.len())
     }

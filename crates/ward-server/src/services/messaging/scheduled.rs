@@ -13,7 +13,8 @@ use ward_core::scheduled::{ScheduledId, ScheduledMessage, ScheduledState, check_
 use ward_core::user::UserStatus;
 use ward_crypto::seal::Binding;
 
-use super::{Caller, ClientAddress, Outgoing, ServiceError, Services};
+use super::Messaging;
+use crate::services::{Caller, ClientAddress, Outgoing, ServiceError};
 
 /// Most scheduled messages one pass sends.
 const SCHEDULE_BATCH: u32 = 100;
@@ -25,7 +26,7 @@ pub struct PlainScheduled {
     pub body: String,
 }
 
-impl Services {
+impl Messaging {
     /// Schedules a message for `send_at`. The body passes the safety checks now (findings
     /// must be confirmed now); at send time they run again, and a finding that policy blocks
     /// then stops the send. A retried client id returns the first schedule (`false`).
@@ -190,7 +191,7 @@ impl Services {
     /// Sends every scheduled message whose time has come; how many were sent.
     pub async fn run_due_scheduled(&self, now: Timestamp) -> Result<usize, ServiceError> {
         // A send is claimed, then sent, then finished: a pass never overlaps another here.
-        let _pass = self.passes.scheduled.lock().await;
+        let _pass = self.scheduled_pass.lock().await;
         let mut sent = 0;
         for scheduled in self.store.due_scheduled(now, SCHEDULE_BATCH).await? {
             if self.send_scheduled(scheduled).await? {

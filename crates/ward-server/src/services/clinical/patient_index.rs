@@ -11,15 +11,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use ward_core::audit::AuditAction;
-use ward_core::conversation::Conversation;
-use ward_core::id::{ConversationId, PatientId};
+use ward_core::id::PatientId;
 use ward_core::patient::Demographics;
-use ward_core::policy::SafetyPolicy;
-use ward_core::safety::{RegisteredPatient, RegisteredPatients, SafetyContext, check_message};
+use ward_core::safety::{RegisteredPatient, RegisteredPatients};
 
-use super::{Caller, ServiceError, Services};
-use crate::opened::SafetyReport;
+use super::Patients;
+use crate::services::ServiceError;
 
 /// How long the patient index is used before it is reloaded from the registry.
 const INDEX_TTL: Duration = Duration::from_secs(30);
@@ -89,47 +86,10 @@ impl PatientIndex {
     }
 }
 
-impl Services {
-    /// The findings sending `body` to conversation `id` would meet, without sending it.
-    pub async fn review_message(
-        &self,
-        caller: &Caller,
-        id: ConversationId,
-        body: &str,
-    ) -> Result<SafetyReport, ServiceError> {
-        ward_core::conversation::check_body(body)?;
-        let conversation = self
-            .access
-            .member_conversation(caller, id, AuditAction::MessageSent)
-            .await?;
-        let policy = self.policy.get().await?.safety;
-        self.safety_report(&conversation, body, &policy).await
-    }
-
-    /// Runs the checks for a body about to go to `conversation`.
-    pub(crate) async fn safety_report(
-        &self,
-        conversation: &Conversation,
-        body: &str,
-        policy: &SafetyPolicy,
-    ) -> Result<SafetyReport, ServiceError> {
-        let about_patient = conversation.patient_id.is_some();
-        let patients = if about_patient {
-            Arc::default()
-        } else {
-            self.registered_patients().await?
-        };
-        let context = SafetyContext {
-            about_patient,
-            patients: &patients,
-            current_year: self.now().to_datetime().year(),
-        };
-        Ok(SafetyReport::new(check_message(body, &context), policy))
-    }
-
+impl Patients {
     /// Adds a patient registered on this node to the index at once.
     pub(crate) fn patient_registered(&self, demographics: &Demographics) {
-        let Ok(mut guard) = self.patient_index.loaded.write() else {
+        let Ok(mut guard) = self.index.loaded.write() else {
             return;
         };
         if let Some(loaded) = guard.take() {
@@ -144,32 +104,31 @@ impl Services {
     }
 
     /// The index, loading it on first use and reloading it in the background once stale.
-    async fn registered_patients(&self) -> Result<Arc<RegisteredPatients>, ServiceError> {
-        match self.patient_index.current() {
+    pub(crate) async fn registered_patients(
+        &self,
+    ) -> Result<Arc<RegisteredPatients>, ServiceError> {
+        match self.index.current() {
             Some((matcher, true)) => Ok(matcher),
             Some((matcher, false)) => {
-                if !self.patient_index.reloading.swap(true, Ordering::AcqRel) {
+                if !self.index.reloading.swap(true, Ordering::AcqRel) {
                     let services = self.clone();
                     tokio::spawn(async move {
                         match services.load_patients().await {
                             Ok(loaded) => {
-                                services.patient_index.replace(loaded);
+                                services.index.replace(loaded);
                             }
                             Err(e) => {
                                 tracing::warn!(error = %e, "reloading the patient index failed")
                             }
                         }
-                        services
-                            .patient_index
-                            .reloading
-                            .store(false, Ordering::Release);
+                        services.index.reloading.store(false, Ordering::Release);
                     });
                 }
                 Ok(matcher)
             }
             None => {
                 let loaded = self.load_patients().await?;
-                Ok(self.patient_index.replace(loaded))
+                Ok(self.index.replace(loaded))
             }
         }
     }

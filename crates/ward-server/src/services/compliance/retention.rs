@@ -17,7 +17,8 @@ use ward_core::retention::{EpochCandidate, HoldId, HoldScope, LegalHold, check_r
 use ward_core::role::Permission;
 use ward_crypto::seal::Binding;
 
-use super::{Caller, ServiceError, Services};
+use super::Compliance;
+use crate::services::{Caller, ServiceError};
 
 /// Legal hold reasons are sealed under one compliance records key that retention never
 /// destroys.
@@ -38,13 +39,7 @@ struct Held {
     users: HashSet<UserId>,
 }
 
-impl Services {
-    /// Services whose key epochs last `length` (see [`crate::Config::key_epoch_secs`]).
-    pub fn with_epoch_length(mut self, length: ward_core::keys::EpochLength) -> Self {
-        self.keys = self.keys.with_epoch_length(length);
-        self
-    }
-
+impl Compliance {
     /// Sets or clears one conversation's retention (admins).
     pub async fn set_retention(
         &self,

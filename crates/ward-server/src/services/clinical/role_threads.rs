@@ -13,13 +13,14 @@ use ward_core::conversation::{Conversation, ConversationKind, Priority};
 use ward_core::id::{ClinicalRoleId, ConversationId, UserId};
 use ward_core::role::Permission;
 
-use super::Access;
-use super::messaging::Outgoing;
-use super::{Caller, ServiceError, Services};
+use super::Clinical;
 use crate::opened::PlainMessage;
+use crate::services::Access;
+use crate::services::messaging::Outgoing;
+use crate::services::{Caller, ServiceError};
 use crate::wire::frames::Payload;
 
-impl Services {
+impl Clinical {
     /// Sends a message to whoever holds the role now, in the caller's thread with the role.
     ///
     /// Only staff who may start conversations and see the directory (where the roles are
@@ -57,7 +58,9 @@ impl Services {
         let thread = self.role_thread(caller, &role, holder, now).await?;
         self.follow_holder(&thread, caller.user.id, holder, now)
             .await?;
-        self.send_message(caller, thread.id, outgoing).await
+        self.messaging
+            .send_message(caller, thread.id, outgoing)
+            .await
     }
 
     async fn role_holder(
@@ -87,7 +90,7 @@ impl Services {
         let conversation = Conversation {
             id,
             kind: ConversationKind::Role,
-            sealed_title: Some(self.seal_title(id, &role.name, now).await?),
+            sealed_title: Some(self.sealing.seal_title(id, &role.name, now).await?),
             patient_id: None,
             direct_key: Some(key),
             created_by: caller.user.id,
@@ -107,8 +110,12 @@ impl Services {
         self.store
             .set_escalation_role(id, Some(role.id), escalation)
             .await?;
-        let plain = self.plain_conversation(conversation.clone()).await?;
-        self.publish(&committed, Payload::Conversation(&plain));
+        let plain = self
+            .sealing
+            .plain_conversation(conversation.clone())
+            .await?;
+        self.publisher
+            .publish(&committed, Payload::Conversation(&plain));
         Ok(conversation)
     }
 
@@ -144,8 +151,9 @@ impl Services {
                 .add_members(thread.id, &[holder], now, event)
                 .await?
             {
-                let plain = self.plain_conversation(thread.clone()).await?;
-                self.publish(&committed, Payload::Conversation(&plain));
+                let plain = self.sealing.plain_conversation(thread.clone()).await?;
+                self.publisher
+                    .publish(&committed, Payload::Conversation(&plain));
                 changed = true;
             }
         }
@@ -158,7 +166,7 @@ impl Services {
                 .remove_member(thread.id, *user, now, event)
                 .await?
             {
-                self.publish(
+                self.publisher.publish(
                     &committed,
                     Payload::Removed {
                         conversation: thread.id,
@@ -192,7 +200,11 @@ impl Services {
         sender: UserId,
     ) -> Result<usize, ServiceError> {
         let mut count = 0;
-        for message in self.store.messages(thread, 0, super::MAX_PAGE).await? {
+        for message in self
+            .store
+            .messages(thread, 0, crate::services::MAX_PAGE)
+            .await?
+        {
             if message.priority != Priority::Normal
                 && message.sender_id == sender
                 && self.store.acks(message.id).await?.is_empty()
@@ -207,7 +219,7 @@ impl Services {
     /// A role that no one holds keeps its last holder until someone does.
     pub async fn hand_over_role_threads(&self, now: Timestamp) -> Result<usize, ServiceError> {
         // A hand-over is a join, then leaves, then its audit: a pass never overlaps another here.
-        let _pass = self.passes.handover.lock().await;
+        let _pass = self.handover_pass.lock().await;
         let mut moved = 0;
         for (thread, role) in self.store.role_conversations().await? {
             let (Some(holder), Some(conversation)) = (

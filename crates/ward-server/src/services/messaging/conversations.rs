@@ -1,6 +1,6 @@
 //! Conversations and their members: creating them, listing them (and the channel directory),
 //! adding, joining and removing members. What they share with messages is in
-//! [`super::messaging`].
+//! the module root.
 
 use ward_core::ValidationError;
 use ward_core::audit::{AuditAction, Outcome};
@@ -9,9 +9,10 @@ use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_core::role::{Permission, RoleName};
 use ward_core::user::UserStatus;
 
-use super::Access;
-use super::{Caller, ServiceError, Services};
+use super::Messaging;
 use crate::opened::PlainConversation;
+use crate::services::Access;
+use crate::services::{Caller, ServiceError};
 use crate::wire::frames::Payload;
 
 /// A conversation to create.
@@ -23,7 +24,7 @@ pub struct NewConversation {
     pub patient_id: Option<PatientId>,
 }
 
-impl Services {
+impl Messaging {
     /// Checks that every user exists and is active. A patient account may only be in the
     /// patient-facing conversation of its own record (`patient_account`), never in anyone else's.
     async fn check_members(
@@ -101,7 +102,7 @@ impl Services {
                 if let Some(existing) = self.store.conversation_by_direct_key(&key).await?
                     && self.store.is_member(existing.id, caller.user.id).await?
                 {
-                    return Ok((self.plain_conversation(existing).await?, false));
+                    return Ok((self.sealing.plain_conversation(existing).await?, false));
                 }
                 direct_key = Some(key);
             }
@@ -131,6 +132,7 @@ impl Services {
                     "is required for a patient conversation",
                 ))?;
                 let patient = self
+                    .patients
                     .patient_for_staff(caller, id, AuditAction::ConversationCreated)
                     .await?;
                 let account = patient.user_id.ok_or(ValidationError::new(
@@ -148,7 +150,7 @@ impl Services {
         let id = ConversationId::new();
         let now = self.now();
         let sealed_title = match &title {
-            Some(title) => Some(self.seal_title(id, title, now).await?),
+            Some(title) => Some(self.sealing.seal_title(id, title, now).await?),
             None => None,
         };
         let conversation = Conversation {
@@ -172,7 +174,8 @@ impl Services {
             title,
             members: committed.recipients.clone(),
         };
-        self.publish(&committed, Payload::Conversation(&plain));
+        self.publisher
+            .publish(&committed, Payload::Conversation(&plain));
         Ok((plain, true))
     }
 
@@ -185,7 +188,7 @@ impl Services {
         let mut out = Vec::with_capacity(summaries.len());
         for s in summaries {
             out.push((
-                self.plain_conversation(s.conversation).await?,
+                self.sealing.plain_conversation(s.conversation).await?,
                 s.last_seq,
                 s.read_seq,
             ));
@@ -209,7 +212,7 @@ impl Services {
             .await?;
         let mut out = Vec::new();
         for channel in self.store.channels().await? {
-            out.push(self.plain_conversation(channel).await?);
+            out.push(self.sealing.plain_conversation(channel).await?);
         }
         let event = caller
             .event(AuditAction::ConversationsListed, Outcome::Success)
@@ -230,7 +233,7 @@ impl Services {
         let event =
             Access::conversation_event(caller, AuditAction::ConversationRead, &conversation);
         self.store.append_audit(event).await?;
-        self.plain_conversation(conversation).await
+        self.sealing.plain_conversation(conversation).await
     }
 
     /// Adds a member. Direct and care-team conversations keep their own rules (a pair; the
@@ -274,9 +277,10 @@ impl Services {
             .store
             .add_members(id, &[user], self.now(), event)
             .await?;
-        let plain = self.plain_conversation(conversation).await?;
+        let plain = self.sealing.plain_conversation(conversation).await?;
         if let Some(committed) = committed {
-            self.publish(&committed, Payload::Conversation(&plain));
+            self.publisher
+                .publish(&committed, Payload::Conversation(&plain));
         }
         Ok(plain)
     }
@@ -301,9 +305,10 @@ impl Services {
             .store
             .add_members(id, &[caller.user.id], self.now(), event)
             .await?;
-        let plain = self.plain_conversation(conversation).await?;
+        let plain = self.sealing.plain_conversation(conversation).await?;
         if let Some(committed) = committed {
-            self.publish(&committed, Payload::Conversation(&plain));
+            self.publisher
+                .publish(&committed, Payload::Conversation(&plain));
         }
         Ok(plain)
     }
@@ -349,7 +354,7 @@ impl Services {
             .remove_member(id, user, self.now(), event)
             .await?
             .ok_or(ServiceError::NotFound("member"))?;
-        self.publish(
+        self.publisher.publish(
             &committed,
             Payload::Removed {
                 conversation: id,

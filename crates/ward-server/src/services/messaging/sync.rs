@@ -7,7 +7,8 @@ use ward_core::conversation::EventKind;
 use ward_core::id::UserId;
 use ward_proto::realtime::ServerFrame;
 
-use super::{Caller, ServiceError, Services};
+use super::Messaging;
+use crate::services::{Caller, ServiceError};
 use crate::wire::frames::{self, Payload};
 
 /// Most events one sync page returns.
@@ -33,7 +34,7 @@ pub struct SyncResult {
     pub more: bool,
 }
 
-impl Services {
+impl Messaging {
     /// Checks a cursor a device sent: not from the future.
     pub async fn check_cursor(&self, cursor: i64) -> Result<i64, ServiceError> {
         if cursor > self.store.max_event_seq().await? {
@@ -92,11 +93,11 @@ impl Services {
                 item.event.user_id,
             ) {
                 (EventKind::MessageCreated, Some(message), _, _) => {
-                    let plain = self.open_message(message).await?;
+                    let plain = self.sealing.open_message(message).await?;
                     frames::event_frame(seq, &Payload::Message(&plain))
                 }
                 (EventKind::MessageEdited, Some(message), _, _) => {
-                    let plain = self.open_message(message).await?;
+                    let plain = self.sealing.open_message(message).await?;
                     frames::event_frame(seq, &Payload::Edited(&plain))
                 }
                 (EventKind::ReceiptUpdated, _, Some(receipt), _) => {
@@ -112,7 +113,7 @@ impl Services {
                 (EventKind::ConversationUpdated, ..) => {
                     match self.store.conversation(item.event.conversation_id).await? {
                         Some(c) => {
-                            let plain = self.plain_conversation(c).await?;
+                            let plain = self.sealing.plain_conversation(c).await?;
                             frames::event_frame(seq, &Payload::Conversation(&plain))
                         }
                         None => continue,
@@ -171,61 +172,5 @@ impl Services {
             .detail(format!(r#"{{"cursor":{cursor}}}"#));
         self.store.append_audit(event).await?;
         Ok(())
-    }
-
-    /// Whether a session may still use its open connection (without counting as activity).
-    pub async fn session_is_live(&self, caller: &Caller) -> Result<(), ServiceError> {
-        self.live_session(caller).await.map(drop)
-    }
-
-    /// The caller's session as stored now, if it is still active.
-    async fn live_session(
-        &self,
-        caller: &Caller,
-    ) -> Result<(ward_core::session::Session, ward_core::policy::Policy), ServiceError> {
-        use ward_core::session::SessionState;
-        let session = self
-            .store
-            .session(caller.session.id)
-            .await?
-            .ok_or(ServiceError::Unauthenticated)?;
-        let policy = self.policy.get().await?;
-        match session.state(self.now(), &policy.session) {
-            SessionState::Active => Ok((session, policy)),
-            SessionState::WipePending => Err(ServiceError::WipeRequired),
-            SessionState::Ended(reason) => Err(ServiceError::SessionEnded(reason)),
-        }
-    }
-}
-
-impl Services {
-    /// A request made over the real-time connection: the session must still be live, and the
-    /// request counts as activity for the idle timeout.
-    pub async fn realtime_activity(&self, caller: &Caller) -> Result<(), ServiceError> {
-        let (session, policy) = self.live_session(caller).await?;
-        self.touch_if_due(&session, self.now(), &policy.session);
-        Ok(())
-    }
-
-    /// Records that a device opened its real-time connection.
-    pub async fn audit_realtime_connect(
-        &self,
-        caller: &Caller,
-        resume: Option<i64>,
-    ) -> Result<(), ServiceError> {
-        let detail = match resume {
-            Some(cursor) => format!(r#"{{"resume_from":{cursor}}}"#),
-            None => "{}".to_owned(),
-        };
-        let event = caller
-            .event(AuditAction::RealtimeConnected, Outcome::Success)
-            .detail(detail);
-        self.store.append_audit(event).await?;
-        Ok(())
-    }
-
-    /// The current idle timeout.
-    pub async fn idle_timeout_secs(&self) -> Result<i64, ServiceError> {
-        Ok(self.policy.get().await?.session.idle_timeout_secs)
     }
 }

@@ -4,7 +4,8 @@ use ward_core::audit::{AuditAction, AuditEvent, AuditFilter, ChainHash, Outcome,
 use ward_core::role::Permission;
 use ward_crypto::audit_chain::ChainBreak;
 
-use super::{Caller, ServiceError, Services, verify_chain};
+use super::Compliance;
+use crate::services::{Caller, ServiceError, verify_chain};
 
 /// Largest page of an audit search.
 pub const MAX_AUDIT_PAGE: u32 = 1000;
@@ -23,7 +24,7 @@ pub struct VerifyOutcome {
     pub first_break: Option<ChainBreak>,
 }
 
-impl Services {
+impl Compliance {
     pub async fn search_audit(
         &self,
         caller: &Caller,

@@ -10,8 +10,9 @@ use ward_core::conversation::{Conversation, Message};
 use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_core::role::Permission;
 
-use super::Access;
-use super::{AttachmentInfo, Caller, PlainConversation, ServiceError, Services};
+use super::Compliance;
+use crate::services::Access;
+use crate::services::{AttachmentInfo, Caller, PlainConversation, ServiceError};
 
 /// Most rows one report holds; a longer period must be asked for in parts.
 pub const MAX_REPORT_ROWS: usize = 100_000;
@@ -89,7 +90,7 @@ pub struct ConversationExport {
     pub messages: Vec<ExportedMessage>,
 }
 
-impl Services {
+impl Compliance {
     /// A report over `period` (compliance officers); `user` is required for user activity and
     /// must exist.
     pub async fn report(
@@ -229,11 +230,14 @@ impl Services {
         budget: &mut u64,
     ) -> Result<ConversationExport, ServiceError> {
         let id = conversation.id;
-        let plain = self.plain_conversation(conversation).await?;
+        let plain = self.sealing.plain_conversation(conversation).await?;
         let mut messages = Vec::new();
         let mut after = 0;
         loop {
-            let page = self.store.messages(id, after, super::MAX_PAGE).await?;
+            let page = self
+                .store
+                .messages(id, after, crate::services::MAX_PAGE)
+                .await?;
             let Some(last) = page.last() else { break };
             after = last.seq;
             for message in page {
@@ -251,7 +255,7 @@ impl Services {
         message: Message,
         budget: &mut u64,
     ) -> Result<ExportedMessage, ServiceError> {
-        let body = match self.open_body(&message).await {
+        let body = match self.sealing.open_body(&message).await {
             Ok(body) => body,
             Err(ServiceError::Disposed) => {
                 return Ok(ExportedMessage {
@@ -266,6 +270,7 @@ impl Services {
         let mut versions = Vec::new();
         for version in self.store.message_versions(message.id).await? {
             let text = self
+                .sealing
                 .open_text(
                     message.conversation_id,
                     version.epoch,

@@ -17,7 +17,8 @@ use ward_core::role::{Permission, RoleName};
 use ward_core::user::{DisplayName, User, UserStatus, Username, check_new_password};
 use ward_crypto::password;
 
-use super::{Caller, NewUser, ServiceError, Services};
+use super::Identity;
+use crate::services::{Caller, NewUser, ServiceError};
 
 /// The most requests one listing returns, newest first.
 const MAX_LISTED: u32 = 500;
@@ -40,7 +41,7 @@ pub enum AccountChange<T> {
     Requested(PrivilegedChange),
 }
 
-impl Services {
+impl Identity {
     /// Creates a user (admins). An account whose role holds the audit or compliance
     /// permissions is not created: a request for it waits for a compliance officer's approval
     /// (and is refused with 409 when no one else could approve it).

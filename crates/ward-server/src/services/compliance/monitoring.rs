@@ -9,7 +9,8 @@ use ward_core::audit::{AuditAction, AuditEvent, AuditFilter, NewAuditEvent, Outc
 use ward_core::monitoring::{Finding, Monitor, MonitoringPolicy, unusual_hour};
 use ward_core::oversight::{Alert, AlertKind};
 
-use super::{ServiceError, Services};
+use super::Compliance;
+use crate::services::ServiceError;
 
 const PAGE: u32 = 1000;
 /// Most audit events an alert links to (the newest of its window).
@@ -24,13 +25,7 @@ pub struct MonitorState {
     monitor: Monitor,
 }
 
-impl Services {
-    /// Services that also POST every alert to `webhook`.
-    pub fn with_webhook(mut self, webhook: Option<super::Webhook>) -> Self {
-        self.webhook = webhook;
-        self
-    }
-
+impl Compliance {
     /// Feeds the audit events appended since the last call to the monitoring rules and
     /// raises what they find; how many alerts were raised. The first call only finds its
     /// place at the head.

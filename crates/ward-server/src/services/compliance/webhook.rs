@@ -74,7 +74,7 @@ impl Webhook {
 
 #[cfg(test)]
 mod tests {
-    use super::Webhook;
+    use crate::services::Webhook;
 
     #[test]
     fn plain_http_only_to_loopback() {

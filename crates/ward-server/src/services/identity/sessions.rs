@@ -5,10 +5,11 @@ use ward_core::id::{SessionId, UserId};
 use ward_core::role::Permission;
 use ward_core::session::{EndReason, Session};
 
-use super::{Caller, ServiceError, Services};
+use super::Identity;
 use crate::realtime::CloseReason;
+use crate::services::{Caller, ServiceError};
 
-impl Services {
+impl Identity {
     /// The caller's sessions that have not ended.
     /// Live sessions: the caller's own, or with the sessions permission those of `user`.
     pub async fn list_sessions(
@@ -92,5 +93,63 @@ impl Services {
             }
             None => Err(ServiceError::NotFound("session")),
         }
+    }
+}
+
+impl Identity {
+    /// Whether a session may still use its open connection (without counting as activity).
+    pub async fn session_is_live(&self, caller: &Caller) -> Result<(), ServiceError> {
+        self.live_session(caller).await.map(drop)
+    }
+
+    /// The caller's session as stored now, if it is still active.
+    async fn live_session(
+        &self,
+        caller: &Caller,
+    ) -> Result<(ward_core::session::Session, ward_core::policy::Policy), ServiceError> {
+        use ward_core::session::SessionState;
+        let session = self
+            .store
+            .session(caller.session.id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        let policy = self.policy.get().await?;
+        match session.state(self.now(), &policy.session) {
+            SessionState::Active => Ok((session, policy)),
+            SessionState::WipePending => Err(ServiceError::WipeRequired),
+            SessionState::Ended(reason) => Err(ServiceError::SessionEnded(reason)),
+        }
+    }
+}
+
+impl Identity {
+    /// A request made over the real-time connection: the session must still be live, and the
+    /// request counts as activity for the idle timeout.
+    pub async fn realtime_activity(&self, caller: &Caller) -> Result<(), ServiceError> {
+        let (session, policy) = self.live_session(caller).await?;
+        self.touch_if_due(&session, self.now(), &policy.session);
+        Ok(())
+    }
+
+    /// Records that a device opened its real-time connection.
+    pub async fn audit_realtime_connect(
+        &self,
+        caller: &Caller,
+        resume: Option<i64>,
+    ) -> Result<(), ServiceError> {
+        let detail = match resume {
+            Some(cursor) => format!(r#"{{"resume_from":{cursor}}}"#),
+            None => "{}".to_owned(),
+        };
+        let event = caller
+            .event(AuditAction::RealtimeConnected, Outcome::Success)
+            .detail(detail);
+        self.store.append_audit(event).await?;
+        Ok(())
+    }
+
+    /// The current idle timeout.
+    pub async fn idle_timeout_secs(&self) -> Result<i64, ServiceError> {
+        Ok(self.policy.get().await?.session.idle_timeout_secs)
     }
 }

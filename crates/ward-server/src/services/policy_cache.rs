@@ -3,14 +3,13 @@
 
 use std::sync::Arc;
 
-use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::policy::Policy;
 
-use ward_core::role::{Permission, Role, RoleName};
+use ward_core::role::{Role, RoleName};
 use ward_store::Store;
 
 use super::ttl_cache::TtlCache;
-use super::{CACHE_TTL, Caller, ServiceError, Services};
+use super::{CACHE_TTL, ServiceError};
 
 /// The policy, cached. A read that raced with a change on this node is not kept (the
 /// cache's generation moved), so a change is never undone by a read that began before it.
@@ -39,7 +38,7 @@ impl PolicyCache {
     }
 
     /// Keeps the policy this node just stored, and drops any read that began before.
-    fn remember(&self, policy: &Policy) {
+    pub(crate) fn remember(&self, policy: &Policy) {
         self.cached.invalidate();
         self.cached
             .insert(self.cached.generation(), (), policy.clone());
@@ -76,46 +75,5 @@ impl RoleCache {
             self.cached.insert(generation, name.clone(), role.clone());
         }
         Ok(role)
-    }
-}
-
-impl Services {
-    /// The current policy (admins only).
-    pub async fn read_policy(&self, caller: &Caller) -> Result<Policy, ServiceError> {
-        self.access
-            .require(caller, Permission::PolicyManage, AuditAction::PolicyRead)
-            .await?;
-        let policy = self.policy.get().await?;
-        self.store
-            .append_audit(
-                caller
-                    .event(AuditAction::PolicyRead, Outcome::Success)
-                    .target(TargetKind::Policy, None),
-            )
-            .await?;
-        Ok(policy)
-    }
-
-    /// Replaces the policy (admins only). Takes effect at once on this node.
-    pub async fn set_policy(
-        &self,
-        caller: &Caller,
-        policy: Policy,
-    ) -> Result<Policy, ServiceError> {
-        self.access
-            .require(caller, Permission::PolicyManage, AuditAction::PolicyChanged)
-            .await?;
-        policy.validate()?;
-        for role in &policy.mfa_required_roles {
-            if self.store.role(role).await?.is_none() {
-                return Err(ServiceError::NotFound("role"));
-            }
-        }
-        let event = caller
-            .event(AuditAction::PolicyChanged, Outcome::Success)
-            .target(TargetKind::Policy, None);
-        self.store.set_policy(&policy, self.now(), event).await?;
-        self.policy.remember(&policy);
-        Ok(policy)
     }
 }

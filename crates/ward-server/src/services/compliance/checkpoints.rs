@@ -14,7 +14,8 @@ use ward_crypto::audit_chain::{ChainBreak, ChainVerifier, KeyedChain};
 use ward_crypto::audit_signing::{keyed_from_valid, signature_valid};
 use ward_store::{Store, StoreError};
 
-use super::{Caller, Keys, ServiceError, Services, VerifyOutcome};
+use super::Compliance;
+use crate::services::{Caller, Keys, ServiceError, VerifyOutcome};
 
 const VERIFY_PAGE: u32 = 2000;
 
@@ -77,7 +78,7 @@ fn trusted(checkpoint: &AuditCheckpoint, public_key: &[u8; 32]) -> bool {
     checkpoint.public_key == *public_key && signature_valid(checkpoint)
 }
 
-impl Services {
+impl Compliance {
     /// Signs the chain's head if it moved since the last checkpoint, after verifying the
     /// events since that checkpoint. Returns the checkpoint made, if any. A broken chain is
     /// never signed: the break is returned instead.
@@ -206,7 +207,7 @@ impl Services {
             .ok_or(ServiceError::NotFound("audit checkpoint"))
     }
 
-    /// [`Services::export_checkpoint`] for a compliance officer, audited.
+    /// [`Compliance::export_checkpoint`] for a compliance officer, audited.
     pub async fn export_checkpoint_for(
         &self,
         caller: &Caller,

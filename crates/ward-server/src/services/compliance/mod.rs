@@ -1,0 +1,69 @@
+//! Compliance and oversight: audit search and verification, signed checkpoints, reports and
+//! e-discovery exports, retention and legal holds, monitoring and its alerts, break-glass
+//! access and the accounting of disclosures.
+
+mod audit;
+mod checkpoints;
+mod monitoring;
+mod oversight;
+mod reports;
+mod retention;
+mod webhook;
+
+use std::sync::Arc;
+
+use ward_core::Timestamp;
+use ward_core::clock::Clock;
+use ward_store::Store;
+
+use super::publisher::Publisher;
+use super::sealing::Sealing;
+use super::{Access, Attachments, Keys, PolicyCache, Shared};
+
+pub use audit::{AuditSearch, MAX_AUDIT_PAGE, VerifyOutcome};
+pub use checkpoints::{prepare_audit_chain, verify_chain};
+pub use oversight::PlainGrant;
+pub use reports::{ConversationExport, ExportedMessage, Period, ReportKind};
+pub use retention::PlainHold;
+pub use webhook::Webhook;
+
+/// What compliance officers and the background checks of the log do.
+#[derive(Debug, Clone)]
+pub struct Compliance {
+    store: Arc<dyn Store>,
+    keys: Keys,
+    access: Access,
+    policy: PolicyCache,
+    sealing: Sealing,
+    attachments: Attachments,
+    publisher: Publisher,
+    webhook: Option<Webhook>,
+    monitoring: Arc<tokio::sync::Mutex<monitoring::MonitorState>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Compliance {
+    pub(super) fn new(
+        shared: &Shared,
+        sealing: &Sealing,
+        attachments: &Attachments,
+        webhook: Option<Webhook>,
+    ) -> Self {
+        Self {
+            store: Arc::clone(&shared.store),
+            keys: shared.keys.clone(),
+            access: shared.access.clone(),
+            policy: shared.policy.clone(),
+            sealing: sealing.clone(),
+            attachments: attachments.clone(),
+            publisher: shared.publisher.clone(),
+            webhook,
+            monitoring: Arc::default(),
+            clock: Arc::clone(&shared.clock),
+        }
+    }
+
+    fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}
