@@ -1,14 +1,15 @@
 //! Clinical roles, their shifts, and the on-call role of a conversation.
 
-use super::Clinical;
-use crate::services::Access;
-use crate::services::{Caller, ServiceError};
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::clinical::{ClinicalRole, Shift, check_role_name, holder_at};
 use ward_core::id::{ClinicalRoleId, ConversationId, ShiftId, UserId};
 use ward_core::role::{Permission, RoleName};
 use ward_core::user::UserStatus;
 use ward_core::{Timestamp, ValidationError};
+
+use super::Clinical;
+use crate::services::Access;
+use crate::services::{Caller, ServiceError};
 
 /// A clinical role with whoever holds it now.
 #[derive(Debug, Clone)]

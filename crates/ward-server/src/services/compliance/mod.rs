@@ -2,10 +2,12 @@
 //! e-discovery exports, retention and legal holds, monitoring and its alerts, break-glass
 //! access and the accounting of disclosures.
 
+mod alerts;
 mod audit;
+mod break_glass;
 mod checkpoints;
+mod disclosures;
 mod monitoring;
-mod oversight;
 mod reports;
 mod retention;
 mod webhook;
@@ -21,8 +23,8 @@ use super::sealing::Sealing;
 use super::{Access, Attachments, Keys, PolicyCache, Shared};
 
 pub use audit::{AuditSearch, MAX_AUDIT_PAGE, VerifyOutcome};
+pub use break_glass::PlainGrant;
 pub use checkpoints::{prepare_audit_chain, verify_chain};
-pub use oversight::PlainGrant;
 pub use reports::{ConversationExport, ExportedMessage, Period, ReportKind};
 pub use retention::PlainHold;
 pub use webhook::Webhook;

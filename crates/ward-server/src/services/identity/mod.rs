@@ -4,6 +4,7 @@
 
 mod approvals;
 mod policy;
+mod second_factor;
 mod sessions;
 mod sign_in;
 mod users;
@@ -22,7 +23,8 @@ use super::{Access, CACHE_TTL, Keys, PolicyCache, RoleCache, ServiceError, Share
 use crate::realtime::Hub;
 
 pub use approvals::AccountChange;
-pub use sign_in::{LoginInput, LoginOutcome, TotpEnrollmentStarted};
+pub use second_factor::TotpEnrollmentStarted;
+pub use sign_in::{LoginInput, LoginOutcome};
 pub use users::NewUser;
 
 /// How many Argon2id computations may run at once; each uses 19 MiB and a core for ~50 ms.

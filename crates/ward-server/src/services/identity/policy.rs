@@ -1,12 +1,13 @@
 //! The organisation policy and the custom roles, read and changed by admins.
 
+use std::collections::BTreeSet;
+
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::policy::Policy;
 use ward_core::role::{Permission, Role, RoleName};
 
 use super::Identity;
 use crate::services::{Caller, ServiceError};
-use std::collections::BTreeSet;
 
 impl Identity {
     /// The current policy (admins only).

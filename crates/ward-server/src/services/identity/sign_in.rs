@@ -1,6 +1,4 @@
-//! Sign-in, authentication of each request, sign-out, the second factor and wipe confirmation.
-
-use std::time::{SystemTime, UNIX_EPOCH};
+//! Sign-in, authentication of each request, sign-out and wipe confirmation.
 
 use secrecy::SecretString;
 use ward_core::Timestamp;
@@ -10,10 +8,8 @@ use ward_core::policy::{Policy, SessionPolicy};
 use ward_core::session::{DeviceName, EndReason, Session, SessionScope, SessionState};
 use ward_core::user::{User, UserStatus, Username};
 use ward_crypto::password;
-use ward_crypto::seal::Binding;
 use ward_crypto::token::SessionToken;
-use ward_crypto::totp::TotpSecret;
-use ward_store::{StoreError, TotpFactor};
+use ward_store::StoreError;
 
 use super::Identity;
 use crate::realtime::CloseReason;
@@ -24,8 +20,6 @@ const MAX_PASSWORD_BYTES: usize = 1024;
 /// Activity is written back at most this often per session (bounded by a quarter of the idle
 /// timeout), so that a busy device does not write on every request.
 const TOUCH_EVERY_SECS: i64 = 5;
-/// TOTP secrets live in one epoch of the account-secrets scope.
-const ACCOUNT_SECRETS_EPOCH: Epoch = Epoch::from_index(0);
 /// How long a successful sign-in from an address lets the account past that address's
 /// failure limit.
 const KNOWN_ADDRESS_SECS: i64 = 30 * 24 * 3600;
@@ -48,13 +42,6 @@ pub struct LoginOutcome {
     pub session: Session,
     pub user: User,
     pub idle_timeout_secs: i64,
-}
-
-/// A TOTP secret waiting for its first code.
-#[derive(Debug)]
-pub struct TotpEnrollmentStarted {
-    pub secret_base32: String,
-    pub otpauth_uri: String,
 }
 
 impl Identity {
@@ -262,31 +249,6 @@ impl Identity {
         Err(ServiceError::InvalidCredentials)
     }
 
-    /// Opens the sealed secret and checks the code; the matched step, if valid and fresh.
-    async fn check_totp(
-        &self,
-        factor: &TotpFactor,
-        code: &str,
-    ) -> Result<Option<i64>, ServiceError> {
-        let secret = self.open_totp_secret(factor).await?;
-        Ok(secret.verify(code, unix_now(), factor.last_used_step))
-    }
-
-    async fn open_totp_secret(&self, factor: &TotpFactor) -> Result<TotpSecret, ServiceError> {
-        let bytes = self
-            .keys
-            .open(
-                KeyScope::AccountSecrets,
-                ACCOUNT_SECRETS_EPOCH,
-                Binding::TotpSecret {
-                    user: factor.user_id,
-                },
-                &factor.sealed_secret,
-            )
-            .await?;
-        Ok(TotpSecret::from_bytes(bytes)?)
-    }
-
     /// Finds the live session behind a bearer token, enforcing idle timeout and lifetime.
     pub async fn authenticate(
         &self,
@@ -440,73 +402,6 @@ impl Identity {
             .close_session(caller.session.id, CloseReason::SessionEnded("logout"));
         Ok(())
     }
-
-    /// Starts TOTP enrollment: a fresh secret, stored sealed until confirmed.
-    pub async fn begin_totp(&self, caller: &Caller) -> Result<TotpEnrollmentStarted, ServiceError> {
-        let secret = TotpSecret::generate()?;
-        let sealed = self
-            .keys
-            .seal(
-                KeyScope::AccountSecrets,
-                ACCOUNT_SECRETS_EPOCH,
-                Binding::TotpSecret {
-                    user: caller.user.id,
-                },
-                secret.as_bytes(),
-            )
-            .await?;
-        let factor = TotpFactor {
-            user_id: caller.user.id,
-            sealed_secret: sealed,
-            confirmed: false,
-            last_used_step: None,
-            created_at: self.now(),
-        };
-        let event = caller
-            .event(AuditAction::TotpEnrollmentStarted, Outcome::Success)
-            .target(TargetKind::User, Some(*caller.user.id.as_uuid()));
-        self.store.begin_totp_enrollment(&factor, event).await?;
-        Ok(TotpEnrollmentStarted {
-            secret_base32: secret.to_base32()?.to_string(),
-            otpauth_uri: secret
-                .provisioning_uri(caller.user.username.as_str())?
-                .to_string(),
-        })
-    }
-
-    /// Confirms enrollment with a first code; the session becomes a full one.
-    pub async fn confirm_totp(&self, caller: &Caller, code: &str) -> Result<(), ServiceError> {
-        let factor = self
-            .store
-            .totp_factor(caller.user.id)
-            .await?
-            .filter(|f| !f.confirmed)
-            .ok_or(ServiceError::Conflict(
-                "no second factor is waiting for confirmation",
-            ))?;
-        let Some(step) = self.check_totp(&factor, code).await? else {
-            let event = caller
-                .event(AuditAction::TotpEnrolled, Outcome::Failure)
-                .target(TargetKind::User, Some(*caller.user.id.as_uuid()));
-            self.store.append_audit(event).await?;
-            return Err(ServiceError::InvalidCredentials);
-        };
-        let event = caller
-            .event(AuditAction::TotpEnrolled, Outcome::Success)
-            .target(TargetKind::User, Some(*caller.user.id.as_uuid()));
-        self.store
-            .complete_totp_enrollment(caller.user.id, step, caller.session.id, event)
-            .await?;
-        self.sessions.invalidate();
-        Ok(())
-    }
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// Length of a secret without exposing it elsewhere.

@@ -1,16 +1,17 @@
 //! Reading a conversation: pages of messages, read receipts.
 
-use super::Messaging;
-use crate::opened::PlainMessage;
-use crate::services::Access;
-use crate::services::{Caller, ServiceError};
-use crate::wire::frames::Payload;
 use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::ValidationError;
 use ward_core::audit::{AuditAction, TargetKind};
 use ward_core::conversation::{Committed, Message, Priority, Receipt};
 use ward_core::id::{ConversationId, UserId};
+
+use super::Messaging;
+use crate::opened::PlainMessage;
+use crate::services::Access;
+use crate::services::{Caller, ServiceError};
+use crate::wire::frames::Payload;
 
 /// Most messages one page returns.
 pub const MAX_PAGE: u32 = 1000;

@@ -1,14 +1,16 @@
 //! The clinical safety checks a body meets before it goes out.
 
-use super::Messaging;
-use crate::opened::SafetyReport;
-use crate::services::{Caller, ServiceError};
 use std::sync::Arc;
+
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::conversation::Conversation;
 use ward_core::id::ConversationId;
 use ward_core::policy::SafetyPolicy;
 use ward_core::safety::{SafetyContext, check_message};
+
+use super::Messaging;
+use crate::opened::SafetyReport;
+use crate::services::{Caller, ServiceError};
 
 impl Messaging {
     /// The findings sending `body` to conversation `id` would meet, without sending it.
