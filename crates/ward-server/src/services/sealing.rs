@@ -125,6 +125,30 @@ impl Sealing {
         .await
     }
 
+    /// Seals a message body in `epoch`: a new message's, or an edit's (which keeps the
+    /// message's own epoch, so the message stays under one key and is disposed of with it).
+    pub(crate) async fn seal_body(
+        &self,
+        conversation: ConversationId,
+        message: Uuid,
+        epoch: Epoch,
+        body: &str,
+    ) -> Result<Vec<u8>, ServiceError> {
+        let binding = Binding::MessageBody {
+            conversation,
+            message,
+            epoch,
+        };
+        self.keys
+            .seal(
+                KeyScope::Conversation(conversation),
+                epoch,
+                binding,
+                body.as_bytes(),
+            )
+            .await
+    }
+
     /// A message body sealed in `epoch` (the current one, or an earlier version).
     pub(crate) async fn open_text(
         &self,

@@ -65,4 +65,23 @@ impl Compliance {
         self.store.append_audit(event).await?;
         Ok(outcome)
     }
+
+    /// Pages through the events `filter` selects, newest first, into `out` until it holds
+    /// `cap` rows or the log has no more; `keep` maps an event to a row, or skips it.
+    pub(super) async fn collect_audit<T>(
+        &self,
+        mut filter: AuditFilter,
+        out: &mut Vec<T>,
+        cap: usize,
+        mut keep: impl FnMut(AuditEvent) -> Option<T>,
+    ) -> Result<(), ServiceError> {
+        filter.limit = MAX_AUDIT_PAGE;
+        while out.len() < cap {
+            let page = self.store.search_audit(&filter).await?;
+            let Some(last) = page.last() else { break };
+            filter.before_seq = Some(last.seq);
+            out.extend(page.into_iter().filter_map(&mut keep));
+        }
+        Ok(())
+    }
 }

@@ -62,33 +62,26 @@ impl Compliance {
             let reason = self.open_reason(&grant).await?;
             reasons.insert(grant.id, reason);
         }
+        let filter = AuditFilter {
+            patient: Some(patient),
+            from: Some(period.from),
+            to: Some(period.to),
+            ..AuditFilter::default()
+        };
         let mut out = Vec::new();
-        let mut before_seq = None;
-        while out.len() < DISCLOSURE_LIMIT {
-            let filter = AuditFilter {
-                patient: Some(patient),
-                from: Some(period.from),
-                to: Some(period.to),
-                before_seq,
-                limit: super::MAX_AUDIT_PAGE,
-                ..AuditFilter::default()
-            };
-            let page = self.store.search_audit(&filter).await?;
-            let Some(last) = page.last() else { break };
-            before_seq = Some(last.seq);
-            for event in page {
-                if !DISCLOSURE_ACTIONS.contains(&event.event.action) {
-                    continue;
-                }
-                let purpose = match (event.event.action, event.event.target) {
-                    (AuditAction::BreakGlassOpened, Some(target)) => {
-                        target.id.and_then(|id| reasons.get(&id).cloned())
-                    }
-                    _ => None,
-                };
-                out.push(Disclosure { event, purpose });
+        self.collect_audit(filter, &mut out, DISCLOSURE_LIMIT, |event| {
+            if !DISCLOSURE_ACTIONS.contains(&event.event.action) {
+                return None;
             }
-        }
+            let purpose = match (event.event.action, event.event.target) {
+                (AuditAction::BreakGlassOpened, Some(target)) => {
+                    target.id.and_then(|id| reasons.get(&id).cloned())
+                }
+                _ => None,
+            };
+            Some(Disclosure { event, purpose })
+        })
+        .await?;
         Ok(out)
     }
 }

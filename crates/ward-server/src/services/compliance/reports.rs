@@ -135,22 +135,15 @@ impl Compliance {
         };
         let mut rows = Vec::new();
         for action in actions {
-            let mut before_seq = None;
-            while rows.len() < MAX_REPORT_ROWS {
-                let filter = AuditFilter {
-                    actor: user,
-                    action,
-                    from: Some(period.from),
-                    to: Some(period.to),
-                    before_seq,
-                    limit: super::MAX_AUDIT_PAGE,
-                    ..AuditFilter::default()
-                };
-                let page = self.store.search_audit(&filter).await?;
-                let Some(last) = page.last() else { break };
-                before_seq = Some(last.seq);
-                rows.extend(page);
-            }
+            let filter = AuditFilter {
+                actor: user,
+                action,
+                from: Some(period.from),
+                to: Some(period.to),
+                ..AuditFilter::default()
+            };
+            self.collect_audit(filter, &mut rows, MAX_REPORT_ROWS, Some)
+                .await?;
         }
         rows.sort_by_key(|e| std::cmp::Reverse(e.seq));
         rows.truncate(MAX_REPORT_ROWS);

@@ -7,9 +7,7 @@ use ward_core::Timestamp;
 use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
 use ward_core::conversation::{Message, check_body, check_lifespan};
 use ward_core::id::ConversationId;
-use ward_core::keys::KeyScope;
 use ward_core::role::Permission;
-use ward_crypto::seal::Binding;
 
 use super::Messaging;
 use crate::services::Access;
@@ -53,18 +51,11 @@ impl Messaging {
             )
             .await?;
         let now = self.now();
-        // The new body is sealed in the message's own epoch, like its attachment list, so the
-        // message stays under one key (and is disposed of with it).
+        // The new body is sealed in the message's own epoch, like its attachment list.
         let epoch = message.epoch;
-        let binding = Binding::MessageBody {
-            conversation: conversation.id,
-            message: message.id,
-            epoch,
-        };
-        let scope = KeyScope::Conversation(conversation.id);
         let sealed = self
-            .keys
-            .seal(scope, epoch, binding, body.as_bytes())
+            .sealing
+            .seal_body(conversation.id, message.id, epoch, body)
             .await?;
         let detail = if safety.is_empty() {
             "{}".to_owned()

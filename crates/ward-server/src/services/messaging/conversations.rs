@@ -3,7 +3,7 @@
 //! the module root.
 
 use ward_core::ValidationError;
-use ward_core::audit::{AuditAction, Outcome};
+use ward_core::audit::{AuditAction, NewAuditEvent, Outcome};
 use ward_core::conversation::{Conversation, ConversationKind, check_title};
 use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_core::role::{Permission, RoleName};
@@ -273,16 +273,7 @@ impl Messaging {
         self.check_members(account, &[user]).await?;
         let event = Access::conversation_event(caller, AuditAction::MemberAdded, &conversation)
             .detail(format!(r#"{{"user":"{user}"}}"#));
-        let committed = self
-            .store
-            .add_members(id, &[user], self.now(), event)
-            .await?;
-        let plain = self.sealing.plain_conversation(conversation).await?;
-        if let Some(committed) = committed {
-            self.publisher
-                .publish(&committed, Payload::Conversation(&plain));
-        }
-        Ok(plain)
+        self.insert_member(conversation, user, event).await
     }
 
     /// Joins an open channel.
@@ -301,9 +292,20 @@ impl Messaging {
             .filter(|c| c.kind == ConversationKind::Channel)
             .ok_or(ServiceError::NotFound("channel"))?;
         let event = Access::conversation_event(caller, AuditAction::MemberAdded, &conversation);
+        self.insert_member(conversation, caller.user.id, event)
+            .await
+    }
+
+    /// Adds `user` with its audit event and tells the members' devices (the new one's too).
+    async fn insert_member(
+        &self,
+        conversation: Conversation,
+        user: UserId,
+        event: NewAuditEvent,
+    ) -> Result<PlainConversation, ServiceError> {
         let committed = self
             .store
-            .add_members(id, &[caller.user.id], self.now(), event)
+            .add_members(conversation.id, &[user], self.now(), event)
             .await?;
         let plain = self.sealing.plain_conversation(conversation).await?;
         if let Some(committed) = committed {

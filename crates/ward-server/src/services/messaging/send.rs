@@ -5,9 +5,7 @@ use uuid::Uuid;
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::conversation::Message;
 use ward_core::id::ConversationId;
-use ward_core::keys::KeyScope;
 use ward_core::role::Permission;
-use ward_crypto::seal::Binding;
 use ward_store::SendOutcome;
 
 use super::Messaging;
@@ -43,19 +41,9 @@ impl Messaging {
         let now = self.now();
         let epoch = self.keys.epoch_of(now);
         let message_id = Uuid::now_v7();
-        let binding = Binding::MessageBody {
-            conversation: id,
-            message: message_id,
-            epoch,
-        };
         let sealed_body = self
-            .keys
-            .seal(
-                KeyScope::Conversation(id),
-                epoch,
-                binding,
-                outgoing.body.as_bytes(),
-            )
+            .sealing
+            .seal_body(id, message_id, epoch, &outgoing.body)
             .await?;
         let (attachments, sealed_attachments) = self
             .attachments
