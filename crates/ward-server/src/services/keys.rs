@@ -21,7 +21,9 @@ const AUDIT_SIGNING_EPOCH: Epoch = Epoch::from_index(0);
 #[derive(Debug, Clone)]
 pub struct Keys {
     store: Arc<dyn Store>,
-    keyring: Keyring,
+    /// Shared, not copied: every service holds these keys, and root key material should
+    /// exist once in memory.
+    keyring: Arc<Keyring>,
     cache: Arc<Mutex<HashMap<(KeyScope, Epoch), DataKey>>>,
     epoch_length: EpochLength,
 }
@@ -30,7 +32,7 @@ impl Keys {
     pub fn new(store: Arc<dyn Store>, keyring: Keyring) -> Self {
         Self {
             store,
-            keyring,
+            keyring: Arc::new(keyring),
             cache: Arc::default(),
             epoch_length: EpochLength::Month,
         }

@@ -89,9 +89,14 @@ struct Settings {
     webhook: Option<Webhook>,
 }
 
-/// The composition root: every domain service, wired to the same store, keys and hub.
+/// The composition root: every domain service, wired to the same store, keys and hub. Cheap
+/// to clone (every request and connection holds one): the domains sit behind one `Arc`.
 #[derive(Debug, Clone)]
-pub struct Services {
+pub struct Services(Arc<Wired>);
+
+/// The domain services, wired, and the settings they were wired with.
+#[derive(Debug)]
+struct Wired {
     settings: Settings,
     access: Access,
     identity: Identity,
@@ -135,7 +140,7 @@ impl Services {
         let sealing = Sealing::new(Arc::clone(store), shared.keys.clone(), attachments.clone());
         let patients = Patients::new(&shared, sealing.clone());
         let messaging = Messaging::new(&shared, &sealing, &attachments, &patients);
-        Self {
+        Self(Arc::new(Wired {
             access: shared.access.clone(),
             identity: Identity::new(&shared),
             clinical: Clinical::new(&shared, &sealing, &messaging),
@@ -144,90 +149,108 @@ impl Services {
             patients,
             attachments,
             settings,
-        }
+        }))
+    }
+
+    /// The settings, to be changed and wired again by a builder method.
+    fn settings(&self) -> Settings {
+        self.0.settings.clone()
     }
 
     /// Services that read the time from `clock` (tests move it forward instead of sleeping).
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.settings.clock = clock;
-        Self::wire(self.settings)
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        let settings = Settings {
+            clock,
+            ..self.settings()
+        };
+        Self::wire(settings)
     }
 
     /// Sets the upload limits (the defaults otherwise).
-    pub fn with_attachment_limits(mut self, limits: AttachmentLimits) -> Self {
-        self.settings.attachment_limits = limits;
-        Self::wire(self.settings)
+    pub fn with_attachment_limits(self, limits: AttachmentLimits) -> Self {
+        let settings = Settings {
+            attachment_limits: limits,
+            ..self.settings()
+        };
+        Self::wire(settings)
     }
 
     /// Services whose key epochs last `length` (see [`crate::Config::key_epoch_secs`]).
-    pub fn with_epoch_length(mut self, length: EpochLength) -> Self {
-        self.settings.keys = self.settings.keys.with_epoch_length(length);
-        Self::wire(self.settings)
+    pub fn with_epoch_length(self, length: EpochLength) -> Self {
+        let settings = self.settings();
+        let settings = Settings {
+            keys: settings.keys.clone().with_epoch_length(length),
+            ..settings
+        };
+        Self::wire(settings)
     }
 
     /// Services that also POST every alert to `webhook`.
-    pub fn with_webhook(mut self, webhook: Option<Webhook>) -> Self {
-        self.settings.webhook = webhook;
-        Self::wire(self.settings)
+    pub fn with_webhook(self, webhook: Option<Webhook>) -> Self {
+        let settings = Settings {
+            webhook,
+            ..self.settings()
+        };
+        Self::wire(settings)
     }
 
     /// Sign-in, sessions, the user directory, the policy and roles.
     pub fn identity(&self) -> &Identity {
-        &self.identity
+        &self.0.identity
     }
 
     /// Conversations, messages, receipts, sync and scheduled sends.
     pub fn messaging(&self) -> &Messaging {
-        &self.messaging
+        &self.0.messaging
     }
 
     /// Urgent messages and escalation, clinical roles and shifts, messages to a role.
     pub fn clinical(&self) -> &Clinical {
-        &self.clinical
+        &self.0.clinical
     }
 
     /// The patient registry.
     pub fn patients(&self) -> &Patients {
-        &self.patients
+        &self.0.patients
     }
 
     /// Uploads, downloads and the attachment lists of messages.
     pub fn attachments(&self) -> &Attachments {
-        &self.attachments
+        &self.0.attachments
     }
 
     /// Audit, checkpoints, reports, retention, monitoring and break-glass.
     pub fn compliance(&self) -> &Compliance {
-        &self.compliance
+        &self.0.compliance
     }
 
     /// The permission and membership checks every service makes.
     pub(crate) fn access(&self) -> &Access {
-        &self.access
+        &self.0.access
     }
 
     /// The current time, by the services' clock.
     pub fn now(&self) -> Timestamp {
-        self.settings.clock.now()
+        self.0.settings.clock.now()
     }
 
     /// The real-time hub.
     pub fn hub(&self) -> &Hub {
-        &self.settings.hub
+        &self.0.settings.hub
     }
 
     /// The store, for shutdown.
     pub fn store(&self) -> &Arc<dyn Store> {
-        &self.settings.store
+        &self.0.settings.store
     }
 
     /// Whether the database answers (readiness).
     pub async fn ready(&self) -> Result<(), ServiceError> {
-        Ok(self.settings.store.ping().await?)
+        Ok(self.0.settings.store.ping().await?)
     }
 
     /// The position of the latest event: where a device that has everything stands.
     pub async fn current_cursor(&self) -> Result<i64, ServiceError> {
-        Ok(self.settings.store.max_event_seq().await?)
+        Ok(self.0.settings.store.max_event_seq().await?)
     }
 }
