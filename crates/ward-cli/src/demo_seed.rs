@@ -107,7 +107,7 @@ pub async fn seed(url: &str, password: &str) -> anyhow::Result<()> {
     say(
         doctor.clone(),
         care,
-        "Thanks. Hold the potassium supplement, I'll review the ECG at 10.",
+        "Thanks. I will change the supplement in CPOE and review the ECG at 10.",
         None,
     )
     .await?;

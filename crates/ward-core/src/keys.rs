@@ -1,7 +1,5 @@
 //! What the key store keeps: data keys per scope and epoch, each wrapped by a root key.
 
-use std::fmt;
-
 use crate::id::ConversationId;
 use crate::{Timestamp, ValidationError};
 
@@ -104,11 +102,35 @@ impl EpochLength {
     }
 }
 
-impl fmt::Display for Epoch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let year = 1970 + self.0.div_euclid(12);
-        let month = self.0.rem_euclid(12) + 1;
-        write!(f, "{year:04}-{month:02}")
+impl EpochLength {
+    /// When `epoch` begins and when the next one does: what an epoch is named by in audit
+    /// events, whatever its length.
+    pub fn bounds(self, epoch: Epoch) -> (Timestamp, Timestamp) {
+        match self {
+            Self::Month => (month_start(epoch.0), month_start(epoch.0 + 1)),
+            Self::Secs(secs) => {
+                let micros = secs.max(1).saturating_mul(1_000_000);
+                let start = epoch.0.saturating_mul(micros);
+                (
+                    Timestamp::from_micros(start),
+                    Timestamp::from_micros(start.saturating_add(micros)),
+                )
+            }
+        }
+    }
+}
+
+/// The first moment (UTC) of month `index`, counted from January 1970.
+fn month_start(index: i64) -> Timestamp {
+    let year = i32::try_from(1970 + index.div_euclid(12)).unwrap_or(i32::MAX);
+    let month = u8::try_from(index.rem_euclid(12) + 1).unwrap_or(1);
+    let date = time::Month::try_from(month)
+        .ok()
+        .and_then(|month| time::Date::from_calendar_date(year, month, 1).ok());
+    match date {
+        Some(date) => Timestamp::from_datetime(date.midnight().assume_utc()),
+        // Beyond the calendar's range: the largest moment there is.
+        None => Timestamp::from_micros(i64::MAX),
     }
 }
 
@@ -136,8 +158,25 @@ mod tests {
     #[test]
     fn epochs_are_months() {
         let at = Timestamp::from_micros(1_763_900_000_000_000); // 2025-11-23
-        assert_eq!(Epoch::of(at).to_string(), "2025-11");
+        let epoch = Epoch::of(at);
         assert_eq!(Epoch::of(Timestamp::from_micros(0)).index(), 0);
+        let (start, end) = EpochLength::Month.bounds(epoch);
+        assert_eq!(start.to_string(), "2025-11-01T00:00:00Z");
+        assert_eq!(end.to_string(), "2025-12-01T00:00:00Z");
+        let december = EpochLength::Month.bounds(Epoch::of(Timestamp::from_micros(
+            1_765_000_000_000_000, // 2025-12-06
+        )));
+        assert_eq!(december.1.to_string(), "2026-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn drill_epochs_are_named_by_their_real_times() {
+        let length = EpochLength::Secs(2);
+        let at = Timestamp::from_micros(1_763_900_001_500_000);
+        let (start, end) = length.bounds(length.epoch_of(at));
+        assert_eq!(start.as_micros(), 1_763_900_000_000_000);
+        assert_eq!(end.as_micros(), 1_763_900_002_000_000);
+        assert!(start <= at && at < end);
     }
 
     #[test]

@@ -67,7 +67,7 @@ impl EscalationPolicy {
 pub struct SafetyPolicy {
     /// Patient identifiers outside the patient's own conversations.
     pub block_identifiers: bool,
-    /// Text that reads like a medication order.
+    /// Text that reads like an order.
     pub block_order_text: bool,
 }
 

@@ -183,7 +183,8 @@ pub enum SafetyCheckKind {
     Identifier,
     /// A Joint Commission "Do Not Use" abbreviation.
     Abbreviation,
-    /// Text that reads like a medication order; orders go through order entry (CPOE).
+    /// Text that reads like an order (medication, lab, imaging, diet, nursing, device, blood
+    /// product, consult, code status or disposition); orders go through order entry (CPOE).
     OrderText,
 }
 

@@ -106,7 +106,8 @@ impl Default for EscalationPolicy {
 pub struct SafetyPolicy {
     /// Patient identifiers in a conversation that is not about a patient.
     pub block_identifiers: bool,
-    /// Text that reads like a medication order (a drug, a dose, a route or frequency).
+    /// Text that reads like an order (medication, lab, imaging, diet, nursing, device, blood
+    /// product, consult, code status or disposition); orders go through order entry (CPOE).
     pub block_order_text: bool,
 }
 

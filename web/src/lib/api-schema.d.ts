@@ -1986,7 +1986,10 @@ export interface components {
         SafetyPolicy: {
             /** @description Patient identifiers in a conversation that is not about a patient. */
             block_identifiers: boolean;
-            /** @description Text that reads like a medication order (a drug, a dose, a route or frequency). */
+            /**
+             * @description Text that reads like an order (medication, lab, imaging, diet, nursing, device, blood
+             *     product, consult, code status or disposition); orders go through order entry (CPOE).
+             */
             block_order_text: boolean;
         };
         ScheduledList: {

@@ -4,8 +4,9 @@
 //! - [`identifiers`]: patient identifiers (SSN-like numbers, MRNs, phone numbers, dates of birth,
 //!   names and MRNs of registered patients) in a conversation that is not about a patient;
 //! - [`abbreviations`]: the Joint Commission "Do Not Use" list, with the safe wording;
-//! - [`orders`]: text that reads like a medication order (a drug, a dose, and a route or a
-//!   frequency), which belongs in order entry (CPOE), not in a message.
+//! - [`orders`]: text that reads like an order (an order verb on something orderable, or a bare
+//!   order phrase such as "NPO after midnight"), which belongs in order entry (CPOE), not in a
+//!   message.
 //!
 //! A finding names where it is (byte offsets into the text) and what to do instead; it never
 //! copies the text, so findings can be returned, counted and audited without carrying PHI.
@@ -26,7 +27,7 @@ pub enum CheckKind {
     Identifier,
     /// A "Do Not Use" abbreviation.
     Abbreviation,
-    /// Text that reads like a medication order.
+    /// Text that reads like an order.
     OrderText,
 }
 

@@ -72,7 +72,10 @@ fn do_not_use_abbreviations_are_found() {
         ("MgSO4 2 g given", &["mgso4"]),
     ];
     for (text, expected) in cases {
-        assert_eq!(codes(text, true), *expected, "{text:?}");
+        // Several of these lines are also orders; this test is about the abbreviations.
+        let mut found = codes(text, true);
+        found.retain(|c| *c != "order");
+        assert_eq!(found, *expected, "{text:?}");
     }
 }
 
@@ -122,6 +125,7 @@ fn ordinary_clinical_text_is_not_flagged() {
 #[test]
 fn findings_point_at_the_text_and_do_not_copy_it() {
     let text = "aspirin qd and 1.0 mg";
+    // The whole line reads like an order too; its finding spans it.
     let patients = RegisteredPatients::default();
     let context = SafetyContext {
         about_patient: true,
@@ -130,6 +134,6 @@ fn findings_point_at_the_text_and_do_not_copy_it() {
     };
     let findings = check_message(text, &context);
     let spans: Vec<&str> = findings.iter().map(|f| &text[f.start..f.end]).collect();
-    assert_eq!(spans, ["qd", "1.0"]);
+    assert_eq!(spans, ["aspirin qd and 1.0 mg", "qd", "1.0"]);
     assert!(findings.iter().all(|f| !f.advice.contains("aspirin")));
 }

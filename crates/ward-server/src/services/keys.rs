@@ -49,6 +49,11 @@ impl Keys {
         self.epoch_length.epoch_of(at)
     }
 
+    /// When `epoch` begins and ends (the next one's start).
+    pub fn epoch_bounds(&self, epoch: Epoch) -> (ward_core::Timestamp, ward_core::Timestamp) {
+        self.epoch_length.bounds(epoch)
+    }
+
     /// Forgets a destroyed key held in memory.
     pub fn forget(&self, scope: KeyScope, epoch: Epoch) {
         if let Ok(mut cache) = self.cache.lock() {

@@ -37,7 +37,7 @@ async fn check_reads_from_joining(
         .expect("upload");
     let earlier = SendMessageRequest {
         attachments: vec![file.id],
-        ..urgent("Before you joined: K+ 6.1, repeat BMP")
+        ..urgent("Before you joined: K+ 6.1 on the morning labs")
     };
     let (before, _) = sender
         .send_message(conversation, &earlier)
@@ -201,7 +201,7 @@ api_test!(
             .expect("patient");
         let thread = patient.care_team_conversation_id.expect("care-team thread");
         let (before, _) = doctor
-            .send_message(thread, &text("Plan: diuresis, daily weights"))
+            .send_message(thread, &text("Plan discussed with the family"))
             .await
             .expect("send");
         let added = doctor

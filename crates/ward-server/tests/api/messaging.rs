@@ -268,7 +268,7 @@ api_test!(
         assert_eq!(raw["birth_date"], "1950-01-02");
         let care_thread = p_jones.care_team_conversation_id.expect("care-team thread");
         nurse
-            .send_message(care_thread, &text("Jones: NPO after midnight"))
+            .send_message(care_thread, &text("Jones slept well overnight"))
             .await
             .expect("send");
 

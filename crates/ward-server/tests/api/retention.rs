@@ -176,6 +176,15 @@ api_test!(
         let detail = disposals[0].detail.clone().expect("detail");
         assert_eq!(detail["messages"], 1);
         assert_eq!(detail["key"], "destroyed");
+        // The epoch is named by its real start and end (two seconds apart here), not a month.
+        let moment = |field: &str| {
+            let text = detail[field].as_str().expect(field);
+            time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                .expect("an RFC 3339 time")
+        };
+        let (starts, ends) = (moment("epoch_start"), moment("epoch_end"));
+        assert_eq!(ends - starts, time::Duration::seconds(2));
+        assert!(starts.year() >= 2026 && starts.year() < 2100, "{starts}");
 
         // Released, the held conversation follows its retention.
         let released = compliance.release_hold(placed.id).await.expect("release");

@@ -156,8 +156,11 @@ api_test!(
             assert!(blocked, "{body}: confirming does not pass a block");
         }
         // Abbreviations still only ask for review.
-        let (_, blocked) =
-            refused_codes(nurse.send_message(channel, &text("heparin 5000 IU")).await);
+        let (_, blocked) = refused_codes(
+            nurse
+                .send_message(channel, &text("his home dose is 5000 IU"))
+                .await,
+        );
         assert!(!blocked);
         assert!(
             nurse
@@ -184,6 +187,54 @@ api_test!(
                 .as_ref()
                 .is_some_and(|d| d["safety_blocked"].to_string().contains("ssn"))
         }));
+        server
+    }
+);
+
+api_test!(
+    orders_of_every_kind_are_sent_to_order_entry,
+    |server: TestServer| async move {
+        let (admin, _) = server.admin().await;
+        let nurse = server.user(&admin, "nurse.reyes", "nurse").await;
+        let doctor = server.user(&admin, "dr.okafor", "physician").await;
+        let channel = group(&doctor, &[id_of(&nurse).await]).await;
+        // The ten orders and five ordinary lines the issue was filed with.
+        let orders = [
+            "increase lasix to 40 mg IV BID",
+            "administer 2 mg morphine IV q4h prn",
+            "KCl 20 mEq PO x1",
+            "give 10 units insulin now",
+            "start heparin drip 18 units/kg/hr",
+            "d/c foley",
+            "please order a CBC and BMP",
+            "NPO after midnight",
+            "hold metoprolol",
+            "transfuse 2 units PRBC",
+        ];
+        for body in orders {
+            let check = doctor.check_message(channel, body).await.expect("check");
+            let order = check.findings.iter().find(|f| f.code == "order");
+            let order = order.unwrap_or_else(|| panic!("{body:?} is an order: {check:?}"));
+            assert_eq!(order.check, SafetyCheckKind::OrderText);
+            // The order itself, without a leading "please".
+            let span = &body[order.start..order.end];
+            assert!(
+                body.ends_with(span) && span.len() * 2 > body.len(),
+                "{body:?}: {span:?}"
+            );
+            assert!(order.advice.contains("CPOE"));
+        }
+        let ordinary = [
+            "the patient slept well",
+            "family visiting at 3",
+            "his potassium was 3.1 this morning",
+            "I gave report to night shift",
+            "did pharmacy start the discharge paperwork?",
+        ];
+        for body in ordinary {
+            let check = doctor.check_message(channel, body).await.expect("check");
+            assert!(check.findings.is_empty(), "{body:?}: {check:?}");
+        }
         server
     }
 );

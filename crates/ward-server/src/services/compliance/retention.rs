@@ -235,12 +235,12 @@ impl Compliance {
                 continue;
             }
             let (conversation, epoch) = (candidate.conversation_id, candidate.epoch);
+            let (starts, ends) = self.keys.epoch_bounds(epoch);
             let audit = NewAuditEvent::new(AuditAction::EpochDisposed, Outcome::Success)
                 .target(TargetKind::Conversation, Some(*conversation.as_uuid()))
                 .patient(candidate.patient_id)
                 .detail(format!(
-                    r#"{{"epoch":"{}","epoch_index":{},"messages":{},"key":"destroyed"}}"#,
-                    epoch,
+                    r#"{{"epoch_start":"{starts}","epoch_end":"{ends}","epoch_index":{},"messages":{},"key":"destroyed"}}"#,
                     epoch.index(),
                     candidate.messages
                 ));
