@@ -17,8 +17,8 @@ use ward_proto::auth::{
     LoginRequest, LoginResponse, SessionList, TotpConfirmRequest, TotpEnrollment,
 };
 use ward_proto::clinical::{
-    ClinicalRoleList, ClinicalRoleView, CreateClinicalRoleRequest, EscalationRoleRequest,
-    ShiftRequest, ShiftView,
+    ClinicalRoleList, ClinicalRoleView, CreateClinicalRoleRequest, EscalationGrantList,
+    EscalationRoleRequest, ShiftRequest, ShiftView,
 };
 use ward_proto::messaging::{
     AckView, AttachmentView, ConversationList, ConversationView, CreateConversationRequest,
@@ -403,6 +403,11 @@ impl Client {
         let response = checked(self.request(Method::POST, &path).send().await?).await?;
         let created = response.status() == StatusCode::CREATED;
         Ok((response.json().await?, created))
+    }
+
+    /// The messages escalations brought this user to, with their context.
+    pub async fn escalation_grants(&self) -> ClientResult<EscalationGrantList> {
+        Self::json(self.request(Method::GET, "/escalations")).await
     }
 
     pub async fn create_clinical_role(

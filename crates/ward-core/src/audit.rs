@@ -85,6 +85,10 @@ str_enum!(
         RealtimeConnected = "realtime.connect",
         MessageAcknowledged = "message.ack",
         MessageEscalated = "message.escalate",
+        /// An escalation grant ended: acknowledged, or its time ran out.
+        EscalationGrantEnded = "escalation.grant_end",
+        /// The person an escalation brought in read the message and its context.
+        EscalationGrantsRead = "escalation.grants_read",
         ClinicalRoleCreated = "clinical_role.create",
         ClinicalRolesListed = "clinical_role.list",
         ShiftScheduled = "clinical_role.shift_add",

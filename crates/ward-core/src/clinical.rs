@@ -1,8 +1,9 @@
 //! Clinical roles ("Cardiology on-call", "Charge nurse 4 West"), the shifts that say who holds
 //! them when, and the escalation of urgent messages that nobody acknowledged.
 
+use crate::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
 use crate::conversation::{EventKind, MessageId};
-use crate::id::{ClinicalRoleId, ConversationId, ShiftId, UserId};
+use crate::id::{ClinicalRoleId, ConversationId, PatientId, ShiftId, UserId};
 use crate::{Timestamp, ValidationError};
 
 /// The longest shift that can be scheduled in one piece.
@@ -115,6 +116,16 @@ impl EscalationStep {
             Self::Supervisor => "supervisor",
         }
     }
+
+    /// The step named by [`Self::as_str`].
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "repeat" => Some(Self::Repeat),
+            "on_call" => Some(Self::OnCall),
+            "supervisor" => Some(Self::Supervisor),
+            _ => None,
+        }
+    }
 }
 
 /// Where an urgent message's escalation stands.
@@ -132,12 +143,50 @@ pub struct Escalation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EscalationAdvance {
     pub escalation: Escalation,
-    /// The step taken now, with the person it brings into the conversation, if any. `None`
-    /// ends the escalation without a step (everyone acknowledged).
+    /// The step taken now, with the person it brings to the message, if any. `None` ends the
+    /// escalation without a step (everyone acknowledged), and with it every open grant.
     pub step: Option<(EscalationStep, Option<UserId>)>,
     /// When the next step is due; `None` ends the escalation.
     pub next_due: Option<Timestamp>,
+    /// Until when a grant made by this step lasts (unless the message is acknowledged first).
+    pub grant_until: Timestamp,
     pub at: Timestamp,
+}
+
+/// What an escalation brings someone to: one message (and the few before it), to read,
+/// acknowledge and answer, without making them a member of the conversation. It ends when
+/// they or the recipients acknowledge the message, or at `ends_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscalationGrant {
+    pub id: uuid::Uuid,
+    pub message_id: MessageId,
+    pub conversation_id: ConversationId,
+    pub user_id: UserId,
+    pub step: EscalationStep,
+    pub granted_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub ended_at: Option<Timestamp>,
+}
+
+impl EscalationGrant {
+    /// Whether the grant still lets its holder reach the message at `at`.
+    pub fn active(&self, at: Timestamp) -> bool {
+        self.ended_at.is_none() && at < self.ends_at
+    }
+
+    /// The audit event of the grant's end (`acknowledged` or `expired`), about the patient
+    /// the conversation is about: it belongs in their accounting of disclosures.
+    pub fn end_event(&self, patient: Option<PatientId>, reason: &str) -> NewAuditEvent {
+        NewAuditEvent::new(AuditAction::EscalationGrantEnded, Outcome::Success)
+            .target(TargetKind::Message, Some(self.message_id))
+            .patient(patient)
+            .detail(format!(
+                r#"{{"grant":"{}","user":"{}","step":"{}","reason":"{reason}"}}"#,
+                self.id,
+                self.user_id,
+                self.step.as_str()
+            ))
+    }
 }
 
 #[cfg(test)]

@@ -37,6 +37,21 @@ pub struct Policy {
 pub struct EscalationPolicy {
     pub urgent_after_secs: i64,
     pub stat_after_secs: i64,
+    /// How long an escalation grant lets the person brought in reach the message, unless the
+    /// message is acknowledged first.
+    #[serde(default = "default_grant_secs")]
+    pub grant_secs: i64,
+    /// How many messages before the escalated one the person brought in may read.
+    #[serde(default = "default_context_messages")]
+    pub context_messages: i64,
+}
+
+const fn default_grant_secs() -> i64 {
+    4 * 3600
+}
+
+const fn default_context_messages() -> i64 {
+    5
 }
 
 impl Default for EscalationPolicy {
@@ -44,6 +59,8 @@ impl Default for EscalationPolicy {
         Self {
             urgent_after_secs: 5 * 60,
             stat_after_secs: 2 * 60,
+            grant_secs: default_grant_secs(),
+            context_messages: default_context_messages(),
         }
     }
 }
@@ -174,6 +191,18 @@ impl Policy {
                     "must be between 1 second and 24 hours",
                 ));
             }
+        }
+        if !(60..=24 * 3600).contains(&e.grant_secs) {
+            return Err(ValidationError::new(
+                "escalation.grant_secs",
+                "must be between 1 minute and 24 hours",
+            ));
+        }
+        if !(0..=50).contains(&e.context_messages) {
+            return Err(ValidationError::new(
+                "escalation.context_messages",
+                "must be between 0 and 50",
+            ));
         }
         self.monitoring.validate()?;
         self.retention.validate()

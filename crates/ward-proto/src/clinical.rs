@@ -60,3 +60,29 @@ pub struct ShiftView {
 pub struct EscalationRoleRequest {
     pub role_id: Option<Uuid>,
 }
+
+/// A message an escalation brought the caller to: they may read it and the messages just
+/// before it, acknowledge it (`POST /messages/{id}/ack`) and answer in its conversation
+/// (`POST /conversations/{id}/messages`) until the message is settled or `ends_at`. They are
+/// not a member of the conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct EscalationGrantView {
+    pub id: Uuid,
+    /// The step that brought them in.
+    pub step: crate::messaging::EscalationStep,
+    pub conversation_id: Uuid,
+    /// The conversation's title, if it has one.
+    pub conversation_title: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub granted_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub ends_at: OffsetDateTime,
+    pub message: crate::messaging::MessageView,
+    /// The messages just before it (a policy number), oldest first.
+    pub context: Vec<crate::messaging::MessageView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct EscalationGrantList {
+    pub grants: Vec<EscalationGrantView>,
+}

@@ -89,6 +89,21 @@ pub struct EscalationPolicy {
     pub urgent_after_secs: i64,
     /// Seconds (1 to 86400); 120 by default.
     pub stat_after_secs: i64,
+    /// How long (seconds, 60 to 86400; 14400 by default) a person an escalation brings in may
+    /// reach the message, unless it is acknowledged first. They never become a member.
+    #[serde(default = "default_grant_secs")]
+    pub grant_secs: i64,
+    /// How many messages before the escalated one they may read (0 to 50; 5 by default).
+    #[serde(default = "default_context_messages")]
+    pub context_messages: i64,
+}
+
+const fn default_grant_secs() -> i64 {
+    14_400
+}
+
+const fn default_context_messages() -> i64 {
+    5
 }
 
 impl Default for EscalationPolicy {
@@ -96,6 +111,8 @@ impl Default for EscalationPolicy {
         Self {
             urgent_after_secs: 300,
             stat_after_secs: 120,
+            grant_secs: default_grant_secs(),
+            context_messages: default_context_messages(),
         }
     }
 }

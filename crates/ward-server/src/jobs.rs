@@ -82,6 +82,12 @@ impl Jobs {
         });
         jobs.spawn_logged(
             services,
+            "escalation grants",
+            every.due_work,
+            |s| async move { s.clinical().end_lapsed_grants(s.now()).await },
+        );
+        jobs.spawn_logged(
+            services,
             "scheduled sends",
             every.due_work,
             |s| async move { s.messaging().run_due_scheduled(s.now()).await },

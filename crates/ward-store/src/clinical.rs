@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use ward_core::Timestamp;
 use ward_core::audit::NewAuditEvent;
-use ward_core::clinical::{ClinicalRole, Escalation, EscalationAdvance, Shift};
+use ward_core::clinical::{ClinicalRole, Escalation, EscalationAdvance, EscalationGrant, Shift};
 use ward_core::conversation::{Committed, MessageId};
 use ward_core::id::{ClinicalRoleId, ConversationId, UserId};
 
@@ -15,12 +15,15 @@ use crate::StoreResult;
 #[async_trait]
 pub trait ClinicalStore: Send + Sync {
     /// Records `user`'s acknowledgement with a `message.acknowledged` event and its audit
-    /// event; `None` if they had acknowledged it already (nothing is written).
+    /// event. It ends `user`'s escalation grant on the message if they hold one, or, when the
+    /// acknowledgement `resolves` the message (every recipient has now acknowledged, or one
+    /// brought in by escalation did), every open grant on it; each end audited too. `None` if
+    /// they had acknowledged it already (nothing is written).
     async fn acknowledge(
         &self,
         message: MessageId,
         conversation: ConversationId,
-        user: UserId,
+        (user, resolves): (UserId, bool),
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<Option<Committed>>;
@@ -38,13 +41,30 @@ pub trait ClinicalStore: Send + Sync {
     async fn members_at(&self, conversation: ConversationId, seq: i64) -> StoreResult<Vec<UserId>>;
     /// Pending escalations due by `now`, oldest first.
     async fn due_escalations(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Escalation>>;
-    /// Takes an escalation step (adding whom it brings in as a member, and its event), or ends
-    /// the escalation; `None` if another writer moved it on first (nothing is written).
+    /// Takes an escalation step (granting whom it brings in the message until
+    /// `advance.grant_until`, never membership, and its event, which their devices get too),
+    /// or ends the escalation and every open grant on the message (each end audited); `None`
+    /// if another writer moved it on first (nothing is written).
     async fn advance_escalation(
         &self,
         advance: EscalationAdvance,
         audit: NewAuditEvent,
     ) -> StoreResult<Option<Vec<Committed>>>;
+    /// The escalation grants `user` holds at `now`, newest first.
+    async fn escalation_grants(
+        &self,
+        user: UserId,
+        now: Timestamp,
+    ) -> StoreResult<Vec<EscalationGrant>>;
+    /// Open grants whose time ran out by `now`, oldest first.
+    async fn lapsed_grants(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<EscalationGrant>>;
+    /// Ends a grant whose time ran out, with its audit event; false if it had ended already.
+    async fn end_lapsed_grant(
+        &self,
+        grant: uuid::Uuid,
+        at: Timestamp,
+        audit: NewAuditEvent,
+    ) -> StoreResult<bool>;
     /// Fails with [`StoreError::Conflict`] if the name is taken.
     async fn create_clinical_role(
         &self,

@@ -514,6 +514,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/escalations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The messages escalations brought the caller to (as on-call holder or supervisor), newest
+         *     first, each with the messages just before it. Not a membership: only these messages, until
+         *     each is acknowledged or its grant's time (policy `escalation.grant_secs`) runs out. Each
+         *     read is audited.
+         */
+        get: operations["escalation_grants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/legal-holds": {
         parameters: {
             query?: never;
@@ -1515,7 +1537,44 @@ export interface components {
             /** @description The sender has seen the safety findings for the new body and saves it anyway. */
             confirm_findings?: boolean;
         };
+        EscalationGrantList: {
+            grants: components["schemas"]["EscalationGrantView"][];
+        };
+        /**
+         * @description A message an escalation brought the caller to: they may read it and the messages just
+         *     before it, acknowledge it (`POST /messages/{id}/ack`) and answer in its conversation
+         *     (`POST /conversations/{id}/messages`) until the message is settled or `ends_at`. They are
+         *     not a member of the conversation.
+         */
+        EscalationGrantView: {
+            /** @description The messages just before it (a policy number), oldest first. */
+            context: components["schemas"]["MessageView"][];
+            /** Format: uuid */
+            conversation_id: string;
+            /** @description The conversation's title, if it has one. */
+            conversation_title?: string | null;
+            /** Format: date-time */
+            ends_at: string;
+            /** Format: date-time */
+            granted_at: string;
+            /** Format: uuid */
+            id: string;
+            message: components["schemas"]["MessageView"];
+            /** @description The step that brought them in. */
+            step: components["schemas"]["EscalationStep"];
+        };
         EscalationPolicy: {
+            /**
+             * Format: int64
+             * @description How many messages before the escalated one they may read (0 to 50; 5 by default).
+             */
+            context_messages?: number;
+            /**
+             * Format: int64
+             * @description How long (seconds, 60 to 86400; 14400 by default) a person an escalation brings in may
+             *     reach the message, unless it is acknowledged first. They never become a member.
+             */
+            grant_secs?: number;
             /**
              * Format: int64
              * @description Seconds (1 to 86400); 120 by default.
@@ -3349,6 +3408,28 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Validation"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    escalation_grants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationGrantList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -8,8 +8,8 @@ use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::id::{ClinicalRoleId, ConversationId, UserId};
 use ward_proto::clinical::{
-    ClinicalRoleList, ClinicalRoleView, CreateClinicalRoleRequest, EscalationRoleRequest,
-    ShiftRequest, ShiftView,
+    ClinicalRoleList, ClinicalRoleView, CreateClinicalRoleRequest, EscalationGrantList,
+    EscalationGrantView, EscalationRoleRequest, ShiftRequest, ShiftView,
 };
 use ward_proto::messaging::{AckView, MessageView, SendMessageRequest};
 
@@ -19,6 +19,7 @@ use super::doc::{BadRequest, BodyErrors, Conflict, NotFound, SessionErrors, Vali
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, FullSession, Permitted};
 use super::requirements::{CreateClinicalRoles, ScheduleShifts, SetEscalationRole};
+use crate::wire::frames::message_view;
 
 /// Acknowledges an urgent or stat message (201; 200 if already acknowledged). Escalation of
 /// the message stops once every recipient has acknowledged.
@@ -44,6 +45,44 @@ pub async fn acknowledge(
         acknowledged_at: at.to_datetime(),
     };
     Ok((status, Json(view)))
+}
+
+/// The messages escalations brought the caller to (as on-call holder or supervisor), newest
+/// first, each with the messages just before it. Not a membership: only these messages, until
+/// each is acknowledged or its grant's time (policy `escalation.grant_secs`) runs out. Each
+/// read is audited.
+#[utoipa::path(get, path = "/escalations", tag = "conversations",
+    security(("bearer" = [])),
+    responses((status = 200, body = EscalationGrantList), SessionErrors))]
+pub async fn escalation_grants(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+) -> Result<Json<EscalationGrantList>, ApiError> {
+    let granted = state.services.clinical().escalation_grants(&caller).await?;
+    let grants = granted
+        .iter()
+        .map(|g| EscalationGrantView {
+            id: g.grant.id,
+            step: step_view(g.grant.step),
+            conversation_id: *g.grant.conversation_id.as_uuid(),
+            conversation_title: g.conversation.title.clone(),
+            granted_at: g.grant.granted_at.to_datetime(),
+            ends_at: g.grant.ends_at.to_datetime(),
+            message: message_view(&g.message),
+            context: g.context.iter().map(message_view).collect(),
+        })
+        .collect();
+    Ok(Json(EscalationGrantList { grants }))
+}
+
+fn step_view(step: ward_core::clinical::EscalationStep) -> ward_proto::messaging::EscalationStep {
+    use ward_core::clinical::EscalationStep as Step;
+    use ward_proto::messaging::EscalationStep as View;
+    match step {
+        Step::Repeat => View::Repeat,
+        Step::OnCall => View::OnCall,
+        Step::Supervisor => View::Supervisor,
+    }
 }
 
 /// Creates a clinical role (admins).

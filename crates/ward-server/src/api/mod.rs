@@ -169,6 +169,7 @@ fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(conversations::mark_read))
         .routes(routes!(conversations::message_receipts))
         .routes(routes!(clinical::acknowledge))
+        .routes(routes!(clinical::escalation_grants))
         .routes(routes!(clinical::create_role, clinical::list_roles))
         .routes(routes!(clinical::add_shift))
         .routes(routes!(clinical::set_escalation_role))

@@ -67,6 +67,8 @@ fn policy_from_document(doc: PolicyDocument) -> Result<Policy, ApiError> {
         escalation: ward_core::policy::EscalationPolicy {
             urgent_after_secs: doc.escalation.urgent_after_secs,
             stat_after_secs: doc.escalation.stat_after_secs,
+            grant_secs: doc.escalation.grant_secs,
+            context_messages: doc.escalation.context_messages,
         },
         monitoring: ward_core::monitoring::MonitoringPolicy {
             window_secs: doc.monitoring.window_secs,

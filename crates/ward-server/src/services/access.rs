@@ -1,12 +1,14 @@
 //! What every service checks before it acts: the caller's permission, and membership of the
-//! conversation it acts on. A refusal is audited; a conversation the caller is not a member of
-//! does not exist for them (404).
+//! conversation it acts on (or, for one escalated message, an escalation grant). A refusal is
+//! audited; a conversation the caller is not a member of does not exist for them (404).
 
 use std::sync::Arc;
 
 use uuid::Uuid;
 
 use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
+use ward_core::clinical::EscalationGrant;
+use ward_core::clock::Clock;
 use ward_core::conversation::{Conversation, Message};
 use ward_core::id::ConversationId;
 use ward_core::role::Permission;
@@ -18,11 +20,49 @@ use super::{Caller, ServiceError};
 #[derive(Debug, Clone)]
 pub(crate) struct Access {
     store: Arc<dyn Store>,
+    /// Grants are open until a time.
+    clock: Arc<dyn Clock>,
 }
 
 impl Access {
-    pub(crate) fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+    pub(crate) fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    /// The escalation grants the caller holds now.
+    pub(crate) async fn grants(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<EscalationGrant>, ServiceError> {
+        let now = self.clock.now();
+        Ok(self.store.escalation_grants(caller.user.id, now).await?)
+    }
+
+    /// The conversation, if the caller is a member or holds an escalation grant in it (to
+    /// answer the message they were brought to); otherwise audited, and not found.
+    pub(crate) async fn member_or_granted_conversation(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        action: AuditAction,
+    ) -> Result<Conversation, ServiceError> {
+        if let Some(conversation) = self
+            .store
+            .conversation_for_member(id, caller.user.id)
+            .await?
+        {
+            return Ok(conversation);
+        }
+        if self
+            .grants(caller)
+            .await?
+            .iter()
+            .any(|g| g.conversation_id == id)
+            && let Some(conversation) = self.store.conversation(id).await?
+        {
+            return Ok(conversation);
+        }
+        self.deny_conversation(caller, id, action).await
     }
 
     /// Refuses, and records the refusal, unless the caller's role has `permission`.
@@ -133,9 +173,9 @@ impl Access {
             .patient(c.patient_id)
     }
 
-    /// The message and its conversation, if the caller is a member of it and it was sent
-    /// since they may read it ([`Self::history_start`]); otherwise the attempt is audited and
-    /// the message reported as not found.
+    /// The message and its conversation, if the caller holds an escalation grant on it, or is
+    /// a member and it was sent since they may read it ([`Self::history_start`]); otherwise
+    /// the attempt is audited and the message reported as not found.
     pub(crate) async fn visible_message(
         &self,
         caller: &Caller,
@@ -147,6 +187,16 @@ impl Access {
             .message(message_id)
             .await?
             .ok_or(ServiceError::NotFound("message"))?;
+        // Brought to this message by an escalation: theirs to read, acknowledge and answer.
+        if self
+            .grants(caller)
+            .await?
+            .iter()
+            .any(|g| g.message_id == message.id)
+            && let Some(conversation) = self.store.conversation(message.conversation_id).await?
+        {
+            return Ok((message, conversation));
+        }
         let conversation = self
             .member_conversation(caller, message.conversation_id, action)
             .await

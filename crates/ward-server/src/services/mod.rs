@@ -42,7 +42,7 @@ use sealing::Sealing;
 
 pub use attachments::{AttachmentLimits, Attachments, Download};
 pub use caller::{Caller, ClientAddress};
-pub use clinical::{Clinical, NewPatient, Patients, PlainPatient, RoleWithHolder};
+pub use clinical::{Clinical, GrantedMessage, NewPatient, Patients, PlainPatient, RoleWithHolder};
 pub use compliance::{
     AuditSearch, Compliance, ConversationExport, ExportedMessage, MAX_AUDIT_PAGE, Period,
     PlainGrant, PlainHold, ReportKind, VerifyOutcome, Webhook, prepare_audit_chain, verify_chain,
@@ -130,7 +130,7 @@ impl Services {
         let shared = Shared {
             store: Arc::clone(store),
             keys: settings.keys.clone(),
-            access: Access::new(Arc::clone(store)),
+            access: Access::new(Arc::clone(store), Arc::clone(&settings.clock)),
             policy: PolicyCache::new(Arc::clone(store)),
             roles: RoleCache::new(Arc::clone(store)),
             publisher: Publisher::new(settings.hub.clone()),

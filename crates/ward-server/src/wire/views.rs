@@ -103,6 +103,8 @@ pub fn policy_document(policy: &Policy) -> PolicyDocument {
         escalation: ward_proto::policy::EscalationPolicy {
             urgent_after_secs: policy.escalation.urgent_after_secs,
             stat_after_secs: policy.escalation.stat_after_secs,
+            grant_secs: policy.escalation.grant_secs,
+            context_messages: policy.escalation.context_messages,
         },
         monitoring: ward_proto::policy::MonitoringPolicy {
             window_secs: policy.monitoring.window_secs,

@@ -423,6 +423,7 @@ fn table() -> Vec<Route> {
         .json(r#"{"lifespan_secs":null}"#),
         route("GET", "/api/v1/messages/{id}/receipts", Session).on(Member),
         route("POST", "/api/v1/messages/{id}/ack", Session).on(Member),
+        route("GET", "/api/v1/escalations", Session),
         route("PATCH", "/api/v1/messages/{id}", Session)
             .on(Sender)
             .json(r#"{"body":"Discharge summary attached; follow-up booked"}"#),

@@ -179,18 +179,23 @@ api_test!(
             "acknowledged: no escalation"
         );
 
-        // The on-call holder now sees the thread and can acknowledge; the previous holder cannot.
+        // The on-call holder is brought to the message (not into the thread); the previous
+        // holder is not.
         let day_client = server
             .anon()
             .sign_in("dr.day", crate::PASSWORD, "pager")
             .await
             .expect("sign in");
-        let seen = day_client
-            .list_messages(conversation, 0, 10)
+        let granted = day_client
+            .escalation_grants()
             .await
             .expect("on-call holder reads")
-            .messages;
-        assert!(seen.iter().any(|m| m.id == ignored.id));
+            .grants;
+        assert!(granted.iter().any(|g| g.message.id == ignored.id));
+        assert_problem(
+            day_client.list_messages(conversation, 0, 10).await,
+            ProblemType::NotFound,
+        );
         let night_client = server
             .anon()
             .sign_in("dr.night", crate::PASSWORD, "pager")

@@ -9,6 +9,7 @@ mod auth;
 mod authz_matrix;
 mod break_glass;
 mod escalation;
+mod escalation_grants;
 mod hardening_access;
 mod hardening_web;
 mod history;

@@ -3,15 +3,35 @@
 
 use async_trait::async_trait;
 use ward_core::Timestamp;
-use ward_core::audit::NewAuditEvent;
-use ward_core::clinical::{ClinicalRole, Escalation, EscalationAdvance, Shift};
+use ward_core::audit::{ChainHasher, NewAuditEvent};
+use ward_core::clinical::{ClinicalRole, Escalation, EscalationAdvance, EscalationGrant, Shift};
 use ward_core::conversation::{Committed, EventKind, MessageId};
-use ward_core::id::{ClinicalRoleId, ConversationId, UserId};
+use ward_core::id::{ClinicalRoleId, ConversationId, PatientId, UserId};
 
 use super::{always, audited};
 use crate::backend::Backend;
+use crate::exec::Exec;
+use crate::ops::audit::append_audit;
 use crate::ops::{clinical, messaging};
 use crate::{ClinicalStore, StoreResult};
+
+/// Why a grant ends when its message is acknowledged.
+const GRANT_END_REASON_ACKNOWLEDGED: &str = "acknowledged";
+
+/// Ends the open grants of `message` (only `user`'s, if given), auditing each end.
+async fn end_grants_audited<E: Exec>(
+    c: &mut E,
+    hasher: &dyn ChainHasher,
+    (message, user): (MessageId, Option<UserId>),
+    at: Timestamp,
+    patient: Option<PatientId>,
+) -> StoreResult<()> {
+    let reason = GRANT_END_REASON_ACKNOWLEDGED;
+    for grant in clinical::end_grants(c, message, user, at, reason).await? {
+        append_audit(c, hasher, &grant.end_event(patient, reason)).await?;
+    }
+    Ok(())
+}
 
 #[async_trait]
 impl<B: Backend> ClinicalStore for B {
@@ -19,15 +39,18 @@ impl<B: Backend> ClinicalStore for B {
         &self,
         message: MessageId,
         conversation: ConversationId,
-        user: UserId,
+        (user, resolves): (UserId, bool),
         at: Timestamp,
         audit: NewAuditEvent,
     ) -> StoreResult<Option<Committed>> {
+        let (hasher, patient) = (self.hasher(), audit.patient);
+        let whose = (!resolves).then_some(user);
         audited(self, audit, Option::is_some, move |c| {
             Box::pin(async move {
                 if !clinical::insert_ack(c, message, user, at).await? {
                     return Ok(None);
                 }
+                end_grants_audited(c, &*hasher, (message, whose), at, patient).await?;
                 let kind = EventKind::MessageAcknowledged;
                 let committed =
                     messaging::commit_event(c, conversation, kind, Some(message), Some(user), at)
@@ -68,6 +91,7 @@ impl<B: Backend> ClinicalStore for B {
         advance: EscalationAdvance,
         audit: NewAuditEvent,
     ) -> StoreResult<Option<Vec<Committed>>> {
+        let (hasher, patient) = (self.hasher(), audit.patient);
         audited(self, audit, Option::is_some, move |c| {
             Box::pin(async move {
                 let from = advance.escalation;
@@ -84,28 +108,74 @@ impl<B: Backend> ClinicalStore for B {
                     return Ok(None);
                 }
                 let mut committed = Vec::new();
-                if let Some((step, target)) = advance.step {
-                    if let Some(user) = target
-                        && let Some(added) =
-                            messaging::add_members(c, conversation, &[user], advance.at).await?
-                    {
-                        committed.push(added);
-                    }
-                    let kind = step.event_kind();
-                    let escalated = messaging::commit_event(
-                        c,
-                        conversation,
-                        kind,
-                        Some(message),
-                        target,
-                        advance.at,
-                    )
-                    .await?;
-                    committed.push(escalated);
+                let Some((step, target)) = advance.step else {
+                    // Acknowledged: whoever was brought to the message is released.
+                    let at = advance.at;
+                    end_grants_audited(c, &*hasher, (message, None), at, patient).await?;
+                    return Ok(Some(committed));
+                };
+                if let Some(user) = target {
+                    let grant = EscalationGrant {
+                        id: uuid::Uuid::now_v7(),
+                        message_id: message,
+                        conversation_id: conversation,
+                        user_id: user,
+                        step,
+                        granted_at: advance.at,
+                        ends_at: advance.grant_until,
+                        ended_at: None,
+                    };
+                    clinical::insert_grant(c, &grant).await?;
                 }
+                let kind = step.event_kind();
+                let mut escalated = messaging::commit_event(
+                    c,
+                    conversation,
+                    kind,
+                    Some(message),
+                    target,
+                    advance.at,
+                )
+                .await?;
+                // The person brought in is no member, but their devices hear of it at once.
+                if let Some(user) = target
+                    && !escalated.recipients.contains(&user)
+                {
+                    escalated.recipients.push(user);
+                }
+                committed.push(escalated);
                 Ok(Some(committed))
             })
         })
+        .await
+    }
+
+    async fn escalation_grants(
+        &self,
+        user: UserId,
+        now: Timestamp,
+    ) -> StoreResult<Vec<EscalationGrant>> {
+        self.read(move |c| Box::pin(clinical::grants_of(c, user, now)))
+            .await
+    }
+
+    async fn lapsed_grants(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<EscalationGrant>> {
+        self.read(move |c| Box::pin(clinical::lapsed_grants(c, now, limit)))
+            .await
+    }
+
+    async fn end_lapsed_grant(
+        &self,
+        grant: uuid::Uuid,
+        at: Timestamp,
+        audit: NewAuditEvent,
+    ) -> StoreResult<bool> {
+        audited(
+            self,
+            audit,
+            |ended| *ended,
+            move |c| Box::pin(clinical::end_grant(c, grant, at, "expired")),
+        )
         .await
     }
 

@@ -228,8 +228,8 @@ impl<B: Backend> MessageStore for B {
         let sent = audited(self, audit, always, move |c| {
             Box::pin(async move {
                 let conv = message.conversation_id;
-                let Some(seq) = messages::next_message_seq(c, conv, message.sender_id).await?
-                else {
+                let (sender, at) = (message.sender_id, message.created_at);
+                let Some(seq) = messages::next_message_seq(c, conv, sender, at).await? else {
                     return Err(StoreError::NotFound("conversation"));
                 };
                 message.seq = seq;

@@ -2,7 +2,7 @@
 //! their shifts, and the on-call role a conversation escalates to.
 
 use ward_core::Timestamp;
-use ward_core::clinical::{ClinicalRole, Escalation, Shift};
+use ward_core::clinical::{ClinicalRole, Escalation, EscalationGrant, EscalationStep, Shift};
 use ward_core::conversation::MessageId;
 use ward_core::id::{ClinicalRoleId, ConversationId, ShiftId, UserId};
 
@@ -128,6 +128,110 @@ pub(crate) async fn due_escalations<E: Exec>(
 ) -> StoreResult<Vec<Escalation>> {
     let args = [now.into(), i64::from(limit).into()];
     c.fetch(DUE_ESCALATIONS, &args, escalation_row).await
+}
+
+// ---- escalation grants --------------------------------------------------------------------
+
+const OPEN_GRANTS: &str = "SELECT id, message_id, conversation_id, user_id, step, granted_at, \
+     ends_at, ended_at FROM escalation_grants WHERE message_id = $1 \
+     AND ended_at IS NULL AND ($2 IS NULL OR user_id = $2) ORDER BY granted_at";
+const GRANTS_OF: &str = "SELECT id, message_id, conversation_id, user_id, step, granted_at, \
+     ends_at, ended_at FROM escalation_grants WHERE user_id = $1 \
+     AND ended_at IS NULL AND ends_at > $2 ORDER BY granted_at DESC";
+const LAPSED_GRANTS: &str = "SELECT id, message_id, conversation_id, user_id, step, \
+     granted_at, ends_at, ended_at FROM escalation_grants WHERE ended_at IS NULL \
+     AND ends_at <= $1 ORDER BY ends_at LIMIT $2";
+const INSERT_GRANT: &str = "INSERT INTO escalation_grants (id, message_id, conversation_id, \
+     user_id, step, granted_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+/// Ends the open grants of a message (all of them, or only `$4`'s), naming why.
+const END_GRANTS: &str = "UPDATE escalation_grants SET ended_at = $2, end_reason = $3 \
+     WHERE message_id = $1 AND ended_at IS NULL AND ($4 IS NULL OR user_id = $4)";
+const END_GRANT: &str = "UPDATE escalation_grants SET ended_at = $2, end_reason = $3 \
+     WHERE id = $1 AND ended_at IS NULL";
+
+fn grant_row(r: &dyn Row) -> StoreResult<EscalationGrant> {
+    let step: String = r.get(4)?;
+    Ok(EscalationGrant {
+        id: r.get(0)?,
+        message_id: r.get(1)?,
+        conversation_id: r.get(2)?,
+        user_id: r.get(3)?,
+        step: EscalationStep::parse(&step).ok_or(StoreError::Corrupt("escalation grant"))?,
+        granted_at: r.get(5)?,
+        ends_at: r.get(6)?,
+        ended_at: r.opt(7)?,
+    })
+}
+
+pub(crate) async fn insert_grant<E: Exec>(c: &mut E, grant: &EscalationGrant) -> StoreResult<()> {
+    let args = [
+        grant.id.into(),
+        grant.message_id.into(),
+        grant.conversation_id.into(),
+        grant.user_id.into(),
+        grant.step.as_str().into(),
+        grant.granted_at.into(),
+        grant.ends_at.into(),
+    ];
+    c.execute(INSERT_GRANT, &args).await?;
+    Ok(())
+}
+
+/// The open grants of `message` (only `user`'s, if given).
+pub(crate) async fn open_grants<E: Exec>(
+    c: &mut E,
+    message: MessageId,
+    user: Option<UserId>,
+) -> StoreResult<Vec<EscalationGrant>> {
+    c.fetch(OPEN_GRANTS, &[message.into(), user.into()], grant_row)
+        .await
+}
+
+/// Ends the open grants of `message` (only `user`'s, if given); the grants it ended.
+pub(crate) async fn end_grants<E: Exec>(
+    c: &mut E,
+    message: MessageId,
+    user: Option<UserId>,
+    at: Timestamp,
+    reason: &str,
+) -> StoreResult<Vec<EscalationGrant>> {
+    let open = open_grants(c, message, user).await?;
+    if !open.is_empty() {
+        let args = [message.into(), at.into(), reason.into(), user.into()];
+        c.execute(END_GRANTS, &args).await?;
+    }
+    Ok(open)
+}
+
+/// Ends one grant; false if it had ended already.
+pub(crate) async fn end_grant<E: Exec>(
+    c: &mut E,
+    grant: uuid::Uuid,
+    at: Timestamp,
+    reason: &str,
+) -> StoreResult<bool> {
+    let args = [grant.into(), at.into(), reason.into()];
+    Ok(c.execute(END_GRANT, &args).await? == 1)
+}
+
+/// The grants `user` holds at `now`, newest first.
+pub(crate) async fn grants_of<E: Exec>(
+    c: &mut E,
+    user: UserId,
+    now: Timestamp,
+) -> StoreResult<Vec<EscalationGrant>> {
+    c.fetch(GRANTS_OF, &[user.into(), now.into()], grant_row)
+        .await
+}
+
+/// Open grants whose time ran out by `now`, oldest first.
+pub(crate) async fn lapsed_grants<E: Exec>(
+    c: &mut E,
+    now: Timestamp,
+    limit: u32,
+) -> StoreResult<Vec<EscalationGrant>> {
+    let args = [now.into(), i64::from(limit).into()];
+    c.fetch(LAPSED_GRANTS, &args, grant_row).await
 }
 
 // ---- clinical roles and shifts ------------------------------------------------------------

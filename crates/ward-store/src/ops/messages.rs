@@ -13,10 +13,13 @@ use crate::{StoreError, StoreResult};
 
 // ---- messages -----------------------------------------------------------------------------
 
-/// Takes the conversation's next seq, if the sender is a member (one statement).
+/// Takes the conversation's next seq, if the sender is a member or holds an escalation grant
+/// there that is open at `$3` (one statement).
 const NEXT_MESSAGE_SEQ: &str = "UPDATE conversations SET last_seq = last_seq + 1 \
-     WHERE id = $1 AND EXISTS (SELECT 1 FROM memberships WHERE conversation_id = $1 \
-     AND user_id = $2 AND left_event IS NULL) RETURNING last_seq";
+     WHERE id = $1 AND (EXISTS (SELECT 1 FROM memberships WHERE conversation_id = $1 \
+     AND user_id = $2 AND left_event IS NULL) OR EXISTS (SELECT 1 FROM escalation_grants \
+     WHERE conversation_id = $1 AND user_id = $2 AND ended_at IS NULL AND ends_at > $3)) \
+     RETURNING last_seq";
 const INSERT_MESSAGE: &str = "INSERT INTO messages (id, conversation_id, seq, \
      sender_id, client_id, priority, epoch, sealed_body, created_at, event_seq, \
      sealed_attachments, expires_at) \
@@ -53,13 +56,15 @@ fn message_row(r: &dyn Row) -> StoreResult<Message> {
     })
 }
 
-/// Takes the conversation's next seq, if `sender` is a member.
+/// Takes the conversation's next seq, if `sender` is a member or holds an escalation grant
+/// there open at `at`.
 pub(crate) async fn next_message_seq<E: Exec>(
     c: &mut E,
     conversation: ConversationId,
     sender: UserId,
+    at: Timestamp,
 ) -> StoreResult<Option<i64>> {
-    let args = [conversation.into(), sender.into()];
+    let args = [conversation.into(), sender.into(), at.into()];
     c.fetch_optional(NEXT_MESSAGE_SEQ, &args, |r| r.get::<i64>(0))
         .await
 }

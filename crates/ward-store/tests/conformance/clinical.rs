@@ -41,6 +41,7 @@ conformance!(
             escalation: due[0],
             step: Some((EscalationStep::OnCall, Some(ids[2]))),
             next_due: Some(now.plus_secs(60)),
+            grant_until: now.plus_secs(3600),
             at: now,
         };
         let taken = store
@@ -48,14 +49,28 @@ conformance!(
             .await?
             .expect("first claim");
         let kinds: Vec<EventKind> = taken.iter().map(|c| c.event.kind).collect();
-        assert_eq!(
-            kinds,
-            [EventKind::ConversationUpdated, EventKind::EscalationOnCall]
+        assert_eq!(kinds, [EventKind::EscalationOnCall], "no membership change");
+        assert!(
+            taken[0].recipients.contains(&ids[2]),
+            "the on-call holder's devices hear of it"
         );
         assert!(
-            taken[1].recipients.contains(&ids[2]),
-            "the on-call holder is brought in"
+            !store.is_member(group.id, ids[2]).await?,
+            "but is no member"
         );
+        let grants = store.escalation_grants(ids[2], now).await?;
+        assert_eq!(grants.len(), 1);
+        assert_eq!(
+            (grants[0].message_id, grants[0].step),
+            (sent.id, EscalationStep::OnCall)
+        );
+        assert!(
+            store
+                .escalation_grants(ids[2], now.plus_secs(3600))
+                .await?
+                .is_empty()
+        );
+        assert_eq!(store.lapsed_grants(now.plus_secs(3600), 10).await?.len(), 1);
         assert!(
             store
                 .advance_escalation(step, event(AuditAction::MessageEscalated))
@@ -65,12 +80,12 @@ conformance!(
         );
         assert!(store.due_escalations(now, 10).await?.is_empty());
 
-        // Acknowledging is recorded once.
+        // Acknowledging is recorded once; a recipient's does not end the holder's grant.
         let ack = store
             .acknowledge(
                 sent.id,
                 group.id,
-                ids[1],
+                (ids[1], false),
                 now,
                 event(AuditAction::MessageAcknowledged),
             )
@@ -82,7 +97,7 @@ conformance!(
                 .acknowledge(
                     sent.id,
                     group.id,
-                    ids[1],
+                    (ids[1], false),
                     now,
                     event(AuditAction::MessageAcknowledged)
                 )
@@ -90,6 +105,33 @@ conformance!(
                 .is_none()
         );
         assert_eq!(store.acks(sent.id).await?, [(ids[1], now)]);
+        assert_eq!(store.escalation_grants(ids[2], now).await?.len(), 1);
+        // The holder's own acknowledgement settles the message and ends the grant (audited).
+        store
+            .acknowledge(
+                sent.id,
+                group.id,
+                (ids[2], true),
+                now,
+                event(AuditAction::MessageAcknowledged),
+            )
+            .await?
+            .expect("holder's ack");
+        assert!(store.escalation_grants(ids[2], now).await?.is_empty());
+        assert!(
+            store
+                .lapsed_grants(now.plus_secs(3600), 10)
+                .await?
+                .is_empty()
+        );
+        let ends = store
+            .search_audit(&ward_core::audit::AuditFilter {
+                action: Some(AuditAction::EscalationGrantEnded),
+                limit: 10,
+                ..Default::default()
+            })
+            .await?;
+        assert_eq!(ends.len(), 1);
         Ok(())
     }
 );

@@ -2,6 +2,7 @@
 //! escalation, the clinical roles and shifts escalation reaches, messages addressed to a role,
 //! and the patient registry ([`Patients`]).
 
+mod grants;
 mod patient_index;
 mod patients;
 mod role_threads;
@@ -19,6 +20,7 @@ use super::sealing::Sealing;
 use super::{Access, Keys, Messaging, PolicyCache, Shared};
 use patient_index::PatientIndex;
 
+pub use grants::GrantedMessage;
 pub use patients::{NewPatient, PlainPatient};
 pub use roles::RoleWithHolder;
 

@@ -5,8 +5,10 @@
 //! restart loses nothing. [`Clinical::run_due_escalations`] (called every second by the server)
 //! takes each due step: a repeat to the recipients, then whoever holds the conversation's
 //! on-call role at that moment, then that role's supervisor, one policy delay apart. Each step
-//! is an event pushed to the conversation and an audit event. The escalation ends once every
-//! recipient has acknowledged, or anyone it brought in has.
+//! is an event pushed to the conversation and an audit event. The recipients are fixed when
+//! the message is sent; whom a step brings in gets an escalation grant to that one message
+//! (see `grants.rs`), never membership. The escalation ends once every recipient has
+//! acknowledged, or anyone it brought in has.
 
 use uuid::Uuid;
 use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
@@ -48,12 +50,13 @@ impl Clinical {
             .event(AuditAction::MessageAcknowledged, Outcome::Success)
             .target(TargetKind::Message, Some(message.id))
             .patient(conversation.patient_id);
+        let resolves = self.resolves(&message, caller.user.id).await?;
         let committed = self
             .store
             .acknowledge(
                 message.id,
                 message.conversation_id,
-                caller.user.id,
+                (caller.user.id, resolves),
                 now,
                 event,
             )
@@ -89,14 +92,15 @@ impl Clinical {
         Ok(moved)
     }
 
-    async fn escalate(&self, escalation: Escalation, now: Timestamp) -> Result<bool, ServiceError> {
-        let Some(message) = self.store.message(escalation.message_id).await? else {
-            return Ok(false);
-        };
-        let conversation = escalation.conversation_id;
+    /// The recipients of a message (its conversation's members when it was sent, but its
+    /// sender) and who of anyone has acknowledged it.
+    async fn recipients_and_acks(
+        &self,
+        message: &Message,
+    ) -> Result<(Vec<UserId>, Vec<UserId>), ServiceError> {
         let recipients: Vec<UserId> = self
             .store
-            .members_at(conversation, message.event_seq)
+            .members_at(message.conversation_id, message.event_seq)
             .await?
             .into_iter()
             .filter(|u| *u != message.sender_id)
@@ -108,9 +112,27 @@ impl Clinical {
             .into_iter()
             .map(|(user, _)| user)
             .collect();
+        Ok((recipients, acked))
+    }
+
+    /// Whether `user` acknowledging settles the message: they were brought in by escalation,
+    /// or every other recipient has acknowledged already.
+    async fn resolves(&self, message: &Message, user: UserId) -> Result<bool, ServiceError> {
+        let (recipients, acked) = self.recipients_and_acks(message).await?;
+        Ok(!recipients.contains(&user)
+            || recipients.iter().all(|r| *r == user || acked.contains(r)))
+    }
+
+    async fn escalate(&self, escalation: Escalation, now: Timestamp) -> Result<bool, ServiceError> {
+        let Some(message) = self.store.message(escalation.message_id).await? else {
+            return Ok(false);
+        };
+        let conversation = escalation.conversation_id;
+        let (recipients, acked) = self.recipients_and_acks(&message).await?;
         let everyone_acked = recipients.iter().all(|r| acked.contains(r));
         let brought_in_acked = acked.iter().any(|a| !recipients.contains(a));
         let pending = recipients.iter().filter(|r| !acked.contains(r)).count();
+        let policy = self.policy.get().await?.escalation;
 
         let step = if everyone_acked || brought_in_acked {
             None
@@ -121,19 +143,18 @@ impl Clinical {
             None => (None, None, r#"{"ended":"acknowledged"}"#.to_owned()),
             Some(step) => {
                 let target = self.escalation_target(step, conversation, now).await?;
-                let delay = self
-                    .policy
-                    .get()
-                    .await?
-                    .escalation
-                    .delay_secs(message.priority);
+                let delay = policy.delay_secs(message.priority);
                 let next_due = match step {
                     EscalationStep::Supervisor => None,
                     _ => delay.map(|secs| now.plus_secs(secs)),
                 };
                 let target_json = target.map_or("null".to_owned(), |t| format!(r#""{t}""#));
+                // Whom a step brings in is granted the message until then (no membership).
+                let grant = target.map_or(String::new(), |_| {
+                    format!(r#","grant_until":"{}""#, now.plus_secs(policy.grant_secs))
+                });
                 let detail = format!(
-                    r#"{{"step":"{}","target":{target_json},"pending":{pending}}}"#,
+                    r#"{{"step":"{}","target":{target_json},"pending":{pending}{grant}}}"#,
                     step.as_str()
                 );
                 (Some((step, target)), next_due, detail)
@@ -152,6 +173,7 @@ impl Clinical {
             escalation,
             step,
             next_due,
+            grant_until: now.plus_secs(policy.grant_secs),
             at: now,
         };
         let Some(committed) = self.store.advance_escalation(advance, audit).await? else {

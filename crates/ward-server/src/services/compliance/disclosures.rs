@@ -12,7 +12,7 @@ use crate::services::{Caller, ServiceError};
 /// Most audit events an accounting of disclosures reads.
 const DISCLOSURE_LIMIT: usize = 10_000;
 /// The audit actions that are accesses to or disclosures of a patient's messages and files.
-const DISCLOSURE_ACTIONS: [AuditAction; 11] = [
+const DISCLOSURE_ACTIONS: [AuditAction; 14] = [
     AuditAction::MessagesRead,
     AuditAction::MessagesDelivered,
     AuditAction::ConversationExported,
@@ -23,6 +23,9 @@ const DISCLOSURE_ACTIONS: [AuditAction; 11] = [
     AuditAction::PatientRead,
     AuditAction::BreakGlassOpened,
     AuditAction::BreakGlassEnded,
+    AuditAction::MessageEscalated,
+    AuditAction::EscalationGrantsRead,
+    AuditAction::EscalationGrantEnded,
     AuditAction::AccessDenied,
 ];
 

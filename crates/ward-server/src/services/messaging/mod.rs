@@ -114,8 +114,10 @@ impl Outgoing {
 }
 
 impl Messaging {
-    /// Like [`Access::member_conversation`], from the sender cache: for sends only, whose write
-    /// checks membership again (a stale entry then ends in [`Access::deny_conversation`]).
+    /// Like [`Access::member_or_granted_conversation`] (a member, or one brought in by an
+    /// escalation answering it), from the sender cache: for sends only, whose write checks
+    /// membership or the grant again (a stale entry then ends in
+    /// [`Access::deny_conversation`]).
     pub(crate) async fn sender_conversation(
         &self,
         caller: &Caller,
@@ -128,7 +130,7 @@ impl Messaging {
         let generation = self.publisher.senders().generation();
         let conversation = self
             .access
-            .member_conversation(caller, id, AuditAction::MessageSent)
+            .member_or_granted_conversation(caller, id, AuditAction::MessageSent)
             .await?;
         self.publisher
             .senders()

@@ -1,0 +1,19 @@
+-- An escalation brings the on-call holder, then the supervisor, to one message without making
+-- them members: a grant to read that message (and a few before it), acknowledge and answer
+-- it, until it is acknowledged or the grant's time runs out.
+CREATE TABLE escalation_grants (
+    id              UUID PRIMARY KEY,
+    message_id      UUID NOT NULL REFERENCES messages (id),
+    conversation_id UUID NOT NULL REFERENCES conversations (id),
+    user_id         UUID NOT NULL REFERENCES users (id),
+    step            TEXT NOT NULL,      -- on_call | supervisor
+    granted_at      BIGINT NOT NULL,
+    ends_at         BIGINT NOT NULL,
+    ended_at        BIGINT,
+    end_reason      TEXT                -- acknowledged | expired
+);
+CREATE INDEX escalation_grants_by_user ON escalation_grants (user_id, conversation_id)
+    WHERE ended_at IS NULL;
+CREATE INDEX escalation_grants_by_message ON escalation_grants (message_id)
+    WHERE ended_at IS NULL;
+CREATE INDEX escalation_grants_open ON escalation_grants (ends_at) WHERE ended_at IS NULL;
