@@ -14,6 +14,8 @@ import { png } from "./png.mjs";
 const LIVE = { timeout: 10_000 };
 let server;
 let browser;
+/** The admin's second factor, enrolled in the admin console test. */
+let adminSecret;
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -316,7 +318,7 @@ describe("patients", () => {
 describe("consoles", () => {
   test("the admin creates a user who then signs in, and revokes that user's session", async () => {
     await withPages("admin", [DESKTOP, DESKTOP], async (admin, newcomer) => {
-      await signInAndEnrol(admin, "admin");
+      adminSecret = await signInAndEnrol(admin, "admin");
       await admin.getByRole("link", { name: "Admin" }).click();
       await admin.getByRole("heading", { name: "Users" }).waitFor(LIVE);
       await admin.getByLabel("Username").fill("nurse.kim");
@@ -423,5 +425,58 @@ describe("consoles", () => {
       await signIn(page, "compliance", { totpSecret: secret, totpAt: Date.now() + 30_000 });
       await page.getByRole("link", { name: "Compliance" }).waitFor(LIVE);
     });
+  });
+});
+
+describe("escalation", () => {
+  test("an unacknowledged stat message brings the on-call physician to it, with its context, to acknowledge", async () => {
+    assert.ok(adminSecret, "the admin console test enrolled the admin");
+    // The next code: the one used at enrolment cannot be replayed.
+    const asAdmin = await apiAs(server.url, "admin", { totpSecret: adminSecret, totpAt: Date.now() + 30_000 });
+    const asNurse = await apiAs(server.url, "nurse.reyes");
+    const policy = await asAdmin("/policy");
+    const put = (doc) => asAdmin("/policy", { method: "PUT", body: JSON.stringify(doc) });
+    await put({ ...policy, escalation: { ...policy.escalation, stat_after_secs: 1 } });
+    try {
+      const { users } = await asNurse("/users");
+      const idOf = (username) => users.find((u) => u.username === username).id;
+      const role = await asAdmin("/clinical-roles", { method: "POST", body: JSON.stringify({ name: "Medicine on-call" }) });
+      const now = Date.now();
+      await asAdmin(`/clinical-roles/${role.id}/shifts`, {
+        method: "POST",
+        body: JSON.stringify({
+          user_id: idOf("dr.lindqvist"),
+          starts_at: new Date(now - 60_000).toISOString(),
+          ends_at: new Date(now + 8 * 3600_000).toISOString(),
+        }),
+      });
+      const group = await asNurse("/conversations", {
+        method: "POST",
+        body: JSON.stringify({ kind: "group", title: "4 West nights", member_ids: [idOf("dr.okafor")] }),
+      });
+      await asNurse(`/conversations/${group.id}/escalation-role`, { method: "PUT", body: JSON.stringify({ role_id: role.id }) });
+      const send = (body, priority = "normal") => asNurse(`/conversations/${group.id}/messages`, {
+        method: "POST",
+        body: JSON.stringify({ client_id: crypto.randomUUID(), body, priority }),
+      });
+      await send("Bed 9 breathing faster since 0100");
+      await send("Sats 88% on 2 L");
+      await send("Bed 9 now 84% on 4 L, please come", "stat");
+
+      await withPages("escalation", [DESKTOP], async (page) => {
+        await signIn(page, "dr.lindqvist");
+        const escalated = page.getByRole("region", { name: "Escalated to you" });
+        await escalated.getByText("Bed 9 now 84% on 4 L, please come").waitFor(LIVE);
+        await escalated.getByText("Sats 88% on 2 L").waitFor();
+        await escalated.getByText("Bed 9 breathing faster since 0100").waitFor();
+        const conversations = page.getByRole("navigation", { name: "Conversations" });
+        assert.equal(await conversations.getByRole("link", { name: "4 West nights" }).count(), 0, "brought to the message, not into the conversation");
+        assert.deepEqual(await seriousViolations(page), []);
+        await escalated.getByRole("button", { name: "Acknowledge" }).click();
+        await escalated.waitFor({ state: "detached", ...LIVE });
+      });
+    } finally {
+      await put(policy);
+    }
   });
 });

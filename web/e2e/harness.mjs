@@ -122,12 +122,14 @@ export async function seriousViolations(page) {
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
 }
 
-/** A bearer-token API client for setting up what a test needs outside the page. */
-export async function apiAs(baseURL, username) {
+/** A bearer-token API client for setting up what a test needs outside the page (with the
+ *  account's second factor, if it has one). */
+export async function apiAs(baseURL, username, { totpSecret, totpAt = Date.now() } = {}) {
+  const totp_code = totpSecret ? totp(totpSecret, totpAt) : undefined;
   const login = await fetch(`${baseURL}/api/v1/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username, password: PASSWORD, device_name: "e2e setup" }),
+    body: JSON.stringify({ username, password: PASSWORD, device_name: "e2e setup", totp_code }),
   });
   if (!login.ok) throw new Error(`sign-in of ${username}: ${login.status}`);
   const { token } = await login.json();

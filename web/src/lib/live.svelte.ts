@@ -5,7 +5,7 @@
 
 import { api } from "./api";
 import { session } from "./session.svelte";
-import type { AlertView, ConversationView, MessageView, PatientView, ReceiptView, ServerFrame, UserView, Uuid } from "./types";
+import type { AlertView, ConversationView, EscalationGrantView, MessageView, PatientView, ReceiptView, ServerFrame, UserView, Uuid } from "./types";
 
 const MESSAGE_PAGE = 200;
 const MAX_BACKOFF_MS = 30_000;
@@ -34,6 +34,8 @@ class Live {
   patients = $state<Record<Uuid, PatientView>>({});
   /** Alerts raised while signed in (compliance officers). */
   alerts = $state<AlertView[]>([]);
+  /** Messages escalations brought this user to, newest first (staff only). */
+  escalations = $state<EscalationGrantView[]>([]);
   /** The conversation on screen: its messages are read as they arrive. */
   openConversation = $state<Uuid | null>(null);
 
@@ -72,7 +74,15 @@ class Live {
     this.users = {};
     this.patients = {};
     this.alerts = [];
+    this.escalations = [];
     this.openConversation = null;
+  }
+
+  /** Reads the messages escalations brought this user to (not a patient's concern). */
+  async loadEscalations(): Promise<void> {
+    if (session.isPatient) return;
+    const { grants } = await api.GET("/api/v1/escalations");
+    this.escalations = grants;
   }
 
   userName(id: Uuid | null | undefined): string {
@@ -205,6 +215,7 @@ class Live {
         } else {
           await this.#catchUp();
         }
+        await this.loadEscalations().catch(() => undefined);
         this.online = true;
         return;
       case "resync":
@@ -218,6 +229,12 @@ class Live {
         return;
       case "alert.raised":
         if (!this.alerts.some((a) => a.id === frame.alert.id)) this.alerts = [frame.alert, ...this.alerts];
+        return;
+      case "message.escalated":
+        // A step that brought this user in: the message is theirs to see, by grant.
+        if (frame.target_user_id === session.me?.user.id) await this.loadEscalations().catch(() => undefined);
+        this.#apply(frame);
+        this.#advance(frame.cursor);
         return;
       case "pong":
       case "error":

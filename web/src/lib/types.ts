@@ -19,6 +19,8 @@ export type MessageView = Schemas["MessageView"];
 export type AttachmentView = Schemas["AttachmentView"];
 export type ReceiptView = Schemas["ReceiptView"];
 export type SafetyFinding = Schemas["SafetyFinding"];
+/** A message an escalation brought the user to (not a membership), with its context. */
+export type EscalationGrantView = Schemas["EscalationGrantView"];
 /** Frames the server pushes over the WebSocket (and returns from `/sync`). */
 export type ServerFrame = Schemas["ServerFrame"];
 
