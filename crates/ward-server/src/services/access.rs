@@ -46,23 +46,7 @@ impl Access {
         id: ConversationId,
         action: AuditAction,
     ) -> Result<Conversation, ServiceError> {
-        if let Some(conversation) = self
-            .store
-            .conversation_for_member(id, caller.user.id)
-            .await?
-        {
-            return Ok(conversation);
-        }
-        if self
-            .grants(caller)
-            .await?
-            .iter()
-            .any(|g| g.conversation_id == id)
-            && let Some(conversation) = self.store.conversation(id).await?
-        {
-            return Ok(conversation);
-        }
-        self.deny_conversation(caller, id, action).await
+        self.reachable_conversation(caller, id, action, true).await
     }
 
     /// Refuses, and records the refusal, unless the caller's role has `permission`.
@@ -110,10 +94,32 @@ impl Access {
         id: ConversationId,
         action: AuditAction,
     ) -> Result<Conversation, ServiceError> {
+        self.reachable_conversation(caller, id, action, false).await
+    }
+
+    /// The conversation if the caller is a member (or, with `or_granted`, holds an escalation
+    /// grant in it); otherwise the attempt is audited and answered as not found.
+    async fn reachable_conversation(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        action: AuditAction,
+        or_granted: bool,
+    ) -> Result<Conversation, ServiceError> {
         if let Some(conversation) = self
             .store
             .conversation_for_member(id, caller.user.id)
             .await?
+        {
+            return Ok(conversation);
+        }
+        if or_granted
+            && self
+                .grants(caller)
+                .await?
+                .iter()
+                .any(|g| g.conversation_id == id)
+            && let Some(conversation) = self.store.conversation(id).await?
         {
             return Ok(conversation);
         }

@@ -25,7 +25,7 @@ use super::{CheckKind, Finding};
 use vocabulary::{
     CALL_VERBS, CAPITALS_ONLY, DISPOSITION_VERBS, DRUG_ENDINGS, Kind, LOOK_WORDS, ORDERABLE_HEADS,
     ORDERABLES, PREFIXES, QUALIFIERS, QUESTION_STARTS, REASON_WORDS, REPORT_WORDS, RESULT_WORDS,
-    SUBJECTS, VERBS,
+    SUBJECTS, TIMING_WORDS, VERBS,
 };
 
 const USE_CPOE: &str = "This reads like an order. Orders must be entered in order entry \
@@ -65,25 +65,6 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
         r"^(?:(?:[01]\d|2[0-3])[0-5]\d|\d{1,2}(?:am|pm)|\d{1,2}:\d{2}|\d+(?:st|nd|rd|th)|\d+:\d+)$",
     )
 });
-static TIMING_WORDS: &[&str] = &[
-    "now",
-    "stat",
-    "asap",
-    "today",
-    "tonight",
-    "tomorrow",
-    "tmrw",
-    "am",
-    "pm",
-    "morning",
-    "evening",
-    "afternoon",
-    "night",
-    "overnight",
-    "midnight",
-    "bedtime",
-];
-
 fn pattern(source: &str) -> Regex {
     Regex::new(source).unwrap_or_else(|e| unreachable!("a built-in pattern is valid: {e}"))
 }

@@ -258,6 +258,26 @@ pub(super) const QUESTION_STARTS: &[&str] = &[
     "who", "where", "how", "which", "should", "shall", "any", "can", "could", "would", "will",
 ];
 
+/// Words that say when: an order phrase may carry them ("CXR now", "labs in the morning").
+pub(super) const TIMING_WORDS: &[&str] = &[
+    "now",
+    "stat",
+    "asap",
+    "today",
+    "tonight",
+    "tomorrow",
+    "tmrw",
+    "am",
+    "pm",
+    "morning",
+    "evening",
+    "afternoon",
+    "night",
+    "overnight",
+    "midnight",
+    "bedtime",
+];
+
 /// Words after which the rest of a phrase is its reason or condition, whatever it says.
 pub(super) const REASON_WORDS: &[&str] = &["prn", "for", "while", "if", "unless", "until"];
 
@@ -401,10 +421,8 @@ pub(super) const QUALIFIERS: &[&str] = &[
     "hrs",
     "hr",
     "h",
-    "night",
     "nights",
     "nightly",
-    "overnight",
     "fall",
     "seizure",
     "aspiration",
@@ -412,21 +430,8 @@ pub(super) const QUALIFIERS: &[&str] = &[
     "droplet",
     "airborne",
     "neutropenic",
-    "morning",
-    "evening",
-    "afternoon",
     "noon",
-    "midnight",
     "mn",
-    "am",
-    "pm",
-    "now",
-    "stat",
-    "asap",
-    "today",
-    "tonight",
-    "tomorrow",
-    "tmrw",
     "this",
     "dose",
     "doses",
