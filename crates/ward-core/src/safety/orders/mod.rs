@@ -471,11 +471,7 @@ fn is_drug_like(word: &str) -> bool {
         return false;
     }
     let class = word.len() >= 7 && DRUG_ENDINGS.iter().any(|e| word.ends_with(e));
-    class
-        || ORDERABLES
-            .iter()
-            .filter(|(name, kind)| *kind == Kind::Drug && !name.contains(' '))
-            .any(|(name, _)| one_typo_from(word, name))
+    class || one_typo_from_any(word, &TYPO_DRUGS).is_some()
 }
 
 /// The order verb `word` is (or is one typo from), in its listed form.
@@ -486,7 +482,7 @@ fn order_verb(word: &str) -> Option<&'static str> {
     if word.len() < 5 || is_inflected(word) {
         return None;
     }
-    VERBS.iter().copied().find(|v| one_typo_from(word, v))
+    one_typo_from_any(word, &TYPO_VERBS)
 }
 
 /// Past and progressive forms ("titrated", "holding", "d/c'd"): reports, never typos of orders.
@@ -494,11 +490,47 @@ fn is_inflected(word: &str) -> bool {
     word.ends_with("ed") || word.ends_with("ing") || word.ends_with("'d")
 }
 
-/// `word` is one edit (insertion, deletion, substitution or swap) from a name of six or more
-/// letters, and not that name with letters added to its end.
-fn one_typo_from(word: &str, name: &str) -> bool {
-    name.len() >= 6
-        && word.len().abs_diff(name.len()) <= 1
-        && !(word.len() > name.len() && word.starts_with(name))
-        && strsim::osa_distance(word, name) == 1
+/// Names a typo may stand for: six letters or more (shorter ones are too near other words),
+/// each with the set of its letters, so that most names are ruled out without comparing.
+type TypoTargets = Vec<(&'static str, u32)>;
+
+static TYPO_DRUGS: LazyLock<TypoTargets> = LazyLock::new(|| {
+    typo_targets(
+        ORDERABLES
+            .iter()
+            .filter(|(name, kind)| *kind == Kind::Drug && !name.contains(' '))
+            .map(|(name, _)| *name),
+    )
+});
+static TYPO_VERBS: LazyLock<TypoTargets> = LazyLock::new(|| typo_targets(VERBS.iter().copied()));
+
+fn typo_targets(names: impl Iterator<Item = &'static str>) -> TypoTargets {
+    names
+        .filter(|name| name.len() >= 6)
+        .map(|name| (name, letters(name)))
+        .collect()
+}
+
+/// The letters a-z a word holds, one bit each.
+fn letters(word: &str) -> u32 {
+    word.bytes()
+        .filter(u8::is_ascii_lowercase)
+        .fold(0, |set, b| set | 1 << (b - b'a'))
+}
+
+/// The name `word` is one edit (insertion, deletion, substitution or swap) from, if any, and
+/// not that name with letters added to its end. One edit changes at most two letters of the
+/// set, which rules out most names before their distance is computed.
+fn one_typo_from_any(word: &str, targets: &[(&'static str, u32)]) -> Option<&'static str> {
+    let set = letters(word);
+    targets
+        .iter()
+        .filter(|(name, name_set)| {
+            word.len().abs_diff(name.len()) <= 1 && (set ^ name_set).count_ones() <= 2
+        })
+        .map(|(name, _)| *name)
+        .find(|name| {
+            !(word.len() > name.len() && word.starts_with(name))
+                && strsim::osa_distance(word, name) == 1
+        })
 }
