@@ -103,8 +103,19 @@ api_test!(
         for body in ["Slept poorly", "BP 92/50 at 0200", "Now 78/40 and drowsy"] {
             nurse.send_message(thread, &text(body)).await.expect("send");
         }
+        let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".to_vec();
+        let file = nurse
+            .upload_attachment(thread, Some("vitals.pdf"), pdf.clone())
+            .await
+            .expect("upload");
         let (first, _) = nurse
-            .send_message(thread, &stat("Bed 7 hypotensive, please come"))
+            .send_message(
+                thread,
+                &SendMessageRequest {
+                    attachments: vec![file.id],
+                    ..stat("Bed 7 hypotensive, please come")
+                },
+            )
             .await
             .expect("send stat");
 
@@ -130,6 +141,12 @@ api_test!(
         let context: Vec<&str> = grant.context.iter().map(|m| m.body.as_str()).collect();
         assert_eq!(context, ["BP 92/50 at 0200", "Now 78/40 and drowsy"]);
         assert_eq!(grant.conversation_id, thread);
+        // The message's file is theirs to open too, nothing else of the thread's.
+        let download = on_call
+            .download_attachment(file.id)
+            .await
+            .expect("download");
+        assert_eq!(download.bytes, pdf);
         let supervisor = chief.escalation_grants().await.expect("grants").grants;
         assert_eq!(supervisor.len(), 1);
         assert_eq!(supervisor[0].step, EscalationStep::Supervisor);
@@ -162,6 +179,10 @@ api_test!(
                 .expect("grants")
                 .grants
                 .is_empty()
+        );
+        assert_problem(
+            on_call.download_attachment(file.id).await,
+            ProblemType::NotFound,
         );
         assert_problem(
             on_call.send_message(thread, &text("One more thing")).await,

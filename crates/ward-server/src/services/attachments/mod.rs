@@ -140,8 +140,8 @@ impl Attachments {
     }
 
     /// The attachment, if the caller may see it: the uploader's own upload before it is sent,
-    /// and afterwards any member who may read its message. Otherwise it does not exist
-    /// for them (404, audited).
+    /// and afterwards any member who may read its message, or whoever an escalation brought
+    /// to that message. Otherwise it does not exist for them (404, audited).
     async fn visible_attachment(
         &self,
         caller: &Caller,
@@ -158,6 +158,21 @@ impl Attachments {
         let Some(attachment) = self.store.attachment(id).await? else {
             return denied().await;
         };
+        if let Some(message) = attachment.message_id
+            && self
+                .access
+                .grants(caller)
+                .await?
+                .iter()
+                .any(|g| g.message_id == message)
+        {
+            let message = self.store.message(message).await?;
+            let conversation = self.store.conversation(attachment.conversation_id).await?;
+            return match (message, conversation) {
+                (Some(m), Some(conversation)) if !m.withdrawn() => Ok((attachment, conversation)),
+                _ => denied().await,
+            };
+        }
         let conversation = self
             .access
             .member_conversation(caller, attachment.conversation_id, action)
