@@ -455,13 +455,26 @@ describe("escalation", () => {
         body: JSON.stringify({ kind: "group", title: "4 West nights", member_ids: [idOf("dr.okafor")] }),
       });
       await asNurse(`/conversations/${group.id}/escalation-role`, { method: "PUT", body: JSON.stringify({ role_id: role.id }) });
-      const send = (body, priority = "normal") => asNurse(`/conversations/${group.id}/messages`, {
+      const send = (body) => asNurse(`/conversations/${group.id}/messages`, {
         method: "POST",
-        body: JSON.stringify({ client_id: crypto.randomUUID(), body, priority }),
+        body: JSON.stringify({ client_id: crypto.randomUUID(), body }),
       });
       await send("Bed 9 breathing faster since 0100");
       await send("Sats 88% on 2 L");
-      await send("Bed 9 now 84% on 4 L, please come", "stat");
+      const file = await asNurse(`/attachments?conversation_id=${group.id}`, {
+        method: "POST",
+        headers: { "content-type": "application/octet-stream", "ward-file-name": "gas.pdf" },
+        body: "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n",
+      });
+      await asNurse(`/conversations/${group.id}/messages`, {
+        method: "POST",
+        body: JSON.stringify({
+          client_id: crypto.randomUUID(),
+          body: "Bed 9 now 84% on 4 L, please come",
+          priority: "stat",
+          attachments: [file.id],
+        }),
+      });
 
       await withPages("escalation", [DESKTOP], async (page) => {
         await signIn(page, "dr.lindqvist");
@@ -469,6 +482,11 @@ describe("escalation", () => {
         await escalated.getByText("Bed 9 now 84% on 4 L, please come").waitFor(LIVE);
         await escalated.getByText("Sats 88% on 2 L").waitFor();
         await escalated.getByText("Bed 9 breathing faster since 0100").waitFor();
+        const [download] = await Promise.all([
+          page.waitForEvent("download", LIVE),
+          escalated.getByRole("link", { name: "Download gas.pdf" }).click(),
+        ]);
+        assert.equal(download.suggestedFilename(), "gas.pdf", "the escalated message's file opens");
         const conversations = page.getByRole("navigation", { name: "Conversations" });
         assert.equal(await conversations.getByRole("link", { name: "4 West nights" }).count(), 0, "brought to the message, not into the conversation");
         assert.deepEqual(await seriousViolations(page), []);
