@@ -14,6 +14,8 @@
 //! held", "gave 2 mg morphine") never matches, because neither shape allows a past form. A word
 //! one edit away from a known drug or verb counts (typos), unless it is a longer form of it.
 
+mod orderables;
+mod typos;
 mod vocabulary;
 
 use std::collections::HashMap;
@@ -22,10 +24,11 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::{CheckKind, Finding};
+use orderables::{Kind, ORDERABLES};
+use typos::{is_drug_like, order_verb};
 use vocabulary::{
-    CALL_VERBS, CAPITALS_ONLY, DISPOSITION_VERBS, DRUG_ENDINGS, Kind, LOOK_WORDS, ORDERABLE_HEADS,
-    ORDERABLES, PREFIXES, QUALIFIERS, QUESTION_STARTS, REASON_WORDS, REPORT_WORDS, RESULT_WORDS,
-    SUBJECTS, TIMING_WORDS, VERBS,
+    CALL_VERBS, CAPITALS_ONLY, DISPOSITION_VERBS, LOOK_WORDS, ORDERABLE_HEADS, PREFIXES,
+    QUALIFIERS, QUESTION_STARTS, REASON_WORDS, REPORT_WORDS, RESULT_WORDS, SUBJECTS, TIMING_WORDS,
 };
 
 const USE_CPOE: &str = "This reads like an order. Orders must be entered in order entry \
@@ -465,72 +468,7 @@ fn orderable_at(words: &[Word<'_>], i: usize) -> Option<(Kind, usize)> {
     is_drug_like(text).then_some((Kind::Drug, 1))
 }
 
-/// A drug's name with a typo, or a word with a drug class's ending ("...olol", "...mycin").
-fn is_drug_like(word: &str) -> bool {
-    if word.len() < 5 || !word.chars().all(|c| c.is_ascii_alphabetic()) || is_inflected(word) {
-        return false;
-    }
-    let class = word.len() >= 7 && DRUG_ENDINGS.iter().any(|e| word.ends_with(e));
-    class || one_typo_from_any(word, &TYPO_DRUGS).is_some()
-}
-
-/// The order verb `word` is (or is one typo from), in its listed form.
-fn order_verb(word: &str) -> Option<&'static str> {
-    if let Some(verb) = VERBS.iter().find(|v| **v == word) {
-        return Some(verb);
-    }
-    if word.len() < 5 || is_inflected(word) {
-        return None;
-    }
-    one_typo_from_any(word, &TYPO_VERBS)
-}
-
 /// Past and progressive forms ("titrated", "holding", "d/c'd"): reports, never typos of orders.
-fn is_inflected(word: &str) -> bool {
+pub(super) fn is_inflected(word: &str) -> bool {
     word.ends_with("ed") || word.ends_with("ing") || word.ends_with("'d")
-}
-
-/// Names a typo may stand for: six letters or more (shorter ones are too near other words),
-/// each with the set of its letters, so that most names are ruled out without comparing.
-type TypoTargets = Vec<(&'static str, u32)>;
-
-static TYPO_DRUGS: LazyLock<TypoTargets> = LazyLock::new(|| {
-    typo_targets(
-        ORDERABLES
-            .iter()
-            .filter(|(name, kind)| *kind == Kind::Drug && !name.contains(' '))
-            .map(|(name, _)| *name),
-    )
-});
-static TYPO_VERBS: LazyLock<TypoTargets> = LazyLock::new(|| typo_targets(VERBS.iter().copied()));
-
-fn typo_targets(names: impl Iterator<Item = &'static str>) -> TypoTargets {
-    names
-        .filter(|name| name.len() >= 6)
-        .map(|name| (name, letters(name)))
-        .collect()
-}
-
-/// The letters a-z a word holds, one bit each.
-fn letters(word: &str) -> u32 {
-    word.bytes()
-        .filter(u8::is_ascii_lowercase)
-        .fold(0, |set, b| set | 1 << (b - b'a'))
-}
-
-/// The name `word` is one edit (insertion, deletion, substitution or swap) from, if any, and
-/// not that name with letters added to its end. One edit changes at most two letters of the
-/// set, which rules out most names before their distance is computed.
-fn one_typo_from_any(word: &str, targets: &[(&'static str, u32)]) -> Option<&'static str> {
-    let set = letters(word);
-    targets
-        .iter()
-        .filter(|(name, name_set)| {
-            word.len().abs_diff(name.len()) <= 1 && (set ^ name_set).count_ones() <= 2
-        })
-        .map(|(name, _)| *name)
-        .find(|name| {
-            !(word.len() > name.len() && word.starts_with(name))
-                && strsim::osa_distance(word, name) == 1
-        })
 }
