@@ -19,7 +19,7 @@ pub async fn run(args: &ConfigArgs, listen: Option<SocketAddr>) -> anyhow::Resul
 /// server holds the deployment's shared lock from before it opens anything until it has
 /// stopped, so a root key rotation cannot run under it (nor it start during one).
 pub async fn serve(config: &Config, ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
-    let lock = InstanceLock::serving(&config.store()).await?;
+    let lock = InstanceLock::serving(&config.store(), config.nats_url.is_some()).await?;
     let server = Server::build(config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -11,7 +11,7 @@ use ward_server::Config;
 use crate::ConfigArgs;
 
 /// The configuration keys that `WARD_*` variables may set.
-const ENV_KEYS: [&str; 18] = [
+const ENV_KEYS: [&str; 23] = [
     "data_dir",
     "listen",
     "database_url",
@@ -30,6 +30,11 @@ const ENV_KEYS: [&str; 18] = [
     "key_dir",
     "key_epoch_secs",
     "alert_webhook_url",
+    "nats_url",
+    "nats_credentials_file",
+    "nats_nkey_file",
+    "nats_tls_ca_file",
+    "nats_tls_required",
 ];
 
 /// Builds the configuration; `listen` overrides everything else when given.
@@ -56,6 +61,10 @@ pub fn load(args: &ConfigArgs, listen: Option<SocketAddr>) -> anyhow::Result<Con
     if let Some(path) = std::env::var_os("WARD_KEY_STORE_URL_FILE") {
         let url = std::fs::read_to_string(&path).context("reading WARD_KEY_STORE_URL_FILE")?;
         config.key_store_url = Some(SecretString::from(url.trim().to_owned()));
+    }
+    if let Some(path) = std::env::var_os("WARD_NATS_URL_FILE") {
+        let url = std::fs::read_to_string(&path).context("reading WARD_NATS_URL_FILE")?;
+        config.nats_url = Some(SecretString::from(url.trim().to_owned()));
     }
     Ok(config)
 }

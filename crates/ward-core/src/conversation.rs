@@ -219,6 +219,17 @@ code_enum!(
     }
 );
 
+impl EventKind {
+    /// An escalation step, whose `user_id` is the person it brought in (who hears of it live
+    /// without being a member).
+    pub const fn is_escalation_step(self) -> bool {
+        matches!(
+            self,
+            Self::EscalationRepeat | Self::EscalationOnCall | Self::EscalationSupervisor
+        )
+    }
+}
+
 /// One entry of the global event log, which every device syncs from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {

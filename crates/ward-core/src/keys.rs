@@ -19,6 +19,9 @@ pub enum KeyScope {
     ComplianceRecords,
     /// The key of one backup archive, wrapped into the archive's header (never stored).
     BackupArchive,
+    /// The key that seals and authenticates what nodes send each other over the cluster bus.
+    /// Never shredded.
+    ClusterBus,
 }
 
 impl KeyScope {
@@ -32,6 +35,7 @@ impl KeyScope {
             Self::AuditSigning => "audit_signing",
             Self::ComplianceRecords => "compliance_records",
             Self::BackupArchive => "backup_archive",
+            Self::ClusterBus => "cluster_bus",
         }
     }
 
@@ -44,7 +48,8 @@ impl KeyScope {
             | Self::PatientIndex
             | Self::AuditSigning
             | Self::ComplianceRecords
-            | Self::BackupArchive => uuid::Uuid::nil(),
+            | Self::BackupArchive
+            | Self::ClusterBus => uuid::Uuid::nil(),
         }
     }
 
@@ -57,6 +62,7 @@ impl KeyScope {
             "audit_signing" => Ok(Self::AuditSigning),
             "compliance_records" => Ok(Self::ComplianceRecords),
             "backup_archive" => Ok(Self::BackupArchive),
+            "cluster_bus" => Ok(Self::ClusterBus),
             _ => Err(ValidationError::new("key_scope", "is not a known scope")),
         }
     }

@@ -72,6 +72,23 @@ pub struct Config {
     /// this many seconds, so that disposal can be watched in minutes.
     #[serde(default)]
     pub key_epoch_secs: Option<i64>,
+    /// `nats://host:4222` (or `tls://`): the NATS JetStream cluster bus that carries each
+    /// node's events to the others. Required on PostgreSQL with more than one node; without
+    /// it a node runs alone, as on SQLite.
+    #[serde(default)]
+    pub nats_url: Option<SecretString>,
+    /// A NATS credentials file (`.creds`: user JWT and NKey seed).
+    #[serde(default)]
+    pub nats_credentials_file: Option<PathBuf>,
+    /// A file holding an NKey seed to authenticate with.
+    #[serde(default)]
+    pub nats_nkey_file: Option<PathBuf>,
+    /// PEM certificates that sign the NATS servers' TLS certificates.
+    #[serde(default)]
+    pub nats_tls_ca_file: Option<PathBuf>,
+    /// Refuse to talk to NATS without TLS.
+    #[serde(default)]
+    pub nats_tls_required: bool,
 }
 
 fn default_audit_checkpoint_secs() -> u64 {
@@ -117,6 +134,13 @@ pub enum ConfigError {
     KeyStoreWithoutPostgres,
     #[error("alert_webhook_url: {0}")]
     Webhook(&'static str),
+    #[error(
+        "nats_url is for PostgreSQL (database_url): the embedded database serves one node, \
+         which needs no cluster bus"
+    )]
+    BusWithoutPostgres,
+    #[error("nats_credentials_file, nats_nkey_file and nats_tls_* need nats_url")]
+    BusSettingsWithoutBus,
 }
 
 impl Config {
@@ -141,7 +165,23 @@ impl Config {
             key_dir: None,
             alert_webhook_url: None,
             key_epoch_secs: None,
+            nats_url: None,
+            nats_credentials_file: None,
+            nats_nkey_file: None,
+            nats_tls_ca_file: None,
+            nats_tls_required: false,
         }
+    }
+
+    /// How to reach the cluster bus, if one is set.
+    pub fn bus(&self) -> Option<crate::cluster::BusSettings> {
+        Some(crate::cluster::BusSettings {
+            url: self.nats_url.clone()?,
+            credentials_file: self.nats_credentials_file.clone(),
+            nkey_file: self.nats_nkey_file.clone(),
+            tls_ca_file: self.nats_tls_ca_file.clone(),
+            tls_required: self.nats_tls_required,
+        })
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -153,6 +193,16 @@ impl Config {
         }
         if self.key_store_url.is_some() && self.database_url.is_none() {
             return Err(ConfigError::KeyStoreWithoutPostgres);
+        }
+        if self.nats_url.is_some() && self.database_url.is_none() {
+            return Err(ConfigError::BusWithoutPostgres);
+        }
+        let bus_settings = self.nats_credentials_file.is_some()
+            || self.nats_nkey_file.is_some()
+            || self.nats_tls_ca_file.is_some()
+            || self.nats_tls_required;
+        if bus_settings && self.nats_url.is_none() {
+            return Err(ConfigError::BusSettingsWithoutBus);
         }
         if let Some(url) = &self.alert_webhook_url {
             use secrecy::ExposeSecret;

@@ -32,8 +32,8 @@ pub struct Intervals {
     pub upload_sweep: Duration,
     /// Signed audit checkpoints (the first one an interval after start, which signs its own).
     pub checkpoint: Duration,
-    /// Event positions that held the live queue back for too long skipped.
-    pub stale_gaps: Duration,
+    /// The log's end noted, and positions live delivery missed read from the log.
+    pub live_from_log: Duration,
 }
 
 impl Intervals {
@@ -46,10 +46,13 @@ impl Intervals {
             disposal: Duration::from_secs(if drill { 5 } else { 60 }),
             upload_sweep: Duration::from_secs(600),
             checkpoint: Duration::from_secs(checkpoint_secs.max(1)),
-            stale_gaps: crate::realtime::hub::GAP_TIMEOUT / 10,
+            live_from_log: LIVE_FROM_LOG,
         }
     }
 }
+
+/// How often the log's end is read and positions live delivery missed are read from the log.
+const LIVE_FROM_LOG: Duration = Duration::from_millis(100);
 
 /// How far apart two nodes' clocks may be when looking for keys another node destroyed.
 const SHRED_CLOCK_MARGIN_SECS: i64 = 300;
@@ -72,10 +75,19 @@ impl Jobs {
     /// Starts every job of a server.
     pub fn start(services: &Services, every: Intervals) -> Self {
         let mut jobs = Self::new();
-        let hub = services.hub().clone();
-        jobs.spawn("stale gaps", every.stale_gaps, None, move || {
-            hub.skip_stale_gaps();
-            async {}
+        if let Some(bus) = services.bus() {
+            jobs.follow_bus(services, bus.clone());
+        }
+        let live = services.clone();
+        jobs.spawn("live from the log", every.live_from_log, None, move || {
+            let services = live.clone();
+            async move {
+                // Failures here repeat ten times a second while the database is away, which
+                // readiness reports; they are not logged louder than debug.
+                if let Err(error) = services.messaging().deliver_missed(services.hub()).await {
+                    tracing::debug!(%error, "reading missed positions from the log failed");
+                }
+            }
         });
         jobs.spawn_logged(services, "escalations", every.due_work, |s| async move {
             s.clinical().run_due_escalations(s.now()).await
@@ -161,6 +173,17 @@ impl Jobs {
             }
         });
         self.tasks.push((name, task));
+    }
+
+    /// Reads the other nodes' notices off the cluster bus until stopped.
+    fn follow_bus(&mut self, services: &Services, bus: crate::cluster::Bus) {
+        let stop = self.stop.subscribe();
+        let services = services.clone();
+        let task = tokio::spawn(async move {
+            bus.follow(|notice| services.apply_notice(notice), stop)
+                .await;
+        });
+        self.tasks.push(("cluster bus", task));
     }
 
     /// A job over the services whose failure is logged (never PHI: the errors carry none).

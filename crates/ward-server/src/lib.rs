@@ -8,6 +8,7 @@
 //!   [`Server::build`] and passed down.
 
 pub mod api;
+pub mod cluster;
 pub mod config;
 pub mod jobs;
 pub mod metrics;
@@ -301,7 +302,27 @@ impl Server {
             _ => None,
         };
         let (store, keyring) = open(config).await?;
-        let hub = realtime::Hub::new(store.max_event_seq().await?);
+        let metrics = Arc::new(metrics::Metrics::default());
+        let hub = realtime::Hub::new(store.max_event_seq().await?)
+            .with_fill_counter(metrics.live_log_positions.clone());
+        let bus = match config.bus() {
+            Some(settings) => {
+                let keys = services::Keys::new(Arc::clone(&store), keyring.clone());
+                let key = keys
+                    .cluster_bus_key()
+                    .await
+                    .map_err(|e| anyhow::anyhow!("the cluster bus key: {e}"))?;
+                let bus = cluster::Bus::connect(&settings, key, metrics.bus.clone()).await;
+                match bus {
+                    Ok(bus) => Some(bus),
+                    Err(e) => {
+                        store.close().await;
+                        return Err(e.into());
+                    }
+                }
+            }
+            None => None,
+        };
         let epoch_length = match config.key_epoch_secs {
             Some(secs) => ward_core::keys::EpochLength::Secs(secs),
             None => ward_core::keys::EpochLength::Month,
@@ -316,6 +337,7 @@ impl Server {
             .with_attachment_limits(config.attachment_limits())
             .with_epoch_length(epoch_length)
             .with_webhook(webhook)
+            .with_bus(bus)
             .with_clock(clock);
         // Patient accounts' names that an earlier version stored plain are sealed before the
         // first request (audited; a no-op once done).
@@ -332,7 +354,7 @@ impl Server {
         }
         let state = api::AppState {
             services: services.clone(),
-            metrics: Arc::new(metrics::Metrics::default()),
+            metrics,
             trusted_proxies: config.trusted_proxies.clone().into(),
             secure_cookies: tls.is_some() || config.behind_tls_proxy,
         };

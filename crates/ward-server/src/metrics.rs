@@ -32,6 +32,10 @@ pub struct Metrics {
     pub messages_sent: Counter,
     /// Devices connected over WebSocket, read from the hub at each scrape.
     pub realtime_devices: Gauge,
+    /// Event positions live delivery read from the log (their notice missed or late).
+    pub live_log_positions: Counter,
+    /// What the cluster bus sent, received and dropped.
+    pub bus: crate::cluster::BusCounters,
 }
 
 impl Default for Metrics {
@@ -42,6 +46,8 @@ impl Default for Metrics {
         let login_failures = Counter::default();
         let messages_sent = Counter::default();
         let realtime_devices = Gauge::default();
+        let live_log_positions = Counter::default();
+        let bus = crate::cluster::BusCounters::default();
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -59,6 +65,12 @@ impl Default for Metrics {
             "Devices connected over WebSocket",
             realtime_devices.clone(),
         );
+        registry.register(
+            "live_log_positions",
+            "Event positions live delivery read from the log instead of a notice",
+            live_log_positions.clone(),
+        );
+        bus.register(&mut registry);
         Self {
             registry,
             requests,
@@ -66,6 +78,8 @@ impl Default for Metrics {
             login_failures,
             messages_sent,
             realtime_devices,
+            live_log_positions,
+            bus,
         }
     }
 }

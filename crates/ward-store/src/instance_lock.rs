@@ -23,6 +23,10 @@ pub const LOCK_FILE: &str = "ward.lock";
 /// The key of the session-level advisory lock on PostgreSQL (the appends' ordering lock,
 /// transaction-scoped, is 7418001).
 const PG_LOCK_KEY: i64 = 7_418_002;
+/// The key of the lock that tells nodes with a cluster bus from a node without one: held
+/// shared by every node with a bus, exclusively by a node without, so a second node never
+/// joins one whose devices its events could not reach.
+const PG_NODES_KEY: i64 = 7_418_003;
 
 /// Why the lock was not taken.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +34,13 @@ pub enum LockError {
     /// A server holds the lock, so the deployment cannot be changed under it.
     #[error("a Ward server is running on this data directory/database; stop every node first")]
     ServerRunning,
+    /// Another node serves the database, and this one or that one has no cluster bus.
+    #[error(
+        "another Ward node is serving this PostgreSQL database and not every node has a \
+         cluster bus: several nodes need nats_url (WARD_NATS_URL) on each, so that every \
+         node's devices hear of every event"
+    )]
+    NodeWithoutBus,
     /// A root key rotation holds the lock, so no server may start until it has finished.
     #[error(
         "a root key rotation is running on this data directory/database; start the server \
@@ -73,9 +84,11 @@ impl fmt::Debug for InstanceLock {
 
 impl InstanceLock {
     /// The lock a serving process holds (shared: several nodes serve one database). Fails with
-    /// [`LockError::RotationRunning`] while a rotation holds it. Makes the embedded database's
-    /// directory (0700) if it is missing, as starting a server would.
-    pub async fn serving(config: &StoreConfig) -> Result<Self, LockError> {
+    /// [`LockError::RotationRunning`] while a rotation holds it, and on PostgreSQL with
+    /// [`LockError::NodeWithoutBus`] when another node serves and either has no cluster bus
+    /// (`clustered` says whether this one has). Makes the embedded database's directory
+    /// (0700) if it is missing, as starting a server would.
+    pub async fn serving(config: &StoreConfig, clustered: bool) -> Result<Self, LockError> {
         match config {
             StoreConfig::Sqlite { path, .. } => {
                 let dir = parent(path);
@@ -102,11 +115,21 @@ impl InstanceLock {
                 }
             }
             StoreConfig::Postgres { url, .. } => {
-                let conn = pg_lock(url, "SELECT pg_try_advisory_lock_shared($1)").await?;
-                conn.map(|conn| Self {
+                let mut conn = pg_lock(url, "SELECT pg_try_advisory_lock_shared($1)")
+                    .await?
+                    .ok_or(LockError::RotationRunning)?;
+                let nodes = if clustered {
+                    "SELECT pg_try_advisory_lock_shared($1)"
+                } else {
+                    "SELECT pg_try_advisory_lock($1)"
+                };
+                if !try_lock(&mut conn, nodes, PG_NODES_KEY).await? {
+                    let _ = conn.close().await;
+                    return Err(LockError::NodeWithoutBus);
+                }
+                Ok(Self {
                     held: Held::Postgres(conn),
                 })
-                .ok_or(LockError::RotationRunning)
             }
         }
     }
@@ -195,15 +218,24 @@ async fn pg_lock(url: &str, query: &'static str) -> Result<Option<PgConnection>,
         .map_err(StoreError::from)?
         .disable_statement_logging();
     let mut conn = options.connect().await.map_err(StoreError::from)?;
-    let (taken,): (bool,) = sqlx::query_as(query)
-        .bind(PG_LOCK_KEY)
-        .fetch_one(&mut conn)
-        .await
-        .map_err(StoreError::from)?;
-    if taken {
+    if try_lock(&mut conn, query, PG_LOCK_KEY).await? {
         Ok(Some(conn))
     } else {
         let _ = conn.close().await;
         Ok(None)
     }
+}
+
+/// Runs `query` (a `pg_try_advisory_lock` function) on `key`: whether it was taken.
+async fn try_lock(
+    conn: &mut PgConnection,
+    query: &'static str,
+    key: i64,
+) -> Result<bool, LockError> {
+    let (taken,): (bool,) = sqlx::query_as(query)
+        .bind(key)
+        .fetch_one(conn)
+        .await
+        .map_err(StoreError::from)?;
+    Ok(taken)
 }

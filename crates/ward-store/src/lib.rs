@@ -54,8 +54,8 @@ pub use clinical::ClinicalStore;
 pub use compliance::ComplianceStore;
 pub use error::{StoreError, StoreResult};
 pub use messaging::{
-    ConversationStore, ConversationSummary, MessageStore, PatientStore, SendOutcome, SyncItem,
-    SyncStore,
+    ConversationStore, ConversationSummary, LogItem, MessageStore, PatientStore, SendOutcome,
+    SyncItem, SyncStore,
 };
 pub use workflow::{MessageLifecycleStore, OversightStore, ScheduleStore};
 

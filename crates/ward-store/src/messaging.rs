@@ -32,6 +32,13 @@ pub struct SyncItem {
     pub receipt: Option<Receipt>,
 }
 
+/// An event of the log with the users live delivery sends it to.
+#[derive(Debug, Clone)]
+pub struct LogItem {
+    pub item: SyncItem,
+    pub recipients: Vec<UserId>,
+}
+
 /// What a send did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendOutcome {
@@ -170,6 +177,10 @@ pub trait MessageStore: Send + Sync {
 pub trait SyncStore: Send + Sync {
     /// Up to `limit` events after `after` that `user` may see, in order.
     async fn events_for(&self, user: UserId, after: i64, limit: u32) -> StoreResult<Vec<SyncItem>>;
+    /// Up to `limit` events in (`after`, `up_to`], in order, each with its recipients as
+    /// live delivery names them (for a node that missed their notices).
+    async fn events_between(&self, after: i64, up_to: i64, limit: u32)
+    -> StoreResult<Vec<LogItem>>;
     /// The position of the latest event.
     async fn max_event_seq(&self) -> StoreResult<i64>;
     /// Records that a device has the log up to `cursor`, and moves its user's delivery

@@ -18,11 +18,14 @@ pub async fn healthz() -> &'static str {
 
 /// Readiness: the database answers, and takes writes (after a write failed because storage is
 /// full, each check tries a write that changes nothing, so the node is ready again as soon as
-/// space is freed, without a restart).
+/// space is freed, without a restart). A node of a cluster that cannot reach the cluster bus
+/// still serves (it delivers from the log) and answers `degraded`.
 #[utoipa::path(get, path = "/readyz", tag = "health",
-    responses((status = 200, body = String), Unavailable))]
+    responses((status = 200, body = String, description = "`ready`, or `degraded` (the cluster \
+        bus is unreachable; live delivery reads the log)"), Unavailable))]
 pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     match state.services.ready().await {
+        Ok(()) if state.services.bus().is_some_and(|bus| !bus.connected()) => Ok("degraded"),
         Ok(()) => Ok("ready"),
         Err(ServiceError::StorageFull) => Err(ApiError::new(
             ProblemType::StorageFull,

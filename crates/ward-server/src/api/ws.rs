@@ -298,12 +298,6 @@ impl Connection {
                     let text = Message::Text(Utf8Bytes::from(frame.as_ref()));
                     self.socket.feed(text).await?;
                 }
-                Outbound::Resync { from } => {
-                    let cursor = frames::cursor(from.min(self.last_sent));
-                    self.socket
-                        .feed(frame_message(&ServerFrame::Resync { cursor }))
-                        .await?;
-                }
             }
             taken += 1;
             if taken < COALESCE_FRAMES {
@@ -335,8 +329,10 @@ impl Connection {
             cursor: frames::cursor(start),
         };
         send(&mut self.socket, &hello).await?;
-        if let Some(cursor) = resume {
-            self.last_sent = cursor;
+        // The device stands where it asked to resume, or else where the hello put it: a resync
+        // tells it to continue from there, never from the beginning.
+        self.last_sent = resume.unwrap_or(start);
+        if resume.is_some() {
             self.send_backlog().await?;
         }
 

@@ -1,10 +1,13 @@
 //! The hub: which devices are connected, and delivery of committed events to them.
 //!
-//! Events arrive from the services after their commit, possibly out of order (two commits
-//! finishing at once). The hub delivers them in event order: an early arrival waits in a
-//! reorder buffer until the events before it have come. A position that never arrives (a
-//! process that died between commit and publish) is skipped after [`GAP_TIMEOUT`]; devices
-//! still get it through `/sync`.
+//! Events arrive after their commit, from this node's services or from other nodes over the
+//! cluster bus, possibly out of order (two commits finishing at once). The hub delivers them
+//! in event order, each position once: an early arrival waits in a reorder buffer until the
+//! events before it have come. The hub also knows the log's head (the highest position it has
+//! heard of); a position below the head that has not arrived within [`GAP_WAIT`] (a notice
+//! lost, the bus down, a node that died between commit and publish) is reported by
+//! [`Hub::missing`], and the node reads it from the log and hands it over with [`Hub::fill`].
+//! Positions commit in order with no holes, so what the log holds up to the head is complete.
 //!
 //! Each device has a bounded queue. A device that falls behind is cut off and told to resync,
 //! so one slow device never slows the others.
@@ -19,16 +22,15 @@ use ward_core::id::{SessionId, UserId};
 
 /// Frames a device may have waiting before it counts as fallen behind.
 const DEVICE_QUEUE: usize = 4096;
-/// How long a missing event position holds back the ones after it.
-pub const GAP_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long a missing event position holds back the ones after it before it is read from
+/// the log.
+pub const GAP_WAIT: Duration = Duration::from_millis(250);
 
 /// A frame for one device.
 #[derive(Debug, Clone)]
 pub enum Outbound {
     /// An event, already encoded as JSON, with its position.
     Event { seq: i64, frame: Arc<str> },
-    /// Live delivery may have skipped events after `from`: fetch them with `/sync`.
-    Resync { from: i64 },
     /// A frame outside the event log (an alert to compliance officers).
     Notice { frame: Arc<str> },
 }
@@ -64,39 +66,74 @@ struct Device {
     lagged: Arc<AtomicBool>,
 }
 
+/// An event waiting for the ones before it.
 #[derive(Debug)]
 struct Waiting {
-    since: Instant,
     recipients: Vec<UserId>,
-    frame: Arc<str>,
+    /// `None` for a position that has nothing to deliver (read from the log, frameless).
+    frame: Option<Arc<str>>,
 }
 
-#[derive(Debug, Default)]
+/// One position read from the log, for [`Hub::fill`].
+#[derive(Debug)]
+pub struct Filled {
+    pub seq: i64,
+    pub recipients: Vec<UserId>,
+    /// `None` if the event makes no frame (its conversation is gone).
+    pub frame: Option<Arc<str>>,
+}
+
+#[derive(Debug)]
 struct State {
     devices: HashMap<UserId, Vec<Device>>,
     /// The next event position to deliver.
     next: i64,
     waiting: BTreeMap<i64, Waiting>,
+    /// The highest position known to be committed.
+    head: i64,
+    /// Since when delivery has been held at `next` with the head beyond it.
+    stalled_since: Instant,
 }
 
 /// Connected devices and in-order fan-out. Cheap to clone.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Hub {
     state: Arc<Mutex<State>>,
     ids: Arc<AtomicU64>,
+    /// Positions delivered from the log rather than from a notice.
+    filled: prometheus_client::metrics::counter::Counter,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Self::new(0)
+    }
 }
 
 impl Hub {
     /// A hub that expects event positions after `last_seq` (the log's end at start-up).
     pub fn new(last_seq: i64) -> Self {
         let state = State {
+            devices: HashMap::new(),
             next: last_seq + 1,
-            ..State::default()
+            waiting: BTreeMap::new(),
+            head: last_seq,
+            stalled_since: Instant::now(),
         };
         Self {
             state: Arc::new(Mutex::new(state)),
             ids: Arc::default(),
+            filled: Default::default(),
         }
+    }
+
+    /// Counts the positions delivered from the log in `counter` (for `/metrics`).
+    pub fn with_fill_counter(
+        mut self,
+        counter: prometheus_client::metrics::counter::Counter,
+    ) -> Self {
+        self.filled = counter;
+        self
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -145,23 +182,61 @@ impl Hub {
         self.lock().devices.values().map(Vec::len).sum()
     }
 
-    /// Delivers a committed event to the recipients' devices, in event order.
+    /// Delivers a committed event to the recipients' devices, in event order, once: a
+    /// position already delivered (read from the log meanwhile) is dropped.
     pub fn publish(&self, seq: i64, recipients: Vec<UserId>, frame: Arc<str>) {
         let mut state = self.lock();
         if seq < state.next {
-            // Its gap was skipped already: late is better than never.
-            deliver(&mut state, seq, &recipients, &frame);
             return;
         }
-        state.waiting.insert(
-            seq,
-            Waiting {
-                since: Instant::now(),
-                recipients,
-                frame,
-            },
-        );
+        state.waiting.entry(seq).or_insert(Waiting {
+            recipients,
+            frame: Some(frame),
+        });
+        raise_head(&mut state, seq);
         drain(&mut state);
+    }
+
+    /// Records that the log holds positions up to `seq` (its end, read by the node).
+    pub fn note_head(&self, seq: i64) {
+        raise_head(&mut self.lock(), seq);
+    }
+
+    /// The positions (after, up to] that should have arrived but have not for `wait`: read
+    /// them from the log and hand them to [`Hub::fill`].
+    pub fn missing(&self, wait: Duration) -> Option<(i64, i64)> {
+        let state = self.lock();
+        (state.head >= state.next && state.stalled_since.elapsed() >= wait)
+            .then(|| (state.next - 1, state.head))
+    }
+
+    /// Delivers positions read from the log, with those that arrived meanwhile, in order.
+    /// `read_to` is the last position the read covered: everything up to it is then settled.
+    pub fn fill(&self, positions: Vec<Filled>, read_to: i64) {
+        let mut state = self.lock();
+        let mut count = 0;
+        for filled in positions {
+            if filled.seq >= state.next && !state.waiting.contains_key(&filled.seq) {
+                count += 1;
+                state.waiting.insert(
+                    filled.seq,
+                    Waiting {
+                        recipients: filled.recipients,
+                        frame: filled.frame,
+                    },
+                );
+            }
+        }
+        // The log has no holes: a position it did not return up to `read_to` is none.
+        for seq in state.next..=read_to {
+            state.waiting.entry(seq).or_insert(Waiting {
+                recipients: Vec::new(),
+                frame: None,
+            });
+        }
+        raise_head(&mut state, read_to);
+        drain(&mut state);
+        self.filled.inc_by(count);
     }
 
     /// Delivers a frame outside the event log to the users' connected devices, now. A device
@@ -176,29 +251,6 @@ impl Hub {
             let _ = device.events.try_send(Outbound::Notice {
                 frame: Arc::clone(&frame),
             });
-        }
-    }
-
-    /// Skips positions that have held the queue back for longer than [`GAP_TIMEOUT`].
-    pub fn skip_stale_gaps(&self) {
-        let mut state = self.lock();
-        let stale = state
-            .waiting
-            .first_key_value()
-            .filter(|(_, w)| w.since.elapsed() >= GAP_TIMEOUT)
-            .map(|(seq, _)| *seq);
-        if let Some(seq) = stale {
-            tracing::warn!(
-                from = state.next,
-                to = seq,
-                "skipping event positions not published in time"
-            );
-            let from = state.next - 1;
-            for device in state.devices.values().flatten() {
-                let _ = device.events.try_send(Outbound::Resync { from });
-            }
-            state.next = seq;
-            drain(&mut state);
         }
     }
 
@@ -232,14 +284,30 @@ impl Hub {
     }
 }
 
+/// Raises the known head to `seq`; if delivery was caught up, it is held from now on.
+fn raise_head(state: &mut State, seq: i64) {
+    if seq > state.head {
+        if state.head < state.next {
+            state.stalled_since = Instant::now();
+        }
+        state.head = seq;
+    }
+}
+
 fn drain(state: &mut State) {
+    let start = state.next;
     loop {
         let next = state.next;
         let Some(waiting) = state.waiting.remove(&next) else {
             break;
         };
-        deliver(state, next, &waiting.recipients, &waiting.frame);
+        if let Some(frame) = &waiting.frame {
+            deliver(state, next, &waiting.recipients, frame);
+        }
         state.next = next + 1;
+    }
+    if state.next > start {
+        state.stalled_since = Instant::now();
     }
 }
 
@@ -298,22 +366,36 @@ mod tests {
     }
 
     #[test]
-    fn a_gap_is_skipped_after_the_timeout() {
+    fn a_missing_position_is_read_from_the_log_and_delivered_once() {
         let hub = Hub::new(10);
         let ann = UserId::new();
         let mut phone = hub.connect(ann, SessionId::new());
-        hub.publish(12, vec![ann], frame("twelve"));
-        hub.skip_stale_gaps();
-        assert!(seqs(&mut phone).is_empty());
-        std::thread::sleep(GAP_TIMEOUT);
-        hub.skip_stale_gaps();
-        assert!(matches!(
-            phone.events.try_recv(),
-            Ok(Outbound::Resync { from: 10 })
-        ));
-        assert_eq!(seqs(&mut phone), [12]);
-        hub.publish(11, vec![ann], frame("late"));
-        assert_eq!(seqs(&mut phone), [11]);
+        assert_eq!(hub.missing(Duration::ZERO), None, "nothing is missing");
+        hub.publish(13, vec![ann], frame("thirteen"));
+        assert!(seqs(&mut phone).is_empty(), "13 waits for 11 and 12");
+        assert_eq!(hub.missing(Duration::from_secs(3600)), None, "not yet");
+        assert_eq!(hub.missing(Duration::ZERO), Some((10, 13)));
+        let from_log = |seq, frame: Option<Arc<str>>| Filled {
+            seq,
+            recipients: vec![ann],
+            frame,
+        };
+        // 12 made no frame; 13 arrived already.
+        hub.fill(vec![from_log(11, Some(frame("eleven")))], 13);
+        assert_eq!(seqs(&mut phone), [11, 13]);
+        assert_eq!(hub.missing(Duration::ZERO), None);
+        hub.publish(11, vec![ann], frame("late notice"));
+        hub.publish(12, vec![ann], frame("late notice"));
+        assert!(
+            seqs(&mut phone).is_empty(),
+            "a late notice is not delivered twice"
+        );
+        hub.note_head(14);
+        assert_eq!(
+            hub.missing(Duration::ZERO),
+            Some((13, 14)),
+            "the log's end counts"
+        );
     }
 
     #[test]

@@ -126,6 +126,13 @@ impl Keys {
         Ok(ChainKey::derive(&seed)?)
     }
 
+    /// The key that seals what nodes send each other over the cluster bus, created on first
+    /// use (every node of a deployment reads the same one from the key vault).
+    pub async fn cluster_bus_key(&self) -> Result<DataKey, ServiceError> {
+        self.data_key(KeyScope::ClusterBus, AUDIT_SIGNING_EPOCH)
+            .await
+    }
+
     /// The audit chain key if the audit key was ever made; `None` otherwise (nothing is made).
     pub async fn existing_audit_chain_key(&self) -> Result<Option<ChainKey>, ServiceError> {
         let seed = self

@@ -35,9 +35,10 @@ use ward_core::keys::EpochLength;
 use ward_crypto::keyring::Keyring;
 use ward_store::Store;
 
+use crate::cluster::Bus;
 use crate::realtime::Hub;
 pub(crate) use access::Access;
-use publisher::Publisher;
+use publisher::{Caches, Publisher};
 use sealing::Sealing;
 
 pub use attachments::{AttachmentLimits, Attachments, Download};
@@ -63,7 +64,8 @@ pub use crate::opened::{
 };
 
 /// How long a node trusts its cached copy of the policy, a role, a session and its user, or a
-/// sender's conversation; a change made on another node is seen within it.
+/// sender's conversation. A change made on another node is seen within it; with a cluster bus,
+/// at once (the other node drops its copy before answering).
 const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// What the domain services are built from; each takes the parts it uses.
@@ -84,6 +86,7 @@ struct Settings {
     store: Arc<dyn Store>,
     keys: Keys,
     hub: Hub,
+    bus: Option<Bus>,
     clock: Arc<dyn Clock>,
     attachment_limits: AttachmentLimits,
     webhook: Option<Webhook>,
@@ -99,6 +102,7 @@ pub struct Services(Arc<Wired>);
 struct Wired {
     settings: Settings,
     access: Access,
+    publisher: Publisher,
     identity: Identity,
     messaging: Messaging,
     clinical: Clinical,
@@ -113,6 +117,7 @@ impl Services {
             keys: Keys::new(Arc::clone(&store), keyring),
             store,
             hub,
+            bus: None,
             clock: Arc::new(SystemClock),
             attachment_limits: AttachmentLimits::default(),
             webhook: None,
@@ -127,13 +132,16 @@ impl Services {
 
     fn wire(settings: Settings) -> Self {
         let store = &settings.store;
+        let policy = PolicyCache::new(Arc::clone(store));
+        let roles = RoleCache::new(Arc::clone(store));
+        let caches = Caches::new(policy.clone(), roles.clone());
         let shared = Shared {
             store: Arc::clone(store),
             keys: settings.keys.clone(),
             access: Access::new(Arc::clone(store), Arc::clone(&settings.clock)),
-            policy: PolicyCache::new(Arc::clone(store)),
-            roles: RoleCache::new(Arc::clone(store)),
-            publisher: Publisher::new(settings.hub.clone()),
+            policy,
+            roles,
+            publisher: Publisher::new(settings.hub.clone(), settings.bus.clone(), caches),
             clock: Arc::clone(&settings.clock),
         };
         let attachments = Attachments::new(&shared, settings.attachment_limits);
@@ -142,6 +150,7 @@ impl Services {
         let messaging = Messaging::new(&shared, &sealing, &attachments, &patients);
         Self(Arc::new(Wired {
             access: shared.access.clone(),
+            publisher: shared.publisher.clone(),
             identity: Identity::new(&shared),
             clinical: Clinical::new(&shared, &sealing, &messaging),
             compliance: Compliance::new(&shared, &sealing, &attachments, settings.webhook.clone()),
@@ -181,6 +190,15 @@ impl Services {
         let settings = Settings {
             keys: settings.keys.clone().with_epoch_length(length),
             ..settings
+        };
+        Self::wire(settings)
+    }
+
+    /// Services that tell the other nodes of a cluster what they commit, over `bus`.
+    pub fn with_bus(self, bus: Option<Bus>) -> Self {
+        let settings = Settings {
+            bus,
+            ..self.settings()
         };
         Self::wire(settings)
     }
@@ -237,6 +255,16 @@ impl Services {
     /// The real-time hub.
     pub fn hub(&self) -> &Hub {
         &self.0.settings.hub
+    }
+
+    /// The cluster bus, if this node has one.
+    pub fn bus(&self) -> Option<&Bus> {
+        self.0.publisher.bus()
+    }
+
+    /// Applies a notice another node published on the bus.
+    pub fn apply_notice(&self, notice: crate::cluster::Notice) {
+        self.0.publisher.apply(notice);
     }
 
     /// The store, for shutdown.

@@ -37,6 +37,11 @@ impl PolicyCache {
         Ok(policy)
     }
 
+    /// Forgets the cached policy (another node changed it).
+    pub(crate) fn invalidate(&self) {
+        self.cached.invalidate();
+    }
+
     /// Keeps the policy this node just stored, and drops any read that began before.
     pub(crate) fn remember(&self, policy: &Policy) {
         self.cached.invalidate();

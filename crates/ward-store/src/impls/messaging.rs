@@ -14,8 +14,8 @@ use crate::backend::Backend;
 use crate::exec::Exec;
 use crate::ops::{audit, conversations, messages, messaging, sync};
 use crate::{
-    ConversationStore, ConversationSummary, MessageStore, PatientStore, SendOutcome, StoreError,
-    StoreResult, SyncItem, SyncStore,
+    ConversationStore, ConversationSummary, LogItem, MessageStore, PatientStore, SendOutcome,
+    StoreError, StoreResult, SyncItem, SyncStore,
 };
 
 #[async_trait]
@@ -311,6 +311,16 @@ impl<B: Backend> MessageStore for B {
 impl<B: Backend> SyncStore for B {
     async fn events_for(&self, user: UserId, after: i64, limit: u32) -> StoreResult<Vec<SyncItem>> {
         self.read(move |c| Box::pin(sync::events_for(c, user, after, limit)))
+            .await
+    }
+
+    async fn events_between(
+        &self,
+        after: i64,
+        up_to: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<LogItem>> {
+        self.read(move |c| Box::pin(sync::events_between(c, after, up_to, limit)))
             .await
     }
 

@@ -1,6 +1,8 @@
 //! What devices sync from: the events a user may see, each with its message or receipt, and
 //! each device's position in the log, which moves its user's delivery receipts.
 
+use std::sync::LazyLock;
+
 use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::conversation::{Event, EventKind, Message, Priority};
@@ -9,7 +11,7 @@ use ward_core::keys::Epoch;
 
 use super::messages::receipt;
 use crate::exec::{Exec, Row};
-use crate::{StoreError, StoreResult, SyncItem};
+use crate::{LogItem, StoreError, StoreResult, SyncItem};
 
 // ---- device cursors -----------------------------------------------------------------------
 
@@ -63,14 +65,15 @@ pub(crate) async fn set_device_cursor<E: Exec>(
 
 // ---- sync ---------------------------------------------------------------------------------
 
-const EVENTS_FOR: &str = "SELECT e.seq, e.conversation_id, e.kind, e.message_id, e.user_id, e.at, \
+/// An event's columns (0 to 5) and its message's (6 to 17), as [`sync_row`] reads them.
+const EVENT_COLUMNS: &str = "e.seq, e.conversation_id, e.kind, e.message_id, e.user_id, e.at, \
      m.seq AS m_seq, m.sender_id AS m_sender_id, m.client_id AS m_client_id, \
      m.priority AS m_priority, m.epoch AS m_epoch, m.sealed_body AS m_sealed_body, \
      m.sealed_attachments AS m_sealed_attachments, m.created_at AS m_created_at, \
      m.edited_at AS m_edited_at, m.recalled_at AS m_recalled_at, \
      m.expires_at AS m_expires_at, m.expired_at AS m_expired_at \
-     FROM events e LEFT JOIN messages m ON m.id = e.message_id \
-     WHERE e.seq > $2 AND EXISTS (SELECT 1 FROM memberships ms \
+     FROM events e LEFT JOIN messages m ON m.id = e.message_id";
+const EVENTS_FOR_FILTER: &str = "WHERE e.seq > $2 AND EXISTS (SELECT 1 FROM memberships ms \
      WHERE ms.conversation_id = e.conversation_id AND ms.user_id = $1 \
      AND ms.joined_event <= e.seq \
      AND (ms.left_event IS NULL OR e.seq <= ms.left_event) \
@@ -80,6 +83,11 @@ const EVENTS_FOR: &str = "SELECT e.seq, e.conversation_id, e.kind, e.message_id,
      OR EXISTS (SELECT 1 FROM conversations c WHERE c.id = e.conversation_id \
      AND c.kind IN ('care_team', 'patient', 'role')))) \
      ORDER BY e.seq LIMIT $3";
+
+static EVENTS_FOR: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {EVENT_COLUMNS} {EVENTS_FOR_FILTER}"));
+static EVENTS_BETWEEN: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {EVENT_COLUMNS} {EVENTS_BETWEEN_FILTER}"));
 
 /// An event (columns 0 to 5) joined with its message, if it has one (6 to 17).
 fn sync_row(r: &dyn Row) -> StoreResult<SyncItem> {
@@ -136,11 +144,65 @@ pub(crate) async fn events_for<E: Exec>(
     limit: u32,
 ) -> StoreResult<Vec<SyncItem>> {
     let args = [user.into(), after.into(), i64::from(limit).into()];
-    let mut items = c.fetch(EVENTS_FOR, &args, sync_row).await?;
-    for item in &mut items {
+    let mut items = c.fetch(&EVENTS_FOR, &args, sync_row).await?;
+    with_receipts(c, &mut items).await?;
+    Ok(items)
+}
+
+/// Fills in the receipt of each `receipt.updated` item: the member's position now.
+async fn with_receipts<E: Exec>(c: &mut E, items: &mut [SyncItem]) -> StoreResult<()> {
+    for item in items {
         if let (EventKind::ReceiptUpdated, Some(member)) = (item.event.kind, item.event.user_id) {
             item.receipt = receipt(c, item.event.conversation_id, member).await?;
         }
     }
-    Ok(items)
+    Ok(())
+}
+
+// ---- the log as live delivery reads it ---------------------------------------------------
+
+const EVENTS_BETWEEN_FILTER: &str = "WHERE e.seq > $1 AND e.seq <= $2 ORDER BY e.seq LIMIT $3";
+/// Who was a member of each event's conversation at that event (the event that removed a
+/// member included): live delivery's recipients.
+const MEMBERS_AT_EVENTS: &str = "SELECT e.seq, ms.user_id FROM events e \
+     JOIN memberships ms ON ms.conversation_id = e.conversation_id \
+     AND ms.joined_event <= e.seq AND (ms.left_event IS NULL OR ms.left_event >= e.seq) \
+     WHERE e.seq > $1 AND e.seq <= $2 ORDER BY e.seq, ms.user_id";
+
+/// Up to `limit` events in (`after`, `up_to`], each with the users live delivery sends it to:
+/// the conversation's members at that event, and the person an escalation step brought in.
+pub(crate) async fn events_between<E: Exec>(
+    c: &mut E,
+    after: i64,
+    up_to: i64,
+    limit: u32,
+) -> StoreResult<Vec<LogItem>> {
+    let args = [after.into(), up_to.into(), i64::from(limit).into()];
+    let mut items = c.fetch(&EVENTS_BETWEEN, &args, sync_row).await?;
+    with_receipts(c, &mut items).await?;
+    let last = items.last().map_or(after, |i| i.event.seq);
+    let args = [after.into(), last.into()];
+    let members = c
+        .fetch(MEMBERS_AT_EVENTS, &args, |r| {
+            Ok((r.get::<i64>(0)?, r.get::<UserId>(1)?))
+        })
+        .await?;
+    let mut members = members.into_iter().peekable();
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let mut recipients = Vec::new();
+        while let Some((_, user)) = members.next_if(|(seq, _)| *seq <= item.event.seq) {
+            if !recipients.contains(&user) {
+                recipients.push(user);
+            }
+        }
+        if item.event.kind.is_escalation_step()
+            && let Some(user) = item.event.user_id
+            && !recipients.contains(&user)
+        {
+            recipients.push(user);
+        }
+        out.push(LogItem { item, recipients });
+    }
+    Ok(out)
 }

@@ -3,7 +3,9 @@ use std::sync::Arc;
 use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::audit::AuditAction;
-use ward_core::conversation::{Conversation, ConversationKind, EventKind, Message, Priority};
+use ward_core::conversation::{
+    Committed, Conversation, ConversationKind, EventKind, Message, Priority,
+};
 use ward_core::id::{ConversationId, PatientId, UserId};
 use ward_core::keys::Epoch;
 use ward_core::patient::PatientRecord;
@@ -62,6 +64,17 @@ async fn send(store: &Arc<dyn Store>, m: &Message) -> anyhow::Result<Message> {
         .await?
     {
         SendOutcome::Created { message, .. } => Ok(message),
+        SendOutcome::Existing(_) => anyhow::bail!("expected a new message"),
+    }
+}
+
+/// Sends a new message; the event it committed.
+async fn committed_send(store: &Arc<dyn Store>, m: &Message) -> anyhow::Result<Committed> {
+    match store
+        .send_message(m, &[], None, event(AuditAction::MessageSent))
+        .await?
+    {
+        SendOutcome::Created { committed, .. } => Ok(committed),
         SendOutcome::Existing(_) => anyhow::bail!("expected a new message"),
     }
 }
@@ -167,6 +180,58 @@ conformance!(
             event(AuditAction::MemberRemoved),
         );
         assert_eq!(none.await?, None);
+        Ok(())
+    }
+);
+
+conformance!(
+    the_log_names_the_recipients_live_delivery_did,
+    |store: Arc<dyn Store>| async move {
+        let ids = users(&store, &["ann", "bob", "cy"]).await?;
+        let group = conversation(ConversationKind::Group, ids[0]);
+        let created = store
+            .create_conversation(&group, &ids[..2], event(AuditAction::ConversationCreated))
+            .await?;
+        let mut live = vec![created];
+        live.push(committed_send(&store, &message(group.id, ids[0], 1)).await?);
+        live.push(
+            store
+                .remove_member(
+                    group.id,
+                    ids[1],
+                    Timestamp::now(),
+                    event(AuditAction::MemberRemoved),
+                )
+                .await?
+                .expect("removed"),
+        );
+        live.push(committed_send(&store, &message(group.id, ids[0], 2)).await?);
+
+        let start = live[0].event.seq - 1;
+        let end = live[live.len() - 1].event.seq;
+        let logged = store.events_between(start, end, 100).await?;
+        assert_eq!(logged.len(), live.len(), "every position, none twice");
+        for (read, committed) in logged.iter().zip(&live) {
+            assert_eq!(read.item.event, committed.event);
+            let (mut a, mut b) = (read.recipients.clone(), committed.recipients.clone());
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "recipients of {:?}", committed.event.kind);
+        }
+        assert!(
+            logged[1].item.message.is_some(),
+            "a message comes with its event"
+        );
+        assert!(
+            !logged[3].recipients.contains(&ids[1]),
+            "nothing after a removal"
+        );
+        assert_eq!(
+            store.events_between(start, end, 2).await?.len(),
+            2,
+            "bounded"
+        );
+        assert!(store.events_between(end, end + 10, 100).await?.is_empty());
         Ok(())
     }
 );

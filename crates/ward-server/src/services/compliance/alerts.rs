@@ -36,7 +36,7 @@ impl Compliance {
         if let Some(webhook) = &self.webhook {
             webhook.send(std::sync::Arc::clone(&frame));
         }
-        self.publisher.hub().notify(&officers, frame);
+        self.publisher.notify(&officers, frame);
         Ok(())
     }
 

@@ -240,7 +240,7 @@ impl Identity {
             return Err(ServiceError::Conflict("this request is no longer pending"));
         }
         if request.kind() == ChangeKind::ResetTotp {
-            self.end_sessions_after_reset(request.subject);
+            self.end_sessions_after_reset(request.subject).await;
         }
         Ok(decided(request, ChangeState::Approved, caller.user.id, now))
     }

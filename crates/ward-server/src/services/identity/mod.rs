@@ -14,13 +14,10 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use ward_core::Timestamp;
 use ward_core::clock::Clock;
-use ward_core::session::Session;
-use ward_core::user::User;
 use ward_store::Store;
 
-use super::ttl_cache::TtlCache;
-use super::{Access, CACHE_TTL, Keys, PolicyCache, RoleCache, ServiceError, Shared};
-use crate::realtime::Hub;
+use super::publisher::{Publisher, SessionCache};
+use super::{Access, Keys, PolicyCache, RoleCache, ServiceError, Shared};
 
 pub use approvals::AccountChange;
 pub use second_factor::TotpEnrollmentStarted;
@@ -39,10 +36,10 @@ pub struct Identity {
     policy: PolicyCache,
     roles: RoleCache,
     /// Sessions and their users by token hash: every request needs them.
-    sessions: Arc<TtlCache<[u8; 32], (Session, User)>>,
+    sessions: Arc<SessionCache>,
     hashing: Arc<Semaphore>,
-    /// For closing the devices of a session or user that ended.
-    hub: Hub,
+    /// For ending sessions and dropping cached ones on every node.
+    publisher: Publisher,
     clock: Arc<dyn Clock>,
 }
 
@@ -54,9 +51,9 @@ impl Identity {
             access: shared.access.clone(),
             policy: shared.policy.clone(),
             roles: shared.roles.clone(),
-            sessions: Arc::new(TtlCache::new(CACHE_TTL)),
+            sessions: Arc::clone(&shared.publisher.caches().sessions),
             hashing: Arc::new(Semaphore::new(PASSWORD_HASH_CONCURRENCY)),
-            hub: shared.publisher.hub().clone(),
+            publisher: shared.publisher.clone(),
             clock: Arc::clone(&shared.clock),
         }
     }

@@ -7,6 +7,7 @@ use ward_core::policy::Policy;
 use ward_core::role::{Permission, Role, RoleName};
 
 use super::Identity;
+use crate::cluster::Cache;
 use crate::services::{Caller, ServiceError};
 
 impl Identity {
@@ -45,6 +46,7 @@ impl Identity {
             .event(AuditAction::PolicyChanged, Outcome::Success)
             .target(TargetKind::Policy, None);
         self.store.set_policy(&policy, self.now(), event).await?;
+        self.publisher.invalidate(Cache::Policy).await;
         self.policy.remember(&policy);
         Ok(policy)
     }
@@ -72,7 +74,7 @@ impl Identity {
         if !self.store.put_role(&role, event).await? {
             return Err(ServiceError::Conflict("built-in roles cannot be changed"));
         }
-        self.roles.invalidate();
+        self.publisher.invalidate(Cache::Roles).await;
         Ok(role)
     }
 

@@ -9,6 +9,7 @@ use ward_crypto::totp::TotpSecret;
 use ward_store::TotpFactor;
 
 use super::Identity;
+use crate::cluster::Cache;
 use crate::services::{Caller, ServiceError};
 
 /// TOTP secrets live in one epoch of the account-secrets scope.
@@ -102,7 +103,7 @@ impl Identity {
         self.store
             .complete_totp_enrollment(caller.user.id, step, caller.session.id, event)
             .await?;
-        self.sessions.invalidate();
+        self.publisher.invalidate(Cache::Sessions).await;
         Ok(())
     }
 }

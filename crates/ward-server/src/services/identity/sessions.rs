@@ -47,9 +47,8 @@ impl Identity {
             .end_session(id, self.now(), EndReason::Revoked, event)
             .await?
         {
-            self.sessions.invalidate();
-            self.hub
-                .close_session(id, CloseReason::SessionEnded("revoked"));
+            let reason = CloseReason::SessionEnded(EndReason::Revoked.as_str());
+            self.publisher.end_session(id, reason).await;
             Ok(())
         } else {
             Err(ServiceError::NotFound("session"))
@@ -64,8 +63,7 @@ impl Identity {
             .event(AuditAction::WipeRequested, Outcome::Success)
             .target(TargetKind::Session, Some(*id.as_uuid()));
         if self.store.request_wipe(id, self.now(), event).await? {
-            self.sessions.invalidate();
-            self.hub.close_session(id, CloseReason::Wipe);
+            self.publisher.end_session(id, CloseReason::Wipe).await;
             Ok(())
         } else {
             Err(ServiceError::Conflict(

@@ -12,6 +12,7 @@ use ward_crypto::token::SessionToken;
 use ward_store::StoreError;
 
 use super::Identity;
+use crate::cluster::Cache;
 use crate::realtime::CloseReason;
 use crate::services::{Caller, ClientAddress, ServiceError};
 
@@ -380,7 +381,7 @@ impl Identity {
             .confirm_wipe(session.id, self.now(), event)
             .await?
         {
-            self.sessions.invalidate();
+            self.publisher.invalidate(Cache::Sessions).await;
             Ok(())
         } else {
             Err(ServiceError::Conflict(
@@ -397,9 +398,8 @@ impl Identity {
         self.store
             .end_session(caller.session.id, self.now(), EndReason::Logout, event)
             .await?;
-        self.sessions.invalidate();
-        self.hub
-            .close_session(caller.session.id, CloseReason::SessionEnded("logout"));
+        let reason = CloseReason::SessionEnded(EndReason::Logout.as_str());
+        self.publisher.end_session(caller.session.id, reason).await;
         Ok(())
     }
 }

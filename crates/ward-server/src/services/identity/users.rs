@@ -13,6 +13,8 @@ use ward_crypto::password;
 use ward_crypto::seal::Binding;
 
 use super::Identity;
+use crate::cluster::Cache;
+use crate::realtime::CloseReason;
 use crate::services::{AccountChange, Caller, ServiceError};
 
 /// Patient accounts' names are sealed under the patient-records key, as the registry's
@@ -244,10 +246,11 @@ impl Identity {
         self.store
             .set_user_status(id, status, self.now(), event)
             .await?;
-        self.sessions.invalidate();
         if status == UserStatus::Disabled {
-            let reason = crate::realtime::CloseReason::SessionEnded("user_disabled");
-            self.hub.close_user(id, reason);
+            let reason = CloseReason::SessionEnded(EndReason::UserDisabled.as_str());
+            self.publisher.end_user_sessions(id, reason).await;
+        } else {
+            self.publisher.invalidate(Cache::Sessions).await;
         }
         let user = self
             .store
@@ -276,15 +279,14 @@ impl Identity {
             .event(AuditAction::TotpReset, Outcome::Success)
             .target(TargetKind::User, Some(*id.as_uuid()));
         self.store.reset_totp(id, self.now(), event).await?;
-        self.end_sessions_after_reset(id);
+        self.end_sessions_after_reset(id).await;
         Ok(AccountChange::Done(()))
     }
 
-    /// Forgets the user's cached sessions on this node and closes their sockets.
-    pub(super) fn end_sessions_after_reset(&self, id: UserId) {
-        self.sessions.invalidate();
-        let reason = crate::realtime::CloseReason::SessionEnded(EndReason::FactorReset.as_str());
-        self.hub.close_user(id, reason);
+    /// Forgets the user's cached sessions and closes their sockets, on every node.
+    pub(super) async fn end_sessions_after_reset(&self, id: UserId) {
+        let reason = CloseReason::SessionEnded(EndReason::FactorReset.as_str());
+        self.publisher.end_user_sessions(id, reason).await;
     }
 
     /// Removes a user's second factor on the operator's authority (the CLI, with access to the
@@ -300,7 +302,7 @@ impl Identity {
             .target(TargetKind::User, Some(*user.id.as_uuid()))
             .detail(r#"{"via":"cli"}"#.into());
         self.store.reset_totp(user.id, self.now(), event).await?;
-        self.end_sessions_after_reset(user.id);
+        self.end_sessions_after_reset(user.id).await;
         Ok(user)
     }
 

@@ -7,7 +7,11 @@ use ward_core::conversation::EventKind;
 use ward_core::id::UserId;
 use ward_proto::realtime::ServerFrame;
 
+use ward_store::{LogItem, SyncItem};
+
 use super::Messaging;
+use crate::realtime::Hub;
+use crate::realtime::hub::{Filled, GAP_WAIT};
 use crate::services::{Caller, ServiceError};
 use crate::wire::frames::{self, Payload};
 
@@ -86,51 +90,89 @@ impl Messaging {
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             let seq = item.event.seq;
-            let frame = match (
-                item.event.kind,
-                item.message,
-                item.receipt,
-                item.event.user_id,
-            ) {
-                (EventKind::MessageCreated, Some(message), _, _) => {
-                    let plain = self.sealing.open_message(message).await?;
-                    frames::event_frame(seq, &Payload::Message(&plain))
-                }
-                (EventKind::MessageEdited, Some(message), _, _) => {
-                    let plain = self.sealing.open_message(message).await?;
-                    frames::event_frame(seq, &Payload::Edited(&plain))
-                }
-                (EventKind::ReceiptUpdated, _, Some(receipt), _) => {
-                    frames::event_frame(seq, &Payload::Receipt(&receipt))
-                }
-                (EventKind::MemberRemoved, _, _, Some(removed)) => frames::event_frame(
-                    seq,
-                    &Payload::Removed {
-                        conversation: item.event.conversation_id,
-                        user: removed,
-                    },
-                ),
-                (EventKind::ConversationUpdated, ..) => {
-                    match self.store.conversation(item.event.conversation_id).await? {
-                        Some(c) => {
-                            let plain = self.sealing.plain_conversation(c).await?;
-                            frames::event_frame(seq, &Payload::Conversation(&plain))
-                        }
-                        None => continue,
-                    }
-                }
-                (kind, ..) if frames::is_log_event(kind) => {
-                    frames::event_frame(seq, &Payload::Event(&item.event))
-                }
-                _ => continue,
-            };
-            out.push((seq, frame));
+            if let Some(frame) = self.frame_of(item).await? {
+                out.push((seq, frame));
+            }
         }
         Ok(FramePage {
             frames: out,
             scanned_to,
             full,
         })
+    }
+
+    /// Notes the log's end in the hub, then reads from the log the positions live delivery
+    /// has been missing for [`GAP_WAIT`] (a lost notice, the bus down, a node that died
+    /// between commit and publish) and hands them to the hub, a page at a time.
+    pub async fn deliver_missed(&self, hub: &Hub) -> Result<(), ServiceError> {
+        hub.note_head(self.store.max_event_seq().await?);
+        while let Some((after, up_to)) = hub.missing(GAP_WAIT) {
+            let items = self
+                .store
+                .events_between(after, up_to, MAX_SYNC_PAGE)
+                .await?;
+            let read_to = items.last().map_or(after, |i| i.item.event.seq);
+            let mut filled = Vec::with_capacity(items.len());
+            for LogItem { item, recipients } in items {
+                let seq = item.event.seq;
+                let frame = self.frame_of(item).await?.map(|f| frames::encode(&f));
+                filled.push(Filled {
+                    seq,
+                    recipients,
+                    frame,
+                });
+            }
+            if read_to == after {
+                break;
+            }
+            hub.fill(filled, read_to);
+        }
+        Ok(())
+    }
+
+    /// The frame of one event of the log; `None` for one that makes none (its conversation
+    /// is gone, or it is not one devices hear of).
+    async fn frame_of(&self, item: SyncItem) -> Result<Option<ServerFrame>, ServiceError> {
+        let seq = item.event.seq;
+        let frame = match (
+            item.event.kind,
+            item.message,
+            item.receipt,
+            item.event.user_id,
+        ) {
+            (EventKind::MessageCreated, Some(message), _, _) => {
+                let plain = self.sealing.open_message(message).await?;
+                frames::event_frame(seq, &Payload::Message(&plain))
+            }
+            (EventKind::MessageEdited, Some(message), _, _) => {
+                let plain = self.sealing.open_message(message).await?;
+                frames::event_frame(seq, &Payload::Edited(&plain))
+            }
+            (EventKind::ReceiptUpdated, _, Some(receipt), _) => {
+                frames::event_frame(seq, &Payload::Receipt(&receipt))
+            }
+            (EventKind::MemberRemoved, _, _, Some(removed)) => frames::event_frame(
+                seq,
+                &Payload::Removed {
+                    conversation: item.event.conversation_id,
+                    user: removed,
+                },
+            ),
+            (EventKind::ConversationUpdated, ..) => {
+                match self.store.conversation(item.event.conversation_id).await? {
+                    Some(c) => {
+                        let plain = self.sealing.plain_conversation(c).await?;
+                        frames::event_frame(seq, &Payload::Conversation(&plain))
+                    }
+                    None => return Ok(None),
+                }
+            }
+            (kind, ..) if frames::is_log_event(kind) => {
+                frames::event_frame(seq, &Payload::Event(&item.event))
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(frame))
     }
 
     /// Records that the caller's device has every event up to `cursor`, and publishes the
