@@ -74,6 +74,8 @@ const PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const PG_URL_VAR: &str = "WARD_TEST_PG_URL";
 /// Environment variable telling the tests to fail rather than skip without PostgreSQL.
 const REQUIRE_PG_VAR: &str = "WARD_REQUIRE_PG";
+/// Set in CI: the cluster tests fail, rather than pass saying why, without `nats-server`.
+const REQUIRE_NATS_VAR: &str = "WARD_REQUIRE_NATS";
 /// Names the schemathesis program for the API fuzzing test (T6).
 const SCHEMATHESIS_VAR: &str = "WARD_SCHEMATHESIS";
 
@@ -181,6 +183,8 @@ fn task_test(extra: &[OsString]) -> Outcome {
     ensure_program("strace", "strace")?;
     // The TLS test scans a listener with sslscan.
     ensure_program("sslscan", "sslscan")?;
+    // The cluster tests start their own NATS JetStream servers.
+    ensure_program("nats-server", "nats-server")?;
     // The API fuzzing test runs schemathesis from a virtualenv.
     let st = schemathesis::ensure()?;
     let pg_url = postgres_for_tests(ci)?;
@@ -295,8 +299,8 @@ fn run_tests(extra: &[OsString], pg_url: Option<&str>, ci: bool, st: &Path) -> O
         cmd.env(PG_URL_VAR, url);
     }
     if ci {
-        step(format!("{REQUIRE_PG_VAR}=1"));
-        cmd.env(REQUIRE_PG_VAR, "1");
+        step(format!("{REQUIRE_PG_VAR}=1 {REQUIRE_NATS_VAR}=1"));
+        cmd.env(REQUIRE_PG_VAR, "1").env(REQUIRE_NATS_VAR, "1");
     }
     run(&mut cmd)
 }

@@ -1216,7 +1216,8 @@ export interface paths {
         /**
          * Readiness: the database answers, and takes writes (after a write failed because storage is
          *     full, each check tries a write that changes nothing, so the node is ready again as soon as
-         *     space is freed, without a restart).
+         *     space is freed, without a restart). A node of a cluster that cannot reach the cluster bus
+         *     still serves (it delivers from the log) and answers `degraded`.
          */
         get: operations["readyz"];
         put?: never;
@@ -4603,6 +4604,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description `ready`, or `degraded` (the cluster bus is unreachable; live delivery reads the log) */
             200: {
                 headers: {
                     [name: string]: unknown;

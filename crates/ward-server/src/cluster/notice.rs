@@ -100,7 +100,7 @@ pub fn open(key: &DataKey, sealed: &[u8], now: Timestamp) -> Result<Envelope, Dr
         .map_err(|_| Dropped::Unauthentic)?;
     let envelope: Envelope = serde_json::from_slice(&json).map_err(|_| Dropped::Undecodable)?;
     let age_secs = (now.as_micros() - envelope.sent_at) / 1_000_000;
-    if age_secs > MAX_AGE_SECS || age_secs < -MAX_SKEW_SECS {
+    if !(-MAX_SKEW_SECS..=MAX_AGE_SECS).contains(&age_secs) {
         return Err(Dropped::Stale);
     }
     Ok(envelope)

@@ -187,7 +187,7 @@ conformance!(
 conformance!(
     the_log_names_the_recipients_live_delivery_did,
     |store: Arc<dyn Store>| async move {
-        let ids = users(&store, &["ann", "bob", "cy"]).await?;
+        let ids = users(&store, &["ann", "bob", "cyd"]).await?;
         let group = conversation(ConversationKind::Group, ids[0]);
         let created = store
             .create_conversation(&group, &ids[..2], event(AuditAction::ConversationCreated))
