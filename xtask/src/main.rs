@@ -10,6 +10,7 @@
 //!   types from it.
 //! * `fuzz [--seconds N] [--no-sanitizer] [TARGET...]`: the cargo-fuzz targets in `fuzz/`
 //!   (all by default) for N seconds each, installing cargo-fuzz when missing.
+//! * `cluster`: PostgreSQL, NATS and three `ward` nodes with the demo organisation.
 //! * `ci`: `lint`, then `test`, then a bounded `fuzz` run; this is what `.ci/run` runs.
 //!
 //! "Available" means a server at 127.0.0.1:5432 that lets user `postgres` in
@@ -27,6 +28,7 @@ use std::process::{Command, ExitCode, ExitStatus, Stdio};
 use std::thread;
 use std::time::Duration;
 
+mod cluster;
 mod fuzz;
 mod pg;
 mod schemathesis;
@@ -49,6 +51,8 @@ tasks:
   openapi         write the API document to web/openapi.json and regenerate the
                   web client's types from it (after an API change)
   demo [ARGS...]  build the web client, then run `ward demo` (release); ARGS go to it
+  cluster         PostgreSQL, NATS JetStream and three `ward` nodes with the demo
+                  organisation on loopback ports (fresh each run); Ctrl-C stops them
   fuzz [--seconds N] [--no-sanitizer] [TARGET...]
                   run the cargo-fuzz targets in fuzz/ (all by default) for N
                   seconds each (default 60), on stable with RUSTC_BOOTSTRAP=1;
@@ -140,6 +144,7 @@ fn dispatch(name: Option<&str>, rest: &[OsString]) -> Option<Outcome> {
         "web" if rest.is_empty() => Some(web::build()),
         "openapi" if rest.is_empty() => Some(web::regenerate_api_types()),
         "demo" => Some(task_demo(rest)),
+        "cluster" if rest.is_empty() => Some(cluster::run_cluster()),
         "fuzz" => fuzz::Options::parse(rest).map(|options| fuzz::run_targets(&options)),
         "ci" if rest.is_empty() => Some(task_ci()),
         _ => None,

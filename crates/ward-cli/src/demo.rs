@@ -1,4 +1,6 @@
-//! `ward demo`: a server on embedded SQLite with a demo organisation, and how to sign in.
+//! `ward demo`: a server with a demo organisation, and how to sign in. On embedded SQLite, or
+//! on PostgreSQL and a NATS cluster bus when `WARD_DATABASE_URL` (with `WARD_KEY_STORE_URL`)
+//! and `WARD_NATS_URL` are set, as `cargo xtask cluster` does for its first node.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -27,6 +29,10 @@ const PEOPLE: [(&str, &str, &str); 10] = [
 pub async fn run(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<ExitCode> {
     let mut config = Config::new(data_dir.clone());
     config.listen = listen;
+    let secret = |name: &str| std::env::var(name).ok().map(SecretString::from);
+    config.database_url = secret("WARD_DATABASE_URL");
+    config.key_store_url = secret("WARD_KEY_STORE_URL");
+    config.nats_url = secret("WARD_NATS_URL");
     let (store, keyring) = ward_server::open(&config).await?;
     let services = Services::offline(store.clone(), keyring);
     for (username, display_name, role) in PEOPLE {

@@ -325,6 +325,7 @@ pub trait Store:
     /// "sqlite" or "postgres", for logs and metrics only.
     fn backend(&self) -> &'static str;
     /// Checks the database answers (for readiness).
+    /// Whether the databases answer (the main one and, on PostgreSQL, the key database).
     async fn ping(&self) -> StoreResult<()>;
     /// Finishes pending writes and closes connections.
     async fn close(&self);

@@ -18,6 +18,10 @@ use crate::backend::Backend;
 use crate::ops;
 use crate::write_health::WriteHealth;
 
+/// How long a request waits for a database connection before it is told to try again (503):
+/// the pool is exhausted, or the database does not answer.
+pub(crate) const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// PostgreSQL behind the [`Store`](crate::Store) traits.
 #[derive(Debug)]
 pub(crate) struct PgStore {
@@ -40,7 +44,7 @@ impl PgStore {
             url.parse::<PgConnectOptions>()?.disable_statement_logging();
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(2))
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
@@ -104,7 +108,8 @@ impl crate::Store for PgStore {
             self.write(|c| Box::pin(crate::write_health::probe_write(c)))
                 .await?;
         }
-        self.read(|c| Box::pin(ops::identity::ping(c))).await
+        self.read(|c| Box::pin(ops::identity::ping(c))).await?;
+        self.keys.ping().await
     }
 
     async fn close(&self) {

@@ -44,6 +44,26 @@ impl WriteHealth {
 }
 
 impl StoreError {
+    /// Whether the database could not be reached (connection refused or lost, the pool out of
+    /// connections, the server shutting down): the request may succeed if tried again.
+    pub fn is_unreachable(&self) -> bool {
+        let Self::Database(e) = self else {
+            return false;
+        };
+        match e.as_ref() {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => !self.is_storage_full(),
+            // PostgreSQL's connection exceptions (class 08) and shutdowns (57P01 to 57P03).
+            sqlx::Error::Database(db) => db
+                .code()
+                .is_some_and(|code| code.starts_with("08") || code.starts_with("57P0")),
+            _ => false,
+        }
+    }
+
     /// Whether the database refused a write because its storage is full (SQLite's
     /// `SQLITE_FULL`, PostgreSQL's `disk_full`, or `ENOSPC` from the file system).
     pub fn is_storage_full(&self) -> bool {

@@ -33,7 +33,12 @@ pub struct Devices {
 }
 
 impl Devices {
-    pub async fn connect(url: &str, tokens: &[String], epoch: Instant) -> anyhow::Result<Self> {
+    /// Connects device `i` to node `i` modulo the number of nodes.
+    pub async fn connect(
+        urls: &[String],
+        tokens: &[String],
+        epoch: Instant,
+    ) -> anyhow::Result<Self> {
         let received = Arc::new(AtomicUsize::new(0));
         let histograms = Arc::new(Mutex::new([
             super::new_histogram()?,
@@ -41,8 +46,8 @@ impl Devices {
             super::new_histogram()?,
         ]));
         let mut tasks = Vec::new();
-        for token in tokens {
-            let mut rt = Realtime::connect(url, token, None).await?;
+        for (i, token) in tokens.iter().enumerate() {
+            let mut rt = Realtime::connect(&urls[i % urls.len()], token, None).await?;
             let (received, histograms) = (Arc::clone(&received), Arc::clone(&histograms));
             tasks.push(tokio::spawn(async move {
                 let mut local = [Vec::new(), Vec::new(), Vec::new()];

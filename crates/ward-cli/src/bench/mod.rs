@@ -1,5 +1,7 @@
 //! `ward bench`: a load generator over the real API. It starts a `ward serve` of its own on a
-//! fresh data directory, creates an organisation, connects devices over WebSocket, and measures:
+//! fresh data directory (or, with `--database-url` and `--nodes N`, N nodes on an empty
+//! PostgreSQL database and a NATS server of its own, with senders and devices spread over
+//! them), creates an organisation, connects devices over WebSocket, and measures:
 //!
 //! 1. throughput: N messages from S senders with bounded concurrency; send-to-ack latency;
 //! 2. fan-out: send-to-delivery latency on every device, at full speed and at a fixed rate;
@@ -53,6 +55,13 @@ pub struct BenchArgs {
     /// Give up after this many seconds.
     #[arg(long, default_value_t = 300)]
     timeout_secs: u64,
+    /// An empty PostgreSQL database to run on instead of embedded SQLite.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Nodes to run (more than one needs `--database-url`; they share a NATS JetStream server
+    /// the benchmark starts, from `nats-server` on the PATH).
+    #[arg(long, default_value_t = 1)]
+    nodes: usize,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<std::process::ExitCode> {
@@ -69,24 +78,50 @@ async fn bench(args: BenchArgs) -> anyhow::Result<()> {
         .data_dir
         .clone()
         .unwrap_or_else(|| temp.path().join("data"));
-    let server = server::Spawned::start(&data_dir).await?;
-    println!(
-        "ward bench: server {} (pid {}), data in {}",
-        server.url,
-        server.pid,
-        data_dir.display()
+    anyhow::ensure!(
+        args.nodes == 1 || args.database_url.is_some(),
+        "--nodes above 1 needs --database-url: the nodes share one PostgreSQL database"
     );
-    let org = setup::organisation(&server, &data_dir, &args)
+    let mut storage = server::Storage::default();
+    if let Some(url) = &args.database_url {
+        storage.env.push(("WARD_DATABASE_URL", url.clone()));
+    }
+    let _nats = if args.nodes > 1 {
+        let nats = server::Nats::start(&temp.path().join("jetstream"))?;
+        storage.env.push(("WARD_NATS_URL", nats.url.clone()));
+        Some(nats)
+    } else {
+        None
+    };
+    let mut servers = Vec::new();
+    for _ in 0..args.nodes.max(1) {
+        let server = server::Spawned::start(&data_dir, &storage).await?;
+        println!(
+            "ward bench: server {} (pid {}), data in {}",
+            server.url,
+            server.pid,
+            data_dir.display()
+        );
+        servers.push(server);
+    }
+    let urls: Vec<String> = servers.iter().map(|s| s.url.clone()).collect();
+    let org = setup::organisation(&urls, &storage, &data_dir, &args)
         .await
         .context("setting up")?;
     let epoch = Instant::now();
-    let devices = Devices::connect(&server.url, &org.device_tokens, epoch).await?;
+    let devices = Devices::connect(&urls, &org.device_tokens, epoch).await?;
     println!(
-        "setup: {} users, {} devices connected, {} groups of {} members",
+        "setup: {} users, {} devices connected, {} groups of {} members, {} node(s) on {}",
         org.users,
         devices.len(),
         org.groups.len(),
-        org.group_size
+        org.group_size,
+        servers.len(),
+        if args.database_url.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
     );
 
     // 1. Throughput, with fan-out measured on the side.
@@ -118,9 +153,11 @@ async fn bench(args: BenchArgs) -> anyhow::Result<()> {
 
     // 3. Catch-up of an offline device.
     let catch_up = setup::catch_up(&org, args.catch_up, args.concurrency, epoch).await?;
-    let rss = server.peak_rss_kib();
+    let rss: Vec<Option<u64>> = servers.iter().map(server::Spawned::peak_rss_kib).collect();
     devices.close().await;
-    server.stop();
+    for server in servers {
+        server.stop();
+    }
 
     println!();
     println!(
@@ -150,9 +187,11 @@ async fn bench(args: BenchArgs) -> anyhow::Result<()> {
         catch_up.elapsed.as_secs_f64(),
         catch_up.pages
     );
-    match rss {
-        Some(kib) => println!("server peak RSS: {:.1} MiB", kib as f64 / 1024.0),
-        None => println!("server peak RSS: unknown (no /proc)"),
+    for (node, rss) in rss.iter().enumerate() {
+        match rss {
+            Some(kib) => println!("server {node} peak RSS: {:.1} MiB", *kib as f64 / 1024.0),
+            None => println!("server {node} peak RSS: unknown (no /proc)"),
+        }
     }
     Ok(())
 }

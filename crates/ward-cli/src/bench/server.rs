@@ -1,4 +1,5 @@
-//! The server under test: `ward serve` as a child process on a loopback port.
+//! The server under test: `ward serve` as child processes on loopback ports (one node on
+//! embedded SQLite, or several on PostgreSQL with a NATS server of the benchmark's own).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -16,10 +17,71 @@ pub struct Spawned {
     pub pid: u32,
 }
 
-impl Spawned {
-    pub async fn start(data_dir: &Path) -> anyhow::Result<Self> {
+/// Where the nodes keep their state: `WARD_*` variables every node (and `ward admin`) gets.
+#[derive(Debug, Clone, Default)]
+pub struct Storage {
+    pub env: Vec<(&'static str, String)>,
+}
+
+impl Storage {
+    /// A command of the `ward` binary with this storage (and nothing else from the caller's
+    /// environment about it).
+    pub fn command(&self) -> anyhow::Result<Command> {
         let exe = std::env::current_exe().context("finding the ward binary")?;
-        let mut child = Command::new(exe)
+        let mut command = Command::new(exe);
+        command
+            .env_remove("WARD_DATABASE_URL")
+            .env_remove("WARD_KEY_STORE_URL")
+            .env_remove("WARD_NATS_URL")
+            .envs(self.env.iter().map(|(k, v)| (*k, v.as_str())));
+        Ok(command)
+    }
+}
+
+/// A `nats-server -js` of the benchmark's own, on a free port and a fresh store; killed when
+/// dropped.
+#[derive(Debug)]
+pub struct Nats {
+    child: Child,
+    pub url: String,
+}
+
+impl Nats {
+    pub fn start(store: &Path) -> anyhow::Result<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let child = Command::new("nats-server")
+            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+            .arg(store)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting nats-server (is it on the PATH?)")?;
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(Self {
+                    child,
+                    url: format!("nats://127.0.0.1:{port}"),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        anyhow::bail!("nats-server did not start")
+    }
+}
+
+impl Drop for Nats {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Spawned {
+    pub async fn start(data_dir: &Path, storage: &Storage) -> anyhow::Result<Self> {
+        let mut child = storage
+            .command()?
             .args([
                 "--log-json",
                 "serve",
@@ -29,7 +91,6 @@ impl Spawned {
             ])
             .arg(data_dir)
             .env("RUST_LOG", "info")
-            .env_remove("WARD_DATABASE_URL")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

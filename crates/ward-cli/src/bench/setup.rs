@@ -3,7 +3,7 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -18,7 +18,7 @@ use ward_proto::users::CreateUserRequest;
 
 use super::BenchArgs;
 use super::devices::Phase;
-use super::server::Spawned;
+use super::server::Storage;
 
 const PASSWORD: &str = "benchmark password 1";
 
@@ -56,13 +56,20 @@ impl Organisation {
     }
 }
 
+/// The organisation, on the nodes at `urls`: each user signs in on one of them in turn (so
+/// senders are spread over the nodes).
 pub async fn organisation(
-    server: &Spawned,
+    urls: &[String],
+    storage: &Storage,
     data_dir: &Path,
     args: &BenchArgs,
 ) -> anyhow::Result<Organisation> {
-    create_admin(data_dir)?;
-    let anon = Client::new(&server.url)?;
+    create_admin(storage, data_dir)?;
+    let nodes: Vec<Client> = urls
+        .iter()
+        .map(|u| Client::new(u))
+        .collect::<Result<_, _>>()?;
+    let anon = &nodes[0];
     let admin = anon.sign_in("bench.admin", PASSWORD, "bench").await?;
     let enrollment = admin.begin_totp().await?;
     let secret = TotpSecret::from_base32(&enrollment.secret)?;
@@ -88,9 +95,10 @@ pub async fn organisation(
         .await?;
     // Two devices per user (the last user stays offline).
     let mut sessions = Vec::new();
-    for name in &names[..users] {
+    for (u, name) in names[..users].iter().enumerate() {
+        let node = &nodes[u % nodes.len()];
         for device in ["phone", "desk"] {
-            sessions.push((name.clone(), anon.sign_in(name, PASSWORD, device).await?));
+            sessions.push((name.clone(), node.sign_in(name, PASSWORD, device).await?));
         }
     }
     let offline = anon.sign_in(&names[users], PASSWORD, "offline").await?;
@@ -132,9 +140,9 @@ pub async fn organisation(
     })
 }
 
-fn create_admin(data_dir: &Path) -> anyhow::Result<()> {
-    let exe = std::env::current_exe()?;
-    let mut child = Command::new(exe)
+fn create_admin(storage: &Storage, data_dir: &Path) -> anyhow::Result<()> {
+    let mut child = storage
+        .command()?
         .args([
             "admin",
             "create-user",
@@ -146,7 +154,6 @@ fn create_admin(data_dir: &Path) -> anyhow::Result<()> {
             "--data-dir",
         ])
         .arg(data_dir)
-        .env_remove("WARD_DATABASE_URL")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()?;

@@ -12,6 +12,8 @@ use crate::wire::views::safety_findings;
 
 /// When a client should retry a write refused because storage is full.
 const STORAGE_FULL_RETRY_SECS: u64 = 30;
+/// When to try again after the database (or another part the request needs) did not answer.
+const UNAVAILABLE_RETRY_SECS: u64 = 5;
 
 /// An error response.
 #[derive(Debug)]
@@ -146,7 +148,13 @@ impl From<ServiceError> for ApiError {
                 ProblemType::BadRequest,
                 "the upload was cut off before it ended; nothing was stored",
             ),
-            E::Unavailable => Self::bare(ProblemType::Unavailable),
+            E::Unavailable => Self {
+                kind: ProblemType::Unavailable,
+                detail: Some("try again shortly".into()),
+                field: None,
+                retry_after: Some(UNAVAILABLE_RETRY_SECS),
+                findings: None,
+            },
             E::StorageFull => {
                 tracing::error!("the database's storage is full; writes are refused");
                 Self {

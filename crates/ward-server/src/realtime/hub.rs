@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use prometheus_client::metrics::counter::Counter;
 use tokio::sync::{mpsc, watch};
 use ward_core::id::{SessionId, UserId};
 
@@ -101,7 +102,7 @@ pub struct Hub {
     state: Arc<Mutex<State>>,
     ids: Arc<AtomicU64>,
     /// Positions delivered from the log rather than from a notice.
-    filled: prometheus_client::metrics::counter::Counter,
+    filled: Counter,
 }
 
 impl Default for Hub {
@@ -128,10 +129,7 @@ impl Hub {
     }
 
     /// Counts the positions delivered from the log in `counter` (for `/metrics`).
-    pub fn with_fill_counter(
-        mut self,
-        counter: prometheus_client::metrics::counter::Counter,
-    ) -> Self {
+    pub fn with_fill_counter(mut self, counter: Counter) -> Self {
         self.filled = counter;
         self
     }

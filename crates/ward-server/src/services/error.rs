@@ -57,6 +57,10 @@ impl From<StoreError> for ServiceError {
             StoreError::Conflict(what) => Self::Conflict(what),
             StoreError::Invalid(reason) => Self::Invalid(reason),
             full if full.is_storage_full() => Self::StorageFull,
+            down if down.is_unreachable() => {
+                tracing::warn!(error = %down, "the database does not answer");
+                Self::Unavailable
+            }
             other => Self::Store(other),
         }
     }

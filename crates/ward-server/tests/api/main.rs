@@ -21,6 +21,7 @@ mod monitoring;
 mod no_echo;
 mod openapi_contract;
 mod ops;
+mod outage;
 mod realtime;
 mod reports;
 mod retention;

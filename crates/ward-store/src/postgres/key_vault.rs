@@ -15,7 +15,6 @@
 //! or, without a key database, in a file of the key directory: never in the main database.
 
 use std::path::Path;
-use std::time::Duration;
 
 use futures::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -23,6 +22,7 @@ use sqlx::{ConnectOptions, PgConnection};
 use ward_core::audit::AuditAnchor;
 use ward_core::keys::{DataKeyRecord, Epoch, KeyScope};
 
+use super::ACQUIRE_TIMEOUT;
 use crate::anchor::{self, AnchorFile};
 use crate::ops::keys;
 use crate::{StoreError, StoreResult};
@@ -69,7 +69,7 @@ impl PgKeyVault {
             url.parse::<PgConnectOptions>()?.disable_statement_logging();
         let pool = PgPoolOptions::new()
             .max_connections(2)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await?;
         sqlx::query(SCHEMA).execute(&pool).await?;
@@ -189,6 +189,12 @@ impl PgKeyVault {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    /// Whether the key database answers (readiness: nothing new can be sealed without it).
+    pub(crate) async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     pub(crate) async fn close(&self) {

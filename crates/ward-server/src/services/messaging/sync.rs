@@ -106,7 +106,10 @@ impl Messaging {
     /// between commit and publish) and hands them to the hub, a page at a time.
     pub async fn deliver_missed(&self, hub: &Hub) -> Result<(), ServiceError> {
         hub.note_head(self.store.max_event_seq().await?);
-        while let Some((after, up_to)) = hub.missing(GAP_WAIT) {
+        let Some((mut after, up_to)) = hub.missing(GAP_WAIT) else {
+            return Ok(());
+        };
+        while after < up_to {
             let items = self
                 .store
                 .events_between(after, up_to, MAX_SYNC_PAGE)
@@ -126,6 +129,7 @@ impl Messaging {
                 break;
             }
             hub.fill(filled, read_to);
+            after = read_to;
         }
         Ok(())
     }
