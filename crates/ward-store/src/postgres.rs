@@ -22,10 +22,18 @@ use crate::write_health::WriteHealth;
 /// the pool is exhausted, or the database does not answer.
 pub(crate) const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// PostgreSQL behind the [`Store`](crate::Store) traits.
+/// Most connections that write at once. Every write that appends takes the one ordering lock
+/// and holds it through its commit, so more writers would only wait inside the database,
+/// holding connections that reads then lack.
+const MAX_WRITERS: u32 = 4;
+
+/// PostgreSQL behind the [`Store`](crate::Store) traits. Reads and writes have pools of their
+/// own: writes queue for the ordering lock in theirs, and reads (sign-ins, sync, pages) never
+/// wait behind them.
 #[derive(Debug)]
 pub(crate) struct PgStore {
     pool: PgPool,
+    writers: PgPool,
     hasher: Arc<dyn ChainHasher>,
     keys: key_vault::PgKeyVault,
     /// Whether the latest write failed for lack of space.
@@ -45,8 +53,12 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(2))
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
+        let writers = PgPoolOptions::new()
+            .max_connections(MAX_WRITERS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_lazy_with(options);
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         let mut conn = pool.acquire().await?;
         for role in ward_core::role::builtin_roles() {
@@ -56,6 +68,7 @@ impl PgStore {
         let keys = key_vault::PgKeyVault::open(&pool, key_store_url, key_dir).await?;
         Ok(Self {
             pool,
+            writers,
             hasher,
             keys,
             health: WriteHealth::default(),
@@ -77,7 +90,7 @@ impl Backend for PgStore {
         F: for<'c> FnOnce(&'c mut Self::Writer) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
     {
         let result = async {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.writers.begin().await?;
             let out = f(&mut tx).await?;
             tx.commit().await?;
             Ok(out)
@@ -114,6 +127,7 @@ impl crate::Store for PgStore {
 
     async fn close(&self) {
         self.keys.close().await;
+        self.writers.close().await;
         self.pool.close().await;
     }
 }

@@ -21,7 +21,7 @@ use ward_proto::messaging::{
     ConversationKind, CreateConversationRequest, CreatePatientRequest, SendMessageRequest,
 };
 use ward_proto::realtime::ServerFrame;
-use ward_proto::users::CreateUserRequest;
+use ward_proto::users::{CreateUserRequest, UpdateUserRequest, UserStatus};
 use ward_store::StoreConfig;
 use ward_store::testing::TestDatabase;
 
@@ -295,6 +295,11 @@ async fn three_nodes_deliver_revoke_and_remove_across_the_bus() {
         .await
         .expect("sign in");
     let phone_session = phone.me().await.expect("me").session.id;
+    let phone_on_c = Client::new(&c.url)
+        .expect("client")
+        .authed(phone.token().expect("token"));
+    // C now holds the session in its cache.
+    phone_on_c.me().await.expect("the phone's session on C");
     let mut phone_on_b = device(&b.url, &phone, None).await;
     let revoked_at = Instant::now();
     bob.authed(bob.token().expect("token"))
@@ -310,15 +315,25 @@ async fn three_nodes_deliver_revoke_and_remove_across_the_bus() {
         matches!(ended.last(), Some(ServerFrame::SessionRevoked { reason }) if reason == "revoked")
     );
     assert!(took < Duration::from_secs(1), "closed after {took:?}");
-    let refused = Client::new(&c.url)
-        .expect("client")
-        .authed(phone.token().expect("token"))
-        .me()
-        .await;
+    let refused = phone_on_c.me().await;
     assert_eq!(
         refused.err().and_then(|e| e.status()).map(|s| s.as_u16()),
         Some(401),
-        "the next request on C"
+        "the next request on C, whose cached copy the bus dropped"
+    );
+
+    // A user disabled through A is refused on C at once (C had the session cached).
+    let (eve, eve_id) = user(&admin, &c, "eve", "nurse").await;
+    eve.me().await.expect("Eve's session on C");
+    let disable = UpdateUserRequest {
+        status: UserStatus::Disabled,
+    };
+    admin.update_user(eve_id, &disable).await.expect("disable");
+    let refused = eve.me().await;
+    assert_eq!(
+        refused.err().and_then(|e| e.status()).map(|s| s.as_u16()),
+        Some(401),
+        "a disabled user on another node"
     );
     eprintln!("cluster: a revocation through A closed the socket on B in {took:?}");
 
