@@ -288,6 +288,35 @@ async fn three_nodes_deliver_revoke_and_remove_across_the_bus() {
         "Ann's own messages reached her device on B too"
     );
 
+    // A scheduled send goes out once, though all three nodes look for due sends every second.
+    let scheduled = SendMessageRequest {
+        send_at: Some(time::OffsetDateTime::now_utc() + time::Duration::seconds(2)),
+        ..text("scheduled once")
+    };
+    ann.schedule_message(conversation, &scheduled)
+        .await
+        .expect("schedule");
+    frames_until(&mut bob_on_c, |f| body_of(f) == Some("scheduled once")).await;
+    // Three more seconds: three more runs of every node's job.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    ann.send_message(conversation, &text("after the schedule"))
+        .await
+        .expect("send");
+    let later = frames_until(&mut bob_on_c, |f| body_of(f) == Some("after the schedule")).await;
+    assert!(
+        later.iter().all(|f| body_of(f) != Some("scheduled once")),
+        "the scheduled message went out twice"
+    );
+    let stored = ann
+        .list_messages(conversation, 0, 1000)
+        .await
+        .expect("list")
+        .messages;
+    assert_eq!(
+        stored.iter().filter(|m| m.body == "scheduled once").count(),
+        1
+    );
+
     // A session revoked through A: its socket on B closes within a second, and C refuses it.
     let phone = b
         .client()
@@ -337,6 +366,19 @@ async fn three_nodes_deliver_revoke_and_remove_across_the_bus() {
     );
     eprintln!("cluster: a revocation through A closed the socket on B in {took:?}");
 
+    // A policy changed through A is what C reads next, though C had it cached.
+    let admin_on_c = Client::new(&c.url)
+        .expect("client")
+        .authed(admin.token().expect("token"));
+    let mut policy = admin_on_c.get_policy().await.expect("policy on C");
+    policy.session.idle_timeout_secs = 1200;
+    admin.put_policy(&policy).await.expect("policy through A");
+    let read = admin_on_c.get_policy().await.expect("policy on C");
+    assert_eq!(
+        read.session.idle_timeout_secs, 1200,
+        "C dropped its cached policy"
+    );
+
     // Bob removed through A: his socket on C gets member.removed, then nothing of that
     // conversation (a marker in another conversation shows the stream went on).
     let other = group(&ann, vec![bob_id]).await;
@@ -360,6 +402,33 @@ async fn three_nodes_deliver_revoke_and_remove_across_the_bus() {
             .iter()
             .all(|f| body_of(f) != Some("after the removal")),
         "nothing after the removal"
+    );
+
+    // Garbage and forgeries published on the bus's subject are dropped and counted; delivery
+    // goes on.
+    let intruder = async_nats::connect(deployment.nats.url())
+        .await
+        .expect("nats");
+    for payload in [&b"not a notice"[..], br#"{"type":"close_user"}"#] {
+        intruder
+            .publish("ward.bus.notices", payload.to_vec().into())
+            .await
+            .expect("publish");
+    }
+    intruder.flush().await.expect("flush");
+    ann.send_message(other, &text("after the garbage"))
+        .await
+        .expect("send");
+    frames_until(&mut bob_on_c, |f| body_of(f) == Some("after the garbage")).await;
+    let metrics = reqwest::get(format!("{}/metrics", c.url))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains(r#"ward_bus_notices_dropped_total{reason="unauthentic"} 2"#),
+        "{metrics}"
     );
 
     // An alert reaches the compliance officer's devices on every node, whichever node's
