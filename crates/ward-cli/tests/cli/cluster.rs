@@ -379,6 +379,24 @@ async fn three_nodes_deliver_revoke_and_remove_across_the_bus() {
         "C dropped its cached policy"
     );
 
+    // A role narrowed through A takes effect on C at once, though C had it cached.
+    admin
+        .put_role("unit_clerk", &["users_read"])
+        .await
+        .expect("role");
+    let (clerk, _) = user(&admin, &c, "clerk", "unit_clerk").await;
+    clerk.list_users().await.expect("users_read on C");
+    admin
+        .put_role("unit_clerk", &["patients_read"])
+        .await
+        .expect("role narrowed");
+    let refused = clerk.list_users().await;
+    assert_eq!(
+        refused.err().and_then(|e| e.status()).map(|s| s.as_u16()),
+        Some(403),
+        "C dropped its cached role"
+    );
+
     // Bob removed through A: his socket on C gets member.removed, then nothing of that
     // conversation (a marker in another conversation shows the stream went on).
     let other = group(&ann, vec![bob_id]).await;

@@ -29,6 +29,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_crypto::keyring::DataKey;
+use zeroize::Zeroizing;
 
 pub use notice::{Cache, Notice};
 use notice::{Dropped, Envelope, SUBJECT};
@@ -184,7 +185,7 @@ impl Bus {
                 .map_err(BusError::Credentials)?;
         }
         if let Some(path) = &settings.nkey_file {
-            let seed = std::fs::read_to_string(path).map_err(BusError::NKey)?;
+            let seed = Zeroizing::new(std::fs::read_to_string(path).map_err(BusError::NKey)?);
             options = options.nkey(seed.trim().to_owned());
         }
         if let Some(path) = &settings.tls_ca_file {
