@@ -8,10 +8,10 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use ward_client::Client;
-use ward_proto::messaging::{ConversationKind, CreateConversationRequest, SendMessageRequest};
+use ward_proto::messaging::{ConversationKind, CreateConversationRequest};
 use ward_proto::users::CreateUserRequest;
 
-use crate::{PASSWORD, Running, enrolled_admin, ward};
+use crate::{PASSWORD, Running, enrolled_admin, message, ward};
 
 /// `ward` with the key directory kept apart from the data directory, as production should.
 fn ward_with_keys(keys: &Path) -> Command {
@@ -74,18 +74,6 @@ fn serve(data: &Path, keys: &Path, extra: &[(&str, &str)]) -> Running {
         ])
         .arg(data);
     Running::spawn(command)
-}
-
-fn message(body: &str) -> SendMessageRequest {
-    SendMessageRequest {
-        client_id: uuid::Uuid::new_v4(),
-        body: body.into(),
-        priority: None,
-        confirm_findings: false,
-        attachments: Vec::new(),
-        send_at: None,
-        lifespan_secs: None,
-    }
 }
 
 /// A nurse and a doctor in a group; (admin, nurse, doctor, group).

@@ -9,12 +9,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use uuid::Uuid;
-use ward_proto::messaging::{ConversationKind, CreateConversationRequest, SendMessageRequest};
+use ward_proto::messaging::{ConversationKind, CreateConversationRequest};
 use ward_proto::users::CreateUserRequest;
 use ward_store::StoreConfig;
 use ward_store::testing::TestDatabase;
 
-use crate::{PASSWORD, Running, create_user_on, enrolled_admin};
+use crate::{PASSWORD, Running, all_messages, create_user_on, enrolled_admin, message};
 
 const SENDERS: usize = 8;
 
@@ -65,15 +65,7 @@ async fn crash_and_recover(db: TestDatabase) {
         senders.push(tokio::spawn(async move {
             for i in 0..target {
                 let body = format!("sender {sender} message {i}");
-                let req = SendMessageRequest {
-                    client_id: Uuid::new_v4(),
-                    body: body.clone(),
-                    priority: None,
-                    confirm_findings: false,
-                    attachments: Vec::new(),
-                    send_at: None,
-                    lifespan_secs: None,
-                };
+                let req = message(&body);
                 match nurse.send_message(conversation, &req).await {
                     Ok((message, _)) => {
                         acked
@@ -112,22 +104,12 @@ async fn crash_and_recover(db: TestDatabase) {
         .await
         .expect("sign in");
     let mut stored: BTreeMap<i64, (Uuid, String)> = BTreeMap::new();
-    let mut after = 0;
-    loop {
-        let page = nurse
-            .list_messages(conversation, after, 1000)
-            .await
-            .expect("list")
-            .messages;
-        let Some(last) = page.last() else { break };
-        after = last.seq;
-        for m in page {
-            assert!(
-                stored.insert(m.seq, (m.client_id, m.body)).is_none(),
-                "seq {} twice",
-                m.seq
-            );
-        }
+    for m in all_messages(&nurse, conversation).await {
+        assert!(
+            stored.insert(m.seq, (m.client_id, m.body)).is_none(),
+            "seq {} twice",
+            m.seq
+        );
     }
     let max = stored.keys().last().copied().unwrap_or(0);
     assert_eq!(stored.len() as i64, max, "seqs are 1..={max} without gaps");

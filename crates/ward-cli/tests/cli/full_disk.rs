@@ -9,13 +9,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use uuid::Uuid;
-use ward_client::{Client, ClientError};
+use ward_client::ClientError;
 use ward_proto::ProblemType;
-use ward_proto::messaging::{ConversationKind, CreateConversationRequest, SendMessageRequest};
+use ward_proto::messaging::{ConversationKind, CreateConversationRequest};
 use ward_proto::users::CreateUserRequest;
 
-use crate::{PASSWORD, Running, create_user, enrolled_admin};
+use crate::{PASSWORD, Running, create_user, enrolled_admin, message, readyz};
 
 /// strace attached to `pid`, failing its file writes with ENOSPC until dropped.
 struct FullDisk(Child);
@@ -53,26 +52,6 @@ impl Drop for FullDisk {
             .status();
         let _ = self.0.wait();
     }
-}
-
-fn note(body: &str) -> SendMessageRequest {
-    SendMessageRequest {
-        client_id: Uuid::new_v4(),
-        body: body.into(),
-        priority: None,
-        confirm_findings: false,
-        attachments: Vec::new(),
-        send_at: None,
-        lifespan_secs: None,
-    }
-}
-
-async fn readyz(client: &Client) -> (u16, String) {
-    let response = reqwest::get(format!("{}/readyz", client.base_url()))
-        .await
-        .expect("readyz");
-    let status = response.status().as_u16();
-    (status, response.text().await.unwrap_or_default())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -113,14 +92,14 @@ async fn a_full_disk_refuses_writes_with_503_and_recovers_without_a_restart() {
         .expect("conversation")
         .id;
     let (before, _) = nurse
-        .send_message(conversation, &note("before the disk filled"))
+        .send_message(conversation, &message("before the disk filled"))
         .await
         .expect("send");
     assert_eq!(readyz(&nurse).await.0, 200);
 
     let full = FullDisk::fill(server.pid()).expect("strace");
     let refused = nurse
-        .send_message(conversation, &note("while the disk is full"))
+        .send_message(conversation, &message("while the disk is full"))
         .await;
     match refused {
         Err(ClientError::Problem { status, problem }) => {
@@ -146,7 +125,7 @@ async fn a_full_disk_refuses_writes_with_503_and_recovers_without_a_restart() {
     }
     assert!(ready, "ready again once space is freed");
     let (after, _) = nurse
-        .send_message(conversation, &note("after the disk was freed"))
+        .send_message(conversation, &message("after the disk was freed"))
         .await
         .expect("send after");
     let page = nurse

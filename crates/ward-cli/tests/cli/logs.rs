@@ -5,13 +5,11 @@
 //! (database, WAL, files, keys), is searched for the markers.
 
 use ward_client::realtime::Realtime;
-use ward_proto::messaging::{
-    ConversationKind, CreateConversationRequest, CreatePatientRequest, SendMessageRequest,
-};
+use ward_proto::messaging::{ConversationKind, CreateConversationRequest, CreatePatientRequest};
 use ward_proto::users::CreateUserRequest;
 use ward_proto::workflow::EditMessageRequest;
 
-use crate::{PASSWORD, Running, contains, create_user, enrolled_admin, ward};
+use crate::{PASSWORD, Running, contains, create_user, enrolled_admin, message, ward};
 
 const MARKERS: [&str; 7] = [
     "Zqxbodymarker",
@@ -22,18 +20,6 @@ const MARKERS: [&str; 7] = [
     "ZQXMRN7731",
     "Zqxcontentmarker",
 ];
-
-fn message(body: &str) -> SendMessageRequest {
-    SendMessageRequest {
-        client_id: uuid::Uuid::new_v4(),
-        body: body.into(),
-        priority: None,
-        confirm_findings: false,
-        attachments: Vec::new(),
-        send_at: None,
-        lifespan_secs: None,
-    }
-}
 
 #[tokio::test]
 async fn no_log_line_or_stored_byte_carries_phi() {

@@ -24,6 +24,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ward_client::Client;
 use ward_crypto::totp::TotpSecret;
+use ward_proto::messaging::{MessageView, SendMessageRequest};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -104,7 +105,12 @@ impl Running {
     }
 
     pub fn start_on(db: Option<&str>, args: &[&str], data_dir: &Path) -> Self {
-        let mut command = ward_on(db);
+        Self::start_command(ward_on(db), args, data_dir)
+    }
+
+    /// Starts `command` (a `ward` command with its environment set) with `args` on a random
+    /// loopback port, logging JSON, and waits until it listens.
+    pub fn start_command(mut command: Command, args: &[&str], data_dir: &Path) -> Self {
         command
             .arg("--log-json")
             .args(args)
@@ -193,6 +199,45 @@ impl Drop for Running {
             self.terminate();
         }
     }
+}
+
+/// A plain message with a fresh client id.
+pub fn message(body: &str) -> SendMessageRequest {
+    SendMessageRequest {
+        client_id: uuid::Uuid::new_v4(),
+        body: body.into(),
+        priority: None,
+        confirm_findings: false,
+        attachments: Vec::new(),
+        send_at: None,
+        lifespan_secs: None,
+    }
+}
+
+/// Every message of a conversation, page by page, in seq order.
+pub async fn all_messages(client: &Client, conversation: uuid::Uuid) -> Vec<MessageView> {
+    let mut all = Vec::new();
+    loop {
+        let after = all.last().map_or(0, |m: &MessageView| m.seq);
+        let page = client
+            .list_messages(conversation, after, 1000)
+            .await
+            .expect("list")
+            .messages;
+        if page.is_empty() {
+            return all;
+        }
+        all.extend(page);
+    }
+}
+
+/// `/readyz` of the server behind `client`: status and body.
+pub async fn readyz(client: &Client) -> (u16, String) {
+    let response = reqwest::get(format!("{}/readyz", client.base_url()))
+        .await
+        .expect("readyz");
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap_or_default())
 }
 
 /// The TOTP code `offset_steps` steps from now (0 = current).

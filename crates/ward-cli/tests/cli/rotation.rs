@@ -10,13 +10,13 @@ use std::process::{Command, Output};
 
 use uuid::Uuid;
 use ward_client::Client;
-use ward_proto::messaging::{ConversationKind, CreateConversationRequest, SendMessageRequest};
+use ward_proto::messaging::{ConversationKind, CreateConversationRequest};
 use ward_proto::users::CreateUserRequest;
 use ward_store::StoreConfig;
 use ward_store::testing::TestDatabase;
 
 use crate::{
-    PASSWORD, Running, create_user, create_user_on, enrolled_admin, verify, ward, ward_on,
+    PASSWORD, Running, create_user, create_user_on, enrolled_admin, message, verify, ward, ward_on,
 };
 
 const REFUSED: &str =
@@ -69,18 +69,6 @@ fn current_root_key(keys: &Path) -> String {
         .expect("keys/current")
         .trim()
         .to_owned()
-}
-
-fn message(body: &str) -> SendMessageRequest {
-    SendMessageRequest {
-        client_id: Uuid::new_v4(),
-        body: body.into(),
-        priority: None,
-        confirm_findings: false,
-        attachments: Vec::new(),
-        send_at: None,
-        lifespan_secs: None,
-    }
 }
 
 /// Signs the admin in and makes a nurse (the admin "chief" must exist); the nurse's client.

@@ -59,22 +59,16 @@ pub fn message(conversation: ConversationId, sender: UserId, body: u8) -> Messag
 }
 
 async fn send(store: &Arc<dyn Store>, m: &Message) -> anyhow::Result<Message> {
-    match store
-        .send_message(m, &[], None, event(AuditAction::MessageSent))
-        .await?
-    {
-        SendOutcome::Created { message, .. } => Ok(message),
-        SendOutcome::Existing(_) => anyhow::bail!("expected a new message"),
-    }
+    Ok(send_new(store, m).await?.0)
 }
 
-/// Sends a new message; the event it committed.
-async fn committed_send(store: &Arc<dyn Store>, m: &Message) -> anyhow::Result<Committed> {
+/// Sends a new message: the message and the event it committed.
+async fn send_new(store: &Arc<dyn Store>, m: &Message) -> anyhow::Result<(Message, Committed)> {
     match store
         .send_message(m, &[], None, event(AuditAction::MessageSent))
         .await?
     {
-        SendOutcome::Created { committed, .. } => Ok(committed),
+        SendOutcome::Created { message, committed } => Ok((message, committed)),
         SendOutcome::Existing(_) => anyhow::bail!("expected a new message"),
     }
 }
@@ -193,7 +187,7 @@ conformance!(
             .create_conversation(&group, &ids[..2], event(AuditAction::ConversationCreated))
             .await?;
         let mut live = vec![created];
-        live.push(committed_send(&store, &message(group.id, ids[0], 1)).await?);
+        live.push(send_new(&store, &message(group.id, ids[0], 1)).await?.1);
         live.push(
             store
                 .remove_member(
@@ -205,7 +199,7 @@ conformance!(
                 .await?
                 .expect("removed"),
         );
-        live.push(committed_send(&store, &message(group.id, ids[0], 2)).await?);
+        live.push(send_new(&store, &message(group.id, ids[0], 2)).await?.1);
 
         let start = live[0].event.seq - 1;
         let end = live[live.len() - 1].event.seq;

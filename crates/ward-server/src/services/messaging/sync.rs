@@ -114,7 +114,9 @@ impl Messaging {
                 .store
                 .events_between(after, up_to, MAX_SYNC_PAGE)
                 .await?;
-            let read_to = items.last().map_or(after, |i| i.item.event.seq);
+            let Some(read_to) = items.last().map(|i| i.item.event.seq) else {
+                break;
+            };
             let mut filled = Vec::with_capacity(items.len());
             for LogItem { item, recipients } in items {
                 let seq = item.event.seq;
@@ -124,9 +126,6 @@ impl Messaging {
                     recipients,
                     frame,
                 });
-            }
-            if read_to == after {
-                break;
             }
             hub.fill(filled, read_to);
             after = read_to;
