@@ -1,9 +1,10 @@
-//! The PostgreSQL store, for deployments with several nodes. Each write is one transaction;
-//! audit and event appends are ordered by a transaction-scoped advisory lock
-//! ([`Dialect`](crate::exec::Dialect)), so the chain and the event log stay linear across
-//! nodes.
+//! The PostgreSQL store, for deployments with several nodes. Each node's writes go through one
+//! [`writer::Writer`], which commits them in batches (group commit); audit and event appends
+//! are ordered by a transaction-scoped advisory lock ([`Dialect`](crate::exec::Dialect)), so
+//! the chain and the event log stay linear across nodes.
 
 mod key_vault;
+mod writer;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,18 +23,12 @@ use crate::write_health::WriteHealth;
 /// the pool is exhausted, or the database does not answer.
 pub(crate) const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Most connections that write at once. Every write that appends takes the one ordering lock
-/// and holds it through its commit, so more writers would only wait inside the database,
-/// holding connections that reads then lack.
-const MAX_WRITERS: u32 = 4;
-
-/// PostgreSQL behind the [`Store`](crate::Store) traits. Reads and writes have pools of their
-/// own: writes queue for the ordering lock in theirs, and reads (sign-ins, sync, pages) never
-/// wait behind them.
+/// PostgreSQL behind the [`Store`](crate::Store) traits. Writes go to the node's writer, which
+/// has a connection of its own, so reads (sign-ins, sync, pages) never wait behind them.
 #[derive(Debug)]
 pub(crate) struct PgStore {
     pool: PgPool,
-    writers: PgPool,
+    writer: writer::Writer,
     hasher: Arc<dyn ChainHasher>,
     keys: key_vault::PgKeyVault,
     /// Whether the latest write failed for lack of space.
@@ -55,8 +50,8 @@ impl PgStore {
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options.clone())
             .await?;
-        let writers = PgPoolOptions::new()
-            .max_connections(MAX_WRITERS)
+        let writer_connection = PgPoolOptions::new()
+            .max_connections(1)
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_lazy_with(options);
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
@@ -68,7 +63,7 @@ impl PgStore {
         let keys = key_vault::PgKeyVault::open(&pool, key_store_url, key_dir).await?;
         Ok(Self {
             pool,
-            writers,
+            writer: writer::Writer::start(writer_connection),
             hasher,
             keys,
             health: WriteHealth::default(),
@@ -89,13 +84,7 @@ impl Backend for PgStore {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Self::Writer) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        let result = async {
-            let mut tx = self.writers.begin().await?;
-            let out = f(&mut tx).await?;
-            tx.commit().await?;
-            Ok(out)
-        }
-        .await;
+        let result = self.writer.write(f).await;
         self.health.observe(&result);
         result
     }
@@ -127,7 +116,7 @@ impl crate::Store for PgStore {
 
     async fn close(&self) {
         self.keys.close().await;
-        self.writers.close().await;
+        self.writer.stop().await;
         self.pool.close().await;
     }
 }

@@ -141,12 +141,7 @@ where
     }
 
     fn finish(mut self: Box<Self>, commit: Result<(), StoreError>) {
-        let result = match (commit, self.out.take()) {
-            (_, Some(Err(e))) => Err(e),
-            (Ok(()), Some(ok)) => ok,
-            (Err(e), _) => Err(e),
-            (Ok(()), None) => Err(StoreError::Closed),
-        };
+        let result = crate::backend::batched_result(commit, self.out.take());
         if let Some(reply) = self.reply.take() {
             let _ = reply.send(result);
         }

@@ -8,7 +8,9 @@
 //! set, as in CI, where they fail.
 
 mod delivery;
+mod escalation;
 mod failures;
+mod secured;
 mod startup;
 
 use std::net::TcpListener;
@@ -38,13 +40,8 @@ struct Nats {
 }
 
 impl Nats {
-    /// Starts one, or `None` (the test then passes, saying why) if there is no `nats-server`
-    /// here and `WARD_REQUIRE_NATS` is not set.
-    fn start(store: &Path) -> Option<Self> {
-        Self::start_with(store, &[])
-    }
-
-    /// Starts one with `extra` arguments.
+    /// Starts one with `extra` arguments, or `None` (the test then passes, saying why) if
+    /// there is no `nats-server` here and `WARD_REQUIRE_NATS` is not set.
     fn start_with(store: &Path, extra: &[&str]) -> Option<Self> {
         let binary = std::env::var_os("WARD_NATS_SERVER")
             .map(PathBuf::from)
@@ -132,28 +129,50 @@ struct Deployment {
     db: TestDatabase,
     url: String,
     nats: Nats,
+    /// Settings every node gets besides the bus address (`WARD_*` variables).
+    node_env: Vec<(&'static str, PathBuf)>,
 }
 
 impl Deployment {
     async fn start() -> Option<Self> {
+        Self::start_with(|_| Vec::new()).await
+    }
+
+    /// Starts NATS with the arguments `nats_args` gives for the data directory (where it may
+    /// write the files they name).
+    async fn start_with(nats_args: impl FnOnce(&Path) -> Vec<String>) -> Option<Self> {
         let db = TestDatabase::postgres().await?;
         let url = match &db.config {
             StoreConfig::Postgres { url, .. } => url.clone(),
             StoreConfig::Sqlite { .. } => return None,
         };
-        let nats = Nats::start(&db.dir.path().join("jetstream"))?;
+        let args = nats_args(db.dir.path());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let nats = Nats::start_with(&db.dir.path().join("jetstream"), &args)?;
         for (name, role) in [("chief", "admin"), ("officer", "compliance_officer")] {
             let created = create_user_on(Some(&url), db.dir.path(), name, role);
             assert!(created.status.success());
         }
-        Some(Self { db, url, nats })
+        Some(Self {
+            db,
+            url,
+            nats,
+            node_env: Vec::new(),
+        })
     }
 
-    /// A node on the bus (every node shares the data directory's root key).
-    fn node(&self) -> Running {
+    /// The command that starts a node on the bus (every node shares the data directory's root
+    /// key).
+    fn serve(&self) -> Command {
         let mut command = ward_on(Some(&self.url));
         command.env("WARD_NATS_URL", self.nats.url());
-        Running::start_command(command, &["serve"], self.db.dir.path())
+        command.envs(self.node_env.iter().map(|(k, v)| (k, v)));
+        command
+    }
+
+    /// A node on the bus.
+    fn node(&self) -> Running {
+        Running::start_command(self.serve(), &["serve"], self.db.dir.path())
     }
 
     async fn drop_database(self) {

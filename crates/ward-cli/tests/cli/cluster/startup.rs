@@ -8,7 +8,7 @@ use crate::ward_on;
 
 /// Runs `ward serve` that is expected to refuse to start: its exit code and standard error
 /// (killed, and the test failed, if it is still running after 30 s).
-fn refused(mut command: Command) -> (i32, String) {
+pub(super) fn refused(mut command: Command) -> (i32, String) {
     let mut child = command
         .args(["serve", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::null())
