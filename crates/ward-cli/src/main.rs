@@ -15,6 +15,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc rather than glibc's malloc: glibc keeps freed large blocks on its heaps once its
+/// adaptive threshold has risen (each 19 MiB Argon2 block of a sign-in, for one), so a server
+/// that had signed 100 users in held 465 MiB; with mimalloc it gives them back.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "ward", version, about = "Secure clinical messaging")]
 struct Cli {

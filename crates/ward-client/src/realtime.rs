@@ -3,10 +3,10 @@
 
 use futures::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use ward_proto::realtime::{ClientFrame, ServerFrame};
 
@@ -22,6 +22,16 @@ pub enum RealtimeError {
     Frame(#[from] serde_json::Error),
     #[error("no bearer token")]
     NoToken,
+}
+
+/// A frame's JSON text as the server sent it.
+#[derive(Debug)]
+pub struct FrameText(Utf8Bytes);
+
+impl FrameText {
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
 }
 
 /// An open real-time connection.
@@ -76,11 +86,19 @@ impl Realtime {
 
     /// The next frame; `None` when the server closed the connection.
     pub async fn next(&mut self) -> Option<Result<ServerFrame, RealtimeError>> {
+        let text = match self.next_text().await? {
+            Ok(text) => text,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(serde_json::from_str(text.as_str()).map_err(RealtimeError::from))
+    }
+
+    /// The next frame's JSON text, not decoded (for load generators that only look for a few
+    /// fields); `None` when the server closed the connection.
+    pub async fn next_text(&mut self) -> Option<Result<FrameText, RealtimeError>> {
         loop {
             match self.socket.next().await? {
-                Ok(Message::Text(text)) => {
-                    return Some(serde_json::from_str(&text).map_err(RealtimeError::from));
-                }
+                Ok(Message::Text(text)) => return Some(Ok(FrameText(text))),
                 Ok(Message::Close(_)) => return None,
                 Ok(_) => continue,
                 Err(e) => return Some(Err(e.into())),

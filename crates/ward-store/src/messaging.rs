@@ -170,6 +170,12 @@ pub trait MessageStore: Send + Sync {
     ) -> StoreResult<Option<Committed>>;
     /// Every member's position.
     async fn receipts(&self, conversation: ConversationId) -> StoreResult<Vec<Receipt>>;
+    /// One user's position in a conversation, if they have one.
+    async fn receipt(
+        &self,
+        conversation: ConversationId,
+        user: UserId,
+    ) -> StoreResult<Option<Receipt>>;
 }
 
 /// The event log devices catch up from.

@@ -128,12 +128,17 @@ impl Spawned {
 
     /// The server's peak resident set (VmHWM), in KiB.
     pub fn peak_rss_kib(&self) -> Option<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).ok()?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse().ok())
+        status_kib(self.pid, "VmHWM:")
+    }
+
+    /// The server's resident set now (VmRSS), in KiB.
+    pub fn rss_kib(&self) -> Option<u64> {
+        status_kib(self.pid, "VmRSS:")
+    }
+
+    /// CPU seconds the server has used (user + system).
+    pub fn cpu_seconds(&self) -> Option<f64> {
+        cpu_seconds(&self.pid.to_string())
     }
 
     pub fn stop(mut self) {
@@ -149,6 +154,123 @@ impl Drop for Spawned {
         if let Ok(None) = self.child.try_wait() {
             let _ = self.child.kill();
             let _ = self.child.wait();
+        }
+    }
+}
+
+/// A `kB` line of `/proc/PID/status`.
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+}
+
+/// CPU seconds (user + system) of a process (`self` for the benchmark's own), from
+/// `/proc/PID/stat` (clock ticks of 1/100 s, as Linux reports them to user space).
+pub fn cpu_seconds(pid: &str) -> Option<f64> {
+    const TICKS_PER_SECOND: f64 = 100.0;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces; the fields after it are plain.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    Some((ticks(11)? + ticks(12)?) as f64 / TICKS_PER_SECOND)
+}
+
+/// The nodes of one benchmark run and what they share; stopped when dropped.
+#[derive(Debug)]
+pub struct Deployment {
+    pub servers: Vec<Spawned>,
+    pub storage: Storage,
+    pub data_dir: std::path::PathBuf,
+    _nats: Option<Nats>,
+    _temp: tempfile::TempDir,
+}
+
+impl Deployment {
+    /// Starts `nodes` nodes on `database_url` (or one on embedded SQLite) with `env` set.
+    pub async fn start(
+        args: &super::DeploymentArgs,
+        env: &[(&'static str, String)],
+    ) -> anyhow::Result<Self> {
+        let temp = tempfile::tempdir()?;
+        let data_dir = args
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| temp.path().join("data"));
+        anyhow::ensure!(
+            args.nodes == 1 || args.database_url.is_some(),
+            "--nodes above 1 needs --database-url: the nodes share one PostgreSQL database"
+        );
+        let mut storage = Storage::default();
+        if let Some(url) = &args.database_url {
+            storage.env.push(("WARD_DATABASE_URL", url.clone()));
+        }
+        let nats = if args.nodes > 1 {
+            let nats = Nats::start(&temp.path().join("jetstream"))?;
+            storage.env.push(("WARD_NATS_URL", nats.url.clone()));
+            Some(nats)
+        } else {
+            None
+        };
+        let mut servers = Vec::new();
+        let mut serving = storage.clone();
+        serving.env.extend(env.iter().cloned());
+        for _ in 0..args.nodes.max(1) {
+            let server = Spawned::start(&data_dir, &serving).await?;
+            println!(
+                "ward bench: server {} (pid {}), data in {}",
+                server.url,
+                server.pid,
+                data_dir.display()
+            );
+            servers.push(server);
+        }
+        Ok(Self {
+            servers,
+            storage,
+            data_dir,
+            _nats: nats,
+            _temp: temp,
+        })
+    }
+
+    pub fn urls(&self) -> Vec<String> {
+        self.servers.iter().map(|s| s.url.clone()).collect()
+    }
+
+    /// Which database the nodes are on, for the report.
+    pub fn describe(&self, args: &super::DeploymentArgs) -> String {
+        let store = if args.database_url.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        };
+        format!("{} node(s) on {store}", self.servers.len())
+    }
+
+    /// CPU seconds used so far by every node together.
+    pub fn cpu_seconds(&self) -> f64 {
+        self.servers.iter().filter_map(Spawned::cpu_seconds).sum()
+    }
+
+    /// Prints each node's peak resident memory.
+    pub fn print_peak_rss(&self) {
+        for (node, server) in self.servers.iter().enumerate() {
+            match server.peak_rss_kib() {
+                Some(kib) => println!("server {node} peak RSS: {:.1} MiB", kib as f64 / 1024.0),
+                None => println!("server {node} peak RSS: unknown (no /proc)"),
+            }
+        }
+    }
+
+    /// Stops the nodes (SIGTERM, then waits).
+    pub fn stop(self) {
+        for server in self.servers {
+            server.stop();
         }
     }
 }

@@ -16,11 +16,11 @@ use ward_proto::messaging::{ConversationKind, CreateConversationRequest};
 use ward_proto::realtime::ServerFrame;
 use ward_proto::users::CreateUserRequest;
 
-use super::BenchArgs;
 use super::devices::Phase;
+use super::groups::GroupsArgs;
 use super::server::Storage;
 
-const PASSWORD: &str = "benchmark password 1";
+pub const PASSWORD: &str = "benchmark password 1";
 
 /// Who sends where, and the device tokens.
 #[derive(Debug)]
@@ -62,37 +62,14 @@ pub async fn organisation(
     urls: &[String],
     storage: &Storage,
     data_dir: &Path,
-    args: &BenchArgs,
+    args: &GroupsArgs,
 ) -> anyhow::Result<Organisation> {
-    create_admin(storage, data_dir)?;
-    let nodes: Vec<Client> = urls
-        .iter()
-        .map(|u| Client::new(u))
-        .collect::<Result<_, _>>()?;
+    let nodes = clients(urls)?;
     let anon = &nodes[0];
-    let admin = anon.sign_in("bench.admin", PASSWORD, "bench").await?;
-    let enrollment = admin.begin_totp().await?;
-    let secret = TotpSecret::from_base32(&enrollment.secret)?;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
-    admin.confirm_totp(&secret.code_at(now)?).await?;
-
+    let admin = admin(anon, storage, data_dir).await?;
     let users = (args.devices / 2).max(args.senders).max(1);
     let names: Vec<String> = (0..=users).map(|i| format!("bench.user{i}")).collect();
-    let ids: Vec<Uuid> = stream::iter(names.iter())
-        .then(|name| {
-            let admin = &admin;
-            async move {
-                let req = CreateUserRequest {
-                    username: name.clone(),
-                    display_name: name.clone(),
-                    role: "nurse".into(),
-                    password: PASSWORD.into(),
-                };
-                Ok::<_, anyhow::Error>(admin.create_user(&req).await?.id)
-            }
-        })
-        .try_collect()
-        .await?;
+    let ids = create_users(&admin, &names).await?;
     // Two devices per user (the last user stays offline).
     let mut sessions = Vec::new();
     for (u, name) in names[..users].iter().enumerate() {
@@ -138,6 +115,42 @@ pub async fn organisation(
         device_tokens,
         offline,
     })
+}
+
+/// An anonymous client per node.
+pub fn clients(urls: &[String]) -> anyhow::Result<Vec<Client>> {
+    Ok(urls
+        .iter()
+        .map(|u| Client::new(u))
+        .collect::<Result<_, _>>()?)
+}
+
+/// The benchmark's administrator (created with `ward admin`), signed in with a second factor.
+pub async fn admin(anon: &Client, storage: &Storage, data_dir: &Path) -> anyhow::Result<Client> {
+    create_admin(storage, data_dir)?;
+    let admin = anon.sign_in("bench.admin", PASSWORD, "bench").await?;
+    let enrollment = admin.begin_totp().await?;
+    let secret = TotpSecret::from_base32(&enrollment.secret)?;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
+    admin.confirm_totp(&secret.code_at(now)?).await?;
+    Ok(admin)
+}
+
+/// Creates nurses with these names (a few at a time: each costs the server a password hash).
+pub async fn create_users(admin: &Client, names: &[String]) -> anyhow::Result<Vec<Uuid>> {
+    stream::iter(names.iter())
+        .map(|name| async move {
+            let req = CreateUserRequest {
+                username: name.clone(),
+                display_name: name.clone(),
+                role: "nurse".into(),
+                password: PASSWORD.into(),
+            };
+            Ok::<_, anyhow::Error>(admin.create_user(&req).await?.id)
+        })
+        .buffered(4)
+        .try_collect()
+        .await
 }
 
 fn create_admin(storage: &Storage, data_dir: &Path) -> anyhow::Result<()> {

@@ -6,6 +6,7 @@
 mod audit_erasure;
 mod audit_tamper;
 mod backup;
+mod bench;
 mod cluster;
 mod crash;
 mod durability;

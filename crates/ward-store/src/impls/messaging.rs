@@ -305,6 +305,15 @@ impl<B: Backend> MessageStore for B {
         self.read(move |c| Box::pin(messages::receipts(c, conversation)))
             .await
     }
+
+    async fn receipt(
+        &self,
+        conversation: ConversationId,
+        user: UserId,
+    ) -> StoreResult<Option<Receipt>> {
+        self.read(move |c| Box::pin(messages::receipt(c, conversation, user)))
+            .await
+    }
 }
 
 #[async_trait]

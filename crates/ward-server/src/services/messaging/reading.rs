@@ -107,12 +107,7 @@ impl Messaging {
     pub(crate) async fn publish_receipt(&self, committed: &Committed) -> Result<(), ServiceError> {
         let (conversation, user) = (committed.event.conversation_id, committed.event.user_id);
         let receipt = match user {
-            Some(user) => self
-                .store
-                .receipts(conversation)
-                .await?
-                .into_iter()
-                .find(|r| r.user_id == user),
+            Some(user) => self.store.receipt(conversation, user).await?,
             None => None,
         };
         if let Some(receipt) = receipt {
