@@ -302,7 +302,7 @@ impl Server {
             _ => None,
         };
         let (store, keyring) = open(config).await?;
-        let metrics = Arc::new(metrics::Metrics::default());
+        let metrics = Arc::new(metrics::Metrics::default().with_store_writes(store.write_stats()));
         let hub = realtime::Hub::new(store.max_event_seq().await?)
             .with_fill_counter(metrics.live_log_positions.clone());
         let bus = match config.bus() {

@@ -6,8 +6,9 @@ use std::time::Instant;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::metrics::counter::Counter;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
@@ -85,6 +86,13 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// Also reports, at each scrape, how the store's writer groups writes into transactions.
+    pub fn with_store_writes(mut self, stats: Arc<ward_store::WriteStats>) -> Self {
+        self.registry
+            .register_collector(Box::new(StoreWrites(stats)));
+        self
+    }
+
     pub fn encode(&self) -> Result<String, std::fmt::Error> {
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.registry)?;
@@ -111,4 +119,32 @@ pub async fn record(State(metrics): State<Arc<Metrics>>, req: Request, next: Nex
         })
         .inc();
     response
+}
+
+/// `ward_store_write_batches_total` and `ward_store_writes_total`, read from the store's
+/// writer: their ratio is the average group commit.
+#[derive(Debug)]
+struct StoreWrites(Arc<ward_store::WriteStats>);
+
+impl Collector for StoreWrites {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let counts = [
+            (
+                "store_write_batches",
+                "Transactions the store's writer committed, each with a batch of queued writes",
+                self.0.batches(),
+            ),
+            (
+                "store_writes",
+                "Writes the store's writer ran in those transactions",
+                self.0.writes(),
+            ),
+        ];
+        for (name, help, value) in counts {
+            let counter = ConstCounter::new(value);
+            let metric = encoder.encode_descriptor(name, help, None, counter.metric_type())?;
+            counter.encode(metric)?;
+        }
+        Ok(())
+    }
 }

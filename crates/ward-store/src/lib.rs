@@ -34,6 +34,7 @@ pub mod testing;
 pub mod vault;
 mod workflow;
 mod write_health;
+mod write_stats;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -58,6 +59,7 @@ pub use messaging::{
     SyncItem, SyncStore,
 };
 pub use workflow::{MessageLifecycleStore, OversightStore, ScheduleStore};
+pub use write_stats::WriteStats;
 
 /// Where the data lives.
 #[derive(Debug, Clone)]
@@ -324,9 +326,10 @@ pub trait Store:
 {
     /// "sqlite" or "postgres", for logs and metrics only.
     fn backend(&self) -> &'static str;
-    /// Checks the database answers (for readiness).
     /// Whether the databases answer (the main one and, on PostgreSQL, the key database).
     async fn ping(&self) -> StoreResult<()>;
     /// Finishes pending writes and closes connections.
     async fn close(&self);
+    /// How the writer has grouped writes into transactions so far.
+    fn write_stats(&self) -> Arc<WriteStats>;
 }

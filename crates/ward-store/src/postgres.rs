@@ -114,6 +114,10 @@ impl crate::Store for PgStore {
         self.keys.ping().await
     }
 
+    fn write_stats(&self) -> Arc<crate::WriteStats> {
+        self.writer.stats()
+    }
+
     async fn close(&self) {
         self.keys.close().await;
         self.writer.stop().await;

@@ -147,6 +147,10 @@ impl crate::Store for SqliteStore {
         self.read(|c| Box::pin(ops::identity::ping(c))).await
     }
 
+    fn write_stats(&self) -> Arc<crate::WriteStats> {
+        self.writer.stats()
+    }
+
     async fn close(&self) {
         // The checkpointer and readers first, so that the writer is the last connection: it
         // checkpoints the WAL into the database file as it closes.

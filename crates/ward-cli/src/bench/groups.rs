@@ -57,6 +57,7 @@ pub async fn run(args: &GroupsArgs, deployment_args: &DeploymentArgs) -> anyhow:
         deployment.describe(deployment_args),
     );
     let cpu = super::cpu_now(&deployment);
+    let batches = deployment.write_batches().await?;
     let started = Instant::now();
     // 1. Throughput, with fan-out measured on the side.
     let (elapsed, ack) = send_many(&org, args.messages, args.concurrency, epoch).await?;
@@ -69,6 +70,7 @@ pub async fn run(args: &GroupsArgs, deployment_args: &DeploymentArgs) -> anyhow:
         .await;
     let fan_out_full = devices.histogram(Phase::Throughput).await;
     let throughput_cpu = super::cpu_line(cpu, &deployment, started.elapsed());
+    let grouping = super::group_commit_line(batches, &deployment).await?;
 
     // 2. Fan-out at a fixed rate.
     let (sent, ack_at_rate) = send_at_rate(
@@ -100,6 +102,7 @@ pub async fn run(args: &GroupsArgs, deployment_args: &DeploymentArgs) -> anyhow:
         args.concurrency
     );
     println!("{throughput_cpu} (throughput phase)");
+    println!("{grouping} (throughput phase)");
     print_histogram("send-to-ack", &ack);
     print_histogram(
         "fan-out at full speed (send to every device)",

@@ -105,6 +105,19 @@ pub(crate) fn cpu_line(
     }
 }
 
+/// How the writes since `before` (from [`server::Deployment::write_batches`]) were grouped.
+pub(crate) async fn group_commit_line(
+    before: (u64, u64),
+    deployment: &server::Deployment,
+) -> anyhow::Result<String> {
+    let now = deployment.write_batches().await?;
+    let (batches, writes) = (now.0 - before.0, now.1 - before.1);
+    Ok(format!(
+        "group commit: {writes} writes in {batches} transactions ({:.1} a transaction)",
+        writes as f64 / batches.max(1) as f64
+    ))
+}
+
 /// CPU seconds so far of the benchmark and of the servers, for [`cpu_line`].
 pub(crate) fn cpu_now(deployment: &server::Deployment) -> (Option<f64>, f64) {
     (server::cpu_seconds("self"), deployment.cpu_seconds())

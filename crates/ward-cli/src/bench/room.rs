@@ -89,6 +89,7 @@ pub async fn run(args: &RoomArgs, deployment_args: &DeploymentArgs) -> anyhow::R
     );
 
     let cpu = super::cpu_now(&deployment);
+    let batches = deployment.write_batches().await?;
     let started = epoch.elapsed();
     let senders: Vec<Arc<Client>> = members.into_iter().take(senders).map(Arc::new).collect();
     let (send_time, ack) = match args.rate {
@@ -106,6 +107,7 @@ pub async fn run(args: &RoomArgs, deployment_args: &DeploymentArgs) -> anyhow::R
     let _ = stop.send(true);
     let report = gather(devices).await?;
     let cpu = super::cpu_line(cpu, &deployment, wall);
+    let grouping = super::group_commit_line(batches, &deployment).await?;
 
     let delivered = tally.delivered.load(Ordering::Relaxed);
     let last = Duration::from_micros(tally.last_delivery_us.load(Ordering::Relaxed));
@@ -130,6 +132,7 @@ pub async fn run(args: &RoomArgs, deployment_args: &DeploymentArgs) -> anyhow::R
         delivered as f64 / delivering
     );
     println!("{cpu}");
+    println!("{grouping}");
     print_histogram("send-to-ack", &ack);
     print_histogram("delivery (send to each member's device)", &report.latency);
     println!(

@@ -257,6 +257,25 @@ impl Deployment {
         self.servers.iter().filter_map(Spawned::cpu_seconds).sum()
     }
 
+    /// Write batches and writes the nodes' store writers have run so far (from `/metrics`).
+    pub async fn write_batches(&self) -> anyhow::Result<(u64, u64)> {
+        let (mut batches, mut writes) = (0, 0);
+        for server in &self.servers {
+            let text = reqwest::get(format!("{}/metrics", server.url))
+                .await?
+                .text()
+                .await?;
+            let count = |name: &str| {
+                text.lines()
+                    .find_map(|l| l.strip_prefix(name)?.trim().parse::<u64>().ok())
+                    .unwrap_or(0)
+            };
+            batches += count("ward_store_write_batches_total ");
+            writes += count("ward_store_writes_total ");
+        }
+        Ok((batches, writes))
+    }
+
     /// Prints each node's peak resident memory.
     pub fn print_peak_rss(&self) {
         for (node, server) in self.servers.iter().enumerate() {

@@ -79,6 +79,7 @@ async fn every_scenario(database: impl AsyncFn() -> Option<(String, TestDatabase
     .await;
     assert!(room.contains("deliveries/s (60 of 60"), "{room}");
     assert!(room.contains("missing: 0, duplicates: 0"), "{room}");
+    assert!(room.contains("group commit: "), "{room}");
     let paced = run(&["room", "--members", "2", "--messages", "10", "--rate", "50"]).await;
     assert!(
         paced.contains("rate: 10 messages at 50 messages/s"),

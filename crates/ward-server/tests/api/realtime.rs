@@ -91,6 +91,21 @@ api_test!(
         let metrics = metrics.text().await.expect("text");
         assert!(metrics.contains("ward_realtime_devices 3"), "{metrics}");
         assert!(metrics.contains("ward_messages_sent_total 1"), "{metrics}");
+        // The writer's grouping is reported: at least one batch, never more batches than writes.
+        let count = |name: &str| -> u64 {
+            metrics
+                .lines()
+                .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+                .unwrap_or_else(|| panic!("{name} missing: {metrics}"))
+        };
+        let (batches, writes) = (
+            count("ward_store_write_batches_total "),
+            count("ward_store_writes_total "),
+        );
+        assert!(
+            batches >= 1 && writes >= batches,
+            "{batches} batches, {writes} writes"
+        );
         // The acks become delivery receipts, written within a second (bounded wait).
         let mut receipts = Vec::new();
         for _ in 0..50 {

@@ -9,12 +9,14 @@
 //! so a failing write is rolled back alone; callers get their result only after the batch's
 //! commit returned.
 
+use std::sync::Arc;
+
 use futures::future::BoxFuture;
 use sqlx::Connection;
 use sqlx::postgres::{PgConnection, PgPool};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{StoreError, StoreResult};
+use crate::{StoreError, StoreResult, WriteStats};
 
 /// Most writes one transaction takes.
 const MAX_BATCH: usize = 256;
@@ -24,14 +26,21 @@ const QUEUE_DEPTH: usize = 8192;
 #[derive(Debug)]
 pub(crate) struct Writer {
     commands: mpsc::Sender<Command>,
+    stats: Arc<WriteStats>,
 }
 
 impl Writer {
     /// Starts the task, which takes its connection from `pool` (one connection is enough).
     pub(crate) fn start(pool: PgPool) -> Self {
         let (commands, queue) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(run(pool, queue));
-        Self { commands }
+        let stats = Arc::new(WriteStats::default());
+        tokio::spawn(run(pool, queue, Arc::clone(&stats)));
+        Self { commands, stats }
+    }
+
+    /// Batches and writes committed so far.
+    pub(crate) fn stats(&self) -> Arc<WriteStats> {
+        Arc::clone(&self.stats)
     }
 
     /// Runs `f` in the next batch transaction and returns its result after the commit.
@@ -104,7 +113,7 @@ where
     }
 }
 
-async fn run(pool: PgPool, mut commands: mpsc::Receiver<Command>) {
+async fn run(pool: PgPool, mut commands: mpsc::Receiver<Command>, stats: Arc<WriteStats>) {
     let mut stop: Option<oneshot::Sender<()>> = None;
     while stop.is_none() {
         let Some(first) = commands.recv().await else {
@@ -127,6 +136,7 @@ async fn run(pool: PgPool, mut commands: mpsc::Receiver<Command>) {
         if batch.is_empty() {
             continue;
         }
+        stats.record(batch.len());
         let commit = run_batch(&pool, &mut batch).await;
         let unreachable = commit.as_ref().is_err_and(StoreError::is_unreachable);
         for job in batch {

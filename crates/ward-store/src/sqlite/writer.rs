@@ -9,6 +9,7 @@
 //! transaction costs microseconds of CPU rather than a thread hop per statement.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
@@ -16,7 +17,7 @@ use futures::future::BoxFuture;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{StoreError, StoreResult};
+use crate::{StoreError, StoreResult, WriteStats};
 
 /// Most writes one transaction takes.
 const MAX_BATCH: usize = 512;
@@ -28,6 +29,7 @@ const STATEMENT_CACHE: usize = 128;
 #[derive(Debug)]
 pub(crate) struct Writer {
     commands: mpsc::Sender<Command>,
+    stats: Arc<WriteStats>,
 }
 
 impl Writer {
@@ -52,11 +54,18 @@ impl Writer {
         )?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let (commands, queue) = mpsc::channel(QUEUE_DEPTH);
+        let stats = Arc::new(WriteStats::default());
+        let counted = Arc::clone(&stats);
         std::thread::Builder::new()
             .name("ward-sqlite-writer".to_owned())
-            .spawn(move || run(conn, queue))
+            .spawn(move || run(conn, queue, &counted))
             .map_err(|_| StoreError::Closed)?;
-        Ok(Self { commands })
+        Ok(Self { commands, stats })
+    }
+
+    /// Batches and writes committed so far.
+    pub(crate) fn stats(&self) -> Arc<WriteStats> {
+        Arc::clone(&self.stats)
     }
 
     /// Runs `f` in the next batch transaction and returns its result after the commit.
@@ -148,7 +157,7 @@ where
     }
 }
 
-fn run(mut conn: Connection, mut commands: mpsc::Receiver<Command>) {
+fn run(mut conn: Connection, mut commands: mpsc::Receiver<Command>, stats: &WriteStats) {
     let mut stop: Option<oneshot::Sender<()>> = None;
     while stop.is_none() {
         let Some(first) = commands.blocking_recv() else {
@@ -169,6 +178,7 @@ fn run(mut conn: Connection, mut commands: mpsc::Receiver<Command>) {
             }
         }
         if !batch.is_empty() {
+            stats.record(batch.len());
             commit_batch(&mut conn, batch);
         }
     }
