@@ -9,6 +9,7 @@ pub mod attachment;
 pub mod audit;
 pub mod clinical;
 pub mod clock;
+pub mod controls;
 pub mod conversation;
 mod error;
 pub mod id;
