@@ -48,6 +48,7 @@ async function withPages(name, sizes, body) {
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
+const SMALL_PHONE = { width: 360, height: 740 };
 
 describe("the page", () => {
   test("is served with a strict Content-Security-Policy and no framing", async () => {
@@ -198,17 +199,36 @@ describe("clinicians", () => {
     });
   });
 
-  test("the clinician view works on a phone-sized screen", async () => {
-    await withPages("phone", [PHONE], async (page) => {
-      await signIn(page, "dr.okafor");
-      await page.getByRole("link", { name: "Maria Reyes, RN" }).click();
-      await page.getByText("Bed four is ready for the transfer this afternoon").waitFor(LIVE);
-      await page.getByRole("link", { name: "Back to conversations" }).waitFor();
-      assert.deepEqual(await seriousViolations(page), []);
-      await page.screenshot({ path: path.join(SCREENSHOTS, "clinician-390x844.png") });
-      await page.getByRole("link", { name: "Back to conversations" }).click();
-      await page.getByRole("heading", { name: "Patients" }).waitFor();
-    });
+  test("the clinician view works on phone-sized screens, composer in reach", async () => {
+    for (const size of [PHONE, SMALL_PHONE]) {
+      await withPages(`phone-${size.width}`, [size], async (page) => {
+        await signIn(page, "dr.okafor");
+        await page.getByRole("link", { name: "Maria Reyes, RN" }).click();
+        await page.getByText("Bed four is ready for the transfer this afternoon").waitFor(LIVE);
+        await page.getByRole("link", { name: "Back to conversations" }).waitFor();
+        // With the keyboard closed, the whole composer is on the screen without scrolling the
+        // page, and the header is one line.
+        const composer = [
+          page.getByLabel("Message", { exact: true }),
+          page.getByLabel("Priority"),
+          page.getByText("Attach files"),
+          page.getByRole("button", { name: "Send" }),
+        ];
+        for (const control of composer) {
+          const box = await control.boundingBox();
+          assert.ok(box, "the control is shown");
+          assert.ok(box.y >= 0 && box.y + box.height <= size.height, `${size.width}x${size.height}: ${JSON.stringify(box)} is off the screen`);
+          assert.ok(box.x >= 0 && box.x + box.width <= size.width, `${size.width}x${size.height}: ${JSON.stringify(box)} is off the screen`);
+        }
+        const header = await page.locator("header.topbar").boundingBox();
+        assert.ok(header && header.height <= 56, `the header wraps: ${JSON.stringify(header)}`);
+        assert.equal(await page.evaluate(() => window.scrollY), 0, "the page itself does not scroll");
+        assert.deepEqual(await seriousViolations(page), []);
+        await page.screenshot({ path: path.join(SCREENSHOTS, `clinician-${size.width}x${size.height}.png`) });
+        await page.getByRole("link", { name: "Back to conversations" }).click();
+        await page.getByRole("heading", { name: "Patients" }).waitFor();
+      });
+    }
   });
 
   test("a clinician starts a group conversation and adds a member", async () => {
