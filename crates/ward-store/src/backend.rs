@@ -8,8 +8,8 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use ward_core::audit::ChainHasher;
 
+use crate::StoreResult;
 use crate::exec::Exec;
-use crate::{StoreError, StoreResult};
 
 pub(crate) trait Backend: Send + Sync + 'static {
     /// The connection writes run on, inside their transaction.
@@ -32,17 +32,4 @@ pub(crate) trait Backend: Send + Sync + 'static {
     where
         T: Send,
         F: for<'c> FnOnce(&'c mut Self::Reader) -> BoxFuture<'c, StoreResult<T>> + Send;
-}
-
-/// What a write run inside a batch transaction (group commit) answers: its own error if it
-/// failed, else the batch's commit error if that failed, else its value.
-pub(crate) fn batched_result<T>(
-    commit: Result<(), StoreError>,
-    out: Option<StoreResult<T>>,
-) -> StoreResult<T> {
-    match (commit, out) {
-        (_, Some(Err(e))) | (Err(e), _) => Err(e),
-        (Ok(()), Some(ok)) => ok,
-        (Ok(()), None) => Err(StoreError::Closed),
-    }
 }

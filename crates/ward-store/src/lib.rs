@@ -23,6 +23,7 @@ mod clinical;
 mod compliance;
 mod error;
 mod exec;
+mod group_commit;
 mod impls;
 pub mod instance_lock;
 mod messaging;

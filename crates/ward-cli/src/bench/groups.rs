@@ -6,13 +6,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use futures::stream::{self, StreamExt};
 use hdrhistogram::Histogram;
 use ward_client::Client;
 
 use super::devices::{Devices, Phase};
 use super::server::Deployment;
-use super::{DeploymentArgs, body, new_histogram, print_histogram, request, setup};
+use super::{DeploymentArgs, body, new_histogram, print_histogram, request, send_in_flight, setup};
 
 /// Options of the default scenario.
 #[derive(Debug, Clone, clap::Args)]
@@ -60,7 +59,15 @@ pub async fn run(args: &GroupsArgs, deployment_args: &DeploymentArgs) -> anyhow:
     let batches = deployment.write_batches().await?;
     let started = Instant::now();
     // 1. Throughput, with fan-out measured on the side.
-    let (elapsed, ack) = send_many(&org, args.messages, args.concurrency, epoch).await?;
+    let (elapsed, ack) = send_in_flight(args.messages, args.concurrency, |i| {
+        let (client, conversation) = org.sender(i);
+        async move {
+            let req = request(body(Phase::Throughput, epoch));
+            client.send_message(conversation, &req).await?;
+            Ok(())
+        }
+    })
+    .await?;
     let throughput = args.messages as f64 / elapsed.as_secs_f64();
     devices
         .wait_for(
@@ -125,36 +132,6 @@ pub async fn run(args: &GroupsArgs, deployment_args: &DeploymentArgs) -> anyhow:
     deployment.print_peak_rss();
     deployment.stop();
     Ok(())
-}
-
-/// Sends `n` messages round-robin from the senders, `concurrency` at a time.
-async fn send_many(
-    org: &setup::Organisation,
-    n: usize,
-    concurrency: usize,
-    epoch: Instant,
-) -> anyhow::Result<(Duration, Histogram<u64>)> {
-    let started = Instant::now();
-    let latencies: Vec<anyhow::Result<u64>> = stream::iter(0..n)
-        .map(|i| {
-            let (client, conversation) = org.sender(i);
-            async move {
-                let t = Instant::now();
-                client
-                    .send_message(conversation, &request(body(Phase::Throughput, epoch)))
-                    .await?;
-                Ok(t.elapsed().as_micros() as u64)
-            }
-        })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
-    let elapsed = started.elapsed();
-    let mut h = new_histogram()?;
-    for latency in latencies {
-        h.record(latency?.max(1))?;
-    }
-    Ok((elapsed, h))
 }
 
 /// Sends at `rate` messages per second for `duration`; returns how many were sent and their

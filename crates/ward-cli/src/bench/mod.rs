@@ -160,3 +160,34 @@ pub(crate) fn request(body: String) -> SendMessageRequest {
 pub(crate) fn new_histogram() -> anyhow::Result<Histogram<u64>> {
     Ok(Histogram::new_with_bounds(1, 60_000_000, 3)?)
 }
+
+/// Runs `send(i)` for every `i` below `n`, `in_flight` at a time: how long they took, and each
+/// send's latency (send to acknowledgement).
+pub(crate) async fn send_in_flight<F, Fut>(
+    n: usize,
+    in_flight: usize,
+    send: F,
+) -> anyhow::Result<(Duration, Histogram<u64>)>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    use futures::stream::{self, StreamExt, TryStreamExt};
+    let started = Instant::now();
+    let send = &send;
+    let latencies: Vec<u64> = stream::iter(0..n)
+        .map(|i| async move {
+            let t = Instant::now();
+            send(i).await?;
+            Ok::<_, anyhow::Error>((t.elapsed().as_micros() as u64).max(1))
+        })
+        .buffer_unordered(in_flight.max(1))
+        .try_collect()
+        .await?;
+    let elapsed = started.elapsed();
+    let mut h = new_histogram()?;
+    for latency in latencies {
+        h.record(latency)?;
+    }
+    Ok((elapsed, h))
+}

@@ -20,7 +20,7 @@ use ward_client::realtime::Realtime;
 use ward_proto::messaging::{ConversationKind, CreateConversationRequest};
 
 use super::server::Deployment;
-use super::{DeploymentArgs, new_histogram, print_histogram, request, setup};
+use super::{DeploymentArgs, new_histogram, print_histogram, request, send_in_flight, setup};
 
 /// Options of `ward bench room`.
 #[derive(Debug, Clone, clap::Args)]
@@ -93,7 +93,12 @@ pub async fn run(args: &RoomArgs, deployment_args: &DeploymentArgs) -> anyhow::R
     let started = epoch.elapsed();
     let senders: Vec<Arc<Client>> = members.into_iter().take(senders).map(Arc::new).collect();
     let (send_time, ack) = match args.rate {
-        None => send_in_flight(&senders, conversation, args, epoch).await?,
+        None => {
+            send_in_flight(args.messages, args.in_flight, |i| {
+                send_one(senders[i % senders.len()].as_ref(), conversation, i, epoch)
+            })
+            .await?
+        }
         Some(rate) => send_at_rate(&senders, conversation, args.messages, rate, epoch).await?,
     };
     let expected = args.messages * devices.len();
@@ -185,34 +190,11 @@ async fn send_one(
     conversation: uuid::Uuid,
     index: usize,
     epoch: Instant,
-) -> anyhow::Result<u64> {
-    let t = Instant::now();
+) -> anyhow::Result<()> {
     sender
         .send_message(conversation, &request(body(index, epoch)))
         .await?;
-    Ok((t.elapsed().as_micros() as u64).max(1))
-}
-
-/// Sends as fast as acknowledged, `in_flight` at a time: the time taken and send-to-ack
-/// latencies.
-async fn send_in_flight(
-    senders: &[Arc<Client>],
-    conversation: uuid::Uuid,
-    args: &RoomArgs,
-    epoch: Instant,
-) -> anyhow::Result<(Duration, Histogram<u64>)> {
-    let started = Instant::now();
-    let latencies: Vec<u64> = stream::iter(0..args.messages)
-        .map(|i| send_one(&senders[i % senders.len()], conversation, i, epoch))
-        .buffer_unordered(args.in_flight.max(1))
-        .try_collect()
-        .await?;
-    let elapsed = started.elapsed();
-    let mut h = new_histogram()?;
-    for latency in latencies {
-        h.record(latency)?;
-    }
-    Ok((elapsed, h))
+    Ok(())
 }
 
 /// Sends `n` messages at `rate` per second.
@@ -230,7 +212,9 @@ async fn send_at_rate(
         tick.tick().await;
         let sender = Arc::clone(&senders[i % senders.len()]);
         tasks.push(tokio::spawn(async move {
-            send_one(&sender, conversation, i, epoch).await
+            let t = Instant::now();
+            send_one(&sender, conversation, i, epoch).await?;
+            Ok::<_, anyhow::Error>((t.elapsed().as_micros() as u64).max(1))
         }));
     }
     let mut h = new_histogram()?;

@@ -4,7 +4,7 @@
 //! Every write that appends to the audit chain or the event log takes the ordering lock and
 //! holds it until its commit, so writes on one database are serial whoever sends them. Run
 //! one transaction each, they pay for the lock, a commit and its flush every time; run in
-//! batches, one transaction takes the lock once and flushes once for all the writes queued
+//! batches, one transaction waits for the lock once and flushes once for all the writes queued
 //! while the previous batch committed. Each write inside a batch runs under its own savepoint,
 //! so a failing write is rolled back alone; callers get their result only after the batch's
 //! commit returned.
@@ -16,6 +16,7 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnection, PgPool};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::group_commit::{Command, Queue, Reply, take_batch};
 use crate::{StoreError, StoreResult, WriteStats};
 
 /// Most writes one transaction takes.
@@ -25,22 +26,20 @@ const QUEUE_DEPTH: usize = 8192;
 /// The handle to the writer task.
 #[derive(Debug)]
 pub(crate) struct Writer {
-    commands: mpsc::Sender<Command>,
-    stats: Arc<WriteStats>,
+    queue: Queue<Box<dyn Job>>,
 }
 
 impl Writer {
     /// Starts the task, which takes its connection from `pool` (one connection is enough).
     pub(crate) fn start(pool: PgPool) -> Self {
-        let (commands, queue) = mpsc::channel(QUEUE_DEPTH);
-        let stats = Arc::new(WriteStats::default());
-        tokio::spawn(run(pool, queue, Arc::clone(&stats)));
-        Self { commands, stats }
+        let (queue, commands) = Queue::new(QUEUE_DEPTH);
+        tokio::spawn(run(pool, commands, queue.stats()));
+        Self { queue }
     }
 
     /// Batches and writes committed so far.
     pub(crate) fn stats(&self) -> Arc<WriteStats> {
-        Arc::clone(&self.stats)
+        self.queue.stats()
     }
 
     /// Runs `f` in the next batch transaction and returns its result after the commit.
@@ -49,31 +48,15 @@ impl Writer {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        let (reply, result) = oneshot::channel();
-        let job = TypedJob {
-            f: Some(f),
-            out: None,
-            reply: Some(reply),
-        };
-        self.commands
-            .send(Command::Job(Box::new(job)))
-            .await
-            .map_err(|_| StoreError::Closed)?;
-        result.await.map_err(|_| StoreError::Closed)?
+        let (reply, result) = Reply::new();
+        let job = TypedJob { f: Some(f), reply };
+        self.queue.submit(Box::new(job), result).await
     }
 
     /// Lets queued writes finish and stops the task.
     pub(crate) async fn stop(&self) {
-        let (done, stopped) = oneshot::channel();
-        if self.commands.send(Command::Stop(done)).await.is_ok() {
-            let _ = stopped.await;
-        }
+        self.queue.stop().await;
     }
-}
-
-enum Command {
-    Job(Box<dyn Job>),
-    Stop(oneshot::Sender<()>),
 }
 
 /// One queued write: run inside the batch, then told whether the batch committed.
@@ -86,8 +69,7 @@ trait Job: Send {
 
 struct TypedJob<F, T> {
     f: Option<F>,
-    out: Option<StoreResult<T>>,
-    reply: Option<oneshot::Sender<StoreResult<T>>>,
+    reply: Reply<T>,
 }
 
 impl<F, T> Job for TypedJob<F, T>
@@ -99,40 +81,27 @@ where
         Box::pin(async move {
             let Some(f) = self.f.take() else { return false };
             let out = f(conn).await;
-            let ok = out.is_ok();
-            self.out = Some(out);
-            ok
+            self.reply.keep(out)
         })
     }
 
     fn finish(mut self: Box<Self>, commit: Result<(), StoreError>) {
-        let result = crate::backend::batched_result(commit, self.out.take());
-        if let Some(reply) = self.reply.take() {
-            let _ = reply.send(result);
-        }
+        self.reply.send(commit);
     }
 }
 
-async fn run(pool: PgPool, mut commands: mpsc::Receiver<Command>, stats: Arc<WriteStats>) {
+async fn run(
+    pool: PgPool,
+    mut commands: mpsc::Receiver<Command<Box<dyn Job>>>,
+    stats: Arc<WriteStats>,
+) {
     let mut stop: Option<oneshot::Sender<()>> = None;
     while stop.is_none() {
         let Some(first) = commands.recv().await else {
             break;
         };
-        let mut batch = Vec::new();
-        let mut next = Some(first);
-        while let Some(command) = next.take() {
-            match command {
-                Command::Job(job) => batch.push(job),
-                Command::Stop(done) => {
-                    stop = Some(done);
-                    break;
-                }
-            }
-            if batch.len() < MAX_BATCH {
-                next = commands.try_recv().ok();
-            }
-        }
+        let (mut batch, stopping) = take_batch(first, &mut commands, MAX_BATCH);
+        stop = stopping;
         if batch.is_empty() {
             continue;
         }

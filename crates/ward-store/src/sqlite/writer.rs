@@ -17,6 +17,7 @@ use futures::future::BoxFuture;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::group_commit::{Command, Queue, Reply, take_batch};
 use crate::{StoreError, StoreResult, WriteStats};
 
 /// Most writes one transaction takes.
@@ -28,9 +29,10 @@ const STATEMENT_CACHE: usize = 128;
 /// The handle to the writer thread.
 #[derive(Debug)]
 pub(crate) struct Writer {
-    commands: mpsc::Sender<Command>,
-    stats: Arc<WriteStats>,
+    queue: Queue<Box<dyn Job>>,
 }
+
+type Commands = Command<Box<dyn Job>>;
 
 impl Writer {
     /// Opens the write connection to an existing, migrated database and starts the thread.
@@ -53,19 +55,18 @@ impl Writer {
              PRAGMA cache_size = -65536; PRAGMA secure_delete = FAST;",
         )?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        let (commands, queue) = mpsc::channel(QUEUE_DEPTH);
-        let stats = Arc::new(WriteStats::default());
-        let counted = Arc::clone(&stats);
+        let (queue, commands) = Queue::new(QUEUE_DEPTH);
+        let stats = queue.stats();
         std::thread::Builder::new()
             .name("ward-sqlite-writer".to_owned())
-            .spawn(move || run(conn, queue, &counted))
+            .spawn(move || run(conn, commands, &stats))
             .map_err(|_| StoreError::Closed)?;
-        Ok(Self { commands, stats })
+        Ok(Self { queue })
     }
 
     /// Batches and writes committed so far.
     pub(crate) fn stats(&self) -> Arc<WriteStats> {
-        Arc::clone(&self.stats)
+        self.queue.stats()
     }
 
     /// Runs `f` in the next batch transaction and returns its result after the commit.
@@ -74,47 +75,31 @@ impl Writer {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Connection) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        let (reply, result) = oneshot::channel();
-        let job = TypedJob {
-            f: Some(f),
-            out: None,
-            reply: Some(reply),
-        };
-        self.commands
-            .send(Command::Job(Box::new(job)))
-            .await
-            .map_err(|_| StoreError::Closed)?;
-        result.await.map_err(|_| StoreError::Closed)?
+        let (reply, result) = Reply::new();
+        let job = TypedJob { f: Some(f), reply };
+        self.queue.submit(Box::new(job), result).await
     }
 
     /// A handle that does not keep the writer running.
     pub(crate) fn watch(&self) -> WriterWatch {
-        WriterWatch(self.commands.downgrade())
+        WriterWatch(self.queue.downgrade())
     }
 
     /// Lets queued writes finish, checkpoints the WAL into the database and stops the thread.
     pub(crate) async fn stop(&self) {
-        let (done, stopped) = oneshot::channel();
-        if self.commands.send(Command::Stop(done)).await.is_ok() {
-            let _ = stopped.await;
-        }
+        self.queue.stop().await;
     }
 }
 
 /// Tells whether the writer has stopped, without keeping it alive: the thread ends when the
 /// store stops it or when the last [`Writer`] is dropped.
-pub(crate) struct WriterWatch(mpsc::WeakSender<Command>);
+pub(crate) struct WriterWatch(mpsc::WeakSender<Commands>);
 
 impl WriterWatch {
     /// True once the thread has stopped or is about to.
     pub(crate) fn is_closed(&self) -> bool {
         self.0.upgrade().is_none_or(|commands| commands.is_closed())
     }
-}
-
-enum Command {
-    Job(Box<dyn Job>),
-    Stop(oneshot::Sender<()>),
 }
 
 /// One queued write: run inside the batch, then told whether the batch committed.
@@ -127,8 +112,7 @@ trait Job: Send {
 
 struct TypedJob<F, T> {
     f: Option<F>,
-    out: Option<StoreResult<T>>,
-    reply: Option<oneshot::Sender<StoreResult<T>>>,
+    reply: Reply<T>,
 }
 
 impl<F, T> Job for TypedJob<F, T>
@@ -144,39 +128,22 @@ where
             tracing::error!("a SQLite write waited on something; it was abandoned");
             Err(StoreError::Closed)
         });
-        let ok = out.is_ok();
-        self.out = Some(out);
-        ok
+        self.reply.keep(out)
     }
 
     fn finish(mut self: Box<Self>, commit: Result<(), StoreError>) {
-        let result = crate::backend::batched_result(commit, self.out.take());
-        if let Some(reply) = self.reply.take() {
-            let _ = reply.send(result);
-        }
+        self.reply.send(commit);
     }
 }
 
-fn run(mut conn: Connection, mut commands: mpsc::Receiver<Command>, stats: &WriteStats) {
+fn run(mut conn: Connection, mut commands: mpsc::Receiver<Commands>, stats: &WriteStats) {
     let mut stop: Option<oneshot::Sender<()>> = None;
     while stop.is_none() {
         let Some(first) = commands.blocking_recv() else {
             break;
         };
-        let mut batch = Vec::new();
-        let mut next = Some(first);
-        while let Some(command) = next.take() {
-            match command {
-                Command::Job(job) => batch.push(job),
-                Command::Stop(done) => {
-                    stop = Some(done);
-                    break;
-                }
-            }
-            if batch.len() < MAX_BATCH {
-                next = commands.try_recv().ok();
-            }
-        }
+        let (batch, stopping) = take_batch(first, &mut commands, MAX_BATCH);
+        stop = stopping;
         if !batch.is_empty() {
             stats.record(batch.len());
             commit_batch(&mut conn, batch);
