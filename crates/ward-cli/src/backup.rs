@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use ward_core::audit::{AuditAction, NewAuditEvent, Outcome, TargetKind};
 use ward_crypto::archive::{ArchiveError, ArchiveInfo, open_archive, seal_archive};
 use ward_crypto::keyring::Keyring;
 use ward_server::{Config, OpenError};
@@ -52,16 +53,16 @@ pub struct RestoreArgs {
     from: PathBuf,
 }
 
-pub fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
+pub async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
     if let Some(BackupCheck::Verify { file, config }) = args.check {
-        return verify(&config, &file);
+        return verify(&config, &file).await;
     }
     let out = args.out.context("--out FILE is required")?;
     let config = embedded(&args.config)?;
-    let db = config.data_dir.join("ward.db");
-    if !std::fs::metadata(&db).is_ok_and(|m| m.len() > 0) {
-        return Err(OpenError::NoDatabase(db).into());
+    if !has_database(&config) {
+        return Err(OpenError::NoDatabase(config.data_dir.join("ward.db")).into());
     }
+    let db = config.data_dir.join("ward.db");
     let keyring = ward_server::load_keyring(&config)?;
     let scratch = tempfile::tempdir_in(parent(&out)).context("cannot write beside --out")?;
     let snapshot = scratch.path().join("snapshot.db");
@@ -75,13 +76,45 @@ pub fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
     File::open(&partial)?.sync_all()?;
     std::fs::rename(&partial, &out).with_context(|| format!("cannot write {}", out.display()))?;
     println!("backed up {} ({})", out.display(), describe(&info));
+    record(
+        &config,
+        AuditAction::BackupCreated,
+        Outcome::Success,
+        &info.archive_id,
+        Some(info.bytes),
+    )
+    .await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Records a backup or its verification in the deployment's audit log, where the compliance
+/// report finds the latest backup and whether it was verified.
+async fn record(
+    config: &Config,
+    action: AuditAction,
+    outcome: Outcome,
+    archive: &uuid::Uuid,
+    bytes: Option<u64>,
+) -> anyhow::Result<()> {
+    let (store, _keyring) = ward_server::open_existing(config).await?;
+    let detail = match bytes {
+        Some(bytes) => format!(r#"{{"archive":"{archive}","bytes":{bytes}}}"#),
+        None => format!(r#"{{"archive":"{archive}"}}"#),
+    };
+    let event = NewAuditEvent::new(action, outcome)
+        .target(TargetKind::Backup, Some(*archive))
+        .detail(detail);
+    let appended = store.append_audit(event).await;
+    store.close().await;
+    appended?;
+    Ok(())
 }
 
 /// Needs the root key, not the database: a backup can be checked before it is restored into
 /// an empty data directory.
-fn verify(config: &ConfigArgs, file: &Path) -> anyhow::Result<ExitCode> {
-    let keyring = ward_server::load_keyring(&embedded(config)?)?;
+async fn verify(config: &ConfigArgs, file: &Path) -> anyhow::Result<ExitCode> {
+    let config = embedded(config)?;
+    let keyring = ward_server::load_keyring(&config)?;
     let scratch = tempfile::tempdir().context("cannot make a scratch directory")?;
     let opened = scratch.path().join("check.db");
     match open_into(&keyring, file, &opened) {
@@ -96,6 +129,18 @@ fn verify(config: &ConfigArgs, file: &Path) -> anyhow::Result<ExitCode> {
                 file.display(),
                 describe(&info)
             );
+            // Checked before a restore, into a data directory without a database: nothing to
+            // record it in.
+            if has_database(&config) {
+                record(
+                    &config,
+                    AuditAction::BackupVerified,
+                    Outcome::Success,
+                    &info.archive_id,
+                    None,
+                )
+                .await?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
@@ -103,6 +148,10 @@ fn verify(config: &ConfigArgs, file: &Path) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+fn has_database(config: &Config) -> bool {
+    std::fs::metadata(config.data_dir.join("ward.db")).is_ok_and(|m| m.len() > 0)
 }
 
 pub fn restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {

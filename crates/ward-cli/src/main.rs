@@ -4,6 +4,7 @@ mod admin;
 mod audit;
 mod backup;
 mod bench;
+mod compliance;
 mod demo;
 mod demo_seed;
 mod report;
@@ -80,6 +81,11 @@ enum Command {
     Restore(backup::RestoreArgs),
     /// A compliance report (user activity, failed sign-ins, exports) as JSON or CSV.
     Report(report::ReportArgs),
+    /// HIPAA evidence: the report per safeguard, and the live self-test.
+    Compliance {
+        #[command(subcommand)]
+        command: compliance::ComplianceCommand,
+    },
     /// Prints the OpenAPI document of this build's API (what `/api/v1/openapi.json` serves).
     Openapi,
 }
@@ -104,9 +110,10 @@ fn main() -> ExitCode {
             Command::Admin { command } => admin::run(command).await,
             Command::Audit { command } => audit::run(command).await,
             Command::Bench(args) => bench::run(args).await,
-            Command::Backup(args) => backup::backup(args),
+            Command::Backup(args) => backup::backup(args).await,
             Command::Restore(args) => backup::restore(args),
             Command::Report(args) => report::run(args).await,
+            Command::Compliance { command } => compliance::run(command).await,
             Command::Openapi => print_openapi(),
         }
     });
@@ -125,10 +132,24 @@ fn print_openapi() -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// 2 when the data directory or the keys are not those of a deployment the command can use
-/// (nothing was done), 1 for any other failure.
+/// Arguments a command refuses before doing anything (exit 2, like clap's own refusals).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// 2 when the arguments are refused, or the data directory or the keys are not those of a
+/// deployment the command can use (nothing was done), 1 for any other failure.
 fn exit_code(e: &anyhow::Error) -> ExitCode {
-    if e.chain().any(|cause| cause.is::<ward_server::OpenError>()) {
+    if e.chain()
+        .any(|cause| cause.is::<ward_server::OpenError>() || cause.is::<UsageError>())
+    {
         ExitCode::from(2)
     } else {
         ExitCode::FAILURE

@@ -11,7 +11,7 @@ use ward_server::Config;
 use crate::ConfigArgs;
 
 /// The configuration keys that `WARD_*` variables may set.
-const ENV_KEYS: [&str; 23] = [
+const ENV_KEYS: [&str; 24] = [
     "data_dir",
     "listen",
     "database_url",
@@ -35,6 +35,7 @@ const ENV_KEYS: [&str; 23] = [
     "nats_nkey_file",
     "nats_tls_ca_file",
     "nats_tls_required",
+    "organisation",
 ];
 
 /// Builds the configuration; `listen` overrides everything else when given.

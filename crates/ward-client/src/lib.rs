@@ -4,6 +4,7 @@
 //! sees the API exactly as any other client does.
 
 mod compliance;
+mod evidence;
 pub mod realtime;
 mod workflow;
 

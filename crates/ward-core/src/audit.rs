@@ -124,6 +124,15 @@ str_enum!(
         PrivilegedChangeApproved = "privileged_change.approved",
         PrivilegedChangeRejected = "privileged_change.rejected",
         PrivilegedChangesListed = "privileged_change.list",
+        /// `ward backup` wrote a sealed backup (detail: its archive id and size).
+        BackupCreated = "backup.create",
+        /// `ward backup verify` opened a backup whole (detail: its archive id).
+        BackupVerified = "backup.verify",
+        AccessReviewRead = "access_review.read",
+        /// A compliance officer decided whether an account keeps its access.
+        AccessReviewed = "access_review.decide",
+        ComplianceReportGenerated = "compliance.report",
+        ComplianceSelftest = "compliance.selftest",
     }
 );
 
@@ -156,6 +165,7 @@ str_enum!(
         Alert = "alert",
         LegalHold = "legal_hold",
         PrivilegedChange = "privileged_change",
+        Backup = "backup",
     }
 );
 

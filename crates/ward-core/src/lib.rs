@@ -12,6 +12,7 @@ pub mod clock;
 pub mod controls;
 pub mod conversation;
 mod error;
+pub mod evidence;
 pub mod id;
 pub mod keys;
 pub mod monitoring;

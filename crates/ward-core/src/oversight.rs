@@ -127,6 +127,39 @@ pub struct Alert {
     pub raised_at: Timestamp,
     pub acknowledged_by: Option<UserId>,
     pub acknowledged_at: Option<Timestamp>,
+    /// The compliance officer's sign-off note, sealed under the compliance-records key.
+    pub sealed_note: Option<Vec<u8>>,
+}
+
+/// Longest sign-off note, in characters.
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+/// A sign-off note: trimmed, something said, not too long.
+pub fn check_note(note: &str) -> Result<&str, ValidationError> {
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(ValidationError::new("note", "must say something"));
+    }
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(ValidationError::new(
+            "note",
+            "must be at most 2000 characters",
+        ));
+    }
+    Ok(note)
+}
+
+/// A compliance officer's access-review decision about one account: keep its access or
+/// remove it. The latest decision per account is the one that counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessDecision {
+    pub id: Uuid,
+    pub user_id: UserId,
+    /// The role the account had when it was reviewed.
+    pub role: crate::role::RoleName,
+    pub keep: bool,
+    pub reviewed_by: UserId,
+    pub reviewed_at: Timestamp,
 }
 
 #[cfg(test)]

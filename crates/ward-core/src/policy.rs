@@ -29,6 +29,48 @@ pub struct Policy {
     pub monitoring: MonitoringPolicy,
     #[serde(default)]
     pub retention: RetentionPolicy,
+    #[serde(default)]
+    pub review: ReviewPolicy,
+}
+
+/// How soon the reviews HIPAA asks of a person are due (the compliance report judges them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewPolicy {
+    /// Days within which a compliance officer signs off a break-glass use or an alert.
+    pub sign_off_days: i64,
+    /// Days between access reviews of each active account.
+    pub access_review_days: i64,
+    /// Days without a sign-in after which an active account needs attention.
+    pub inactive_days: i64,
+}
+
+impl Default for ReviewPolicy {
+    fn default() -> Self {
+        Self {
+            sign_off_days: 7,
+            access_review_days: 90,
+            inactive_days: 90,
+        }
+    }
+}
+
+impl ReviewPolicy {
+    fn validate(&self) -> Result<(), ValidationError> {
+        for (field, days) in [
+            ("review.sign_off_days", self.sign_off_days),
+            ("review.access_review_days", self.access_review_days),
+            ("review.inactive_days", self.inactive_days),
+        ] {
+            if !(1..=366).contains(&days) {
+                return Err(ValidationError::new(
+                    field,
+                    "must be between 1 and 366 days",
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// How long an urgent or stat message waits for acknowledgement before each escalation step.
@@ -141,6 +183,7 @@ impl Default for Policy {
             escalation: EscalationPolicy::default(),
             monitoring: MonitoringPolicy::default(),
             retention: RetentionPolicy::default(),
+            review: ReviewPolicy::default(),
         }
     }
 }
@@ -205,7 +248,8 @@ impl Policy {
             ));
         }
         self.monitoring.validate()?;
-        self.retention.validate()
+        self.retention.validate()?;
+        self.review.validate()
     }
 
     pub fn requires_mfa(&self, role: &RoleName) -> bool {

@@ -74,6 +74,8 @@ pub enum Binding {
     },
     /// The reason for a legal hold.
     HoldReason { hold: Uuid },
+    /// A compliance officer's sign-off note on an alert.
+    AlertNote { alert: Uuid },
     /// A notice one node sends the others over the cluster bus, on its subject.
     ClusterNotice { subject: &'static str },
     /// One chunk of a backup archive, at its place, saying whether it is the last.
@@ -185,6 +187,10 @@ impl Binding {
             Self::HoldReason { hold } => {
                 aad.extend_from_slice(b"legal-hold-reason");
                 aad.extend_from_slice(hold.as_bytes());
+            }
+            Self::AlertNote { alert } => {
+                aad.extend_from_slice(b"alert-sign-off-note");
+                aad.extend_from_slice(alert.as_bytes());
             }
             Self::ClusterNotice { subject } => {
                 aad.extend_from_slice(b"cluster-notice");

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod clinical;
 pub mod compliance;
+pub mod evidence;
 pub mod messaging;
 pub mod oversight;
 pub mod policy;

@@ -22,6 +22,32 @@ pub struct PolicyDocument {
     /// How long each kind of conversation keeps its messages; absent keeps them.
     #[serde(default)]
     pub retention: RetentionPolicy,
+    /// How soon the reviews a person must do are due; the compliance report judges them.
+    #[serde(default)]
+    pub review: ReviewPolicy,
+}
+
+/// Days (1 to 366) within which the reviews HIPAA asks of a person are due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewPolicy {
+    /// A compliance officer signs off each break-glass use and alert within this many days; 7
+    /// by default.
+    pub sign_off_days: i64,
+    /// Each active account's access is reviewed at least this often; 90 days by default.
+    pub access_review_days: i64,
+    /// An active account unused this long needs attention; 90 days by default.
+    pub inactive_days: i64,
+}
+
+impl Default for ReviewPolicy {
+    fn default() -> Self {
+        Self {
+            sign_off_days: 7,
+            access_review_days: 90,
+            inactive_days: 90,
+        }
+    }
 }
 
 /// Retention per conversation kind, in seconds (60 seconds to 100 years); `null` keeps

@@ -89,6 +89,9 @@ pub struct Config {
     /// Refuse to talk to NATS without TLS.
     #[serde(default)]
     pub nats_tls_required: bool,
+    /// The organisation the compliance report names.
+    #[serde(default)]
+    pub organisation: Option<String>,
 }
 
 fn default_audit_checkpoint_secs() -> u64 {
@@ -170,6 +173,74 @@ impl Config {
             nats_nkey_file: None,
             nats_tls_ca_file: None,
             nats_tls_required: false,
+            organisation: None,
+        }
+    }
+
+    /// What the compliance report says about this deployment: its listeners and outgoing
+    /// links and how each is protected, where the keys and backups are.
+    pub fn deployment(&self) -> crate::services::Deployment {
+        use secrecy::ExposeSecret;
+        use ward_core::evidence::{Listener, Transport};
+        let api = if self.tls_cert_file.is_some() {
+            Transport::Tls
+        } else if self.behind_tls_proxy {
+            Transport::BehindProxy
+        } else if self.listen.ip().is_loopback() {
+            Transport::Loopback
+        } else {
+            Transport::Plain
+        };
+        let mut listeners = vec![Listener {
+            name: "API and web client".to_owned(),
+            address: self.listen.to_string(),
+            transport: api,
+        }];
+        if let Some(url) = &self.nats_url {
+            let url = url.expose_secret();
+            let host = url
+                .split("://")
+                .nth(1)
+                .unwrap_or(url)
+                .rsplit('@')
+                .next()
+                .unwrap_or_default()
+                .split(['/', ','])
+                .next()
+                .unwrap_or_default();
+            let loopback = host
+                .rsplit_once(':')
+                .map_or(host, |(h, _)| h)
+                .trim_matches(['[', ']'])
+                .parse::<IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+                || host.starts_with("localhost");
+            let transport = if self.nats_tls_required || url.starts_with("tls://") {
+                Transport::Tls
+            } else if loopback {
+                Transport::Loopback
+            } else {
+                Transport::Plain
+            };
+            listeners.push(Listener {
+                name: "cluster bus (NATS)".to_owned(),
+                address: host.to_owned(),
+                transport,
+            });
+        }
+        crate::services::Deployment {
+            organisation: self
+                .organisation
+                .clone()
+                .unwrap_or_else(|| "Ward".to_owned()),
+            listeners,
+            embedded: self.database_url.is_none(),
+            vault_apart: self.database_url.is_none() || self.key_store_url.is_some(),
+            database_file: self
+                .database_url
+                .is_none()
+                .then(|| self.data_dir.join("ward.db")),
+            tls_listen: self.tls_cert_file.is_some().then_some(self.listen),
         }
     }
 

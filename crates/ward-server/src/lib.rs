@@ -338,6 +338,7 @@ impl Server {
             .with_epoch_length(epoch_length)
             .with_webhook(webhook)
             .with_bus(bus)
+            .with_deployment(config.deployment())
             .with_clock(clock);
         // Patient accounts' names that an earlier version stored plain are sealed before the
         // first request (audited; a no-op once done).

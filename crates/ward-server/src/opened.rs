@@ -96,3 +96,39 @@ pub struct Disclosure {
     /// Why, where known: the reason stated for a break-glass access.
     pub purpose: Option<String>,
 }
+
+/// An alert (or break-glass use) in a review queue, with its sign-off opened.
+#[derive(Debug, Clone)]
+pub struct ReviewItem {
+    pub alert: ward_core::oversight::Alert,
+    /// The username whose activity raised it.
+    pub subject: Option<String>,
+    pub signed_off_by: Option<String>,
+    pub note: Option<String>,
+}
+
+/// One account in the access review.
+#[derive(Debug, Clone)]
+pub struct AccessRow {
+    pub account: ward_core::evidence::Account,
+    /// Conversations about patients it belongs to (care-team and patient threads).
+    pub patient_conversations: usize,
+    pub decision: Option<ward_core::oversight::AccessDecision>,
+    pub reviewed_by: Option<String>,
+}
+
+/// The whole report.
+#[derive(Debug, Clone)]
+pub struct ComplianceReport {
+    pub organisation: String,
+    pub version: &'static str,
+    pub generated_at: ward_core::Timestamp,
+    pub period: crate::services::Period,
+    /// The audit log's head when the report was made: seq and hash (hex).
+    pub audit_head: Option<(i64, String)>,
+    pub controls: Vec<ward_core::evidence::Assessment>,
+    pub break_glass: Vec<ReviewItem>,
+    pub alerts: Vec<ReviewItem>,
+    pub access: Vec<AccessRow>,
+    pub selftest: Vec<ward_core::evidence::Check>,
+}

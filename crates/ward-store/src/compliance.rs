@@ -4,10 +4,10 @@
 
 use async_trait::async_trait;
 use ward_core::Timestamp;
-use ward_core::audit::{AuditCheckpoint, ChainHash, NewAuditEvent};
+use ward_core::audit::{AuditAction, AuditCheckpoint, ChainHash, NewAuditEvent, Outcome};
 use ward_core::id::{ConversationId, UserId};
 use ward_core::keys::{Epoch, KeyScope};
-use ward_core::oversight::Alert;
+use ward_core::oversight::{AccessDecision, Alert};
 use ward_core::retention::{EpochCandidate, HoldId, LegalHold};
 
 use crate::StoreResult;
@@ -67,4 +67,32 @@ pub trait ComplianceStore: Send + Sync {
     async fn legal_hold(&self, hold: HoldId) -> StoreResult<Option<LegalHold>>;
     /// Holds, newest first; with `active_only`, those not released.
     async fn legal_holds(&self, active_only: bool) -> StoreResult<Vec<LegalHold>>;
+
+    /// Alerts raised in `[from, to)` and every one not signed off, newest first.
+    async fn alerts_for_review(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Alert>>;
+    /// Records an access-review decision with its audit event.
+    async fn record_access_decision(
+        &self,
+        decision: &AccessDecision,
+        audit: NewAuditEvent,
+    ) -> StoreResult<()>;
+    /// Each reviewed account's latest decision.
+    async fn latest_access_decisions(&self) -> StoreResult<Vec<AccessDecision>>;
+    /// Each user's latest successful sign-in.
+    async fn last_sign_ins(&self) -> StoreResult<Vec<(UserId, Timestamp)>>;
+    /// Users with a confirmed second factor.
+    async fn second_factor_users(&self) -> StoreResult<Vec<UserId>>;
+    /// How many audit events of `action` (with `outcome`, if given) fall in `[from, to)`.
+    async fn count_audit(
+        &self,
+        action: AuditAction,
+        outcome: Option<Outcome>,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<u64>;
 }

@@ -141,12 +141,14 @@ pub trait OversightStore: Send + Sync {
     async fn alert(&self, id: AlertId) -> StoreResult<Option<Alert>>;
     /// The newest alerts, optionally only those not acknowledged.
     async fn alerts(&self, open_only: bool, limit: u32) -> StoreResult<Vec<Alert>>;
-    /// False (nothing written) if there is no such alert or it was acknowledged already.
+    /// Signs an alert off, with the sealed note if any; false (nothing written) if there is
+    /// no such alert or it was signed off already.
     async fn acknowledge_alert(
         &self,
         id: AlertId,
         by: UserId,
         at: Timestamp,
+        sealed_note: Option<Vec<u8>>,
         audit: NewAuditEvent,
     ) -> StoreResult<bool>;
 }

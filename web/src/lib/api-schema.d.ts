@@ -37,6 +37,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts/{id}/sign-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Signs off an alert or a break-glass use with a note (sealed at rest): the review the
+         *     rules ask of a compliance officer. 409 if it was signed off already.
+         */
+        post: operations["sign_off_alert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/attachments": {
         parameters: {
             query?: never;
@@ -281,6 +301,53 @@ export interface paths {
         put?: never;
         /** Schedules a shift of a clinical role (admins). */
         post: operations["add_shift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/access-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every account with its role, second factor, last sign-in, conversations about patients
+         *     and latest access-review decision. Compliance officers; audited.
+         */
+        get: operations["access_review"];
+        put?: never;
+        /**
+         * Records whether an account keeps its access (`compliance_manage`); audited. A `remove`
+         *     decision does not disable the account: the report names it until an administrator does.
+         */
+        post: operations["decide_access"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Evidence per HIPAA Security Rule safeguard, read from the running system now: each control
+         *     of 45 CFR 164.312, the 164.308 specifications software can evidence, 164.310(d)(2)(iv) and
+         *     164.528, met, attention or not met with the reason, and the review queues. Compliance
+         *     officers; audited with the audit head it was made at. `format=html` answers one
+         *     self-contained printable page.
+         */
+        get: operations["compliance_report"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1232,6 +1299,49 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @enum {string} */
+        AccessDecisionKind: "keep" | "remove";
+        /** @description `POST /compliance/access-review`: whether an account keeps its access. */
+        AccessDecisionRequest: {
+            decision: components["schemas"]["AccessDecisionKind"];
+            /** Format: uuid */
+            user_id: string;
+        };
+        AccessDecisionView: {
+            decision: components["schemas"]["AccessDecisionKind"];
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            reviewed_at: string;
+            /** Format: uuid */
+            reviewed_by: string;
+            role: string;
+            /** Format: uuid */
+            user_id: string;
+        };
+        AccessReviewList: {
+            accounts: components["schemas"]["AccessReviewRow"][];
+        };
+        /** @description One account in the access review. */
+        AccessReviewRow: {
+            active: boolean;
+            decision?: components["schemas"]["AccessDecisionKind"] | null;
+            /** Format: date-time */
+            last_sign_in?: string | null;
+            /**
+             * Format: int64
+             * @description Care-team and patient conversations it belongs to.
+             */
+            patient_conversations: number;
+            /** Format: date-time */
+            reviewed_at?: string | null;
+            reviewed_by?: string | null;
+            role: string;
+            second_factor: boolean;
+            /** Format: uuid */
+            user_id: string;
+            username: string;
+        };
         /** @description The answer to an acknowledgement. */
         AckView: {
             /** Format: date-time */
@@ -1340,6 +1450,13 @@ export interface components {
             target_id?: string | null;
             target_kind?: string | null;
         };
+        /** @description The audit log's head when the report was made. */
+        AuditHeadView: {
+            /** @description The chain hash of event `seq` (hex). */
+            hash: string;
+            /** Format: int64 */
+            seq: number;
+        };
         AuditPage: {
             /** @description Newest first. */
             events: components["schemas"]["AuditEventView"][];
@@ -1410,6 +1527,8 @@ export interface components {
             /** @description `None` once the month its title was sealed in has been disposed of. */
             title?: string | null;
         };
+        /** @enum {string} */
+        CheckOutcome: "passed" | "failed" | "skipped";
         ClinicalRoleList: {
             roles: components["schemas"]["ClinicalRoleView"][];
         };
@@ -1424,6 +1543,42 @@ export interface components {
             name: string;
             /** Format: uuid */
             supervisor_id?: string | null;
+        };
+        /** @description The compliance report: each control with its live evidence, and the reviews. */
+        ComplianceReportView: {
+            access_review: components["schemas"]["AccessReviewRow"][];
+            alerts: components["schemas"]["ReviewItemView"][];
+            audit_head?: components["schemas"]["AuditHeadView"] | null;
+            break_glass: components["schemas"]["ReviewItemView"][];
+            controls: components["schemas"]["ControlView"][];
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            generated_at: string;
+            organisation: string;
+            selftest: components["schemas"]["SelftestView"][];
+            /** Format: date-time */
+            to: string;
+            /** @description The version of Ward that made it. */
+            version: string;
+        };
+        /** @enum {string} */
+        ControlStatus: "met" | "attention" | "not_met";
+        /** @description One safeguard of 45 CFR 164 and how it stands now. */
+        ControlView: {
+            /** @description `164.312(a)(2)(iii)`. */
+            citation: string;
+            /** @description What was read from the running system. */
+            evidence: string[];
+            /** @description What in Ward implements it. */
+            features: string[];
+            obligation: components["schemas"]["Obligation"];
+            /** @description Why, in one line. */
+            reason: string;
+            status: components["schemas"]["ControlStatus"];
+            /** @description The automated tests that prove it. */
+            tests: string[];
+            title: string;
         };
         /** @description A conversation as exported. */
         ConversationExport: {
@@ -1806,6 +1961,8 @@ export interface components {
              */
             window_secs: number;
         };
+        /** @enum {string} */
+        Obligation: "required" | "addressable";
         /** @description Every conversation about a patient, as exported. */
         PatientExport: {
             conversations: components["schemas"]["ConversationExport"][];
@@ -1854,6 +2011,8 @@ export interface components {
             monitoring?: components["schemas"]["MonitoringPolicy"];
             /** @description How long each kind of conversation keeps its messages; absent keeps them. */
             retention?: components["schemas"]["RetentionPolicy"];
+            /** @description How soon the reviews a person must do are due; the compliance report judges them. */
+            review?: components["schemas"]["ReviewPolicy"];
             /** @description Which clinical safety findings block a message; absent means none do. */
             safety?: components["schemas"]["SafetyPolicy"];
             session: components["schemas"]["SessionPolicy"];
@@ -2004,6 +2163,41 @@ export interface components {
          *     it reads.
          */
         RetriedSend: components["schemas"]["MessageView"] | components["schemas"]["ScheduledMessageView"];
+        /** @description A break-glass use or an alert, and its sign-off. */
+        ReviewItemView: {
+            /** Format: uuid */
+            alert_id: string;
+            kind: components["schemas"]["AlertKind"];
+            note?: string | null;
+            /** Format: uuid */
+            patient_id?: string | null;
+            /** Format: date-time */
+            raised_at: string;
+            /** Format: date-time */
+            signed_off_at?: string | null;
+            signed_off_by?: string | null;
+            /** @description The username whose activity raised it. */
+            subject?: string | null;
+        };
+        /** @description Days (1 to 366) within which the reviews HIPAA asks of a person are due. */
+        ReviewPolicy: {
+            /**
+             * Format: int64
+             * @description Each active account's access is reviewed at least this often; 90 days by default.
+             */
+            access_review_days: number;
+            /**
+             * Format: int64
+             * @description An active account unused this long needs attention; 90 days by default.
+             */
+            inactive_days: number;
+            /**
+             * Format: int64
+             * @description A compliance officer signs off each break-glass use and alert within this many days; 7
+             *     by default.
+             */
+            sign_off_days: number;
+        };
         RoleList: {
             roles: components["schemas"]["RoleView"][];
         };
@@ -2074,6 +2268,12 @@ export interface components {
         };
         /** @enum {string} */
         ScheduledState: "pending" | "sending" | "sent" | "cancelled" | "failed";
+        /** @description One live check of `ward compliance selftest`. */
+        SelftestView: {
+            detail: string;
+            name: string;
+            outcome: components["schemas"]["CheckOutcome"];
+        };
         SendMessageRequest: {
             /**
              * @description Uploads (from `POST /attachments`) this message carries; each is the sender's, to this
@@ -2282,6 +2482,11 @@ export interface components {
             starts_at: string;
             /** Format: uuid */
             user_id: string;
+        };
+        /** @description `POST /alerts/{id}/sign-off`: a compliance officer's review of an alert or break-glass use. */
+        SignOffRequest: {
+            /** @description What was reviewed and concluded (1 to 2000 characters); sealed at rest. */
+            note: string;
         };
         SyncPage: {
             /** @description Pass as `since` next time. */
@@ -2503,6 +2708,40 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    sign_off_alert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignOffRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Validation"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2959,6 +3198,92 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Validation"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    access_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessReviewList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    decide_access: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessDecisionRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessDecisionView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Validation"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    compliance_report: {
+        parameters: {
+            query?: {
+                /** @description From this time (RFC 3339); 30 days before `to` if absent. */
+                from?: string;
+                /** @description Up to this time (RFC 3339); now if absent. */
+                to?: string;
+                /** @description `json` (the default) or `html` (one self-contained printable page). */
+                format?: "json" | "html";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, as JSON or (`format=html`) HTML */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplianceReportView"];
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["Validation"];
             503: components["responses"]["Unavailable"];
         };

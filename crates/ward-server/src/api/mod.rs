@@ -12,6 +12,7 @@ mod compliance;
 mod conversations;
 mod doc;
 pub mod error;
+mod evidence;
 mod extract;
 mod health;
 mod message_changes;
@@ -183,6 +184,9 @@ fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(oversight::break_glass))
         .routes(routes!(oversight::list_alerts))
         .routes(routes!(oversight::acknowledge_alert))
+        .routes(routes!(evidence::sign_off_alert))
+        .routes(routes!(evidence::compliance_report))
+        .routes(routes!(evidence::access_review, evidence::decide_access))
         .routes(routes!(oversight::disclosures))
         .routes(routes!(compliance::set_retention))
         .routes(routes!(compliance::place_hold, compliance::list_holds))

@@ -86,7 +86,7 @@ pub async fn acknowledge_alert(
     let alert = state
         .services
         .compliance()
-        .acknowledge_alert(&caller, id)
+        .acknowledge_alert(&caller, id, None)
         .await?;
     Ok(Json(alert_view(&alert)))
 }

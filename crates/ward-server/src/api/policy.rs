@@ -86,5 +86,10 @@ fn policy_from_document(doc: PolicyDocument) -> Result<Policy, ApiError> {
             patient: doc.retention.patient,
             role: doc.retention.role,
         },
+        review: ward_core::policy::ReviewPolicy {
+            sign_off_days: doc.review.sign_off_days,
+            access_review_days: doc.review.access_review_days,
+            inactive_days: doc.review.inactive_days,
+        },
     })
 }

@@ -135,3 +135,21 @@ impl Requirement for PlaceHolds {
     const PERMISSION: Permission = Permission::ComplianceManage;
     const ACTION: AuditAction = AuditAction::HoldPlaced;
 }
+
+/// Signing off an alert or a break-glass use with a note.
+#[derive(Debug)]
+pub struct SignOffAlerts;
+
+impl Requirement for SignOffAlerts {
+    const PERMISSION: Permission = Permission::AuditRead;
+    const ACTION: AuditAction = AuditAction::AlertAcknowledged;
+}
+
+/// Recording access-review decisions.
+#[derive(Debug)]
+pub struct ReviewAccess;
+
+impl Requirement for ReviewAccess {
+    const PERMISSION: Permission = Permission::ComplianceManage;
+    const ACTION: AuditAction = AuditAction::AccessReviewed;
+}

@@ -25,6 +25,7 @@ mod messaging;
 mod policy_cache;
 mod publisher;
 mod sealing;
+mod selftest;
 mod ttl_cache;
 
 use std::sync::Arc;
@@ -45,8 +46,9 @@ pub use attachments::{AttachmentLimits, Attachments, Download};
 pub use caller::{Caller, ClientAddress};
 pub use clinical::{Clinical, GrantedMessage, NewPatient, Patients, PlainPatient, RoleWithHolder};
 pub use compliance::{
-    AuditSearch, Compliance, ConversationExport, ExportedMessage, MAX_AUDIT_PAGE, Period,
-    PlainGrant, PlainHold, ReportKind, VerifyOutcome, Webhook, prepare_audit_chain, verify_chain,
+    AuditSearch, Compliance, ConversationExport, Deployment, ExportedMessage, MAX_AUDIT_PAGE,
+    Period, PlainGrant, PlainHold, ReportKind, VerifyOutcome, Webhook, prepare_audit_chain,
+    verify_chain,
 };
 pub use error::ServiceError;
 pub use identity::{
@@ -60,7 +62,8 @@ pub use messaging::{
 pub use policy_cache::{PolicyCache, RoleCache};
 
 pub use crate::opened::{
-    AttachmentInfo, Disclosure, PlainConversation, PlainMessage, ReviewedFinding, SafetyReport,
+    AccessRow, AttachmentInfo, ComplianceReport, Disclosure, PlainConversation, PlainMessage,
+    ReviewItem, ReviewedFinding, SafetyReport,
 };
 
 /// How long a node trusts its cached copy of the policy, a role, a session and its user, or a
@@ -90,6 +93,7 @@ struct Settings {
     clock: Arc<dyn Clock>,
     attachment_limits: AttachmentLimits,
     webhook: Option<Webhook>,
+    deployment: Arc<Deployment>,
 }
 
 /// The composition root: every domain service, wired to the same store, keys and hub. Cheap
@@ -121,6 +125,7 @@ impl Services {
             clock: Arc::new(SystemClock),
             attachment_limits: AttachmentLimits::default(),
             webhook: None,
+            deployment: Arc::default(),
         })
     }
 
@@ -153,7 +158,13 @@ impl Services {
             publisher: shared.publisher.clone(),
             identity: Identity::new(&shared),
             clinical: Clinical::new(&shared, &sealing, &messaging),
-            compliance: Compliance::new(&shared, &sealing, &attachments, settings.webhook.clone()),
+            compliance: Compliance::new(
+                &shared,
+                &sealing,
+                &attachments,
+                settings.webhook.clone(),
+                Arc::clone(&settings.deployment),
+            ),
             messaging,
             patients,
             attachments,
@@ -207,6 +218,15 @@ impl Services {
     pub fn with_webhook(self, webhook: Option<Webhook>) -> Self {
         let settings = Settings {
             webhook,
+            ..self.settings()
+        };
+        Self::wire(settings)
+    }
+
+    /// Services whose compliance report describes `deployment` (its settings).
+    pub fn with_deployment(self, deployment: Deployment) -> Self {
+        let settings = Settings {
+            deployment: Arc::new(deployment),
             ..self.settings()
         };
         Self::wire(settings)

@@ -236,19 +236,23 @@ pub fn priority_from_wire(p: wire::Priority) -> Priority {
     }
 }
 
-pub fn alert_view(a: &ward_core::oversight::Alert) -> ward_proto::oversight::AlertView {
+pub const fn alert_kind(kind: ward_core::oversight::AlertKind) -> ward_proto::oversight::AlertKind {
     use ward_core::oversight::AlertKind;
+    match kind {
+        AlertKind::BreakGlass => ward_proto::oversight::AlertKind::BreakGlass,
+        AlertKind::ManyPatients => ward_proto::oversight::AlertKind::ManyPatients,
+        AlertKind::BulkDownload => ward_proto::oversight::AlertKind::BulkDownload,
+        AlertKind::FailedLogins => ward_proto::oversight::AlertKind::FailedLogins,
+        AlertKind::NewAddress => ward_proto::oversight::AlertKind::NewAddress,
+        AlertKind::UnusualHours => ward_proto::oversight::AlertKind::UnusualHours,
+        AlertKind::PrivilegedChange => ward_proto::oversight::AlertKind::PrivilegedChange,
+    }
+}
+
+pub fn alert_view(a: &ward_core::oversight::Alert) -> ward_proto::oversight::AlertView {
     ward_proto::oversight::AlertView {
         id: a.id,
-        kind: match a.kind {
-            AlertKind::BreakGlass => ward_proto::oversight::AlertKind::BreakGlass,
-            AlertKind::ManyPatients => ward_proto::oversight::AlertKind::ManyPatients,
-            AlertKind::BulkDownload => ward_proto::oversight::AlertKind::BulkDownload,
-            AlertKind::FailedLogins => ward_proto::oversight::AlertKind::FailedLogins,
-            AlertKind::NewAddress => ward_proto::oversight::AlertKind::NewAddress,
-            AlertKind::UnusualHours => ward_proto::oversight::AlertKind::UnusualHours,
-            AlertKind::PrivilegedChange => ward_proto::oversight::AlertKind::PrivilegedChange,
-        },
+        kind: alert_kind(a.kind),
         subject_id: a.subject_id.map(|u| *u.as_uuid()),
         patient_id: a.patient_id.map(|p| *p.as_uuid()),
         audit_seq: a.audit_seq,

@@ -6,6 +6,7 @@
 //! Imports only `ward_core`, `ward_proto`, `ward_media` (attachment metadata), external crates
 //! and [`crate::opened`]: never services, the API or the hub.
 
+pub mod evidence;
 pub mod frames;
 pub mod reports;
 pub mod views;

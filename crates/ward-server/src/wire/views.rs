@@ -122,6 +122,11 @@ pub fn policy_document(policy: &Policy) -> PolicyDocument {
             patient: policy.retention.patient,
             role: policy.retention.role,
         },
+        review: ward_proto::policy::ReviewPolicy {
+            sign_off_days: policy.review.sign_off_days,
+            access_review_days: policy.review.access_review_days,
+            inactive_days: policy.review.inactive_days,
+        },
     }
 }
 

@@ -296,6 +296,17 @@ fn table() -> Vec<Route> {
         route("GET", "/api/v1/audit/checkpoint", Perm(P::AuditRead)),
         route("GET", "/api/v1/alerts", Perm(P::AuditRead)),
         route("POST", "/api/v1/alerts/{id}/ack", Perm(P::AuditRead)).on(Any),
+        route("POST", "/api/v1/alerts/{id}/sign-off", Perm(P::AuditRead))
+            .on(Any)
+            .json(r#"{"note":"Reviewed with the unit lead: justified"}"#),
+        route("GET", "/api/v1/compliance/report", Perm(P::AuditRead)),
+        route("GET", "/api/v1/compliance/access-review", Perm(P::AuditRead)),
+        route(
+            "POST",
+            "/api/v1/compliance/access-review",
+            Perm(P::ComplianceManage),
+        )
+        .json(r#"{"user_id":"$NURSE","decision":"keep"}"#),
         route("GET", "/api/v1/reports/{kind}", Perm(P::AuditRead)),
         route("GET", "/api/v1/messages/{id}/versions", Perm(P::AuditRead)).on(Any),
         route(

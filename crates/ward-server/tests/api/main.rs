@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod authz_matrix;
 mod break_glass;
+mod compliance_report;
 mod escalation;
 mod escalation_grants;
 mod hardening_access;

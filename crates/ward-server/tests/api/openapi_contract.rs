@@ -545,11 +545,17 @@ api_test!(
 
         // Malformed JSON bodies: 400 for what is not JSON, 422 for JSON of the wrong shape, from
         // a caller whose role holds the permission the route checks before the body (an admin,
-        // but for patients' records, a clinician, and for legal holds, a compliance officer).
+        // but for patients' records, a clinician, and for legal holds, sign-offs and the access
+        // review, a compliance officer).
         let officer = crate::audit::compliance_officer(&server, &admin).await;
         let as_officer = Caller::of(&server, &officer);
         for op in ops.iter().filter(|op| op.takes_json()) {
-            let caller = if op.template == "/api/v1/legal-holds" {
+            let officers = [
+                "/api/v1/legal-holds",
+                "/api/v1/alerts/{id}/sign-off",
+                "/api/v1/compliance/access-review",
+            ];
+            let caller = if officers.contains(&op.template.as_str()) {
                 &as_officer
             } else if op.template.starts_with("/api/v1/patients") {
                 &as_nurse

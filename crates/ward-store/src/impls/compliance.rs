@@ -3,10 +3,10 @@
 
 use async_trait::async_trait;
 use ward_core::Timestamp;
-use ward_core::audit::{AuditCheckpoint, ChainHash, NewAuditEvent};
+use ward_core::audit::{AuditAction, AuditCheckpoint, ChainHash, NewAuditEvent, Outcome};
 use ward_core::id::{ConversationId, UserId};
 use ward_core::keys::{Epoch, KeyScope};
-use ward_core::oversight::Alert;
+use ward_core::oversight::{AccessDecision, Alert};
 use ward_core::retention::{EpochCandidate, HoldId, LegalHold};
 
 use super::{always, audited, changed};
@@ -122,6 +122,53 @@ impl<B: Backend> ComplianceStore for B {
 
     async fn legal_holds(&self, active_only: bool) -> StoreResult<Vec<LegalHold>> {
         self.read(move |c| Box::pin(compliance::legal_holds(c, active_only)))
+            .await
+    }
+
+    async fn alerts_for_review(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Alert>> {
+        self.read(move |c| Box::pin(oversight::alerts_for_review(c, from, to, limit)))
+            .await
+    }
+
+    async fn record_access_decision(
+        &self,
+        decision: &AccessDecision,
+        audit: NewAuditEvent,
+    ) -> StoreResult<()> {
+        let decision = decision.clone();
+        audited(self, audit, always, move |c| {
+            Box::pin(async move { oversight::insert_decision(c, &decision).await })
+        })
+        .await
+    }
+
+    async fn latest_access_decisions(&self) -> StoreResult<Vec<AccessDecision>> {
+        self.read(|c| Box::pin(oversight::latest_decisions(c)))
+            .await
+    }
+
+    async fn last_sign_ins(&self) -> StoreResult<Vec<(UserId, Timestamp)>> {
+        self.read(|c| Box::pin(compliance::last_sign_ins(c))).await
+    }
+
+    async fn second_factor_users(&self) -> StoreResult<Vec<UserId>> {
+        self.read(|c| Box::pin(compliance::second_factor_users(c)))
+            .await
+    }
+
+    async fn count_audit(
+        &self,
+        action: AuditAction,
+        outcome: Option<Outcome>,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<u64> {
+        self.read(move |c| Box::pin(compliance::count_audit(c, action, outcome, from, to)))
             .await
     }
 }

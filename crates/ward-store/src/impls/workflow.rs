@@ -302,10 +302,13 @@ impl<B: Backend> OversightStore for B {
         id: AlertId,
         by: UserId,
         at: Timestamp,
+        sealed_note: Option<Vec<u8>>,
         audit: NewAuditEvent,
     ) -> StoreResult<bool> {
         audited(self, audit, changed, move |c| {
-            Box::pin(oversight::acknowledge_alert(c, id, by, at))
+            Box::pin(async move {
+                oversight::acknowledge_alert(c, id, by, at, sealed_note.as_deref()).await
+            })
         })
         .await
     }

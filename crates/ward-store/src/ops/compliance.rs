@@ -2,7 +2,7 @@
 //! conversation epoch keys, and the record that they were), and legal holds.
 
 use ward_core::Timestamp;
-use ward_core::audit::{AuditCheckpoint, ChainHash};
+use ward_core::audit::{AuditAction, AuditCheckpoint, ChainHash, Outcome};
 use ward_core::conversation::ConversationKind;
 use ward_core::id::{ConversationId, UserId};
 use ward_core::keys::{Epoch, KeyScope};
@@ -224,4 +224,43 @@ pub(crate) async fn legal_holds<E: Exec>(
 ) -> StoreResult<Vec<LegalHold>> {
     let args = [i64::from(active_only).into()];
     c.fetch(LEGAL_HOLDS, &args, hold_row).await
+}
+
+// ---- evidence for the compliance report ---------------------------------------------------
+
+const LAST_SIGN_INS: &str = "SELECT actor_id, MAX(at) FROM audit_events \
+     WHERE action = 'auth.login' AND outcome = 'success' AND actor_id IS NOT NULL \
+     GROUP BY actor_id";
+const SECOND_FACTOR_USERS: &str = "SELECT user_id FROM totp_factors WHERE confirmed = $1";
+const COUNT_AUDIT: &str = "SELECT COUNT(*) FROM audit_events \
+     WHERE at >= $1 AND at < $2 AND action = $3 AND ($4 = '' OR outcome = $4)";
+
+/// Each user's latest successful sign-in.
+pub(crate) async fn last_sign_ins<E: Exec>(c: &mut E) -> StoreResult<Vec<(UserId, Timestamp)>> {
+    c.fetch(LAST_SIGN_INS, &[], |r| Ok((r.get(0)?, r.get(1)?)))
+        .await
+}
+
+/// Users with a confirmed second factor.
+pub(crate) async fn second_factor_users<E: Exec>(c: &mut E) -> StoreResult<Vec<UserId>> {
+    c.fetch(SECOND_FACTOR_USERS, &[true.into()], |r| r.get(0))
+        .await
+}
+
+/// Audit events of one action (and outcome, if given) in `[from, to)`.
+pub(crate) async fn count_audit<E: Exec>(
+    c: &mut E,
+    action: AuditAction,
+    outcome: Option<Outcome>,
+    from: Timestamp,
+    to: Timestamp,
+) -> StoreResult<u64> {
+    let outcome = outcome.map_or("", Outcome::as_str);
+    let args = [
+        from.into(),
+        to.into(),
+        action.as_str().into(),
+        outcome.into(),
+    ];
+    Ok(c.count(COUNT_AUDIT, &args).await?.try_into().unwrap_or(0))
 }

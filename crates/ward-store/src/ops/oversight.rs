@@ -4,7 +4,8 @@
 use ward_core::Timestamp;
 use ward_core::id::{PatientId, UserId};
 use ward_core::keys::Epoch;
-use ward_core::oversight::{Alert, AlertId, AlertKind, BreakGlassGrant, GrantId};
+use ward_core::oversight::{AccessDecision, Alert, AlertId, AlertKind, BreakGlassGrant, GrantId};
+use ward_core::role::RoleName;
 
 use crate::exec::{Exec, Row};
 use crate::{StoreError, StoreResult};
@@ -104,15 +105,20 @@ pub(crate) async fn still_entitled<E: Exec>(
 // ---- alerts -------------------------------------------------------------------------------
 
 const ALERT: &str = "SELECT id, kind, subject_id, patient_id, audit_seq, raised_at, \
-     acknowledged_by, acknowledged_at, evidence FROM alerts WHERE id = $1";
+     acknowledged_by, acknowledged_at, evidence, sealed_note FROM alerts WHERE id = $1";
 const ALERTS: &str = "SELECT id, kind, subject_id, patient_id, audit_seq, raised_at, \
-     acknowledged_by, acknowledged_at, evidence FROM alerts \
+     acknowledged_by, acknowledged_at, evidence, sealed_note FROM alerts \
      WHERE ($1 = 0 OR acknowledged_at IS NULL) ORDER BY raised_at DESC LIMIT $2";
+/// Alerts raised in a period, and every one not signed off whenever it was raised.
+const ALERTS_FOR_REVIEW: &str = "SELECT id, kind, subject_id, patient_id, audit_seq, \
+     raised_at, acknowledged_by, acknowledged_at, evidence, sealed_note FROM alerts \
+     WHERE (raised_at >= $1 AND raised_at < $2) OR acknowledged_at IS NULL \
+     ORDER BY raised_at DESC LIMIT $3";
 const INSERT_ALERT: &str = "INSERT INTO alerts (id, kind, subject_id, patient_id, \
      audit_seq, raised_at, evidence) VALUES ($1, $2, $3, $4, $5, $6, $7) \
      ON CONFLICT (kind, audit_seq) DO NOTHING";
 const ACKNOWLEDGE_ALERT: &str = "UPDATE alerts SET acknowledged_by = $2, \
-     acknowledged_at = $3 WHERE id = $1 AND acknowledged_at IS NULL";
+     acknowledged_at = $3, sealed_note = $4 WHERE id = $1 AND acknowledged_at IS NULL";
 
 /// A row of [`ALERT`] or [`ALERTS`]; the evidence is stored as a comma-separated list of
 /// audit sequence numbers (none stored: the alert's own event).
@@ -136,6 +142,7 @@ fn alert_row(r: &dyn Row) -> StoreResult<Alert> {
         raised_at: r.get(5)?,
         acknowledged_by: r.opt(6)?,
         acknowledged_at: r.opt(7)?,
+        sealed_note: r.opt(9)?,
     })
 }
 
@@ -151,6 +158,17 @@ pub(crate) async fn alerts<E: Exec>(
 ) -> StoreResult<Vec<Alert>> {
     let args = [i64::from(open_only).into(), i64::from(limit).into()];
     c.fetch(ALERTS, &args, alert_row).await
+}
+
+/// Alerts raised in `[from, to)` and every one still open, newest first.
+pub(crate) async fn alerts_for_review<E: Exec>(
+    c: &mut E,
+    from: Timestamp,
+    to: Timestamp,
+    limit: u32,
+) -> StoreResult<Vec<Alert>> {
+    let args = [from.into(), to.into(), i64::from(limit).into()];
+    c.fetch(ALERTS_FOR_REVIEW, &args, alert_row).await
 }
 
 /// Raises an alert; false if one of its kind was raised by the same event already (another
@@ -174,13 +192,54 @@ pub(crate) async fn insert_alert<E: Exec>(c: &mut E, a: &Alert) -> StoreResult<b
     Ok(c.execute(INSERT_ALERT, &args).await? == 1)
 }
 
-/// Acknowledges an alert; false if there is none or it was acknowledged already.
+/// Acknowledges (signs off) an alert, with the sealed note if any; false if there is none or
+/// it was acknowledged already.
 pub(crate) async fn acknowledge_alert<E: Exec>(
     c: &mut E,
     alert: AlertId,
     by: UserId,
     at: Timestamp,
+    sealed_note: Option<&[u8]>,
 ) -> StoreResult<bool> {
-    let args = [alert.into(), by.into(), at.into()];
+    let args = [alert.into(), by.into(), at.into(), sealed_note.into()];
     Ok(c.execute(ACKNOWLEDGE_ALERT, &args).await? == 1)
+}
+
+// ---- access reviews -----------------------------------------------------------------------
+
+const INSERT_DECISION: &str = "INSERT INTO access_reviews (id, user_id, role, keep, \
+     reviewed_by, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6)";
+/// Each account's latest decision.
+const LATEST_DECISIONS: &str = "SELECT r.id, r.user_id, r.role, r.keep, r.reviewed_by, \
+     r.reviewed_at FROM access_reviews r WHERE r.reviewed_at = (SELECT MAX(l.reviewed_at) \
+     FROM access_reviews l WHERE l.user_id = r.user_id) ORDER BY r.reviewed_at";
+
+fn decision_row(r: &dyn Row) -> StoreResult<AccessDecision> {
+    Ok(AccessDecision {
+        id: r.get(0)?,
+        user_id: r.get(1)?,
+        role: RoleName::parse(&r.get::<String>(2)?)
+            .map_err(|_| StoreError::Corrupt("access review"))?,
+        keep: r.get(3)?,
+        reviewed_by: r.get(4)?,
+        reviewed_at: r.get(5)?,
+    })
+}
+
+pub(crate) async fn insert_decision<E: Exec>(c: &mut E, d: &AccessDecision) -> StoreResult<()> {
+    let args = [
+        d.id.into(),
+        d.user_id.into(),
+        d.role.as_str().into(),
+        d.keep.into(),
+        d.reviewed_by.into(),
+        d.reviewed_at.into(),
+    ];
+    c.execute(INSERT_DECISION, &args).await?;
+    Ok(())
+}
+
+/// Each reviewed account's latest decision, oldest first.
+pub(crate) async fn latest_decisions<E: Exec>(c: &mut E) -> StoreResult<Vec<AccessDecision>> {
+    c.fetch(LATEST_DECISIONS, &[], decision_row).await
 }

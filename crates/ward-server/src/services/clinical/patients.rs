@@ -90,6 +90,16 @@ impl Patients {
             .map_err(|_| ServiceError::Crypto(ward_crypto::CryptoError::Malformed))
     }
 
+    /// One patient's MRN, opened through its key (for the self-test that looks for it in clear
+    /// in the database files; unlike a name, it appears nowhere else); `None` with no patient.
+    pub(crate) async fn sample_sealed_value(&self) -> Result<Option<String>, ServiceError> {
+        let Some(record) = self.store.patients_page(None, 1).await?.into_iter().next() else {
+            return Ok(None);
+        };
+        let d = self.open_demographics(&record).await?;
+        Ok(Some(d.mrn.as_str().to_owned()))
+    }
+
     async fn open_patient(&self, record: PatientRecord) -> Result<PlainPatient, ServiceError> {
         let demographics = self.open_demographics(&record).await?;
         let care_team = self.store.care_team(record.id).await?;

@@ -3,12 +3,14 @@
 
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::id::UserId;
-use ward_core::oversight::{Alert, AlertId};
+use ward_core::keys::KeyScope;
+use ward_core::oversight::{Alert, AlertId, check_note};
 use ward_core::role::Permission;
 use ward_core::user::UserStatus;
+use ward_crypto::seal::Binding;
 use ward_proto::realtime::ServerFrame;
 
-use super::Compliance;
+use super::{Compliance, RECORDS_EPOCH};
 use crate::services::{Caller, ServiceError};
 use crate::wire::frames;
 
@@ -57,10 +59,13 @@ impl Compliance {
         Ok(alerts)
     }
 
+    /// Signs an alert off (a break-glass use or a monitoring alert), with a note if given:
+    /// the review the rules ask a compliance officer to record. The note is sealed.
     pub async fn acknowledge_alert(
         &self,
         caller: &Caller,
         id: AlertId,
+        note: Option<&str>,
     ) -> Result<Alert, ServiceError> {
         self.access
             .require(
@@ -69,13 +74,28 @@ impl Compliance {
                 AuditAction::AlertAcknowledged,
             )
             .await?;
+        let note = note.map(check_note).transpose()?;
+        let sealed_note = match note {
+            Some(note) => Some(
+                self.keys
+                    .seal(
+                        KeyScope::ComplianceRecords,
+                        RECORDS_EPOCH,
+                        Binding::AlertNote { alert: id },
+                        note.as_bytes(),
+                    )
+                    .await?,
+            ),
+            None => None,
+        };
         let now = self.now();
         let audit = caller
             .event(AuditAction::AlertAcknowledged, Outcome::Success)
-            .target(TargetKind::Alert, Some(id));
+            .target(TargetKind::Alert, Some(id))
+            .detail(format!(r#"{{"note":{}}}"#, note.is_some()));
         if !self
             .store
-            .acknowledge_alert(id, caller.user.id, now, audit)
+            .acknowledge_alert(id, caller.user.id, now, sealed_note, audit)
             .await?
         {
             return Err(match self.store.alert(id).await? {
@@ -87,5 +107,18 @@ impl Compliance {
             .alert(id)
             .await?
             .ok_or(ServiceError::NotFound("alert"))
+    }
+
+    /// An alert's sign-off note, opened.
+    pub async fn open_note(&self, alert: &Alert) -> Result<Option<String>, ServiceError> {
+        let Some(sealed) = &alert.sealed_note else {
+            return Ok(None);
+        };
+        let binding = Binding::AlertNote { alert: alert.id };
+        let note = self
+            .keys
+            .open_text(KeyScope::ComplianceRecords, RECORDS_EPOCH, binding, sealed)
+            .await?;
+        Ok(Some(note))
     }
 }

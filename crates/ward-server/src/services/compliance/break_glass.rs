@@ -113,6 +113,7 @@ impl Compliance {
             raised_at: now,
             acknowledged_by: None,
             acknowledged_at: None,
+            sealed_note: None,
         };
         let (committed, alert) = self.store.open_break_glass(&grant, alert, audit).await?;
         if let Some(committed) = committed {

@@ -2,11 +2,13 @@
 //! e-discovery exports, retention and legal holds, monitoring and its alerts, break-glass
 //! access and the accounting of disclosures.
 
+mod access_review;
 mod alerts;
 mod audit;
 mod break_glass;
 mod checkpoints;
 mod disclosures;
+mod evidence;
 mod monitoring;
 mod reports;
 mod retention;
@@ -25,6 +27,7 @@ use super::{Access, Attachments, Keys, PolicyCache, Shared};
 pub use audit::{AuditSearch, MAX_AUDIT_PAGE, VerifyOutcome};
 pub use break_glass::PlainGrant;
 pub use checkpoints::{prepare_audit_chain, verify_chain};
+pub use evidence::Deployment;
 pub use reports::{ConversationExport, ExportedMessage, Period, ReportKind};
 pub use retention::PlainHold;
 pub use webhook::Webhook;
@@ -40,9 +43,14 @@ pub struct Compliance {
     attachments: Attachments,
     publisher: Publisher,
     webhook: Option<Webhook>,
+    deployment: Arc<Deployment>,
     monitoring: Arc<tokio::sync::Mutex<monitoring::MonitorState>>,
     clock: Arc<dyn Clock>,
 }
+
+/// The epoch compliance records (hold reasons, sign-off notes) are sealed under: they are
+/// never shredded, so one key serves them all.
+const RECORDS_EPOCH: ward_core::keys::Epoch = ward_core::keys::Epoch::from_index(0);
 
 impl Compliance {
     pub(super) fn new(
@@ -50,6 +58,7 @@ impl Compliance {
         sealing: &Sealing,
         attachments: &Attachments,
         webhook: Option<Webhook>,
+        deployment: Arc<Deployment>,
     ) -> Self {
         Self {
             store: Arc::clone(&shared.store),
@@ -60,9 +69,15 @@ impl Compliance {
             attachments: attachments.clone(),
             publisher: shared.publisher.clone(),
             webhook,
+            deployment,
             monitoring: Arc::default(),
             clock: Arc::clone(&shared.clock),
         }
+    }
+
+    /// What the compliance report says about the deployment.
+    pub fn deployment(&self) -> &Deployment {
+        &self.deployment
     }
 
     fn now(&self) -> Timestamp {

@@ -117,6 +117,7 @@ impl Compliance {
             raised_at: now,
             acknowledged_by: None,
             acknowledged_at: None,
+            sealed_note: None,
         };
         let audit = NewAuditEvent::new(AuditAction::AlertRaised, Outcome::Success)
             .target(TargetKind::Alert, Some(alert.id))

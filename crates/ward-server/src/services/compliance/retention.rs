@@ -17,12 +17,8 @@ use ward_core::retention::{EpochCandidate, HoldId, HoldScope, LegalHold, check_r
 use ward_core::role::Permission;
 use ward_crypto::seal::Binding;
 
-use super::Compliance;
+use super::{Compliance, RECORDS_EPOCH};
 use crate::services::{Caller, ServiceError};
-
-/// Legal hold reasons are sealed under one compliance records key that retention never
-/// destroys.
-const RECORDS_EPOCH: ward_core::keys::Epoch = ward_core::keys::Epoch::from_index(0);
 
 /// A hold with its reason opened.
 #[derive(Debug, Clone)]
