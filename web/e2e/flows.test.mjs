@@ -438,6 +438,32 @@ describe("consoles", () => {
       assert.ok(!page.url().includes("100871"), "the MRN stays out of the URL");
       assert.deepEqual(await seriousViolations(page), [], "compliance console is accessible");
 
+      // The HIPAA evidence report: every safeguard judged, an account kept in the access review.
+      const report = page.getByRole("region", { name: "HIPAA evidence report" });
+      await report.getByRole("button", { name: "Make report" }).click();
+      const safeguards = report.getByRole("table", { name: "Safeguards" });
+      await safeguards.getByRole("cell", { name: /^164\.312\(a\)\(1\) Access control$/ }).waitFor(LIVE);
+      assert.equal(await safeguards.locator("tbody tr").count(), 22, "every safeguard of the catalogue");
+      const access = report.getByRole("table", { name: "Access review" });
+      await access.getByRole("button", { name: "Keep nurse.chen" }).click();
+      await access.getByRole("cell", { name: /^keep · compliance / }).waitFor(LIVE);
+
+      // The printable page: self-contained (nothing else requested), no CSP error, no script.
+      const printable = await page.context().newPage();
+      const requested = [];
+      const errors = [];
+      printable.on("request", (request) => requested.push(request.url()));
+      printable.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
+      await printable.goto("/api/v1/compliance/report?format=html");
+      await printable.getByRole("heading", { name: "HIPAA Security Rule evidence" }).waitFor(LIVE);
+      assert.deepEqual(errors, [], "no console errors on the printable report");
+      assert.deepEqual(requested, [`${server.url}/api/v1/compliance/report?format=html`], "nothing but the page");
+      const badge = printable.locator(".control .badge").first();
+      assert.notEqual(await badge.evaluate((el) => getComputedStyle(el).borderStyle), "none", "its own style applies");
+      await printable.setViewportSize({ width: 1000, height: 1400 });
+      await printable.screenshot({ path: path.join(SCREENSHOTS, "compliance-report.png") });
+      await printable.close();
+
       // Signed out, the officer comes back with the next code from the authenticator (the code
       // used at enrolment cannot be replayed, and one step of clock skew is allowed).
       await page.getByRole("button", { name: "Sign out" }).click();

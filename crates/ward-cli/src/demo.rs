@@ -26,9 +26,13 @@ const PEOPLE: [(&str, &str, &str); 10] = [
     ("patient.garcia", "Lucia Garcia", "patient"),
 ];
 
+/// The organisation the demo's compliance report names.
+const DEMO_ORGANISATION: &str = "Riverside Community Hospital (demo)";
+
 pub async fn run(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<ExitCode> {
     let mut config = Config::new(data_dir.clone());
     config.listen = listen;
+    config.organisation = Some(DEMO_ORGANISATION.to_owned());
     let secret = |name: &str| std::env::var(name).ok().map(SecretString::from);
     config.database_url = secret("WARD_DATABASE_URL");
     config.key_store_url = secret("WARD_KEY_STORE_URL");

@@ -68,11 +68,13 @@ pub const CONTROLS: &[Control] = &[
         obligation: Required,
         features: &[
             "break-glass access to a patient's thread with a stated reason, bounded in time, alerted to compliance and recorded as a disclosure",
+            "a compliance officer signs off each use with a note; the compliance report flags one not signed off in the policy's days",
         ],
         tests: &[
             "ward-server::api break_glass::break_glass_is_audited_alerted_disclosed_and_ends_by_itself",
             "ward-core oversight::tests::durations_are_bounded",
             "ward-core oversight::tests::reasons_must_say_something",
+            "ward-server::api compliance_report::break_glass_and_access_reviews_are_signed_off_and_audited",
         ],
     },
     Control {
@@ -179,11 +181,13 @@ pub const CONTROLS: &[Control] = &[
         features: &[
             "TLS 1.3 and 1.2 with AEAD suites only; plain HTTP refused on a network address",
             "HSTS on every answer over TLS; the WebSocket takes only https origins",
+            "`ward compliance selftest` offers the TLS listener a TLS 1.1 hello and expects a refusal",
         ],
         tests: &[
             "ward-server::api tls_scan::a_tls_scan_finds_only_tls_1_2_and_1_3_with_ecdhe_and_aead",
             "ward-cli::cli serve::refuses_plain_http_on_a_network_address",
             "ward-server::api hardening_web::over_tls_every_answer_carries_hsts_and_the_websocket_takes_only_https",
+            "ward-cli::cli compliance::a_tls_listener_refuses_tls_1_1",
         ],
     },
     Control {
@@ -221,11 +225,13 @@ pub const CONTROLS: &[Control] = &[
         features: &[
             "audit search and reports (user activity, failed sign-ins, exports, disclosures) for compliance officers, themselves audited",
             "monitoring rules raise alerts on unusual access",
+            "`ward compliance report` and `GET /compliance/report`: live evidence per safeguard, with the reviews",
         ],
         tests: &[
             "ward-server::api reports::reports_and_exports_cover_the_period_and_are_audited",
             "ward-server::api monitoring::reading_thirty_patients_in_a_minute_alerts_compliance",
             "ward-core monitoring::tests::thirty_patients_in_a_minute_raise_one_alert",
+            "ward-server::api compliance_report::the_report_judges_every_control_from_live_state",
         ],
     },
     Control {
@@ -249,11 +255,13 @@ pub const CONTROLS: &[Control] = &[
         features: &[
             "access follows roles; custom roles cannot hold audit or compliance permissions",
             "making a compliance officer, or removing one's second factor, needs a second person",
+            "a periodic access review: a compliance officer keeps or removes each account, audited; the report names accounts not reviewed in the policy's days",
         ],
         tests: &[
             "ward-server::api separation_of_duties::an_admin_cannot_make_a_compliance_officer_without_a_second_person",
             "ward-core role::tests::custom_roles_cannot_hold_audit_or_compliance_permissions",
             "ward-server::api users::clinicians_cannot_administer_and_are_audited",
+            "ward-server::api compliance_report::break_glass_and_access_reviews_are_signed_off_and_audited",
         ],
     },
     Control {
@@ -317,10 +325,14 @@ pub const CONTROLS: &[Control] = &[
         citation: "164.308(a)(7)(ii)(A)",
         title: "Data backup plan",
         obligation: Required,
-        features: &["online, consistent, sealed backups; `ward backup verify`; a restore drill"],
+        features: &[
+            "online, consistent, sealed backups; `ward backup verify`; a restore drill",
+            "each backup and its verification recorded in the audit log; the report flags a missing, old or unverified backup",
+        ],
         tests: &[
             "ward-cli::cli backup::the_restore_drill_brings_back_everything_acknowledged_before_the_backup",
             "ward-cli::cli rotation::a_backup_from_before_a_rotation_opens_until_its_key_is_retired",
+            "ward-cli::cli compliance::the_report_and_selftest_read_the_data_directory",
         ],
     },
     Control {

@@ -264,6 +264,11 @@ fn active(f: &Facts) -> impl Iterator<Item = &Account> {
     f.accounts.iter().filter(|a| a.active)
 }
 
+/// Active workforce accounts: those the access review covers (patients are not workforce).
+fn workforce(f: &Facts) -> impl Iterator<Item = &Account> {
+    active(f).filter(|a| a.role.as_str() != RoleName::PATIENT)
+}
+
 fn access_control(f: &Facts, v: &mut Verdict) {
     let roles: std::collections::BTreeSet<&str> = active(f).map(|a| a.role.as_str()).collect();
     v.note(format!(
@@ -432,10 +437,13 @@ fn integrity(f: &Facts, v: &mut Verdict) {
 
 fn authentication(f: &Facts, v: &mut Verdict) {
     let roles = &f.policy.mfa_required_roles;
-    let missing: Vec<&str> = active(f)
+    let (used, new): (Vec<&Account>, Vec<&Account>) = active(f)
         .filter(|a| roles.contains(&a.role) && !a.second_factor)
-        .map(|a| a.username.as_str())
-        .collect();
+        .partition(|a| a.last_sign_in.is_some());
+    let names = |accounts: &[&Account]| {
+        let names: Vec<&str> = accounts.iter().map(|a| a.username.as_str()).collect();
+        shorten(&names)
+    };
     v.note(format!(
         "second factor required for: {}",
         roles
@@ -449,18 +457,29 @@ fn authentication(f: &Facts, v: &mut Verdict) {
         f.policy.login.max_failures_per_account,
         f.policy.login.window_secs / 60
     ));
-    if missing.is_empty() {
-        v.met("every account that needs a second factor has one");
-    } else {
+    // An account that was used and has no factor now lost it (a reset): until it enrols
+    // again it is one password away from a session.
+    if !used.is_empty() {
         v.finding(
             Status::NotMet,
             format!(
                 "{} accounts that need a second factor have none: {}",
-                missing.len(),
-                missing.join(", ")
+                used.len(),
+                names(&used)
             ),
         );
     }
+    if !new.is_empty() {
+        v.finding(
+            Status::Attention,
+            format!(
+                "{} new accounts must enrol a second factor at their first sign-in: {}",
+                new.len(),
+                names(&new)
+            ),
+        );
+    }
+    v.met("every account that needs a second factor has one");
 }
 
 fn transmission(f: &Facts, v: &mut Verdict) {
@@ -484,7 +503,7 @@ fn transmission(f: &Facts, v: &mut Verdict) {
             Transport::Tls | Transport::Loopback => {}
         }
     }
-    v.met("every link off this machine is TLS");
+    v.met("nothing crosses the network unencrypted");
 }
 
 fn activity_review(f: &Facts, v: &mut Verdict) {
@@ -562,14 +581,14 @@ fn termination(f: &Facts, v: &mut Verdict) {
 fn access_authorization(f: &Facts, v: &mut Verdict) {
     let days_allowed = f.policy.review.access_review_days;
     let since = f.now.minus_secs(days_allowed * 86_400);
-    let unreviewed: Vec<&str> = active(f)
+    let unreviewed: Vec<&str> = workforce(f)
         .filter(|a| a.last_review.is_none_or(|(_, at)| at < since))
         .map(|a| a.username.as_str())
         .collect();
     v.note(format!(
-        "{} of {} active accounts reviewed in the last {days_allowed} days",
-        active(f).count() - unreviewed.len(),
-        active(f).count()
+        "{} of {} active workforce accounts reviewed in the last {days_allowed} days",
+        workforce(f).count() - unreviewed.len(),
+        workforce(f).count()
     ));
     if unreviewed.is_empty() {
         v.met("every active account's access was reviewed in time");
@@ -588,11 +607,11 @@ fn access_authorization(f: &Facts, v: &mut Verdict) {
 fn access_modification(f: &Facts, v: &mut Verdict) {
     let inactive_days = f.policy.review.inactive_days;
     let since = f.now.minus_secs(inactive_days * 86_400);
-    let dormant: Vec<&str> = active(f)
+    let dormant: Vec<&str> = workforce(f)
         .filter(|a| a.last_sign_in.unwrap_or(a.created_at) < since)
         .map(|a| a.username.as_str())
         .collect();
-    let to_remove: Vec<&str> = active(f)
+    let to_remove: Vec<&str> = workforce(f)
         .filter(|a| a.last_review.is_some_and(|(keep, _)| !keep))
         .map(|a| a.username.as_str())
         .collect();
@@ -833,6 +852,9 @@ mod tests {
         let mut f = healthy();
         f.policy.session.idle_timeout_secs = 7200;
         f.accounts[0].second_factor = false;
+        f.accounts[0].last_sign_in = None;
+        assert_eq!(status_of(&f, "164.312(d)").0, Status::Attention);
+        f.accounts[0].last_sign_in = Some(now());
         assert_eq!(
             status_of(&f, "164.312(a)(2)(iii)"),
             (

@@ -25,6 +25,14 @@ pub mod totp;
 
 pub use error::CryptoError;
 
+/// The SHA-256 digest of `data` (public values: a page's inline style for its CSP hash).
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data);
+    let mut out = [0; 32];
+    out.copy_from_slice(digest.as_ref());
+    out
+}
+
 /// Fills `buf` from the operating system's random generator.
 pub(crate) fn random_bytes(buf: &mut [u8]) -> Result<(), CryptoError> {
     use aws_lc_rs::rand::{SecureRandom, SystemRandom};

@@ -45,6 +45,11 @@ export type DisclosureView = Schemas["DisclosureView"];
 export type HoldScope = Schemas["HoldScope"];
 export type LegalHoldView = Schemas["LegalHoldView"];
 
+export type ComplianceReportView = Schemas["ComplianceReportView"];
+export type ControlView = Schemas["ControlView"];
+export type ReviewItemView = Schemas["ReviewItemView"];
+export type AccessReviewRow = Schemas["AccessReviewRow"];
+
 /** Whether an answer is a privileged change waiting for approval rather than the change. */
 export function isPendingChange(answer: unknown): answer is PrivilegedChangeView {
   return typeof answer === "object" && answer !== null && "requested_by" in answer && "kind" in answer;

@@ -3,7 +3,7 @@ use std::path::Path;
 use crate::{Running, create_user, enrolled_admin, verify};
 
 /// Flips one byte of the first occurrence of `needle` in the SQLite file.
-fn flip_byte_in(db: &Path, needle: &[u8], offset: usize) -> Vec<u8> {
+pub(crate) fn flip_byte_in(db: &Path, needle: &[u8], offset: usize) -> Vec<u8> {
     let original = std::fs::read(db).expect("read db");
     let at = original
         .windows(needle.len())

@@ -8,6 +8,7 @@ mod audit_tamper;
 mod backup;
 mod bench;
 mod cluster;
+mod compliance;
 mod crash;
 mod durability;
 mod full_disk;

@@ -20,7 +20,8 @@ use super::extract::{ApiJson, ApiPath, ApiQuery, FullSession, Permitted, time_pa
 use super::requirements::{ReviewAccess, SignOffAlerts};
 use crate::services::Period;
 use crate::wire::evidence::{
-    access_decision_view, access_row_view, compliance_html, compliance_report_view,
+    access_decision_view, access_row_view, compliance_html, compliance_html_csp,
+    compliance_report_view,
 };
 use crate::wire::frames::alert_view;
 
@@ -49,11 +50,14 @@ pub async fn compliance_report(
         .await?;
     let view = compliance_report_view(&report);
     if query.format == Some(ComplianceFormat::Html) {
-        return Ok((
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        let page = (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+                (header::CONTENT_SECURITY_POLICY, compliance_html_csp()),
+            ],
             compliance_html(&view),
-        )
-            .into_response());
+        );
+        return Ok(page.into_response());
     }
     Ok(Json(view).into_response())
 }

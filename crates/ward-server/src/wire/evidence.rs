@@ -153,6 +153,18 @@ border:1px solid}.met{color:#0a5a1a;border-color:#0a5a1a}.attention{color:#7a4b0
 border-color:#7a4b00}.not-met{color:#a00;border-color:#a00}.muted{color:#555}ul{margin:.3rem 0}\
 code{font-size:.85em}@media print{body{margin:0;max-width:none}}";
 
+/// The page's Content-Security-Policy: nothing may load or run; only its own inline style
+/// (by hash) applies.
+pub fn compliance_html_csp() -> String {
+    use base64::Engine;
+    let hash =
+        base64::engine::general_purpose::STANDARD.encode(ward_crypto::sha256(STYLE.as_bytes()));
+    format!(
+        "default-src 'none'; style-src 'sha256-{hash}'; base-uri 'none'; form-action 'none'; \
+         frame-ancestors 'none'; sandbox"
+    )
+}
+
 /// The report as one printable page.
 pub fn compliance_html(r: &ComplianceReportView) -> String {
     let mut h = String::with_capacity(32 * 1024);

@@ -300,7 +300,11 @@ fn table() -> Vec<Route> {
             .on(Any)
             .json(r#"{"note":"Reviewed with the unit lead: justified"}"#),
         route("GET", "/api/v1/compliance/report", Perm(P::AuditRead)),
-        route("GET", "/api/v1/compliance/access-review", Perm(P::AuditRead)),
+        route(
+            "GET",
+            "/api/v1/compliance/access-review",
+            Perm(P::AuditRead),
+        ),
         route(
             "POST",
             "/api/v1/compliance/access-review",

@@ -357,7 +357,8 @@ impl Compliance {
         Ok(total)
     }
 
-    /// The access review's rows: every account, its patient conversations, its latest decision.
+    /// The access review's rows: every workforce account (patients' own accounts are not
+    /// workforce), its conversations about patients, its latest decision.
     pub(super) async fn access_rows(
         &self,
         accounts: Vec<Account>,
@@ -371,7 +372,10 @@ impl Compliance {
             .map(|d| (d.user_id, d))
             .collect();
         let mut rows = Vec::with_capacity(accounts.len());
-        for account in accounts {
+        let workforce = accounts
+            .into_iter()
+            .filter(|a| a.role.as_str() != ward_core::role::RoleName::PATIENT);
+        for account in workforce {
             let patient_conversations = self
                 .store
                 .conversations_of(account.id)
