@@ -59,6 +59,8 @@ pub struct Account {
     pub created_at: Timestamp,
     /// A confirmed second factor.
     pub second_factor: bool,
+    /// Without a factor because one was removed (reset), not because none was ever enrolled.
+    pub factor_removed: bool,
     pub last_sign_in: Option<Timestamp>,
     /// When the account was last disabled (for disabled accounts).
     pub disabled_at: Option<Timestamp>,
@@ -307,9 +309,9 @@ fn emergency_access(f: &Facts, v: &mut Verdict) {
         .iter()
         .filter(|a| a.kind == AlertKind::BreakGlass)
         .collect();
-    let overdue = overdue(f, &uses, days_allowed);
+    let (overdue, late) = overdue(f, &uses, days_allowed);
     v.note(format!(
-        "{} break-glass uses; {} signed off; sign-off due within {days_allowed} days",
+        "{} break-glass uses; {} signed off ({late} later than {days_allowed} days)",
         uses.len(),
         uses.iter().filter(|u| u.signed_off.is_some()).count()
     ));
@@ -323,16 +325,19 @@ fn emergency_access(f: &Facts, v: &mut Verdict) {
     }
 }
 
-/// How many of these were not signed off within `days_allowed` of being raised.
-fn overdue(f: &Facts, items: &[&Reviewable], days_allowed: i64) -> usize {
+/// How many of these are still not signed off `days_allowed` after being raised, and how many
+/// were signed off, but later than that (evidence, not a finding: the review was done).
+fn overdue(f: &Facts, items: &[&Reviewable], days_allowed: i64) -> (usize, usize) {
     let due = |r: &Reviewable| r.raised_at.plus_secs(days_allowed * 86_400);
-    items
+    let open = items
         .iter()
-        .filter(|r| match r.signed_off {
-            Some((_, at)) => at > due(r),
-            None => f.now > due(r),
-        })
-        .count()
+        .filter(|r| r.signed_off.is_none() && f.now > due(r))
+        .count();
+    let late = items
+        .iter()
+        .filter(|r| r.signed_off.is_some_and(|(_, at)| at > due(r)))
+        .count();
+    (open, late)
 }
 
 fn automatic_logoff(f: &Facts, v: &mut Verdict) {
@@ -372,6 +377,27 @@ fn encryption_at_rest(f: &Facts, v: &mut Verdict) {
     } else {
         "data keys kept in the main database (PostgreSQL without key_store_url)"
     });
+    let r = &f.policy.retention;
+    let kept: Vec<String> = [
+        ("direct", r.direct),
+        ("group", r.group),
+        ("channel", r.channel),
+        ("care team", r.care_team),
+        ("patient", r.patient),
+        ("role", r.role),
+    ]
+    .iter()
+    .filter_map(|(kind, secs)| secs.map(|s| format!("{kind} {} days", days(s))))
+    .collect();
+    v.note(if kept.is_empty() {
+        "retention: messages kept until a policy says otherwise".to_owned()
+    } else {
+        format!("retention: {}", kept.join(", "))
+    });
+    match f.last_disposal {
+        Some(at) => v.note(format!("retention last destroyed a month's key {at}")),
+        None => v.note("retention has destroyed no key yet"),
+    }
     let rotated = f.root_key_rotated_at.or(f.first_event_at);
     match f.root_key_rotated_at {
         Some(at) => v.note(format!("root key last rotated {at}")),
@@ -439,7 +465,7 @@ fn authentication(f: &Facts, v: &mut Verdict) {
     let roles = &f.policy.mfa_required_roles;
     let (used, new): (Vec<&Account>, Vec<&Account>) = active(f)
         .filter(|a| roles.contains(&a.role) && !a.second_factor)
-        .partition(|a| a.last_sign_in.is_some());
+        .partition(|a| a.factor_removed);
     let names = |accounts: &[&Account]| {
         let names: Vec<&str> = accounts.iter().map(|a| a.username.as_str()).collect();
         shorten(&names)
@@ -457,8 +483,9 @@ fn authentication(f: &Facts, v: &mut Verdict) {
         f.policy.login.max_failures_per_account,
         f.policy.login.window_secs / 60
     ));
-    // An account that was used and has no factor now lost it (a reset): until it enrols
-    // again it is one password away from a session.
+    // An account whose factor was removed is one password away from enrolling a new one:
+    // until it does, its second factor is not in place. One never enrolled enrols at its
+    // first sign-in, before it can do anything else.
     if !used.is_empty() {
         v.finding(
             Status::NotMet,
@@ -537,16 +564,19 @@ fn sign_offs(f: &Facts, v: &mut Verdict, which: impl Fn(AlertKind) -> bool, what
         .filter(|a| a.signed_off.is_none())
         .map(|a| age_days(f, a.raised_at))
         .max();
+    let (overdue, late) = overdue(f, &items, days_allowed);
     let mut line = format!("{} {what}, {open} not signed off", items.len());
     if let Some(age) = oldest {
         let _ = write!(line, " (oldest {age} days)");
     }
-    v.note(line);
-    let late = overdue(f, &items, days_allowed);
     if late > 0 {
+        let _ = write!(line, "; {late} signed off later than {days_allowed} days");
+    }
+    v.note(line);
+    if overdue > 0 {
         v.finding(
             Status::Attention,
-            format!("{late} {what} not signed off within {days_allowed} days"),
+            format!("{overdue} {what} not signed off within {days_allowed} days"),
         );
     }
 }
@@ -726,10 +756,6 @@ fn disclosures(f: &Facts, v: &mut Verdict) {
         "{} disclosures recorded in the period",
         f.disclosures
     ));
-    match f.last_disposal {
-        Some(at) => v.note(format!("retention last destroyed a key {at}")),
-        None => v.note("retention has destroyed no key yet"),
-    }
     v.met("each patient's accounting of disclosures is available on request");
 }
 
@@ -779,6 +805,7 @@ mod tests {
             active: true,
             created_at: Timestamp::from_micros(0),
             second_factor: true,
+            factor_removed: false,
             last_sign_in: Some(now().minus_secs(3600)),
             disabled_at: None,
             open_sessions: 1,
@@ -852,9 +879,8 @@ mod tests {
         let mut f = healthy();
         f.policy.session.idle_timeout_secs = 7200;
         f.accounts[0].second_factor = false;
-        f.accounts[0].last_sign_in = None;
         assert_eq!(status_of(&f, "164.312(d)").0, Status::Attention);
-        f.accounts[0].last_sign_in = Some(now());
+        f.accounts[0].factor_removed = true;
         assert_eq!(
             status_of(&f, "164.312(a)(2)(iii)"),
             (
@@ -890,6 +916,19 @@ mod tests {
         assert_eq!(status_of(&f, "164.312(a)(2)(ii)").0, Status::Attention);
         f.alerts[0].signed_off = Some((UserId::new(), old.plus_secs(86_400)));
         assert_eq!(status_of(&f, "164.312(a)(2)(ii)").0, Status::Met);
+        // Signed off late: the review was done; the evidence says it was late.
+        f.alerts[0].signed_off = Some((UserId::new(), now()));
+        let all = assess(&f);
+        let bg = all
+            .iter()
+            .find(|a| a.control.citation == "164.312(a)(2)(ii)")
+            .unwrap();
+        assert_eq!(bg.status, Status::Met);
+        assert!(
+            bg.evidence[0].contains("1 later than 7 days"),
+            "{:?}",
+            bg.evidence
+        );
         f.accounts[1].last_review = None;
         let (status, reason) = status_of(&f, "164.308(a)(4)(ii)(B)");
         assert_eq!(status, Status::Attention);

@@ -250,3 +250,58 @@ async fn a_tls_listener_refuses_tls_1_1() {
     assert!(line.contains(" passed "), "{printed}");
     assert!(running.stop());
 }
+
+#[tokio::test]
+async fn a_fresh_demo_organisation_meets_or_needs_attention_on_every_control() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("demo");
+    let demo = Running::start(&["demo"], &data);
+    let nurse = demo
+        .client()
+        .sign_in("nurse.reyes", "ward-demo-password", "demo")
+        .await
+        .expect("demo nurse signs in");
+    // The demo seeds its content once it listens, the direct conversation last: wait for it
+    // (bounded), then for the seeding's sign-outs.
+    let mut seeded = false;
+    for _ in 0..100 {
+        let listed = nurse.list_conversations().await.expect("list");
+        if listed
+            .conversations
+            .iter()
+            .any(|c| c.kind == ward_proto::messaging::ConversationKind::Direct)
+        {
+            seeded = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert!(seeded, "the demo content did not appear");
+    assert!(demo.stop());
+
+    let fresh = report(&data);
+    let listed: Vec<&str> = fresh.controls.iter().map(|c| c.citation.as_str()).collect();
+    assert_eq!(
+        listed,
+        CONTROLS.iter().map(|c| c.citation).collect::<Vec<_>>()
+    );
+    for c in &fresh.controls {
+        assert_ne!(
+            c.status,
+            ControlStatus::NotMet,
+            "{}: {}",
+            c.citation,
+            c.reason
+        );
+        assert!(!c.reason.is_empty(), "{}", c.citation);
+    }
+    assert_eq!(fresh.organisation, "Ward");
+    // The demo's admin and compliance officer enrol at their first sign-in.
+    let (status_d, reason) = status(&fresh, "164.312(d)");
+    assert_eq!(status_d, ControlStatus::Attention);
+    assert!(
+        reason.contains("admin") && reason.contains("compliance"),
+        "{reason}"
+    );
+}

@@ -211,13 +211,20 @@ impl Compliance {
                 }
                 disabled_at = self.status_changed_at(u.id).await?;
             }
+            let second_factor = factors.contains(&u.id);
+            let factor_removed = !second_factor
+                && !self
+                    .events(AuditAction::TotpReset, Some(*u.id.as_uuid()))
+                    .await?
+                    .is_empty();
             accounts.push(Account {
                 id: u.id,
                 username: u.username.as_str().to_owned(),
                 role: u.role.clone(),
                 active,
                 created_at: u.created_at,
-                second_factor: factors.contains(&u.id),
+                second_factor,
+                factor_removed,
                 last_sign_in: sign_ins.get(&u.id).copied(),
                 disabled_at,
                 open_sessions,
