@@ -82,6 +82,8 @@ const REQUIRE_PG_VAR: &str = "WARD_REQUIRE_PG";
 const REQUIRE_NATS_VAR: &str = "WARD_REQUIRE_NATS";
 /// Names the schemathesis program for the API fuzzing test (T6).
 const SCHEMATHESIS_VAR: &str = "WARD_SCHEMATHESIS";
+/// Names the Python (with http-ece) the Web Push service of the notification tests runs on.
+const PUSH_PYTHON_VAR: &str = "WARD_PUSH_PYTHON";
 
 /// Why a task failed, and the exit code to report it with.
 #[derive(Debug)]
@@ -192,9 +194,16 @@ fn task_test(extra: &[OsString]) -> Outcome {
     ensure_program("nats-server", "nats-server")?;
     // The API fuzzing test runs schemathesis from a virtualenv.
     let st = schemathesis::ensure()?;
+    // The notification tests run a Web Push service that decrypts with http-ece.
+    let push_python = schemathesis::ensure_push_python()?;
     let pg_url = postgres_for_tests(ci)?;
     web::build()?;
-    let rust = run_tests(extra, pg_url, ci, &st);
+    let rust = run_tests(
+        extra,
+        pg_url,
+        ci,
+        &[(SCHEMATHESIS_VAR, &st), (PUSH_PYTHON_VAR, &push_python)],
+    );
     // The browser tests run even when a Rust test failed, so one run reports both.
     let browser = web::end_to_end();
     rust.and(browser)
@@ -282,7 +291,13 @@ fn postgres_for_tests(ci: bool) -> Outcome<Option<&'static str>> {
 
 /// Runs the workspace tests (no doctests) with nextest when installed, else
 /// `cargo test`.
-fn run_tests(extra: &[OsString], pg_url: Option<&str>, ci: bool, st: &Path) -> Outcome {
+/// Runs the Rust tests with `tools` (variable, program) in their environment.
+fn run_tests(
+    extra: &[OsString],
+    pg_url: Option<&str>,
+    ci: bool,
+    tools: &[(&str, &Path)],
+) -> Outcome {
     let mut cmd = cargo();
     if nextest_available() {
         cmd.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
@@ -298,7 +313,9 @@ fn run_tests(extra: &[OsString], pg_url: Option<&str>, ci: bool, st: &Path) -> O
         ]);
     }
     cmd.args(extra);
-    cmd.env(SCHEMATHESIS_VAR, st);
+    for (var, program) in tools {
+        cmd.env(var, program);
+    }
     if let Some(url) = pg_url {
         step(format!("{PG_URL_VAR}={url}"));
         cmd.env(PG_URL_VAR, url);

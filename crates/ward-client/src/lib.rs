@@ -5,6 +5,7 @@
 
 mod compliance;
 mod evidence;
+mod notify;
 pub mod realtime;
 mod workflow;
 

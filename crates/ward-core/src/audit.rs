@@ -133,6 +133,9 @@ str_enum!(
         AccessReviewed = "access_review.decide",
         ComplianceReportGenerated = "compliance.report",
         ComplianceSelftest = "compliance.selftest",
+        /// A device gave its Web Push subscription (endpoint and keys, sealed).
+        PushSubscribed = "push.subscribe",
+        PushUnsubscribed = "push.unsubscribe",
     }
 );
 

@@ -22,6 +22,8 @@ pub enum KeyScope {
     /// The key that seals and authenticates what nodes send each other over the cluster bus.
     /// Never shredded.
     ClusterBus,
+    /// The secret of the application server's VAPID key (Web Push). Never shredded.
+    WebPush,
 }
 
 impl KeyScope {
@@ -36,6 +38,7 @@ impl KeyScope {
             Self::ComplianceRecords => "compliance_records",
             Self::BackupArchive => "backup_archive",
             Self::ClusterBus => "cluster_bus",
+            Self::WebPush => "web_push",
         }
     }
 
@@ -49,7 +52,8 @@ impl KeyScope {
             | Self::AuditSigning
             | Self::ComplianceRecords
             | Self::BackupArchive
-            | Self::ClusterBus => uuid::Uuid::nil(),
+            | Self::ClusterBus
+            | Self::WebPush => uuid::Uuid::nil(),
         }
     }
 
@@ -63,6 +67,7 @@ impl KeyScope {
             "compliance_records" => Ok(Self::ComplianceRecords),
             "backup_archive" => Ok(Self::BackupArchive),
             "cluster_bus" => Ok(Self::ClusterBus),
+            "web_push" => Ok(Self::WebPush),
             _ => Err(ValidationError::new("key_scope", "is not a known scope")),
         }
     }

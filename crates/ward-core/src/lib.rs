@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod id;
 pub mod keys;
 pub mod monitoring;
+pub mod notify;
 pub mod oversight;
 pub mod patient;
 pub mod policy;

@@ -51,7 +51,7 @@ impl SecretKey {
         Ok(Self(key))
     }
 
-    fn from_slice(bytes: &[u8]) -> Result<Self, CryptoError> {
+    pub(crate) fn from_slice(bytes: &[u8]) -> Result<Self, CryptoError> {
         let array: [u8; KEY_LEN] = bytes
             .try_into()
             .map_err(|_| CryptoError::RootKey(format!("a key must be {KEY_LEN} bytes")))?;

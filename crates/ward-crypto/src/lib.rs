@@ -22,6 +22,7 @@ pub mod password;
 pub mod seal;
 pub mod token;
 pub mod totp;
+pub mod webpush;
 
 pub use error::CryptoError;
 

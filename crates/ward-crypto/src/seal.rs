@@ -76,6 +76,8 @@ pub enum Binding {
     HoldReason { hold: Uuid },
     /// A compliance officer's sign-off note on an alert.
     AlertNote { alert: Uuid },
+    /// A device's push subscription (its endpoint and keys).
+    PushSubscription { subscription: Uuid },
     /// A notice one node sends the others over the cluster bus, on its subject.
     ClusterNotice { subject: &'static str },
     /// One chunk of a backup archive, at its place, saying whether it is the last.
@@ -191,6 +193,10 @@ impl Binding {
             Self::AlertNote { alert } => {
                 aad.extend_from_slice(b"alert-sign-off-note");
                 aad.extend_from_slice(alert.as_bytes());
+            }
+            Self::PushSubscription { subscription } => {
+                aad.extend_from_slice(b"push-subscription");
+                aad.extend_from_slice(subscription.as_bytes());
             }
             Self::ClusterNotice { subject } => {
                 aad.extend_from_slice(b"cluster-notice");

@@ -11,6 +11,7 @@ pub mod clinical;
 pub mod compliance;
 pub mod evidence;
 pub mod messaging;
+pub mod notify;
 pub mod oversight;
 pub mod policy;
 pub mod problem;

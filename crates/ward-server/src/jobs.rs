@@ -104,6 +104,12 @@ impl Jobs {
             every.due_work,
             |s| async move { s.messaging().run_due_scheduled(s.now()).await },
         );
+        jobs.spawn_logged(
+            services,
+            "push notifications",
+            every.due_work,
+            |s| async move { s.notifier().run_due(s.now()).await },
+        );
         jobs.spawn_logged(services, "lifespans", every.due_work, |s| async move {
             s.messaging().expire_due_messages(s.now()).await
         });

@@ -302,7 +302,12 @@ impl Server {
             _ => None,
         };
         let (store, keyring) = open(config).await?;
-        let metrics = Arc::new(metrics::Metrics::default().with_store_writes(store.write_stats()));
+        let notify_stats = Arc::new(services::NotifyStats::default());
+        let metrics = Arc::new(
+            metrics::Metrics::default()
+                .with_store_writes(store.write_stats())
+                .with_notifications(Arc::clone(&notify_stats)),
+        );
         let hub = realtime::Hub::new(store.max_event_seq().await?)
             .with_fill_counter(metrics.live_log_positions.clone());
         let bus = match config.bus() {
@@ -339,6 +344,7 @@ impl Server {
             .with_webhook(webhook)
             .with_bus(bus)
             .with_deployment(config.deployment())
+            .with_notify_stats(notify_stats)
             .with_clock(clock);
         // Patient accounts' names that an earlier version stored plain are sealed before the
         // first request (audited; a no-op once done).

@@ -93,6 +93,13 @@ impl Metrics {
         self
     }
 
+    /// Also reports, at each scrape, what the notifier sent, suppressed and gave up.
+    pub fn with_notifications(mut self, stats: Arc<crate::services::NotifyStats>) -> Self {
+        self.registry
+            .register_collector(Box::new(Notifications(stats)));
+        self
+    }
+
     pub fn encode(&self) -> Result<String, std::fmt::Error> {
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.registry)?;
@@ -138,6 +145,49 @@ impl Collector for StoreWrites {
                 "store_writes",
                 "Writes the store's writer ran in those transactions",
                 self.0.writes(),
+            ),
+        ];
+        for (name, help, value) in counts {
+            let counter = ConstCounter::new(value);
+            let metric = encoder.encode_descriptor(name, help, None, counter.metric_type())?;
+            counter.encode(metric)?;
+        }
+        Ok(())
+    }
+}
+
+/// `ward_notifications_*_total`: what the notifier did with the notifications it owed.
+#[derive(Debug)]
+struct Notifications(Arc<crate::services::NotifyStats>);
+
+impl Collector for Notifications {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let s = &self.0;
+        let counts = [
+            (
+                "notifications_sent",
+                "Notifications a push service accepted",
+                s.sent(),
+            ),
+            (
+                "notifications_failed",
+                "Notifications given up after their retries or with no device to take them",
+                s.failed(),
+            ),
+            (
+                "notifications_suppressed",
+                "Notifications not sent because the message was read first",
+                s.suppressed(),
+            ),
+            (
+                "notifications_retried",
+                "Push attempts that failed and were scheduled again",
+                s.retried(),
+            ),
+            (
+                "push_subscriptions_gone",
+                "Subscriptions deleted because their push service said they are gone",
+                s.gone(),
             ),
         ];
         for (name, help, value) in counts {

@@ -8,6 +8,7 @@ mod clinical;
 mod compliance;
 mod identity;
 mod messaging;
+mod notify;
 mod workflow;
 
 use futures::future::BoxFuture;

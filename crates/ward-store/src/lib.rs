@@ -27,6 +27,7 @@ mod group_commit;
 mod impls;
 pub mod instance_lock;
 mod messaging;
+mod notify;
 mod ops;
 mod postgres;
 mod sqlite;
@@ -59,6 +60,7 @@ pub use messaging::{
     ConversationStore, ConversationSummary, LogItem, MessageStore, PatientStore, SendOutcome,
     SyncItem, SyncStore,
 };
+pub use notify::NotifyStore;
 pub use workflow::{MessageLifecycleStore, OversightStore, ScheduleStore};
 pub use write_stats::WriteStats;
 
@@ -323,6 +325,7 @@ pub trait Store:
     + OversightStore
     + ComplianceStore
     + ApprovalStore
+    + NotifyStore
     + std::fmt::Debug
 {
     /// "sqlite" or "postgres", for logs and metrics only.

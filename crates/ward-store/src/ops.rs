@@ -17,6 +17,7 @@ pub(crate) mod keys;
 pub(crate) mod lifecycle;
 pub(crate) mod messages;
 pub(crate) mod messaging;
+pub(crate) mod notify;
 pub(crate) mod oversight;
 pub(crate) mod schedule;
 pub(crate) mod sync;

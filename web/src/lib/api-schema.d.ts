@@ -658,6 +658,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/push-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Keeps this device's push subscription (replacing its earlier one); it ends with the
+         *     session (sign-out, revocation, wipe, idle or lifetime expiry). Notifications carry no PHI:
+         *     only how many messages of which priority wait. Audited.
+         */
+        post: operations["subscribe"];
+        /** Removes this device's push subscription (404 if it has none). Audited. */
+        delete: operations["unsubscribe"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/totp": {
         parameters: {
             query?: never;
@@ -1004,6 +1026,23 @@ export interface paths {
         put?: never;
         /** Rejects a pending request (needs `compliance_manage`; never the requester's own). */
         post: operations["reject_change"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The server's VAPID public key, for `PushManager.subscribe({applicationServerKey})`. */
+        get: operations["push_key"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2086,6 +2125,37 @@ export interface components {
             display_name: string;
             role: string;
             username: string;
+        };
+        /** @description The key browsers subscribe with (`applicationServerKey`). */
+        PushKey: {
+            /** @description The server's VAPID public key (uncompressed P-256 point), base64url. */
+            public_key: string;
+        };
+        /** @description The keys of a browser's `PushSubscription`. */
+        PushKeys: {
+            /** @description The device's 16-byte authentication secret, base64url. */
+            auth: string;
+            /** @description The device's P-256 public key, an uncompressed point, base64url. */
+            p256dh: string;
+        };
+        /**
+         * @description `POST /me/push-subscriptions`: the browser's `PushSubscription.toJSON()`. The endpoint must
+         *     be https (http only on a loopback address). One per device session; a new one replaces it.
+         */
+        PushSubscriptionRequest: {
+            endpoint: string;
+            /**
+             * Format: double
+             * @description Ignored (browsers send it; Ward keeps a subscription as long as its session).
+             */
+            expirationTime?: number | null;
+            keys: components["schemas"]["PushKeys"];
+        };
+        PushSubscriptionView: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
         };
         /** @description A custom role's permissions (codes as in [`RoleView`]). */
         PutRoleRequest: {
@@ -3865,6 +3935,58 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    subscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushSubscriptionRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushSubscriptionView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Validation"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     begin_totp: {
         parameters: {
             query?: never;
@@ -4470,6 +4592,28 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    push_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushKey"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             503: components["responses"]["Unavailable"];
         };
     };

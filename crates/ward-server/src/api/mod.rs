@@ -16,6 +16,7 @@ mod evidence;
 mod extract;
 mod health;
 mod message_changes;
+mod notify;
 mod oversight;
 mod patients;
 mod policy;
@@ -185,6 +186,8 @@ fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(oversight::list_alerts))
         .routes(routes!(oversight::acknowledge_alert))
         .routes(routes!(evidence::sign_off_alert))
+        .routes(routes!(notify::push_key))
+        .routes(routes!(notify::subscribe, notify::unsubscribe))
         .routes(routes!(evidence::compliance_report))
         .routes(routes!(evidence::access_review, evidence::decide_access))
         .routes(routes!(oversight::disclosures))

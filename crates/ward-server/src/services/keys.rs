@@ -133,6 +133,15 @@ impl Keys {
             .await
     }
 
+    /// The application server's VAPID key for Web Push, created on first use (every node
+    /// reads the same one from the key vault).
+    pub async fn vapid_key(&self) -> Result<ward_crypto::webpush::VapidKey, ServiceError> {
+        let secret = self
+            .data_key(KeyScope::WebPush, AUDIT_SIGNING_EPOCH)
+            .await?;
+        Ok(ward_crypto::webpush::VapidKey::from_secret(&secret)?)
+    }
+
     /// The audit chain key if the audit key was ever made; `None` otherwise (nothing is made).
     pub async fn existing_audit_chain_key(&self) -> Result<Option<ChainKey>, ServiceError> {
         let seed = self

@@ -22,6 +22,7 @@ mod error;
 mod identity;
 mod keys;
 mod messaging;
+mod notify;
 mod policy_cache;
 mod publisher;
 mod sealing;
@@ -59,6 +60,7 @@ pub use messaging::{
     MAX_PAGE, MAX_SYNC_PAGE, MessageHistory, MessagePage, Messaging, NewConversation, Outgoing,
     PlainScheduled, SyncResult,
 };
+pub use notify::{NewSubscription, Notifier, NotifyStats};
 pub use policy_cache::{PolicyCache, RoleCache};
 
 pub use crate::opened::{
@@ -94,6 +96,7 @@ struct Settings {
     attachment_limits: AttachmentLimits,
     webhook: Option<Webhook>,
     deployment: Arc<Deployment>,
+    notify_stats: Arc<NotifyStats>,
 }
 
 /// The composition root: every domain service, wired to the same store, keys and hub. Cheap
@@ -113,6 +116,7 @@ struct Wired {
     patients: Patients,
     attachments: Attachments,
     compliance: Compliance,
+    notifier: Notifier,
 }
 
 impl Services {
@@ -126,6 +130,7 @@ impl Services {
             attachment_limits: AttachmentLimits::default(),
             webhook: None,
             deployment: Arc::default(),
+            notify_stats: Arc::default(),
         })
     }
 
@@ -157,6 +162,7 @@ impl Services {
             access: shared.access.clone(),
             publisher: shared.publisher.clone(),
             identity: Identity::new(&shared),
+            notifier: Notifier::new(&shared, Arc::clone(&settings.notify_stats)),
             clinical: Clinical::new(&shared, &sealing, &messaging),
             compliance: Compliance::new(
                 &shared,
@@ -223,6 +229,15 @@ impl Services {
         Self::wire(settings)
     }
 
+    /// Services whose notifier counts what it does into `stats` (read by `/metrics`).
+    pub fn with_notify_stats(self, stats: Arc<NotifyStats>) -> Self {
+        let settings = Settings {
+            notify_stats: stats,
+            ..self.settings()
+        };
+        Self::wire(settings)
+    }
+
     /// Services whose compliance report describes `deployment` (its settings).
     pub fn with_deployment(self, deployment: Deployment) -> Self {
         let settings = Settings {
@@ -255,6 +270,11 @@ impl Services {
     /// Uploads, downloads and the attachment lists of messages.
     pub fn attachments(&self) -> &Attachments {
         &self.0.attachments
+    }
+
+    /// Web Push subscriptions and the delivery of notifications.
+    pub fn notifier(&self) -> &Notifier {
+        &self.0.notifier
     }
 
     /// Audit, checkpoints, reports, retention, monitoring and break-glass.

@@ -23,6 +23,7 @@ mod no_echo;
 mod openapi_contract;
 mod ops;
 mod outage;
+mod push;
 mod realtime;
 mod reports;
 mod retention;

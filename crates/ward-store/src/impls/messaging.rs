@@ -246,6 +246,7 @@ impl<B: Backend> MessageStore for B {
                     crate::ops::clinical::insert_escalation(c, message.id, conv, due).await?;
                 }
                 messages::advance_receipt(c, conv, message.sender_id, seq, seq, at).await?;
+                crate::ops::notify::enqueue_for_message(c, &message).await?;
                 let recipients = messaging::active_members(c, conv).await?;
                 Ok(SendOutcome::Created {
                     message,

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use ward_core::Timestamp;
-use ward_core::audit::{AuditAction, AuditFilter, Outcome, TargetKind};
+use ward_core::audit::{AuditAction, AuditFilter, NewAuditEvent, Outcome, TargetKind};
 use ward_core::conversation::ConversationKind;
 use ward_core::evidence::{self, Account, Backup, Chain, Check, Facts, Listener, Reviewable};
 use ward_core::id::UserId;
@@ -20,8 +20,8 @@ use crate::wire::views::hex;
 
 /// Most alerts the report lists.
 const REPORT_ALERTS: u32 = 1000;
-/// Most backup records the report reads.
-const BACKUP_RECORDS: u32 = 100;
+/// Most audit events of one kind the report reads (the newest).
+const EVENTS_READ: u32 = 100;
 
 /// What the report says about the deployment itself, from its settings.
 #[derive(Debug, Clone)]
@@ -68,13 +68,8 @@ impl Compliance {
                 AuditAction::ComplianceReportGenerated,
             )
             .await?;
-        let report = self.compliance_evidence(period).await?;
-        let audit = caller
-            .event(AuditAction::ComplianceReportGenerated, Outcome::Success)
-            .target(TargetKind::AuditLog, None)
-            .detail(report_detail(&report));
-        self.store.append_audit(audit).await?;
-        Ok(report)
+        let audit = caller.event(AuditAction::ComplianceReportGenerated, Outcome::Success);
+        self.audited_report(period, audit).await
     }
 
     /// The compliance report for the command line (which has the data directory, so no
@@ -83,13 +78,21 @@ impl Compliance {
         &self,
         period: Period,
     ) -> Result<ComplianceReport, ServiceError> {
+        let audit = NewAuditEvent::new(AuditAction::ComplianceReportGenerated, Outcome::Success);
+        self.audited_report(period, audit).await
+    }
+
+    /// Makes the report and appends `audit` with the period, the head it was made at and how
+    /// many controls stood where.
+    async fn audited_report(
+        &self,
+        period: Period,
+        audit: NewAuditEvent,
+    ) -> Result<ComplianceReport, ServiceError> {
         let report = self.compliance_evidence(period).await?;
-        let audit = ward_core::audit::NewAuditEvent::new(
-            AuditAction::ComplianceReportGenerated,
-            Outcome::Success,
-        )
-        .target(TargetKind::AuditLog, None)
-        .detail(report_detail(&report));
+        let audit = audit
+            .target(TargetKind::AuditLog, None)
+            .detail(report_detail(&report));
         self.store.append_audit(audit).await?;
         Ok(report)
     }
@@ -292,7 +295,7 @@ impl Compliance {
             from: None,
             to: None,
             before_seq: None,
-            limit: BACKUP_RECORDS,
+            limit: EVENTS_READ,
         };
         Ok(self.store.search_audit(&filter).await?)
     }

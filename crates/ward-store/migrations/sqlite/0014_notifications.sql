@@ -1,0 +1,26 @@
+-- Web Push: one subscription per device session (its endpoint and keys sealed, since the
+-- endpoint is a capability to put text on a clinician's lock screen), and the notifications
+-- owed to subscribed users, written with the message that owes them (so a crash never loses
+-- one) and sent by whichever node claims them.
+CREATE TABLE push_subscriptions (
+    id          BLOB PRIMARY KEY,
+    session_id  BLOB NOT NULL UNIQUE REFERENCES sessions (id),
+    user_id     BLOB NOT NULL REFERENCES users (id),
+    sealed      BLOB NOT NULL,      -- endpoint and keys, AES-256-GCM under account secrets
+    created_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX push_subscriptions_by_user ON push_subscriptions (user_id);
+
+CREATE TABLE push_outbox (
+    user_id         BLOB NOT NULL REFERENCES users (id),
+    event_seq       INTEGER NOT NULL,
+    conversation_id BLOB NOT NULL REFERENCES conversations (id),
+    message_seq     INTEGER NOT NULL,
+    priority        TEXT NOT NULL,      -- normal | urgent | stat
+    created_at      INTEGER NOT NULL,
+    state           TEXT NOT NULL,      -- pending | sent | suppressed | failed
+    attempts        INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, event_seq)
+) STRICT;
+CREATE INDEX push_outbox_due ON push_outbox (next_attempt_at) WHERE state = 'pending';
