@@ -231,6 +231,80 @@ describe("clinicians", () => {
     }
   });
 
+  test("the installable app keeps only its shell, opens offline to the sign-in, turns on push and forgets it all on sign-out", async () => {
+    await withPages("pwa", [PHONE], async (page) => {
+      // The manifest Chromium installs from, served as a manifest, with both icons.
+      const manifest = await page.request.get("/manifest.webmanifest");
+      assert.match(manifest.headers()["content-type"], /^application\/manifest\+json/);
+      const app = await manifest.json();
+      assert.equal(app.display, "standalone");
+      assert.deepEqual(app.icons.map((i) => i.sizes), ["192x192", "512x512"]);
+      for (const icon of app.icons) {
+        assert.equal((await page.request.get(icon.src)).headers()["content-type"], "image/png");
+      }
+      const cdp = await page.context().newCDPSession(page);
+      await page.goto("/");
+      const parsed = await cdp.send("Page.getAppManifest");
+      assert.deepEqual(parsed.errors, [], "the manifest parses");
+      const installability = await cdp.send("Page.getInstallabilityErrors");
+      assert.deepEqual(installability.installabilityErrors.map((e) => e.errorId).filter((id) => id !== "in-incognito"), []);
+
+      // Signed in with push stubbed (headless Chromium has no push service): the page asks
+      // the server for its key and hands it the subscription.
+      await page.addInitScript(() => {
+        Notification.requestPermission = async () => "granted";
+        PushManager.prototype.subscribe = async function () {
+          return {
+            endpoint: "http://127.0.0.1:9/push/e2e",
+            toJSON: () => ({
+              endpoint: "http://127.0.0.1:9/push/e2e",
+              keys: {
+                p256dh: "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
+                auth: "BTBZMqHH6r4Tts7J_aSIgg",
+              },
+            }),
+          };
+        };
+      });
+      await signIn(page, "nurse.chen");
+      await page.getByRole("button", { name: "Notify me" }).click();
+      await page.getByRole("status").filter({ hasText: "Notifications on" }).waitFor(LIVE);
+      const shell = await page.evaluate(async () => {
+        await navigator.serviceWorker.ready;
+        const out = [];
+        for (const key of await caches.keys()) {
+          for (const request of await (await caches.open(key)).keys()) out.push(new URL(request.url).pathname);
+        }
+        return out;
+      });
+      assert.ok(shell.includes("/"), `the page is kept: ${shell}`);
+      assert.ok(shell.some((p) => p.startsWith("/assets/")), `its assets are kept: ${shell}`);
+      assert.deepEqual(shell.filter((p) => !(p === "/" || p.startsWith("/assets/") || /^\/[\w.-]+\.(png|svg|webmanifest)$/.test(p))), [], "nothing but the shell");
+
+      // Offline, the app opens from the kept shell and says it cannot reach Ward.
+      await page.context().setOffline(true);
+      await page.reload();
+      await page.locator("#app").getByText(/offline|sign in/i).first().waitFor(LIVE);
+      await page.context().setOffline(false);
+      await page.reload();
+      await page.getByRole("button", { name: "Sign out" }).waitFor(LIVE);
+
+      // Signed out: no worker, no cache.
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.getByRole("heading", { name: "Sign in to Ward" }).waitFor(LIVE);
+      const left = await page.evaluate(async () => {
+        for (let i = 0; i < 50; i++) {
+          const registrations = await navigator.serviceWorker.getRegistrations();
+          const keys = await caches.keys();
+          if (registrations.length === 0 && keys.length === 0) return { registrations: 0, keys: [] };
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return { registrations: (await navigator.serviceWorker.getRegistrations()).length, keys: await caches.keys() };
+      });
+      assert.deepEqual(left, { registrations: 0, keys: [] }, "sign-out leaves no service worker and no cache");
+    });
+  });
+
   test("a clinician starts a group conversation and adds a member", async () => {
     await withPages("group", [DESKTOP], async (page) => {
       await signIn(page, "nurse.chen");

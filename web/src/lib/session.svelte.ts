@@ -163,6 +163,9 @@ class Session {
     } catch {
       // Storage may be unavailable; the page stores nothing there anyway.
     }
+    // The server's Clear-Site-Data does this too; the page does not rely on it: the service
+    // worker goes, with its push subscription and the shell it kept.
+    void forgetServiceWorker();
   }
 
   #activity(): void {
@@ -202,3 +205,20 @@ function browserName(): string {
 }
 
 export const session = new Session();
+
+/** Unregisters the service worker (ending its push subscription) and empties Cache Storage. */
+async function forgetServiceWorker(): Promise<void> {
+  try {
+    if ("serviceWorker" in navigator) {
+      for (const registration of await navigator.serviceWorker.getRegistrations()) {
+        await (await registration.pushManager?.getSubscription())?.unsubscribe();
+        await registration.unregister();
+      }
+    }
+    if ("caches" in globalThis) {
+      for (const key of await caches.keys()) await caches.delete(key);
+    }
+  } catch {
+    // Nothing to forget, or the browser refuses: Clear-Site-Data from the server still applies.
+  }
+}
