@@ -1,7 +1,9 @@
 //! Web Push: the server's key and this device's subscription.
 
 use reqwest::Method;
-use ward_proto::notify::{PushKey, PushSubscriptionRequest, PushSubscriptionView};
+use ward_proto::notify::{
+    NotificationPreferences, PushKey, PushSubscriptionRequest, PushSubscriptionView,
+};
 
 use crate::{Client, ClientResult};
 
@@ -19,5 +21,16 @@ impl Client {
 
     pub async fn unsubscribe_push(&self) -> ClientResult<()> {
         Self::empty(self.request(Method::DELETE, "/me/push-subscriptions")).await
+    }
+
+    pub async fn notification_preferences(&self) -> ClientResult<NotificationPreferences> {
+        Self::json(self.request(Method::GET, "/me/notification-preferences")).await
+    }
+
+    pub async fn set_notification_preferences(
+        &self,
+        prefs: &NotificationPreferences,
+    ) -> ClientResult<NotificationPreferences> {
+        Self::json(self.with_body(Method::PUT, "/me/notification-preferences", prefs)).await
     }
 }

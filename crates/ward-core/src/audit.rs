@@ -136,6 +136,7 @@ str_enum!(
         /// A device gave its Web Push subscription (endpoint and keys, sealed).
         PushSubscribed = "push.subscribe",
         PushUnsubscribed = "push.unsubscribe",
+        NotifyPrefsChanged = "push.preferences_change",
     }
 );
 

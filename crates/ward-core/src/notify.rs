@@ -3,11 +3,12 @@
 //! says is fixed here and carries no PHI: no sender, patient, text or conversation title, only
 //! how many messages of which priority.
 
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::Timestamp;
 use crate::conversation::Priority;
 use crate::id::{ConversationId, SessionId, UserId};
+use crate::{Timestamp, ValidationError};
 
 /// A device's push subscription; its endpoint and keys are sealed (`sealed`), since the
 /// endpoint lets whoever holds it put text on the device's lock screen.
@@ -55,11 +56,148 @@ pub struct Notification {
     pub attempts: i64,
 }
 
-/// How long a normal message waits, unread, before it notifies (urgent and STAT notify at
-/// once).
-pub const NORMAL_DELAY_SECS: i64 = 120;
+/// The organisation's rules for notifications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyPolicy {
+    /// How long a normal message waits, unread, before it notifies (urgent and STAT notify at
+    /// once).
+    pub normal_delay_secs: i64,
+    /// Urgent messages notify whatever a user's preferences say (STAT always do).
+    pub force_urgent: bool,
+}
 
-/// Attempts before a notification is given up.
+impl Default for NotifyPolicy {
+    fn default() -> Self {
+        Self {
+            normal_delay_secs: 120,
+            force_urgent: true,
+        }
+    }
+}
+
+impl NotifyPolicy {
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if !(0..=24 * 3600).contains(&self.normal_delay_secs) {
+            return Err(ValidationError::new(
+                "notify.normal_delay_secs",
+                "must be between 0 seconds and 24 hours",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Hours in which normal messages do not notify (urgent and STAT still do), in the user's
+/// local time given as an offset from UTC. A range past midnight (22:00 to 07:00) is allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuietHours {
+    /// Minutes after local midnight, 0 to 1439.
+    pub start_minute: i64,
+    pub end_minute: i64,
+    /// The user's offset from UTC in minutes (-720 to 840).
+    pub utc_offset_minutes: i64,
+}
+
+impl QuietHours {
+    /// When the quiet hours that `at` falls in end; `None` if `at` is outside them.
+    pub fn ends_after(&self, at: Timestamp) -> Option<Timestamp> {
+        let secs = at.as_micros().div_euclid(1_000_000) + self.utc_offset_minutes * 60;
+        let minute = secs.div_euclid(60).rem_euclid(24 * 60);
+        let (start, end) = (self.start_minute, self.end_minute);
+        let inside = if start <= end {
+            (start..end).contains(&minute)
+        } else {
+            minute >= start || minute < end
+        };
+        if !inside {
+            return None;
+        }
+        let wait = (end - minute).rem_euclid(24 * 60);
+        Some(at.plus_secs(wait * 60 - secs.rem_euclid(60)))
+    }
+}
+
+/// What a user wants to be notified of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyPrefs {
+    /// Normal messages notify (after the delay, if still unread).
+    pub normal: bool,
+    /// Urgent messages notify (the policy may insist). STAT messages always do.
+    pub urgent: bool,
+    pub quiet_hours: Option<QuietHours>,
+}
+
+impl Default for NotifyPrefs {
+    fn default() -> Self {
+        Self {
+            normal: true,
+            urgent: true,
+            quiet_hours: None,
+        }
+    }
+}
+
+impl NotifyPrefs {
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(q) = self.quiet_hours {
+            for (field, minute) in [
+                ("quiet_hours.start_minute", q.start_minute),
+                ("quiet_hours.end_minute", q.end_minute),
+            ] {
+                if !(0..24 * 60).contains(&minute) {
+                    return Err(ValidationError::new(field, "must be between 0 and 1439"));
+                }
+            }
+            if q.start_minute == q.end_minute {
+                return Err(ValidationError::new(
+                    "quiet_hours.end_minute",
+                    "must differ from the start",
+                ));
+            }
+            if !(-720..=840).contains(&q.utc_offset_minutes) {
+                return Err(ValidationError::new(
+                    "quiet_hours.utc_offset_minutes",
+                    "must be between -720 and 840",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What to do with a notification now, given the user's preferences and the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Send,
+    /// The user does not want this priority.
+    Suppress,
+    /// Quiet hours: try again when they end.
+    HoldUntil(Timestamp),
+}
+
+/// Decides for one notification of `priority` at `now`.
+pub fn decide(
+    priority: Priority,
+    prefs: &NotifyPrefs,
+    policy: &NotifyPolicy,
+    now: Timestamp,
+) -> Decision {
+    match priority {
+        Priority::Stat => Decision::Send,
+        Priority::Urgent if prefs.urgent || policy.force_urgent => Decision::Send,
+        Priority::Urgent => Decision::Suppress,
+        Priority::Normal if !prefs.normal => Decision::Suppress,
+        Priority::Normal => match prefs.quiet_hours.and_then(|q| q.ends_after(now)) {
+            Some(end) => Decision::HoldUntil(end),
+            None => Decision::Send,
+        },
+    }
+}
+
+/// Attempts before a notification is given up (a hold for quiet hours counts as one).
 pub const MAX_ATTEMPTS: i64 = 5;
 
 /// How long after a failed attempt the next one is made: 5 s, 10 s, 20 s, 40 s.
@@ -103,6 +241,67 @@ mod tests {
         assert_eq!(
             notification_text(Priority::Stat, 2),
             "Ward: 2 new STAT messages"
+        );
+    }
+
+    #[test]
+    fn quiet_hours_hold_normal_messages_only_and_end_on_time() {
+        // 23:30 UTC; quiet 22:00 to 07:00 at UTC+1: 00:30 local, inside.
+        let at = Timestamp::from_micros(1_796_513_400_000_000);
+        let quiet = QuietHours {
+            start_minute: 22 * 60,
+            end_minute: 7 * 60,
+            utc_offset_minutes: 60,
+        };
+        let prefs = NotifyPrefs {
+            quiet_hours: Some(quiet),
+            ..NotifyPrefs::default()
+        };
+        let policy = NotifyPolicy::default();
+        let ends = Timestamp::from_micros(1_796_536_800_000_000); // 06:00Z = 07:00 local
+        assert_eq!(
+            decide(Priority::Normal, &prefs, &policy, at),
+            Decision::HoldUntil(ends)
+        );
+        assert_eq!(
+            decide(Priority::Urgent, &prefs, &policy, at),
+            Decision::Send
+        );
+        assert_eq!(
+            decide(Priority::Normal, &prefs, &policy, ends),
+            Decision::Send
+        );
+        let no_urgent = NotifyPrefs {
+            urgent: false,
+            ..prefs
+        };
+        assert_eq!(
+            decide(Priority::Urgent, &no_urgent, &policy, at),
+            Decision::Send,
+            "forced"
+        );
+        let free = NotifyPolicy {
+            force_urgent: false,
+            ..policy
+        };
+        assert_eq!(
+            decide(Priority::Urgent, &no_urgent, &free, at),
+            Decision::Suppress
+        );
+        assert_eq!(
+            decide(Priority::Stat, &no_urgent, &free, at),
+            Decision::Send
+        );
+        assert!(
+            NotifyPrefs {
+                quiet_hours: Some(QuietHours {
+                    start_minute: 1440,
+                    ..quiet
+                }),
+                ..prefs
+            }
+            .validate()
+            .is_err()
         );
     }
 

@@ -31,6 +31,8 @@ pub struct Policy {
     pub retention: RetentionPolicy,
     #[serde(default)]
     pub review: ReviewPolicy,
+    #[serde(default)]
+    pub notify: crate::notify::NotifyPolicy,
 }
 
 /// How soon the reviews HIPAA asks of a person are due (the compliance report judges them).
@@ -184,6 +186,7 @@ impl Default for Policy {
             monitoring: MonitoringPolicy::default(),
             retention: RetentionPolicy::default(),
             review: ReviewPolicy::default(),
+            notify: crate::notify::NotifyPolicy::default(),
         }
     }
 }
@@ -249,7 +252,8 @@ impl Policy {
         }
         self.monitoring.validate()?;
         self.retention.validate()?;
-        self.review.validate()
+        self.review.validate()?;
+        self.notify.validate()
     }
 
     pub fn requires_mfa(&self, role: &RoleName) -> bool {

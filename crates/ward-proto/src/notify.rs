@@ -44,3 +44,24 @@ pub struct PushKey {
     /// The server's VAPID public key (uncompressed P-256 point), base64url.
     pub public_key: String,
 }
+
+/// Hours in which normal messages do not notify (urgent and STAT still do), in the user's local
+/// time: minutes after midnight (0 to 1439) and the offset from UTC in minutes (-720 to 840).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuietHours {
+    pub start_minute: i64,
+    pub end_minute: i64,
+    pub utc_offset_minutes: i64,
+}
+
+/// `GET`/`PUT /me/notification-preferences`: what this user is notified of. STAT messages
+/// always notify; urgent ones do too while the policy's `notify.force_urgent` is on.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationPreferences {
+    pub normal: bool,
+    pub urgent: bool,
+    #[serde(default)]
+    pub quiet_hours: Option<QuietHours>,
+}

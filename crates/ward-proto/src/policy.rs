@@ -25,6 +25,30 @@ pub struct PolicyDocument {
     /// How soon the reviews a person must do are due; the compliance report judges them.
     #[serde(default)]
     pub review: ReviewPolicy,
+    /// When notifications go out.
+    #[serde(default)]
+    pub notify: NotifyPolicy,
+}
+
+/// When push notifications go out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyPolicy {
+    /// How long a normal message waits, unread, before it notifies (0 to 86400 seconds; 120 by
+    /// default). Urgent and STAT messages notify at once.
+    pub normal_delay_secs: i64,
+    /// Urgent messages notify whatever a user's preferences say (true by default). STAT
+    /// messages always do.
+    pub force_urgent: bool,
+}
+
+impl Default for NotifyPolicy {
+    fn default() -> Self {
+        Self {
+            normal_delay_secs: 120,
+            force_urgent: true,
+        }
+    }
 }
 
 /// Days (1 to 366) within which the reviews HIPAA asks of a person are due.

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::audit::NewAuditEvent;
 use ward_core::id::{SessionId, UserId};
-use ward_core::notify::{Notification, NotificationState, PushSubscription};
+use ward_core::notify::{Notification, NotificationState, NotifyPrefs, PushSubscription};
 
 use crate::StoreResult;
 
@@ -71,5 +71,14 @@ pub trait NotifyStore: Send + Sync {
         &self,
         notification: &Notification,
         at: Timestamp,
+    ) -> StoreResult<()>;
+    /// A user's notification preferences (the defaults until set).
+    async fn notify_prefs(&self, user: UserId) -> StoreResult<NotifyPrefs>;
+    /// Sets a user's notification preferences, with the audit event.
+    async fn put_notify_prefs(
+        &self,
+        user: UserId,
+        prefs: &NotifyPrefs,
+        audit: NewAuditEvent,
     ) -> StoreResult<()>;
 }

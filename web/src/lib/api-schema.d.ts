@@ -658,6 +658,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What this user is notified of: normal and urgent messages (STAT always; urgent too while
+         *     the policy insists), and quiet hours in which normal messages wait.
+         */
+        get: operations["preferences"];
+        /** Sets what this user is notified of; audited. */
+        put: operations["set_preferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/push-subscriptions": {
         parameters: {
             query?: never;
@@ -2000,6 +2021,29 @@ export interface components {
              */
             window_secs: number;
         };
+        /**
+         * @description `GET`/`PUT /me/notification-preferences`: what this user is notified of. STAT messages
+         *     always notify; urgent ones do too while the policy's `notify.force_urgent` is on.
+         */
+        NotificationPreferences: {
+            normal: boolean;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+            urgent: boolean;
+        };
+        /** @description When push notifications go out. */
+        NotifyPolicy: {
+            /**
+             * @description Urgent messages notify whatever a user's preferences say (true by default). STAT
+             *     messages always do.
+             */
+            force_urgent: boolean;
+            /**
+             * Format: int64
+             * @description How long a normal message waits, unread, before it notifies (0 to 86400 seconds; 120 by
+             *     default). Urgent and STAT messages notify at once.
+             */
+            normal_delay_secs: number;
+        };
         /** @enum {string} */
         Obligation: "required" | "addressable";
         /** @description Every conversation about a patient, as exported. */
@@ -2048,6 +2092,8 @@ export interface components {
             mfa_required_roles: string[];
             /** @description Thresholds of the monitoring rules that raise alerts to compliance officers. */
             monitoring?: components["schemas"]["MonitoringPolicy"];
+            /** @description When notifications go out. */
+            notify?: components["schemas"]["NotifyPolicy"];
             /** @description How long each kind of conversation keeps its messages; absent keeps them. */
             retention?: components["schemas"]["RetentionPolicy"];
             /** @description How soon the reviews a person must do are due; the compliance report judges them. */
@@ -2160,6 +2206,18 @@ export interface components {
         /** @description A custom role's permissions (codes as in [`RoleView`]). */
         PutRoleRequest: {
             permissions: string[];
+        };
+        /**
+         * @description Hours in which normal messages do not notify (urgent and STAT still do), in the user's local
+         *     time: minutes after midnight (0 to 1439) and the offset from UTC in minutes (-720 to 840).
+         */
+        QuietHours: {
+            /** Format: int64 */
+            end_minute: number;
+            /** Format: int64 */
+            start_minute: number;
+            /** Format: int64 */
+            utc_offset_minutes: number;
         };
         ReadRequest: {
             /** Format: int64 */
@@ -3932,6 +3990,58 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    set_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferences"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Validation"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -188,6 +188,7 @@ fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(evidence::sign_off_alert))
         .routes(routes!(notify::push_key))
         .routes(routes!(notify::subscribe, notify::unsubscribe))
+        .routes(routes!(notify::preferences, notify::set_preferences))
         .routes(routes!(evidence::compliance_report))
         .routes(routes!(evidence::access_review, evidence::decide_access))
         .routes(routes!(oversight::disclosures))

@@ -3,7 +3,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use ward_proto::notify::{PushKey, PushSubscriptionRequest, PushSubscriptionView};
+use ward_core::notify::NotifyPrefs;
+use ward_proto::notify::{
+    NotificationPreferences, PushKey, PushSubscriptionRequest, PushSubscriptionView, QuietHours,
+};
 
 use super::AppState;
 use super::doc::{BodyErrors, NotFound, SessionErrors};
@@ -58,4 +61,55 @@ pub async fn unsubscribe(
 ) -> Result<StatusCode, ApiError> {
     state.services.notifier().unsubscribe(&caller).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What this user is notified of: normal and urgent messages (STAT always; urgent too while
+/// the policy insists), and quiet hours in which normal messages wait.
+#[utoipa::path(get, path = "/me/notification-preferences", tag = "notifications",
+    security(("bearer" = [])),
+    responses((status = 200, body = NotificationPreferences), SessionErrors))]
+pub async fn preferences(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+) -> Result<Json<NotificationPreferences>, ApiError> {
+    let prefs = state.services.notifier().preferences(&caller).await?;
+    Ok(Json(preferences_view(prefs)))
+}
+
+/// Sets what this user is notified of; audited.
+#[utoipa::path(put, path = "/me/notification-preferences", tag = "notifications",
+    security(("bearer" = [])), request_body = NotificationPreferences,
+    responses((status = 200, body = NotificationPreferences), SessionErrors, BodyErrors))]
+pub async fn set_preferences(
+    State(state): State<AppState>,
+    FullSession(caller): FullSession,
+    ApiJson(req): ApiJson<NotificationPreferences>,
+) -> Result<Json<NotificationPreferences>, ApiError> {
+    let prefs = NotifyPrefs {
+        normal: req.normal,
+        urgent: req.urgent,
+        quiet_hours: req.quiet_hours.map(|q| ward_core::notify::QuietHours {
+            start_minute: q.start_minute,
+            end_minute: q.end_minute,
+            utc_offset_minutes: q.utc_offset_minutes,
+        }),
+    };
+    let prefs = state
+        .services
+        .notifier()
+        .set_preferences(&caller, prefs)
+        .await?;
+    Ok(Json(preferences_view(prefs)))
+}
+
+fn preferences_view(p: NotifyPrefs) -> NotificationPreferences {
+    NotificationPreferences {
+        normal: p.normal,
+        urgent: p.urgent,
+        quiet_hours: p.quiet_hours.map(|q| QuietHours {
+            start_minute: q.start_minute,
+            end_minute: q.end_minute,
+            utc_offset_minutes: q.utc_offset_minutes,
+        }),
+    }
 }

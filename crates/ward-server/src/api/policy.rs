@@ -91,5 +91,9 @@ fn policy_from_document(doc: PolicyDocument) -> Result<Policy, ApiError> {
             access_review_days: doc.review.access_review_days,
             inactive_days: doc.review.inactive_days,
         },
+        notify: ward_core::notify::NotifyPolicy {
+            normal_delay_secs: doc.notify.normal_delay_secs,
+            force_urgent: doc.notify.force_urgent,
+        },
     })
 }

@@ -127,6 +127,10 @@ pub fn policy_document(policy: &Policy) -> PolicyDocument {
             access_review_days: policy.review.access_review_days,
             inactive_days: policy.review.inactive_days,
         },
+        notify: ward_proto::policy::NotifyPolicy {
+            normal_delay_secs: policy.notify.normal_delay_secs,
+            force_urgent: policy.notify.force_urgent,
+        },
     }
 }
 

@@ -261,6 +261,9 @@ fn table() -> Vec<Route> {
         route("POST", "/api/v1/me/push-subscriptions", Session)
             .json(r#"{"endpoint":"http://127.0.0.1:9/push","keys":{"p256dh":"AA","auth":"AA"}}"#),
         route("DELETE", "/api/v1/me/push-subscriptions", Session),
+        route("GET", "/api/v1/me/notification-preferences", Session),
+        route("PUT", "/api/v1/me/notification-preferences", Session)
+            .json(r#"{"normal":true,"urgent":true}"#),
         route("GET", "/api/v1/sessions", Session),
         route("DELETE", "/api/v1/sessions/{id}", Session).on(OwnSession),
         route("POST", "/api/v1/sessions/{id}/wipe", Session).on(OwnSession),

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::Value;
 use ward_proto::ProblemType;
 use ward_proto::messaging::{ConversationKind, CreateConversationRequest, Priority};
-use ward_proto::notify::{PushKeys, PushSubscriptionRequest};
+use ward_proto::notify::{NotificationPreferences, PushKeys, PushSubscriptionRequest, QuietHours};
 
 use crate::messaging::{id_of, text};
 use crate::{TestServer, api_test, assert_problem};
@@ -317,3 +317,107 @@ api_test!(
         server
     }
 );
+
+api_test!(
+    quiet_hours_hold_normal_messages_and_preferences_are_kept,
+    |server: TestServer| async move {
+        let Some(push) = PushService::start() else {
+            return server;
+        };
+        let (admin, _) = server.admin().await;
+        let nurse = server.user(&admin, "nurse.kim", "nurse").await;
+        let doctor = server.user(&admin, "dr.ade", "physician").await;
+        let thread = nurse
+            .create_conversation(&CreateConversationRequest {
+                kind: ConversationKind::Direct,
+                title: None,
+                member_ids: vec![id_of(&doctor).await],
+                patient_id: None,
+            })
+            .await
+            .expect("conversation")
+            .id;
+        doctor
+            .subscribe_push(&push.subscription("ok", 0))
+            .await
+            .expect("subscribe");
+        let defaults = doctor.notification_preferences().await.expect("prefs");
+        assert!(defaults.normal && defaults.urgent && defaults.quiet_hours.is_none());
+
+        // Quiet from an hour ago to an hour from now (UTC), by the server's clock.
+        let minute = (server.now().as_micros() / 60_000_000).rem_euclid(24 * 60);
+        let quiet = QuietHours {
+            start_minute: (minute - 60).rem_euclid(24 * 60),
+            end_minute: (minute + 60).rem_euclid(24 * 60),
+            utc_offset_minutes: 0,
+        };
+        let mut prefs = NotificationPreferences {
+            normal: true,
+            urgent: true,
+            quiet_hours: Some(QuietHours {
+                start_minute: 1440,
+                ..quiet
+            }),
+        };
+        assert_problem(
+            doctor.set_notification_preferences(&prefs).await,
+            ProblemType::Validation,
+        );
+        prefs.quiet_hours = Some(quiet);
+        doctor
+            .set_notification_preferences(&prefs)
+            .await
+            .expect("quiet hours");
+
+        // A normal message waits through the quiet hours; an urgent one does not.
+        nurse
+            .send_message(thread, &text("Discharge summary is ready"))
+            .await
+            .expect("send");
+        server.advance(121);
+        deliver(&server).await;
+        assert!(push.received().is_empty(), "held in quiet hours");
+        nurse
+            .send_message(thread, &urgent("Patient in bed 2 is desaturating"))
+            .await
+            .expect("send");
+        deliver(&server).await;
+        let received = push.wait_for(1).await;
+        assert_eq!(payload_body(&received[0]), "Ward: 1 new urgent message");
+        for _ in 0..7 {
+            server.advance(600);
+            doctor.me().await.expect("the device stays signed in");
+            nurse.me().await.expect("so does the sender");
+        }
+        deliver(&server).await;
+        let received = push.wait_for(2).await;
+        assert_eq!(payload_body(&received[1]), "Ward: 1 new message");
+
+        // Normal messages turned off: suppressed, counted, never sent.
+        prefs.normal = false;
+        prefs.quiet_hours = None;
+        doctor
+            .set_notification_preferences(&prefs)
+            .await
+            .expect("no normal notifications");
+        let suppressed = metric(&server, "notifications_suppressed").await;
+        nurse
+            .send_message(thread, &text("FYI the lab called"))
+            .await
+            .expect("send");
+        server.advance(121);
+        deliver(&server).await;
+        assert_eq!(push.received().len(), 2);
+        assert_eq!(
+            metric(&server, "notifications_suppressed").await,
+            suppressed + 1
+        );
+        server
+    }
+);
+
+fn payload_body(received: &Value) -> String {
+    let payload: Value =
+        serde_json::from_str(received["payload"].as_str().expect("decrypted")).expect("json");
+    payload["body"].as_str().expect("body").to_owned()
+}

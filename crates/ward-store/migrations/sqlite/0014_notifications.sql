@@ -24,3 +24,9 @@ CREATE TABLE push_outbox (
     PRIMARY KEY (user_id, event_seq)
 ) STRICT;
 CREATE INDEX push_outbox_due ON push_outbox (next_attempt_at) WHERE state = 'pending';
+
+-- Each user's notification preferences (a JSON document of ward_core::notify::NotifyPrefs).
+CREATE TABLE notify_prefs (
+    user_id BLOB PRIMARY KEY REFERENCES users (id),
+    prefs   TEXT NOT NULL
+) STRICT;

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use ward_core::Timestamp;
 use ward_core::audit::NewAuditEvent;
 use ward_core::id::{SessionId, UserId};
-use ward_core::notify::{Notification, NotificationState, PushSubscription};
+use ward_core::notify::{Notification, NotificationState, NotifyPrefs, PushSubscription};
 
 use super::{always, audited, changed};
 use crate::backend::Backend;
@@ -112,5 +112,22 @@ impl<B: Backend> NotifyStore for B {
         let n = notification.clone();
         self.write(move |c| Box::pin(async move { notify::retry_notification(c, &n, at).await }))
             .await
+    }
+
+    async fn notify_prefs(&self, user: UserId) -> StoreResult<NotifyPrefs> {
+        self.read(move |c| Box::pin(notify::prefs(c, user))).await
+    }
+
+    async fn put_notify_prefs(
+        &self,
+        user: UserId,
+        prefs: &NotifyPrefs,
+        audit: NewAuditEvent,
+    ) -> StoreResult<()> {
+        let prefs = *prefs;
+        audited(self, audit, always, move |c| {
+            Box::pin(async move { notify::put_prefs(c, user, &prefs).await })
+        })
+        .await
     }
 }

@@ -3,7 +3,7 @@
 use ward_core::Timestamp;
 use ward_core::conversation::{Message, Priority};
 use ward_core::id::{SessionId, UserId};
-use ward_core::notify::{Notification, NotificationState, PushSubscription};
+use ward_core::notify::{Notification, NotificationState, NotifyPrefs, PushSubscription};
 
 use crate::exec::{Exec, Row};
 use crate::{StoreError, StoreResult};
@@ -185,5 +185,33 @@ pub(crate) async fn retry_notification<E: Exec>(
 ) -> StoreResult<()> {
     let args = [n.user_id.into(), n.event_seq.into(), at.into()];
     c.execute(RETRY, &args).await?;
+    Ok(())
+}
+
+// ---- preferences --------------------------------------------------------------------------
+
+const PREFS: &str = "SELECT prefs FROM notify_prefs WHERE user_id = $1";
+const PUT_PREFS: &str = "INSERT INTO notify_prefs (user_id, prefs) VALUES ($1, $2) \
+     ON CONFLICT (user_id) DO UPDATE SET prefs = $2";
+
+/// A user's preferences; the defaults until they set some.
+pub(crate) async fn prefs<E: Exec>(c: &mut E, user: UserId) -> StoreResult<NotifyPrefs> {
+    match c
+        .fetch_optional(PREFS, &[user.into()], |r| r.get::<String>(0))
+        .await?
+    {
+        Some(doc) => serde_json::from_str(&doc).map_err(|_| StoreError::Corrupt("notify prefs")),
+        None => Ok(NotifyPrefs::default()),
+    }
+}
+
+pub(crate) async fn put_prefs<E: Exec>(
+    c: &mut E,
+    user: UserId,
+    prefs: &NotifyPrefs,
+) -> StoreResult<()> {
+    let doc = serde_json::to_string(prefs).map_err(|_| StoreError::Corrupt("notify prefs"))?;
+    c.execute(PUT_PREFS, &[user.into(), doc.as_str().into()])
+        .await?;
     Ok(())
 }

@@ -10,8 +10,8 @@ use ward_core::Timestamp;
 use ward_core::conversation::Priority;
 use ward_core::id::UserId;
 use ward_core::notify::{
-    MAX_ATTEMPTS, NORMAL_DELAY_SECS, Notification, NotificationState, PushSubscription,
-    backoff_secs, notification_text,
+    Decision, MAX_ATTEMPTS, Notification, NotificationState, NotifyPolicy, PushSubscription,
+    backoff_secs, decide, notification_text,
 };
 use ward_crypto::webpush::{Subscriber, encrypt};
 
@@ -44,7 +44,7 @@ impl Notifier {
         self.store
             .purge_dead_push_subscriptions(now, idle_since)
             .await?;
-        let normal_before = now.minus_secs(NORMAL_DELAY_SECS);
+        let normal_before = now.minus_secs(policy.notify.normal_delay_secs);
         let due = self
             .store
             .due_notifications(now, normal_before, BATCH)
@@ -62,6 +62,7 @@ impl Notifier {
         let mut sent = 0;
         for (user, owed) in by_user {
             let owed = self.drop_read(owed).await?;
+            let owed = self.apply_prefs(user, owed, &policy.notify, now).await?;
             if owed.is_empty() {
                 continue;
             }
@@ -90,6 +91,32 @@ impl Notifier {
             sent += usize::from(accepted) * owed.len();
         }
         Ok(sent)
+    }
+
+    /// The notifications the user wants now: a priority they turned off is dropped, a normal
+    /// one in their quiet hours waits for the hours to end.
+    async fn apply_prefs(
+        &self,
+        user: UserId,
+        owed: Vec<Notification>,
+        policy: &NotifyPolicy,
+        now: Timestamp,
+    ) -> Result<Vec<Notification>, ServiceError> {
+        let prefs = self.store.notify_prefs(user).await?;
+        let mut kept = Vec::with_capacity(owed.len());
+        for n in owed {
+            match decide(n.priority, &prefs, policy, now) {
+                Decision::Send => kept.push(n),
+                Decision::Suppress => {
+                    self.store
+                        .settle_notification(&n, NotificationState::Suppressed)
+                        .await?;
+                    NotifyStats::count(&self.stats.suppressed);
+                }
+                Decision::HoldUntil(end) => self.store.retry_notification(&n, end).await?,
+            }
+        }
+        Ok(kept)
     }
 
     /// The notifications still owed: a normal message the user has read since is dropped.

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use ward_core::ValidationError;
 use ward_core::audit::{AuditAction, Outcome, TargetKind};
 use ward_core::keys::{Epoch, KeyScope};
-use ward_core::notify::PushSubscription;
+use ward_core::notify::{NotifyPrefs, PushSubscription};
 use ward_crypto::seal::Binding;
 use ward_crypto::webpush::Subscriber;
 
@@ -92,6 +92,27 @@ impl Notifier {
         } else {
             Err(ServiceError::NotFound("push subscription"))
         }
+    }
+
+    /// The caller's notification preferences.
+    pub async fn preferences(&self, caller: &Caller) -> Result<NotifyPrefs, ServiceError> {
+        Ok(self.store.notify_prefs(caller.user.id).await?)
+    }
+
+    /// Sets the caller's notification preferences; audited.
+    pub async fn set_preferences(
+        &self,
+        caller: &Caller,
+        prefs: NotifyPrefs,
+    ) -> Result<NotifyPrefs, ServiceError> {
+        prefs.validate()?;
+        let audit = caller
+            .event(AuditAction::NotifyPrefsChanged, Outcome::Success)
+            .target(TargetKind::User, Some(*caller.user.id.as_uuid()));
+        self.store
+            .put_notify_prefs(caller.user.id, &prefs, audit)
+            .await?;
+        Ok(prefs)
     }
 
     /// A subscription's endpoint and keys, opened.
