@@ -2,7 +2,8 @@
 //! `push/push_service.py`): it verifies each VAPID token and decrypts each body with the
 //! subscription's private key (PyPI http-ece). Urgent messages notify at once, normal ones
 //! after the delay unless read first, nothing carries PHI, a revoked device gets nothing more,
-//! a gone subscription is deleted and a failing push service is retried, then given up.
+//! a gone subscription is deleted and a failing push service is retried, then given up;
+//! quiet hours hold normal messages; an escalation step notifies the person it brings in.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -10,10 +11,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 use ward_proto::ProblemType;
+use ward_proto::clinical::{CreateClinicalRoleRequest, ShiftRequest};
 use ward_proto::messaging::{ConversationKind, CreateConversationRequest, Priority};
 use ward_proto::notify::{NotificationPreferences, PushKeys, PushSubscriptionRequest, QuietHours};
 
-use crate::messaging::{id_of, text};
+use crate::messaging::{group, id_of, text};
 use crate::{TestServer, api_test, assert_problem};
 
 const PYTHON_VAR: &str = "WARD_PUSH_PYTHON";
@@ -152,6 +154,10 @@ api_test!(
             return server;
         };
         let (admin, _) = server.admin().await;
+        // No escalation step within the test's minutes: each push here is a message's own.
+        let mut policy = admin.get_policy().await.expect("policy");
+        policy.escalation.urgent_after_secs = 86_400;
+        admin.put_policy(&policy).await.expect("policy");
         let nurse = server.user(&admin, "nurse.kim", "nurse").await;
         let doctor = server.user(&admin, "dr.ade", "physician").await;
         let thread = nurse
@@ -325,6 +331,9 @@ api_test!(
             return server;
         };
         let (admin, _) = server.admin().await;
+        let mut policy = admin.get_policy().await.expect("policy");
+        policy.escalation.urgent_after_secs = 86_400;
+        admin.put_policy(&policy).await.expect("policy");
         let nurse = server.user(&admin, "nurse.kim", "nurse").await;
         let doctor = server.user(&admin, "dr.ade", "physician").await;
         let thread = nurse
@@ -421,3 +430,68 @@ fn payload_body(received: &Value) -> String {
         serde_json::from_str(received["payload"].as_str().expect("decrypted")).expect("json");
     payload["body"].as_str().expect("body").to_owned()
 }
+
+api_test!(
+    an_escalation_step_notifies_the_person_it_brings_in,
+    |server: TestServer| async move {
+        let Some(push) = PushService::start() else {
+            return server;
+        };
+        let (admin, _) = server.admin().await;
+        let nurse = server.user(&admin, "nurse.kim", "nurse").await;
+        let doctor = server.user(&admin, "dr.ade", "physician").await;
+        let on_call = server.user(&admin, "dr.oncall", "physician").await;
+        let role = admin
+            .create_clinical_role(&CreateClinicalRoleRequest {
+                name: "Medicine on-call".into(),
+                supervisor_id: None,
+            })
+            .await
+            .expect("role");
+        let now = time::OffsetDateTime::now_utc();
+        admin
+            .add_shift(
+                role.id,
+                &ShiftRequest {
+                    user_id: id_of(&on_call).await,
+                    starts_at: now - time::Duration::minutes(5),
+                    ends_at: now + time::Duration::hours(8),
+                },
+            )
+            .await
+            .expect("shift");
+        let mut policy = admin.get_policy().await.expect("policy");
+        policy.escalation.urgent_after_secs = 1;
+        admin.put_policy(&policy).await.expect("policy");
+        let thread = group(&nurse, &[id_of(&doctor).await]).await;
+        nurse
+            .set_escalation_role(thread, Some(role.id))
+            .await
+            .expect("escalation role");
+        on_call
+            .subscribe_push(&push.subscription("ok", 0))
+            .await
+            .expect("the on-call physician's phone");
+        nurse
+            .send_message(thread, &urgent("Potassium 6.8 in bed 9"))
+            .await
+            .expect("send");
+        deliver(&server).await;
+        assert!(push.received().is_empty(), "not a member: nothing yet");
+        // Unacknowledged: the repeat step, then the on-call holder is brought in.
+        for _ in 0..2 {
+            server.advance(2);
+            let services = &server.services;
+            services
+                .clinical()
+                .run_due_escalations(services.now())
+                .await
+                .expect("escalate");
+        }
+        deliver(&server).await;
+        let received = push.wait_for(1).await;
+        assert_eq!(received[0]["path"], "/ok/0");
+        assert_eq!(payload_body(&received[0]), "Ward: 1 new urgent message");
+        server
+    }
+);

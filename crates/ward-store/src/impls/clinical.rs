@@ -143,6 +143,13 @@ impl<B: Backend> ClinicalStore for B {
                 {
                     escalated.recipients.push(user);
                 }
+                // Each step notifies too: the person brought in, or (a repeat) every member.
+                if let Some(m) = crate::ops::messages::message(c, message).await? {
+                    let users = target.map_or_else(|| escalated.recipients.clone(), |u| vec![u]);
+                    let seq = escalated.event.seq;
+                    crate::ops::notify::enqueue_for_escalation(c, &m, seq, &users, advance.at)
+                        .await?;
+                }
                 committed.push(escalated);
                 Ok(Some(committed))
             })

@@ -215,3 +215,34 @@ pub(crate) async fn put_prefs<E: Exec>(
         .await?;
     Ok(())
 }
+
+/// One notification to `user` (if subscribed) for an escalation step of a message, keyed by
+/// the step's event.
+const ENQUEUE_ONE: &str = "INSERT INTO push_outbox (user_id, event_seq, conversation_id, \
+     message_seq, priority, created_at, state, attempts, next_attempt_at) \
+     SELECT $1, $2, $3, $4, $5, $6, 'pending', 0, $6 \
+     WHERE EXISTS (SELECT 1 FROM push_subscriptions WHERE user_id = $1) \
+     ON CONFLICT (user_id, event_seq) DO NOTHING";
+
+/// Owes a notification of an escalation step (event `event_seq`) of `m` to each of `users`
+/// but its sender who has a push subscription.
+pub(crate) async fn enqueue_for_escalation<E: Exec>(
+    c: &mut E,
+    m: &Message,
+    event_seq: i64,
+    users: &[UserId],
+    at: Timestamp,
+) -> StoreResult<()> {
+    for user in users.iter().filter(|u| **u != m.sender_id) {
+        let args = [
+            (*user).into(),
+            event_seq.into(),
+            m.conversation_id.into(),
+            m.seq.into(),
+            m.priority.as_str().into(),
+            at.into(),
+        ];
+        c.execute(ENQUEUE_ONE, &args).await?;
+    }
+    Ok(())
+}
