@@ -20,9 +20,11 @@ const LIVE_OF_USER: &str = "SELECT p.id, p.session_id, p.user_id, p.sealed, p.cr
      FROM push_subscriptions p JOIN sessions s ON s.id = p.session_id \
      WHERE p.user_id = $1 AND s.ended_at IS NULL AND s.expires_at > $2 \
      AND s.last_seen_at > $3 ORDER BY p.created_at";
-/// Subscriptions whose sessions ended, lapsed or idled out.
-const PURGE_DEAD: &str = "DELETE FROM push_subscriptions WHERE session_id IN (SELECT id \
-     FROM sessions WHERE ended_at IS NOT NULL OR expires_at <= $1 OR last_seen_at <= $2)";
+/// Subscriptions whose sessions ended, lapsed or idled out (read from the subscriptions, few,
+/// each session by its key: never a scan of every session).
+const PURGE_DEAD: &str = "DELETE FROM push_subscriptions WHERE EXISTS (SELECT 1 FROM sessions s \
+     WHERE s.id = push_subscriptions.session_id \
+     AND (s.ended_at IS NOT NULL OR s.expires_at <= $1 OR s.last_seen_at <= $2))";
 /// One notification per member (not the sender) with a push subscription, for a message.
 const ENQUEUE: &str = "INSERT INTO push_outbox (user_id, event_seq, conversation_id, \
      message_seq, priority, created_at, state, attempts, next_attempt_at) \
