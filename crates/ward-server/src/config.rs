@@ -228,11 +228,9 @@ impl Config {
                 transport,
             });
         }
+        let defaults = crate::services::Deployment::default();
         crate::services::Deployment {
-            organisation: self
-                .organisation
-                .clone()
-                .unwrap_or_else(|| "Ward".to_owned()),
+            organisation: self.organisation.clone().unwrap_or(defaults.organisation),
             listeners,
             embedded: self.database_url.is_none(),
             vault_apart: self.database_url.is_none() || self.key_store_url.is_some(),

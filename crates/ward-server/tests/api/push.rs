@@ -10,6 +10,7 @@ use std::process::{Child, Command};
 use std::time::Duration;
 
 use serde_json::Value;
+use ward_client::Client;
 use ward_proto::ProblemType;
 use ward_proto::clinical::{CreateClinicalRoleRequest, ShiftRequest};
 use ward_proto::messaging::{ConversationKind, CreateConversationRequest, Priority};
@@ -117,6 +118,18 @@ impl PushService {
     }
 }
 
+/// The admin, a nurse and a physician; no escalation step within a test's minutes, so every
+/// push is a message's own.
+async fn staff(server: &TestServer) -> (Client, Client, Client) {
+    let (admin, _) = server.admin().await;
+    let mut policy = admin.get_policy().await.expect("policy");
+    policy.escalation.urgent_after_secs = 86_400;
+    admin.put_policy(&policy).await.expect("policy");
+    let nurse = server.user(&admin, "nurse.kim", "nurse").await;
+    let doctor = server.user(&admin, "dr.ade", "physician").await;
+    (admin, nurse, doctor)
+}
+
 async fn metric(server: &TestServer, name: &str) -> u64 {
     let text = reqwest::get(format!("{}/metrics", server.url))
         .await
@@ -153,13 +166,7 @@ api_test!(
         let Some(push) = PushService::start() else {
             return server;
         };
-        let (admin, _) = server.admin().await;
-        // No escalation step within the test's minutes: each push here is a message's own.
-        let mut policy = admin.get_policy().await.expect("policy");
-        policy.escalation.urgent_after_secs = 86_400;
-        admin.put_policy(&policy).await.expect("policy");
-        let nurse = server.user(&admin, "nurse.kim", "nurse").await;
-        let doctor = server.user(&admin, "dr.ade", "physician").await;
+        let (admin, nurse, doctor) = staff(&server).await;
         let thread = nurse
             .create_conversation(&CreateConversationRequest {
                 kind: ConversationKind::Group,
@@ -330,12 +337,7 @@ api_test!(
         let Some(push) = PushService::start() else {
             return server;
         };
-        let (admin, _) = server.admin().await;
-        let mut policy = admin.get_policy().await.expect("policy");
-        policy.escalation.urgent_after_secs = 86_400;
-        admin.put_policy(&policy).await.expect("policy");
-        let nurse = server.user(&admin, "nurse.kim", "nurse").await;
-        let doctor = server.user(&admin, "dr.ade", "physician").await;
+        let (_admin, nurse, doctor) = staff(&server).await;
         let thread = nurse
             .create_conversation(&CreateConversationRequest {
                 kind: ConversationKind::Direct,

@@ -13,7 +13,7 @@ use ward_core::notify::{
     Decision, MAX_ATTEMPTS, Notification, NotificationState, NotifyPolicy, PushSubscription,
     backoff_secs, decide, notification_text,
 };
-use ward_crypto::webpush::{Subscriber, encrypt};
+use ward_crypto::webpush::{Subscriber, VapidKey, encrypt};
 
 use super::{Notifier, NotifyStats};
 use crate::services::ServiceError;
@@ -159,6 +159,10 @@ impl Notifier {
                 Priority::Stat => 2,
             })
             .unwrap_or(Priority::Normal);
+        if devices.is_empty() {
+            return Ok(false);
+        }
+        let vapid = self.keys.vapid_key().await?;
         let mut accepted = false;
         for device in devices {
             let payload = serde_json::json!({
@@ -170,7 +174,7 @@ impl Notifier {
                 "url": "/",
             })
             .to_string();
-            match self.push(device, &payload, top, now).await? {
+            match self.push(device, &vapid, &payload, top, now).await? {
                 Outcome::Accepted => accepted = true,
                 Outcome::Gone => {
                     self.store.drop_push_subscription(device.id).await?;
@@ -186,6 +190,7 @@ impl Notifier {
     async fn push(
         &self,
         device: &PushSubscription,
+        vapid: &VapidKey,
         payload: &str,
         priority: Priority,
         now: Timestamp,
@@ -203,11 +208,7 @@ impl Notifier {
         };
         let audience = url.origin().ascii_serialization();
         let expires = now.plus_secs(12 * 3600).as_micros() / 1_000_000;
-        let authorization =
-            self.keys
-                .vapid_key()
-                .await?
-                .authorization(&audience, expires, VAPID_SUBJECT)?;
+        let authorization = vapid.authorization(&audience, expires, VAPID_SUBJECT)?;
         let urgency = if priority == Priority::Normal {
             "normal"
         } else {

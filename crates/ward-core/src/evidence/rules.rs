@@ -1,277 +1,27 @@
-//! The compliance report's judgement: given what was read from the running system ([`Facts`]),
-//! each control of the catalogue is met, needs attention or is not met, with a one-line reason
-//! and the evidence behind it. The server gathers the facts read-only; this decides, so the
-//! rules are plain data and unit-testable.
+//! The rule of each control: what evidence it notes and when it needs attention or is not met.
 
 use std::fmt::Write as _;
 
-use crate::Timestamp;
-use crate::controls::{CONTROLS, Control};
-use crate::id::UserId;
-use crate::oversight::AlertKind;
-use crate::policy::Policy;
-use crate::role::RoleName;
+use super::*;
 
-/// Longest idle timeout that is still an automatic logoff on a shared ward workstation.
-pub const MAX_IDLE_SECS: i64 = 30 * 60;
-/// Longest session lifetime before a clinician signs in again.
-pub const MAX_LIFETIME_SECS: i64 = 24 * 3600;
-/// Age past which the newest backup no longer protects a day's messages.
-pub const MAX_BACKUP_AGE_SECS: i64 = 36 * 3600;
-/// Age past which the root key should have been rotated.
-pub const MAX_ROOT_KEY_AGE_SECS: i64 = 365 * 86_400;
-/// Age past which the newest signed checkpoint no longer vouches for recent events.
-pub const MAX_CHECKPOINT_AGE_SECS: i64 = 2 * 86_400;
-
-/// The self-tests' names.
-pub const WRONG_PASSWORD_REFUSED: &str = "wrong_password_refused";
-pub const SEALED_VALUE_NOT_IN_CLEAR: &str = "sealed_value_not_in_clear";
-pub const TLS_1_1_REFUSED: &str = "tls_1_1_refused";
-pub const AUDIT_CHAIN_VERIFIES: &str = "audit_chain_verifies";
-
-/// How one control stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Status {
-    Met,
-    /// Implemented, but something needs a person: a review is due, a setting is lax.
-    Attention,
-    /// The safeguard is not working now.
-    NotMet,
-}
-
-impl Status {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Met => "met",
-            Self::Attention => "attention",
-            Self::NotMet => "not_met",
-        }
-    }
-}
-
-/// One account as the report sees it.
-#[derive(Debug, Clone)]
-pub struct Account {
-    pub id: UserId,
-    pub username: String,
-    pub role: RoleName,
-    pub active: bool,
-    pub created_at: Timestamp,
-    /// A confirmed second factor.
-    pub second_factor: bool,
-    /// Without a factor because one was removed (reset), not because none was ever enrolled.
-    pub factor_removed: bool,
-    pub last_sign_in: Option<Timestamp>,
-    /// When the account was last disabled (for disabled accounts).
-    pub disabled_at: Option<Timestamp>,
-    /// Sessions that have not ended.
-    pub open_sessions: u32,
-    /// When the last of its sessions ended.
-    pub last_session_end: Option<Timestamp>,
-    /// The latest access-review decision: (keep, when).
-    pub last_review: Option<(bool, Timestamp)>,
-}
-
-/// How one listener or outgoing link protects what crosses it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Transport {
-    /// Ward's own TLS (rustls: TLS 1.2 and 1.3 only).
-    Tls,
-    /// Plain HTTP to a TLS proxy in front of Ward.
-    BehindProxy,
-    /// Plain, on a loopback address.
-    Loopback,
-    /// Plain, off loopback.
-    Plain,
-}
-
-#[derive(Debug, Clone)]
-pub struct Listener {
-    pub name: String,
-    pub address: String,
-    pub transport: Transport,
-}
-
-/// The audit chain as verified now.
-#[derive(Debug, Clone)]
-pub struct Chain {
-    /// Events verified; or the first event that failed and why.
-    pub verified: Result<u64, (i64, String)>,
-    /// The newest signed checkpoint: seq, when, head hash (hex), signature valid.
-    pub checkpoint: Option<(i64, Timestamp, String, bool)>,
-}
-
-/// A backup `ward backup` recorded, and its verification.
-#[derive(Debug, Clone)]
-pub struct Backup {
-    pub at: Timestamp,
-    /// The archive's id (in its header).
-    pub archive: String,
-    pub verified_at: Option<Timestamp>,
-}
-
-/// One break-glass use, or one alert, and its sign-off.
-#[derive(Debug, Clone)]
-pub struct Reviewable {
-    pub kind: AlertKind,
-    pub raised_at: Timestamp,
-    /// Who signed it off, when.
-    pub signed_off: Option<(UserId, Timestamp)>,
-}
-
-/// How a self-test came out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CheckOutcome {
-    Passed,
-    Failed,
-    /// It does not apply to this deployment (the detail says why).
-    Skipped,
-}
-
-impl CheckOutcome {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Passed => "passed",
-            Self::Failed => "FAILED",
-            Self::Skipped => "skipped",
-        }
-    }
-}
-
-/// A self-test's result.
-#[derive(Debug, Clone)]
-pub struct Check {
-    pub name: &'static str,
-    pub outcome: CheckOutcome,
-    pub detail: String,
-}
-
-/// Everything the report judges, read at `now`.
-#[derive(Debug, Clone)]
-pub struct Facts {
-    pub now: Timestamp,
-    pub from: Timestamp,
-    pub to: Timestamp,
-    pub policy: Policy,
-    pub accounts: Vec<Account>,
-    pub listeners: Vec<Listener>,
-    pub chain: Chain,
-    /// `None` on PostgreSQL, whose backups Ward does not take.
-    pub backups: Option<Vec<Backup>>,
-    /// The key vault is apart from the main database.
-    pub vault_apart: bool,
-    pub root_key_rotated_at: Option<Timestamp>,
-    /// The first audit event (the deployment's start).
-    pub first_event_at: Option<Timestamp>,
-    pub last_disposal: Option<Timestamp>,
-    /// Break-glass uses and other alerts of the period, and every one still open.
-    pub alerts: Vec<Reviewable>,
-    /// In the period.
-    pub refusals: u64,
-    pub failed_sign_ins: u64,
-    pub disclosures: u64,
-    pub privileged_changes: u64,
-    pub selftest: Vec<Check>,
-}
-
-/// One control judged.
-#[derive(Debug, Clone)]
-pub struct Assessment {
-    pub control: &'static Control,
-    pub status: Status,
-    pub reason: String,
-    pub evidence: Vec<String>,
-}
-
-/// Judges every control of the catalogue, in its order.
-pub fn assess(facts: &Facts) -> Vec<Assessment> {
-    CONTROLS
-        .iter()
-        .map(|control| {
-            let mut v = Verdict::default();
-            judge(control.citation, facts, &mut v);
-            let (status, reason) = v.worst.unwrap_or((Status::Met, String::new()));
-            Assessment {
-                control,
-                status,
-                reason: if reason.is_empty() {
-                    "implemented and working".to_owned()
-                } else {
-                    reason
-                },
-                evidence: v.evidence,
-            }
-        })
-        .collect()
-}
-
-/// The evidence gathered for one control and the worst finding so far.
-#[derive(Default)]
-struct Verdict {
-    worst: Option<(Status, String)>,
-    evidence: Vec<String>,
-}
-
-impl Verdict {
-    fn note(&mut self, line: impl Into<String>) {
-        self.evidence.push(line.into());
-    }
-
-    /// Records a finding; the reason shown is the worst one (the first of equals).
-    fn finding(&mut self, status: Status, reason: impl Into<String>) {
-        if self.worst.as_ref().is_none_or(|(s, _)| status > *s) {
-            self.worst = Some((status, reason.into()));
-        }
-    }
-
-    fn met(&mut self, reason: impl Into<String>) {
-        self.finding(Status::Met, reason);
-    }
-}
-
-fn judge(citation: &str, f: &Facts, v: &mut Verdict) {
-    match citation {
-        "164.312(a)(1)" => access_control(f, v),
-        "164.312(a)(2)(i)" => unique_ids(f, v),
-        "164.312(a)(2)(ii)" => emergency_access(f, v),
-        "164.312(a)(2)(iii)" => automatic_logoff(f, v),
-        "164.312(a)(2)(iv)" => encryption_at_rest(f, v),
-        "164.312(b)" => audit_controls(f, v),
-        "164.312(c)(1)" | "164.312(c)(2)" => integrity(f, v),
-        "164.312(d)" => authentication(f, v),
-        "164.312(e)(1)" | "164.312(e)(2)(i)" | "164.312(e)(2)(ii)" => transmission(f, v),
-        "164.308(a)(1)(ii)(D)" => activity_review(f, v),
-        "164.308(a)(3)(ii)(C)" => termination(f, v),
-        "164.308(a)(4)(ii)(B)" => access_authorization(f, v),
-        "164.308(a)(4)(ii)(C)" => access_modification(f, v),
-        "164.308(a)(5)(ii)(C)" => login_monitoring(f, v),
-        "164.308(a)(5)(ii)(D)" => password_management(f, v),
-        "164.308(a)(6)(ii)" => response(f, v),
-        "164.308(a)(7)(ii)(A)" | "164.310(d)(2)(iv)" => backups(f, v),
-        "164.528" => disclosures(f, v),
-        _ => v.finding(Status::NotMet, "no evidence rule for this control"),
-    }
-    selftest(citation, f, v);
-}
-
-fn days(secs: i64) -> i64 {
+pub(super) fn days(secs: i64) -> i64 {
     secs / 86_400
 }
 
-fn age_days(f: &Facts, at: Timestamp) -> i64 {
+pub(super) fn age_days(f: &Facts, at: Timestamp) -> i64 {
     days((f.now.as_micros() - at.as_micros()) / 1_000_000)
 }
 
-fn active(f: &Facts) -> impl Iterator<Item = &Account> {
+pub(super) fn active(f: &Facts) -> impl Iterator<Item = &Account> {
     f.accounts.iter().filter(|a| a.active)
 }
 
 /// Active workforce accounts: those the access review covers (patients are not workforce).
-fn workforce(f: &Facts) -> impl Iterator<Item = &Account> {
+pub(super) fn workforce(f: &Facts) -> impl Iterator<Item = &Account> {
     active(f).filter(|a| a.role.as_str() != RoleName::PATIENT)
 }
 
-fn access_control(f: &Facts, v: &mut Verdict) {
+pub(super) fn access_control(f: &Facts, v: &mut Verdict) {
     let roles: std::collections::BTreeSet<&str> = active(f).map(|a| a.role.as_str()).collect();
     v.note(format!(
         "{} active accounts in {} roles: {}",
@@ -286,7 +36,7 @@ fn access_control(f: &Facts, v: &mut Verdict) {
     v.met("every route checks permission and membership; refusals are audited");
 }
 
-fn unique_ids(f: &Facts, v: &mut Verdict) {
+pub(super) fn unique_ids(f: &Facts, v: &mut Verdict) {
     let mut names: Vec<&str> = f.accounts.iter().map(|a| a.username.as_str()).collect();
     names.sort_unstable();
     let total = names.len();
@@ -302,7 +52,7 @@ fn unique_ids(f: &Facts, v: &mut Verdict) {
     }
 }
 
-fn emergency_access(f: &Facts, v: &mut Verdict) {
+pub(super) fn emergency_access(f: &Facts, v: &mut Verdict) {
     let days_allowed = f.policy.review.sign_off_days;
     let uses: Vec<&Reviewable> = f
         .alerts
@@ -327,7 +77,7 @@ fn emergency_access(f: &Facts, v: &mut Verdict) {
 
 /// How many of these are still not signed off `days_allowed` after being raised, and how many
 /// were signed off, but later than that (evidence, not a finding: the review was done).
-fn overdue(f: &Facts, items: &[&Reviewable], days_allowed: i64) -> (usize, usize) {
+pub(super) fn overdue(f: &Facts, items: &[&Reviewable], days_allowed: i64) -> (usize, usize) {
     let due = |r: &Reviewable| r.raised_at.plus_secs(days_allowed * 86_400);
     let open = items
         .iter()
@@ -340,7 +90,7 @@ fn overdue(f: &Facts, items: &[&Reviewable], days_allowed: i64) -> (usize, usize
     (open, late)
 }
 
-fn automatic_logoff(f: &Facts, v: &mut Verdict) {
+pub(super) fn automatic_logoff(f: &Facts, v: &mut Verdict) {
     let s = &f.policy.session;
     v.note(format!(
         "idle timeout {} min; session lifetime {} h",
@@ -370,7 +120,7 @@ fn automatic_logoff(f: &Facts, v: &mut Verdict) {
     }
 }
 
-fn encryption_at_rest(f: &Facts, v: &mut Verdict) {
+pub(super) fn encryption_at_rest(f: &Facts, v: &mut Verdict) {
     v.note("AES-256-GCM per conversation and month; data keys wrapped by the root key");
     v.note(if f.vault_apart {
         "data keys kept in a key vault apart from the main database"
@@ -418,7 +168,7 @@ fn encryption_at_rest(f: &Facts, v: &mut Verdict) {
     }
 }
 
-fn chain_findings(f: &Facts, v: &mut Verdict) {
+pub(super) fn chain_findings(f: &Facts, v: &mut Verdict) {
     match &f.chain.verified {
         Ok(events) => v.note(format!("audit chain verified now: {events} events")),
         Err((seq, why)) => {
@@ -450,18 +200,18 @@ fn chain_findings(f: &Facts, v: &mut Verdict) {
     }
 }
 
-fn audit_controls(f: &Facts, v: &mut Verdict) {
+pub(super) fn audit_controls(f: &Facts, v: &mut Verdict) {
     chain_findings(f, v);
     v.met("every access is audited in a verified hash chain");
 }
 
-fn integrity(f: &Facts, v: &mut Verdict) {
+pub(super) fn integrity(f: &Facts, v: &mut Verdict) {
     chain_findings(f, v);
     v.note("message bodies and attachments are authenticated by AES-GCM bound to their place");
     v.met("stored records and the audit log verify");
 }
 
-fn authentication(f: &Facts, v: &mut Verdict) {
+pub(super) fn authentication(f: &Facts, v: &mut Verdict) {
     let roles = &f.policy.mfa_required_roles;
     let (used, new): (Vec<&Account>, Vec<&Account>) = active(f)
         .filter(|a| roles.contains(&a.role) && !a.second_factor)
@@ -509,7 +259,7 @@ fn authentication(f: &Facts, v: &mut Verdict) {
     v.met("every account that needs a second factor has one");
 }
 
-fn transmission(f: &Facts, v: &mut Verdict) {
+pub(super) fn transmission(f: &Facts, v: &mut Verdict) {
     for l in &f.listeners {
         let how = match l.transport {
             Transport::Tls => "TLS 1.2 and 1.3 only (rustls)",
@@ -533,7 +283,7 @@ fn transmission(f: &Facts, v: &mut Verdict) {
     v.met("nothing crosses the network unencrypted");
 }
 
-fn activity_review(f: &Facts, v: &mut Verdict) {
+pub(super) fn activity_review(f: &Facts, v: &mut Verdict) {
     let m = &f.policy.monitoring;
     let rules = [
         ("many patients", m.distinct_patients > 0),
@@ -555,7 +305,7 @@ fn activity_review(f: &Facts, v: &mut Verdict) {
 }
 
 /// Notes and judges the sign-off of the alerts `which` selects.
-fn sign_offs(f: &Facts, v: &mut Verdict, which: impl Fn(AlertKind) -> bool, what: &str) {
+pub(super) fn sign_offs(f: &Facts, v: &mut Verdict, which: impl Fn(AlertKind) -> bool, what: &str) {
     let days_allowed = f.policy.review.sign_off_days;
     let items: Vec<&Reviewable> = f.alerts.iter().filter(|a| which(a.kind)).collect();
     let open = items.iter().filter(|a| a.signed_off.is_none()).count();
@@ -581,7 +331,7 @@ fn sign_offs(f: &Facts, v: &mut Verdict, which: impl Fn(AlertKind) -> bool, what
     }
 }
 
-fn termination(f: &Facts, v: &mut Verdict) {
+pub(super) fn termination(f: &Facts, v: &mut Verdict) {
     let disabled: Vec<&Account> = f.accounts.iter().filter(|a| !a.active).collect();
     v.note(format!("{} disabled accounts", disabled.len()));
     for a in &disabled {
@@ -608,7 +358,7 @@ fn termination(f: &Facts, v: &mut Verdict) {
     v.met("disabling an account ends its sessions at once");
 }
 
-fn access_authorization(f: &Facts, v: &mut Verdict) {
+pub(super) fn access_authorization(f: &Facts, v: &mut Verdict) {
     let days_allowed = f.policy.review.access_review_days;
     let since = f.now.minus_secs(days_allowed * 86_400);
     let unreviewed: Vec<&str> = workforce(f)
@@ -634,7 +384,7 @@ fn access_authorization(f: &Facts, v: &mut Verdict) {
     }
 }
 
-fn access_modification(f: &Facts, v: &mut Verdict) {
+pub(super) fn access_modification(f: &Facts, v: &mut Verdict) {
     let inactive_days = f.policy.review.inactive_days;
     let since = f.now.minus_secs(inactive_days * 86_400);
     let dormant: Vec<&str> = workforce(f)
@@ -676,7 +426,7 @@ fn access_modification(f: &Facts, v: &mut Verdict) {
     v.met("role changes are audited and privileged ones approved by a second person");
 }
 
-fn login_monitoring(f: &Facts, v: &mut Verdict) {
+pub(super) fn login_monitoring(f: &Facts, v: &mut Verdict) {
     v.note(format!(
         "{} failed sign-ins in the period",
         f.failed_sign_ins
@@ -698,7 +448,7 @@ fn login_monitoring(f: &Facts, v: &mut Verdict) {
     v.met("failed sign-ins are throttled, audited and alerted");
 }
 
-fn password_management(f: &Facts, v: &mut Verdict) {
+pub(super) fn password_management(f: &Facts, v: &mut Verdict) {
     v.note("passwords hashed with Argon2id; never stored or logged in clear");
     v.note(format!(
         "lockout after {} failures per account, {} per address, in {} min",
@@ -709,12 +459,12 @@ fn password_management(f: &Facts, v: &mut Verdict) {
     v.met("passwords are hashed and guessing is throttled");
 }
 
-fn response(f: &Facts, v: &mut Verdict) {
+pub(super) fn response(f: &Facts, v: &mut Verdict) {
     sign_offs(f, v, |_| true, "alerts");
     v.met("incidents reach compliance officers live and are signed off");
 }
 
-fn backups(f: &Facts, v: &mut Verdict) {
+pub(super) fn backups(f: &Facts, v: &mut Verdict) {
     let Some(backups) = &f.backups else {
         v.note("PostgreSQL: backed up with pg_dump or point-in-time recovery, outside Ward");
         v.finding(
@@ -751,7 +501,7 @@ fn backups(f: &Facts, v: &mut Verdict) {
     v.met("a recent backup exists and was verified");
 }
 
-fn disclosures(f: &Facts, v: &mut Verdict) {
+pub(super) fn disclosures(f: &Facts, v: &mut Verdict) {
     v.note(format!(
         "{} disclosures recorded in the period",
         f.disclosures
@@ -760,7 +510,7 @@ fn disclosures(f: &Facts, v: &mut Verdict) {
 }
 
 /// The self-tests that evidence a control.
-fn selftest(citation: &str, f: &Facts, v: &mut Verdict) {
+pub(super) fn selftest(citation: &str, f: &Facts, v: &mut Verdict) {
     let relevant = |name: &str| match name {
         WRONG_PASSWORD_REFUSED => citation == "164.312(d)" || citation == "164.308(a)(5)(ii)(C)",
         SEALED_VALUE_NOT_IN_CLEAR => citation == "164.312(a)(2)(iv)",
@@ -785,164 +535,10 @@ fn selftest(citation: &str, f: &Facts, v: &mut Verdict) {
 }
 
 /// A list of names, cut after five.
-fn shorten(names: &[&str]) -> String {
+pub(super) fn shorten(names: &[&str]) -> String {
     let mut text = names.iter().take(5).copied().collect::<Vec<_>>().join(", ");
     if names.len() > 5 {
         let _ = write!(text, " and {} more", names.len() - 5);
     }
     text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn account(name: &str, role: &str) -> Account {
-        Account {
-            id: UserId::new(),
-            username: name.to_owned(),
-            role: RoleName::parse(role).unwrap(),
-            active: true,
-            created_at: Timestamp::from_micros(0),
-            second_factor: true,
-            factor_removed: false,
-            last_sign_in: Some(now().minus_secs(3600)),
-            disabled_at: None,
-            open_sessions: 1,
-            last_session_end: None,
-            last_review: Some((true, now().minus_secs(86_400))),
-        }
-    }
-
-    fn now() -> Timestamp {
-        Timestamp::from_micros(1_800_000_000_000_000)
-    }
-
-    fn healthy() -> Facts {
-        Facts {
-            now: now(),
-            from: now().minus_secs(30 * 86_400),
-            to: now(),
-            policy: Policy::default(),
-            accounts: vec![account("admin", "admin"), account("dr.lee", "physician")],
-            listeners: vec![Listener {
-                name: "api".into(),
-                address: "0.0.0.0:443".into(),
-                transport: Transport::Tls,
-            }],
-            chain: Chain {
-                verified: Ok(10),
-                checkpoint: Some((10, now().minus_secs(60), "ab".into(), true)),
-            },
-            backups: Some(vec![Backup {
-                at: now().minus_secs(3600),
-                archive: "cd".into(),
-                verified_at: Some(now()),
-            }]),
-            vault_apart: true,
-            root_key_rotated_at: None,
-            first_event_at: Some(now().minus_secs(86_400)),
-            last_disposal: None,
-            alerts: Vec::new(),
-            refusals: 0,
-            failed_sign_ins: 0,
-            disclosures: 0,
-            privileged_changes: 0,
-            selftest: Vec::new(),
-        }
-    }
-
-    fn status_of(facts: &Facts, citation: &str) -> (Status, String) {
-        let a = assess(facts);
-        let a = a.iter().find(|a| a.control.citation == citation).unwrap();
-        (a.status, a.reason.clone())
-    }
-
-    #[test]
-    fn a_healthy_deployment_meets_every_control() {
-        let all = assess(&healthy());
-        assert_eq!(all.len(), CONTROLS.len());
-        for a in &all {
-            assert_eq!(
-                a.status,
-                Status::Met,
-                "{}: {}",
-                a.control.citation,
-                a.reason
-            );
-            assert!(!a.evidence.is_empty(), "{}", a.control.citation);
-        }
-    }
-
-    #[test]
-    fn lax_settings_and_missing_factors_are_named() {
-        let mut f = healthy();
-        f.policy.session.idle_timeout_secs = 7200;
-        f.accounts[0].second_factor = false;
-        assert_eq!(status_of(&f, "164.312(d)").0, Status::Attention);
-        f.accounts[0].factor_removed = true;
-        assert_eq!(
-            status_of(&f, "164.312(a)(2)(iii)"),
-            (
-                Status::Attention,
-                "idle timeout is 120 min, longer than 30 min".into()
-            )
-        );
-        let (status, reason) = status_of(&f, "164.312(d)");
-        assert_eq!(status, Status::NotMet);
-        assert!(reason.contains("admin"), "{reason}");
-    }
-
-    #[test]
-    fn a_broken_chain_fails_integrity_and_audit_naming_the_event() {
-        let mut f = healthy();
-        f.chain.verified = Err((7, "hash mismatch".into()));
-        for citation in ["164.312(b)", "164.312(c)(1)"] {
-            let (status, reason) = status_of(&f, citation);
-            assert_eq!(status, Status::NotMet);
-            assert!(reason.contains("event 7"), "{reason}");
-        }
-    }
-
-    #[test]
-    fn reviews_are_due_after_the_policy_days() {
-        let mut f = healthy();
-        let old = now().minus_secs(8 * 86_400);
-        f.alerts.push(Reviewable {
-            kind: AlertKind::BreakGlass,
-            raised_at: old,
-            signed_off: None,
-        });
-        assert_eq!(status_of(&f, "164.312(a)(2)(ii)").0, Status::Attention);
-        f.alerts[0].signed_off = Some((UserId::new(), old.plus_secs(86_400)));
-        assert_eq!(status_of(&f, "164.312(a)(2)(ii)").0, Status::Met);
-        // Signed off late: the review was done; the evidence says it was late.
-        f.alerts[0].signed_off = Some((UserId::new(), now()));
-        let all = assess(&f);
-        let bg = all
-            .iter()
-            .find(|a| a.control.citation == "164.312(a)(2)(ii)")
-            .unwrap();
-        assert_eq!(bg.status, Status::Met);
-        assert!(
-            bg.evidence[0].contains("1 later than 7 days"),
-            "{:?}",
-            bg.evidence
-        );
-        f.accounts[1].last_review = None;
-        let (status, reason) = status_of(&f, "164.308(a)(4)(ii)(B)");
-        assert_eq!(status, Status::Attention);
-        assert!(reason.contains("dr.lee"), "{reason}");
-    }
-
-    #[test]
-    fn disabled_accounts_with_sessions_and_plain_links_are_not_met() {
-        let mut f = healthy();
-        f.accounts[1].active = false;
-        assert_eq!(status_of(&f, "164.308(a)(3)(ii)(C)").0, Status::NotMet);
-        f.accounts[1].open_sessions = 0;
-        assert_eq!(status_of(&f, "164.308(a)(3)(ii)(C)").0, Status::Met);
-        f.listeners[0].transport = Transport::Plain;
-        assert_eq!(status_of(&f, "164.312(e)(1)").0, Status::NotMet);
-    }
 }
